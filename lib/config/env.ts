@@ -1,0 +1,51 @@
+// The whole configuration, read and validated once. Everything else imports `env`, never process.env.
+import path from "node:path";
+import { z } from "zod";
+
+const intFrom = (def: number) => z.coerce.number().int().positive().default(def);
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOSTNAME: z.string().min(1).default("localhost"),
+  DOCKSIDE_PUBLIC_URL: z.string().url().optional(),
+  DOCKSIDE_DATA_DIR: z.string().min(1).default("./.data"),
+  DATABASE_URL: z.string().url().optional(),
+  DOCKSIDE_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  DOCKER_HOST: z.string().optional(),
+  DOCKSIDE_IMAGE: z.string().optional(),
+  DOCKSIDE_REPO_ROOTS: z.string().optional(),
+  DOCKSIDE_MODEL: z.string().min(1).default("claude-sonnet-5-5"),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: z.string().url().default("https://api.anthropic.com"),
+  DOCKSIDE_SANDBOX_MEMORY_MB: intFrom(2048),
+  DOCKSIDE_SANDBOX_CPUS: z.coerce.number().positive().default(1),
+  DOCKSIDE_SANDBOX_PIDS: intFrom(512),
+  DOCKSIDE_SANDBOX_NETWORK: z.enum(["none", "bridge"]).default("none"),
+  DOCKSIDE_SHELL_TIMEOUT_S: intFrom(600),
+  DOCKSIDE_MAX_TURNS: intFrom(100),
+});
+
+export type Env = z.infer<typeof schema> & { dataDir: string; repoRoots: string[]; publicUrl: string };
+
+function load(): Env {
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DOCKSIDE_DATA_DIR);
+  const repoRoots = (e.DOCKSIDE_REPO_ROOTS ?? "")
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((r) => path.resolve(r));
+  const publicUrl = e.DOCKSIDE_PUBLIC_URL ?? `http://${e.HOSTNAME}:${e.PORT}`;
+  return { ...e, dataDir, repoRoots, publicUrl };
+}
+
+let cached: Env | undefined;
+/** Validated configuration; throws a readable error on a bad environment. */
+export function env(): Env {
+  cached ??= load();
+  return cached;
+}

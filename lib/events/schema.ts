@@ -1,0 +1,80 @@
+// The one event union: written by the worker and the server, stored in PostgreSQL, streamed to
+// browsers. Each event type is defined once; the union and its TypeScript types derive from
+// this registry. This file is bundled into the sandbox worker too: keep it dependency-free
+// except zod.
+import { z } from "zod";
+
+export const SESSION_STATUSES = ["queued", "starting", "running", "idle", "stopped", "failed"] as const;
+export const SessionStatus = z.enum(SESSION_STATUSES);
+export type SessionStatus = z.infer<typeof SessionStatus>;
+
+/** Statuses in which no container is working for the session. */
+export const TERMINAL_STATUSES: readonly SessionStatus[] = ["stopped", "failed"];
+
+const callId = z.string().min(1).max(200);
+
+export const eventData = {
+  /** A message from a person: the task itself (first) or a follow-up. */
+  "user.message": z.object({
+    text: z.string(),
+    author: z.string().optional(),
+    /** Set when the message arrived while the agent was working: delivered at its next step. */
+    queued: z.boolean().optional(),
+  }),
+  /** A piece of assistant text; pieces with the same `block` belong to one text block. */
+  "assistant.text": z.object({ block: z.string(), text: z.string() }),
+  /** The model asked for a tool. */
+  "tool.call": z.object({ callId, name: z.string(), input: z.unknown() }),
+  /** Output of a running tool (shell), in arrival order, coalesced by the worker. */
+  "tool.output": z.object({ callId, stream: z.enum(["stdout", "stderr"]), text: z.string() }),
+  /** A tool finished. `output` is what the model saw (capped); the full output is in tool.output. */
+  "tool.result": z.object({
+    callId,
+    isError: z.boolean(),
+    exitCode: z.number().int().nullable().optional(),
+    output: z.string(),
+    truncated: z.boolean(),
+    durationMs: z.number().nonnegative(),
+  }),
+  /** A checkpoint commit on the session branch. */
+  commit: z.object({
+    sha: z.string().regex(/^[0-9a-f]{40}$/),
+    message: z.string(),
+    filesChanged: z.number().int().nonnegative(),
+    insertions: z.number().int().nonnegative(),
+    deletions: z.number().int().nonnegative(),
+  }),
+  status: z.object({ status: SessionStatus, reason: z.string().optional() }),
+  /** Tokens of one model call, counted by the host's model gateway. */
+  usage: z.object({
+    model: z.string(),
+    inputTokens: z.number().int().nonnegative(),
+    outputTokens: z.number().int().nonnegative(),
+    cacheReadTokens: z.number().int().nonnegative().optional(),
+    cacheWriteTokens: z.number().int().nonnegative().optional(),
+  }),
+  error: z.object({ message: z.string(), source: z.enum(["worker", "model", "host", "tool"]).optional() }),
+} as const;
+
+export type EventType = keyof typeof eventData;
+export const EVENT_TYPES = Object.keys(eventData) as EventType[];
+export type EventDataOf<T extends EventType> = z.infer<(typeof eventData)[T]>;
+
+/** An event before it has a sequence number (as produced by worker or server code). */
+export type NewEvent = { [T in EventType]: { type: T; data: EventDataOf<T>; ts?: string } }[EventType];
+
+/** A stored event as served over HTTP and socket.io. */
+export type SessionEvent = { [T in EventType]: { seq: number; type: T; ts: string; data: EventDataOf<T> } }[EventType];
+
+const typed = <T extends EventType>(type: T) => z.object({ type: z.literal(type), data: eventData[type] });
+
+const newEventVariants = EVENT_TYPES.map((t) => typed(t).extend({ ts: z.string().datetime().optional() }));
+export const NewEventSchema = z.discriminatedUnion("type", newEventVariants as unknown as [ReturnType<typeof typed>]) as unknown as z.ZodType<NewEvent>;
+
+const storedVariants = EVENT_TYPES.map((t) => typed(t).extend({ seq: z.number().int().positive(), ts: z.string() }));
+export const SessionEventSchema = z.discriminatedUnion("type", storedVariants as unknown as [ReturnType<typeof typed>]) as unknown as z.ZodType<SessionEvent>;
+
+/** Builds a typed event; the type checker pairs `type` with its payload. */
+export function ev<T extends EventType>(type: T, data: EventDataOf<T>): NewEvent {
+  return { type, data } as NewEvent;
+}
