@@ -1,0 +1,50 @@
+// Shapes of the HTTP API, shared by route handlers, the browser UI and tests.
+import { z } from "zod";
+import { SessionStatus } from "../events/schema";
+
+export const SessionDtoSchema = z.object({
+  id: z.string(),
+  teamId: z.string(),
+  repo: z.string(),
+  baseBranch: z.string(),
+  baseCommit: z.string().nullable(),
+  branch: z.string(),
+  headCommit: z.string().nullable(),
+  prompt: z.string(),
+  model: z.string(),
+  status: SessionStatus,
+  failureReason: z.string().nullable(),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  lastSeq: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  endedAt: z.string().nullable(),
+});
+export type SessionDto = z.infer<typeof SessionDtoSchema>;
+
+export const CreateSessionInputSchema = z.object({
+  repo: z.string().trim().min(1, "repo is required: an https URL or a path to a local git repository").max(2000),
+  baseBranch: z.string().trim().min(1).max(255).optional(),
+  prompt: z.string().trim().min(1, "prompt is required: say what the agent should do").max(100_000),
+  model: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/, "model must be a model id such as claude-sonnet-5-5").optional(),
+});
+export type CreateSessionInput = z.infer<typeof CreateSessionInputSchema>;
+
+export const SendMessageInputSchema = z.object({ text: z.string().trim().min(1, "text is required").max(100_000) });
+
+export const EventsQuerySchema = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+});
+
+export const HealthSchema = z.object({
+  ok: z.boolean(),
+  database: z.object({ ok: z.boolean(), kind: z.enum(["embedded", "external"]), error: z.string().optional() }),
+  docker: z.object({ ok: z.boolean(), address: z.string(), version: z.string().optional(), error: z.string().optional() }),
+  image: z.object({ ready: z.boolean(), tag: z.string(), building: z.boolean(), error: z.string().optional() }),
+});
+export type Health = z.infer<typeof HealthSchema>;
+
+/** Every error response: `{ error: { code, message } }` with a 4xx/5xx status. */
+export const ApiErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

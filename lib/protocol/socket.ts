@@ -1,0 +1,21 @@
+// socket.io messages between browser and server. The server validates every client message.
+import { z } from "zod";
+import type { SessionEvent } from "../events/schema";
+import type { SessionDto } from "./api";
+
+export const SubscribeSchema = z.object({ sessionId: z.string().min(1).max(64), after: z.number().int().min(0).default(0) });
+export const UnsubscribeSchema = z.object({ sessionId: z.string().min(1).max(64) });
+export type SubscribeAck = { ok: true; lastSeq: number } | { ok: false; error: string };
+
+export interface ServerToClient {
+  /** Events of a subscribed session, in sequence order; may repeat seqs already held (dedupe by seq). */
+  events: (msg: { sessionId: string; events: SessionEvent[] }) => void;
+  /** A session's row changed (status, tokens, head): for lists. Sent to `subscribe:list` clients. */
+  "session:update": (s: SessionDto) => void;
+}
+
+export interface ClientToServer {
+  subscribe: (msg: z.input<typeof SubscribeSchema>, ack: (r: SubscribeAck) => void) => void;
+  unsubscribe: (msg: z.input<typeof UnsubscribeSchema>) => void;
+  "subscribe:list": (ack?: (r: { ok: boolean }) => void) => void;
+}
