@@ -1,0 +1,191 @@
+// The session page's state: a pure fold over the event log in seq order. Raw events are not
+// kept; only what the page renders, with tool output bounded per call.
+import type { EventDataOf, SessionEvent, SessionStatus } from "../../lib/events/schema";
+import { appendOutput, DEFAULT_OUTPUT_CAP, EMPTY_OUTPUT, type OutputBuffer } from "./output-buffer";
+
+type Base = { seq: number; ts: string };
+export type ToolResult = EventDataOf<"tool.result">;
+
+export type TranscriptItem =
+  | (Base & { kind: "user"; text: string; author?: string; queued?: boolean })
+  | (Base & { kind: "assistant"; block: string; text: string })
+  | (Base & {
+      kind: "tool";
+      callId: string;
+      name: string;
+      input: unknown;
+      output: OutputBuffer;
+      result?: ToolResult;
+      /** The session stopped working while this call had no result: it will never get one. */
+      interrupted?: boolean;
+    })
+  | (Base & { kind: "commit" } & EventDataOf<"commit">)
+  | (Base & { kind: "status"; status: SessionStatus; reason?: string })
+  | (Base & { kind: "error"; message: string; source?: string });
+
+export type ToolItem = Extract<TranscriptItem, { kind: "tool" }>;
+
+export interface TranscriptState {
+  lastSeq: number;
+  items: readonly TranscriptItem[];
+  /** Position in `items` of each text block and each tool call, for merging later pieces. */
+  blockIndex: ReadonlyMap<string, number>;
+  toolIndex: ReadonlyMap<string, number>;
+  /** From the latest status event; null until one arrives (then the DTO is the fallback). */
+  status: SessionStatus | null;
+  statusReason: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  /** Counts commit events, so views can refetch what a commit changes (the diff). */
+  commits: number;
+}
+
+export const EMPTY_TRANSCRIPT: TranscriptState = {
+  lastSeq: 0,
+  items: [],
+  blockIndex: new Map(),
+  toolIndex: new Map(),
+  status: null,
+  statusReason: null,
+  inputTokens: 0,
+  outputTokens: 0,
+  commits: 0,
+};
+
+export interface ApplyOptions {
+  outputCap?: number;
+}
+
+/** Folds events in; events at or below `lastSeq` are ignored, so replays and repeats are safe. */
+export function applyEvents(state: TranscriptState, events: readonly SessionEvent[], opts: ApplyOptions = {}): TranscriptState {
+  const fresh = events.filter((e) => e.seq > state.lastSeq).sort((a, b) => a.seq - b.seq);
+  if (fresh.length === 0) return state;
+  // Copy once per batch, then mutate the copies: one allocation per flush, not per event.
+  const s = {
+    ...state,
+    items: state.items.slice(),
+    blockIndex: new Map(state.blockIndex),
+    toolIndex: new Map(state.toolIndex),
+  };
+  const cap = opts.outputCap ?? DEFAULT_OUTPUT_CAP;
+  for (const e of fresh) {
+    if (e.seq <= s.lastSeq) continue; // duplicate inside the batch
+    applyOne(s, e, cap);
+    s.lastSeq = e.seq;
+  }
+  return s;
+}
+
+type Mutable = TranscriptState & { items: TranscriptItem[]; blockIndex: Map<string, number>; toolIndex: Map<string, number> };
+
+function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
+  const base = { seq: e.seq, ts: e.ts };
+  switch (e.type) {
+    case "user.message":
+      s.items.push({ ...base, kind: "user", ...e.data });
+      return;
+    case "assistant.text": {
+      const at = s.blockIndex.get(e.data.block);
+      const prev = at === undefined ? undefined : s.items[at];
+      if (prev?.kind === "assistant") {
+        s.items[at!] = { ...prev, text: prev.text + e.data.text };
+        return;
+      }
+      s.blockIndex.set(e.data.block, s.items.length);
+      s.items.push({ ...base, kind: "assistant", block: e.data.block, text: e.data.text });
+      return;
+    }
+    case "tool.call": {
+      const existing = toolAt(s, e.data.callId);
+      if (existing) {
+        updateTool(s, e.data.callId, { name: e.data.name, input: e.data.input });
+        return;
+      }
+      s.toolIndex.set(e.data.callId, s.items.length);
+      s.items.push({ ...base, kind: "tool", callId: e.data.callId, name: e.data.name, input: e.data.input, output: EMPTY_OUTPUT });
+      return;
+    }
+    case "tool.output": {
+      const tool = toolAt(s, e.data.callId) ?? orphanTool(s, base, e.data.callId);
+      updateTool(s, e.data.callId, { output: appendOutput(tool.output, e.data.stream, e.data.text, cap) });
+      return;
+    }
+    case "tool.result": {
+      if (!toolAt(s, e.data.callId)) orphanTool(s, base, e.data.callId);
+      updateTool(s, e.data.callId, { result: e.data, interrupted: false });
+      return;
+    }
+    case "commit":
+      s.items.push({ ...base, kind: "commit", ...e.data });
+      s.commits += 1;
+      return;
+    case "status":
+      s.status = e.data.status;
+      s.statusReason = e.data.reason ?? null;
+      s.items.push({ ...base, kind: "status", status: e.data.status, reason: e.data.reason });
+      if (e.data.status !== "running" && e.data.status !== "starting") markOpenToolsInterrupted(s);
+      return;
+    case "usage":
+      s.inputTokens += e.data.inputTokens;
+      s.outputTokens += e.data.outputTokens;
+      return;
+    case "error":
+      s.items.push({ ...base, kind: "error", message: e.data.message, source: e.data.source });
+      return;
+    default: {
+      const unhandled: never = e;
+      throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+function toolAt(s: Mutable, callId: string): ToolItem | undefined {
+  const at = s.toolIndex.get(callId);
+  const item = at === undefined ? undefined : s.items[at];
+  return item?.kind === "tool" ? item : undefined;
+}
+
+function updateTool(s: Mutable, callId: string, patch: Partial<ToolItem>): void {
+  const at = s.toolIndex.get(callId);
+  const item = at === undefined ? undefined : s.items[at];
+  if (at === undefined || item?.kind !== "tool") return;
+  s.items[at] = { ...item, ...patch };
+}
+
+// Output before its call should not happen, but losing it would hide what ran.
+function orphanTool(s: Mutable, base: Base, callId: string): ToolItem {
+  const item: ToolItem = { ...base, kind: "tool", callId, name: "unknown tool", input: null, output: EMPTY_OUTPUT };
+  s.toolIndex.set(callId, s.items.length);
+  s.items.push(item);
+  return item;
+}
+
+// A session that went idle, stopped or failed has no tool still running: stop their spinners.
+function markOpenToolsInterrupted(s: Mutable): void {
+  for (const [callId, at] of s.toolIndex) {
+    const item = s.items[at];
+    if (item?.kind === "tool" && !item.result && !item.interrupted) updateTool(s, callId, { interrupted: true });
+  }
+}
+
+/** The status to show: the latest status event, else the DTO's. */
+export function currentStatus(state: TranscriptState, fallback: SessionStatus): SessionStatus {
+  return state.status ?? fallback;
+}
+
+/**
+ * Which incoming events continue the held sequence. Events at or below `lastSeq` are repeats;
+ * an event beyond `lastSeq + 1` means something was missed: stop there and resubscribe.
+ */
+export function acceptBatch<E extends { seq: number }>(lastSeq: number, events: readonly E[]): { accepted: E[]; lastSeq: number; gap: boolean } {
+  const accepted: E[] = [];
+  let last = lastSeq;
+  const sorted = events.slice().sort((a, b) => a.seq - b.seq);
+  for (const e of sorted) {
+    if (e.seq <= last) continue;
+    if (e.seq > last + 1) return { accepted, lastSeq: last, gap: true };
+    accepted.push(e);
+    last = e.seq;
+  }
+  return { accepted, lastSeq: last, gap: false };
+}

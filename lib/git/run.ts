@@ -1,0 +1,81 @@
+// Runs git on the host with repository-controlled behaviour switched off: no system or global
+// config, no hooks, no fsmonitor, no prompts, a protocol allowlist, and a timeout. Callers put
+// `--` before anything a user supplied.
+import { spawn } from "node:child_process";
+
+export const SAFE_GIT_CONFIG = [
+  "-c", "core.hooksPath=/dev/null",
+  "-c", "core.fsmonitor=false",
+  "-c", "protocol.allow=never",
+  "-c", "protocol.https.allow=always",
+  "-c", "protocol.file.allow=always",
+  "-c", "submodule.recurse=false",
+  "-c", "credential.helper=",
+  "-c", "advice.detachedHead=false",
+  "-c", "init.defaultBranch=main",
+];
+
+const SAFE_ENV: Record<string, string> = {
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_TERMINAL_PROMPT: "0",
+  GIT_ASKPASS: "/bin/false",
+  SSH_ASKPASS: "/bin/false",
+  GIT_PROTOCOL_FROM_USER: "0",
+  GIT_ALLOW_PROTOCOL: "https:file",
+  LC_ALL: "C",
+};
+
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface GitOptions {
+  cwd?: string;
+  timeoutMs?: number;
+  /** Run as this uid/gid (the sandbox user) when git must read files the agent controls. */
+  uid?: number;
+  gid?: number;
+  /** Cap on captured stdout; beyond it the output is cut and `truncated` reported via code -2. */
+  maxBytes?: number;
+}
+
+export function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
+  return new Promise((resolve) => {
+    const child = spawn("git", [...SAFE_GIT_CONFIG, ...args], {
+      cwd: opts.cwd,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", ...SAFE_ENV } as unknown as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let cut = false;
+    const max = opts.maxBytes ?? 64 * 1024 * 1024;
+    child.stdout.on("data", (b: Buffer) => {
+      if (outBytes >= max) return void (cut = true);
+      out.push(b);
+      outBytes += b.length;
+    });
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      resolve({ code: -1, stdout: "", stderr: e.message });
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const stderr = Buffer.concat(err).toString("utf8") + (signal === "SIGKILL" ? "\n(git timed out)" : "");
+      resolve({ code: cut ? -2 : (code ?? -1), stdout: Buffer.concat(out).toString("utf8"), stderr });
+    });
+  });
+}
+
+/** The first meaningful line of git's complaint, for error messages a person reads. */
+export function gitReason(r: GitResult): string {
+  const lines = r.stderr.split("\n").map((l) => l.replace(/^(fatal|error|remote): /, "").trim()).filter(Boolean);
+  return lines.find((l) => !l.startsWith("hint:")) ?? `git exited with ${r.code}`;
+}

@@ -1,0 +1,20 @@
+// Where stored events go live. server.ts installs the socket.io publisher; until then (CLI,
+// tests without a server) publishing is a no-op. Kept on globalThis for the same reason as the
+// runtime (two module graphs in one process).
+import type { SessionEvent } from "../events/schema";
+import type { SessionDto } from "../protocol/api";
+
+export interface Publisher {
+  events(sessionId: string, events: SessionEvent[]): void;
+  session(dto: SessionDto): void;
+}
+
+const g = globalThis as unknown as { __docksidePublisher?: Publisher };
+
+export function setPublisher(p: Publisher | undefined): void {
+  g.__docksidePublisher = p;
+}
+
+export function publisher(): Publisher {
+  return g.__docksidePublisher ?? { events: () => {}, session: () => {} };
+}

@@ -1,0 +1,17 @@
+// What /api/health and the start-up banner report.
+import { db } from "../db/client";
+import { engineStatus } from "../sandbox/docker";
+import { imageStatus } from "../sandbox/image";
+import type { Health } from "../protocol/api";
+
+export async function checkHealth(dbKind: "embedded" | "external"): Promise<Health> {
+  const database = await db()
+    .$queryRaw`SELECT 1`.then(() => ({ ok: true, kind: dbKind }))
+    .catch((err: Error) => ({ ok: false, kind: dbKind, error: err.message }));
+  const engine = await engineStatus();
+  const docker = engine.ok ? { ok: true, address: engine.address, version: engine.version } : { ok: false, address: engine.address, error: engine.error };
+  const image = engine.ok
+    ? await imageStatus().catch((err: Error) => ({ ready: false, tag: "", building: false, error: err.message }))
+    : { ready: false, tag: "", building: false, error: "Docker engine unreachable" };
+  return { ok: database.ok && docker.ok && image.ready, database, docker, image };
+}

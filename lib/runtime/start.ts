@@ -1,0 +1,67 @@
+// Start-up: database (embedded unless DATABASE_URL), migrations, Docker engine, sandbox image,
+// orchestrator. Shared by server.ts, the CLI and the integration tests.
+import { env } from "../config/env";
+import { connectDb, disconnectDb } from "../db/client";
+import { startEmbeddedPostgres, type EmbeddedDb } from "../db/embedded";
+import { migrate } from "../db/migrate";
+import { engineStatus } from "../sandbox/docker";
+import { ensureImage, imageStatus } from "../sandbox/image";
+import { Orchestrator } from "../sessions/orchestrator";
+import { ensureDefaultTeam } from "../sessions/team";
+import { setRuntime, type Runtime } from "./boot";
+import { checkHealth } from "./health";
+
+export interface Started {
+  runtime: Runtime;
+  databaseUrl: string;
+  describe: string[];
+  stop(): Promise<void>;
+}
+
+export async function startDatabase(): Promise<{ url: string; kind: "embedded" | "external"; embedded?: EmbeddedDb }> {
+  const e = env();
+  if (e.DATABASE_URL) return { url: e.DATABASE_URL, kind: "external" };
+  const embedded = await startEmbeddedPostgres(e.dataDir, e.DOCKSIDE_PG_PORT);
+  return { url: embedded.url, kind: "embedded", embedded };
+}
+
+export async function startRuntime(opts: { log?: (line: string) => void; buildImage?: boolean } = {}): Promise<Started> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const database = await startDatabase();
+  const applied = await migrate(database.url);
+  connectDb(database.url);
+  await ensureDefaultTeam();
+
+  const orchestrator = new Orchestrator();
+  const runtime: Runtime = { orchestrator, health: () => checkHealth(database.kind) };
+  setRuntime(runtime);
+
+  const describe = [
+    `database: ${database.kind === "embedded" ? `embedded PostgreSQL (${env().dataDir}/postgres, port ${env().DOCKSIDE_PG_PORT})` : "DATABASE_URL"}${applied.length ? `, applied ${applied.length} migration(s)` : ""}`,
+  ];
+  const engine = await engineStatus();
+  if (!engine.ok) {
+    describe.push(`docker: UNREACHABLE at ${engine.address} (${engine.error}); sessions cannot start until it is back`);
+  } else {
+    describe.push(`docker: engine ${engine.version} at ${engine.address}`);
+    const image = await imageStatus();
+    if (image.ready) describe.push(`sandbox image: ${image.tag} ready`);
+    else if (opts.buildImage !== false) {
+      describe.push(`sandbox image: ${image.tag} missing, building now (progress below)`);
+      void ensureImage(log).catch((err) => log(`[image] build failed: ${(err as Error).message}`));
+    } else describe.push(`sandbox image: ${image.tag} missing`);
+    await orchestrator.recover().catch((err) => log(`[sessions] recovery failed: ${(err as Error).message}`));
+  }
+
+  return {
+    runtime,
+    databaseUrl: database.url,
+    describe,
+    async stop() {
+      await orchestrator.shutdown();
+      setRuntime(undefined);
+      await disconnectDb();
+      await database.embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// One container per session: non-root, no capabilities, no new privileges, resource limits, no
+// network by default, no Docker socket. The workspace and the per-session channel directory are
+// the only host paths it sees (plus the worker bundle, read-only).
+import type Docker from "dockerode";
+import { env } from "../config/env";
+import { docker } from "./docker";
+
+export const SESSION_LABEL = "dockside.session";
+export const TEAM_LABEL = "dockside.team";
+
+export interface SandboxSpec {
+  sessionId: string;
+  teamId: string;
+  image: string;
+  workspaceDir: string;
+  /** Host dir mounted at /run/dockside: the channel socket and the worker's state. */
+  runDir: string;
+  /** Host dir holding worker.mjs, mounted read-only at /opt/dockside. */
+  workerDir: string;
+}
+
+export function containerName(sessionId: string): string {
+  return `dockside-${sessionId}`;
+}
+
+/** Creates and starts the session's container; resolves to its id. */
+export async function createSandbox(spec: SandboxSpec): Promise<string> {
+  const e = env();
+  const existing = await findSandbox(spec.sessionId);
+  if (existing) await docker().getContainer(existing).remove({ force: true }).catch(() => {});
+  const container = await docker().createContainer({
+    name: containerName(spec.sessionId),
+    Image: spec.image,
+    User: "1000:1000",
+    WorkingDir: "/workspace",
+    Cmd: ["node", "/opt/dockside/worker.mjs"],
+    Env: ["HOME=/home/agent", "LANG=C.UTF-8", `DOCKSIDE_SESSION_ID=${spec.sessionId}`],
+    Labels: { [SESSION_LABEL]: spec.sessionId, [TEAM_LABEL]: spec.teamId },
+    NetworkDisabled: e.DOCKSIDE_SANDBOX_NETWORK === "none",
+    HostConfig: {
+      Init: true,
+      Binds: [`${spec.workspaceDir}:/workspace:rw`, `${spec.runDir}:/run/dockside:rw`, `${spec.workerDir}:/opt/dockside:ro`],
+      NetworkMode: e.DOCKSIDE_SANDBOX_NETWORK,
+      CapDrop: ["ALL"],
+      SecurityOpt: ["no-new-privileges:true"],
+      Memory: e.DOCKSIDE_SANDBOX_MEMORY_MB * 1024 * 1024,
+      MemorySwap: e.DOCKSIDE_SANDBOX_MEMORY_MB * 1024 * 1024,
+      NanoCpus: Math.round(e.DOCKSIDE_SANDBOX_CPUS * 1e9),
+      PidsLimit: e.DOCKSIDE_SANDBOX_PIDS,
+      ReadonlyRootfs: true,
+      Tmpfs: { "/tmp": "rw,nosuid,nodev,size=512m", "/home/agent": "rw,nosuid,nodev,size=256m,uid=1000,gid=1000" },
+      LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } },
+    },
+  });
+  await container.start();
+  return container.id;
+}
+
+export async function startSandbox(containerId: string): Promise<void> {
+  await docker().getContainer(containerId).start();
+}
+
+/** SIGTERM, then SIGKILL after `graceS` seconds. Missing or stopped containers are fine. */
+export async function stopSandbox(containerId: string, graceS = 5): Promise<void> {
+  try {
+    await docker().getContainer(containerId).stop({ t: graceS });
+  } catch (err) {
+    const code = (err as { statusCode?: number }).statusCode;
+    if (code !== 304 && code !== 404) throw err;
+  }
+}
+
+export interface SandboxState {
+  running: boolean;
+  exitCode: number;
+  oomKilled: boolean;
+  error: string;
+}
+
+export async function inspectSandbox(containerId: string): Promise<SandboxState | null> {
+  try {
+    const info = await docker().getContainer(containerId).inspect();
+    return { running: info.State.Running, exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, error: info.State.Error };
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves when the container exits. */
+export async function waitSandbox(containerId: string): Promise<SandboxState | null> {
+  try {
+    await docker().getContainer(containerId).wait();
+  } catch {
+    return null;
+  }
+  return inspectSandbox(containerId);
+}
+
+export async function findSandbox(sessionId: string): Promise<string | null> {
+  const list = await docker().listContainers({ all: true, filters: { label: [`${SESSION_LABEL}=${sessionId}`] } });
+  return list[0]?.Id ?? null;
+}
+
+export async function listSandboxes(): Promise<{ containerId: string; sessionId: string; running: boolean }[]> {
+  const list: Docker.ContainerInfo[] = await docker().listContainers({ all: true, filters: { label: [SESSION_LABEL] } });
+  return list.map((c) => ({ containerId: c.Id, sessionId: c.Labels[SESSION_LABEL], running: c.State === "running" }));
+}
+
+/** The last lines the worker printed: part of a failure reason when it dies unexpectedly. */
+export async function sandboxLogs(containerId: string, tail = 20): Promise<string> {
+  try {
+    const buf = (await docker().getContainer(containerId).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+    return demux(buf);
+  } catch {
+    return "";
+  }
+}
+
+// Docker multiplexes stdout/stderr with 8-byte frame headers when there is no TTY.
+function demux(buf: Buffer): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    out.push(buf.subarray(i + 8, i + 8 + len).toString("utf8"));
+    i += 8 + len;
+  }
+  return out.join("").trim();
+}
+
+export async function removeSandbox(containerId: string): Promise<void> {
+  await docker().getContainer(containerId).remove({ force: true }).catch(() => {});
+}

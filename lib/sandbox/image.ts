@@ -1,0 +1,96 @@
+// The sandbox image: Debian bookworm (bash, coreutils, git, ripgrep, python3, Node 18) with an
+// unprivileged `agent` user, built from Debian's packages with debootstrap and imported into
+// the engine: no container registry involved. The tag is a hash of the build script, so editing
+// the script rebuilds; worker code is bind-mounted and never needs a rebuild.
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { env } from "../config/env";
+import { docker } from "./docker";
+
+const BUILD_SCRIPT = path.resolve("sandbox/image/build-rootfs.sh");
+
+export function imageTag(): string {
+  if (env().DOCKSIDE_IMAGE) return env().DOCKSIDE_IMAGE!;
+  const hash = crypto.createHash("sha256").update(fs.readFileSync(BUILD_SCRIPT)).digest("hex").slice(0, 12);
+  return `dockside-sandbox:${hash}`;
+}
+
+const g = globalThis as unknown as { __docksideImageBuild?: Promise<string>; __docksideImageError?: string };
+
+export interface ImageStatus {
+  ready: boolean;
+  tag: string;
+  building: boolean;
+  error?: string;
+}
+
+export async function imageExists(tag = imageTag()): Promise<boolean> {
+  try {
+    await docker().getImage(tag).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function imageStatus(): Promise<ImageStatus> {
+  const tag = imageTag();
+  const ready = await imageExists(tag);
+  return { ready, tag, building: !ready && !!g.__docksideImageBuild, error: ready ? undefined : g.__docksideImageError };
+}
+
+/** Builds the image if it is missing (one build at a time per process); resolves to its tag. */
+export function ensureImage(onProgress: (line: string) => void = (l) => console.log(l)): Promise<string> {
+  g.__docksideImageBuild ??= build(onProgress).finally(() => {
+    g.__docksideImageBuild = undefined;
+  });
+  return g.__docksideImageBuild;
+}
+
+async function build(onProgress: (line: string) => void): Promise<string> {
+  const tag = imageTag();
+  if (await imageExists(tag)) return tag;
+  if (env().DOCKSIDE_IMAGE) throw new Error(`sandbox image ${tag} (DOCKSIDE_IMAGE) is not in the Docker engine`);
+  g.__docksideImageError = undefined;
+  const tar = path.join(os.tmpdir(), `dockside-rootfs-${process.pid}-${Date.now()}.tar`);
+  try {
+    onProgress(`[image] building ${tag} from Debian packages (first start only, about a minute)`);
+    await run("bash", [BUILD_SCRIPT, tar], onProgress);
+    onProgress(`[image] importing into the Docker engine`);
+    const stream = await docker().importImage(tar, {
+      repo: tag.split(":")[0],
+      tag: tag.split(":")[1],
+      changes: ["USER agent", "WORKDIR /workspace", "ENV HOME=/home/agent LANG=C.UTF-8"],
+    } as never) as unknown as NodeJS.ReadableStream;
+    await new Promise<void>((resolve, reject) => docker().modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+    if (!(await imageExists(tag))) throw new Error("the engine did not list the image after import");
+    onProgress(`[image] ${tag} ready`);
+    return tag;
+  } catch (err) {
+    g.__docksideImageError = (err as Error).message;
+    throw err;
+  } finally {
+    fs.rmSync(tar, { force: true });
+  }
+}
+
+function run(cmd: string, args: string[], onLine: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const tail: string[] = [];
+    const feed = (buf: Buffer) => {
+      for (const line of buf.toString().split("\n").filter(Boolean)) {
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+        onLine(line);
+      }
+    };
+    child.stdout.on("data", feed);
+    child.stderr.on("data", feed);
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`image build failed (exit ${code}): ${tail.slice(-5).join(" | ")}`))));
+  });
+}

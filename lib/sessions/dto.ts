@@ -1,0 +1,39 @@
+// Maps session rows to the API shape, and loads them. Every read goes through the team scope
+// so that accounts (next issue) only have to supply the team.
+import { db } from "../db/client";
+import type { Session } from "../db/generated/client";
+import { notFound } from "../errors";
+import type { SessionDto } from "../protocol/api";
+import type { SessionStatus } from "../events/schema";
+
+export function toDto(s: Session): SessionDto {
+  return {
+    id: s.id,
+    teamId: s.teamId,
+    repo: s.repo,
+    baseBranch: s.baseBranch,
+    baseCommit: s.baseCommit,
+    branch: s.branch,
+    headCommit: s.headCommit,
+    prompt: s.prompt,
+    model: s.model,
+    status: s.status as SessionStatus,
+    failureReason: s.failureReason,
+    inputTokens: s.inputTokens,
+    outputTokens: s.outputTokens,
+    lastSeq: s.lastSeq,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+    endedAt: s.endedAt?.toISOString() ?? null,
+  };
+}
+
+const ID_RE = /^[a-z0-9]{6,32}$/;
+
+/** Loads a session of the team or throws 404 (also for ids that cannot exist). */
+export async function getSession(teamId: string, id: string): Promise<Session> {
+  if (!ID_RE.test(id)) throw notFound("session");
+  const s = await db().session.findFirst({ where: { id, teamId } });
+  if (!s) throw notFound("session");
+  return s;
+}

@@ -1,0 +1,171 @@
+// Owns session lifecycles: clone, sandbox start, worker channel, stop, restart for follow-ups,
+// and reattaching to sandboxes that kept running while the server was down.
+import fs from "node:fs";
+import path from "node:path";
+import { env } from "../config/env";
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import { ev, TERMINAL_STATUSES, type SessionStatus } from "../events/schema";
+import { parseRepoSource } from "../git/repo-source";
+import { cloneWorkspace, sessionPaths } from "../git/workspace";
+import type { CreateSessionInput, SessionDto } from "../protocol/api";
+import { createSandbox, findSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
+import { ensureImage } from "../sandbox/image";
+import { insertSession } from "./create-session";
+import { getSession, toDto } from "./dto";
+import { LiveSession } from "./live-session";
+
+const ACTIVE: SessionStatus[] = ["queued", "starting", "running", "idle"];
+
+export class Orchestrator {
+  private live = new Map<string, LiveSession>();
+
+  constructor(private readonly workerDir = path.resolve("sandbox/dist")) {}
+
+  async createSession(teamId: string, input: CreateSessionInput, author?: string): Promise<SessionDto> {
+    const { id } = await insertSession(teamId, input);
+    const live = this.liveFor(id);
+    await live.append([ev("user.message", { text: input.prompt, author }), ev("status", { status: "queued" })]);
+    void this.launch(id, true);
+    return toDto(await getSession(teamId, id));
+  }
+
+  async sendMessage(teamId: string, id: string, text: string, author?: string): Promise<void> {
+    const s = await getSession(teamId, id);
+    const live = this.live.get(id);
+    const working = s.status === "running" || s.status === "starting" || s.status === "queued";
+    if (!live?.containerId && s.status !== "queued" && s.status !== "starting" && !s.baseCommit) {
+      throw new AppError("conflict", `this session ${s.status === "failed" ? `failed (${s.failureReason})` : "has no workspace"}; start a new session`);
+    }
+    await this.liveFor(id).append([ev("user.message", { text, author, queued: working || undefined })]);
+    if (!this.live.get(id)?.containerId && (s.status === "stopped" || s.status === "failed" || s.status === "idle")) void this.launch(id, false);
+  }
+
+  async stop(teamId: string, id: string): Promise<void> {
+    const s = await getSession(teamId, id);
+    if (TERMINAL_STATUSES.includes(s.status as SessionStatus)) throw new AppError("conflict", `the session is already ${s.status}`);
+    const live = this.liveFor(id);
+    live.stopRequested = true;
+    if (!live.containerId) {
+      // Still cloning or waiting for the image: launch() sees the flag and ends as stopped.
+      if (s.status === "idle") await this.finish(live, ev("status", { status: "stopped" }));
+      return;
+    }
+    live.requestInterrupt();
+    const exited = Promise.race([waitSandbox(live.containerId), new Promise((r) => setTimeout(r, 5000))]);
+    await exited;
+    await stopSandbox(live.containerId, 3);
+  }
+
+  /** Reattaches to sandboxes still running; settles sessions whose sandbox died meanwhile. */
+  async recover(): Promise<void> {
+    const rows = await db().session.findMany({ where: { status: { in: ACTIVE } } });
+    for (const row of rows) {
+      const live = this.liveFor(row.id);
+      const containerId = row.containerId ?? (await findSandbox(row.id).catch(() => null));
+      const state = containerId ? await inspectSandbox(containerId) : null;
+      if (containerId && state?.running) {
+        live.containerId = containerId;
+        await live.openChannel();
+        this.watch(live);
+        console.log(`[sessions] reattached ${row.id}`);
+      } else if (!row.baseCommit && (row.status === "queued" || row.status === "starting")) {
+        void this.launch(row.id, true);
+      } else {
+        await this.settle(live, state, "the sandbox stopped while Dockside was not running");
+      }
+    }
+  }
+
+  /** Closes channels but leaves sandboxes running: a restart loses no agent work. */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.live.values()].map((l) => l.closeChannel()));
+    this.live.clear();
+  }
+
+  private liveFor(id: string): LiveSession {
+    let l = this.live.get(id);
+    if (!l) {
+      l = new LiveSession(id, sessionPaths(env().dataDir, id).run, () => this.workerConfig(id));
+      this.live.set(id, l);
+    }
+    return l;
+  }
+
+  private workerConfig(id: string) {
+    const e = env();
+    const row = this.configCache.get(id);
+    return {
+      sessionId: id,
+      model: row?.model ?? e.DOCKSIDE_MODEL,
+      branch: row?.branch ?? "",
+      maxTurns: e.DOCKSIDE_MAX_TURNS,
+      shellTimeoutS: e.DOCKSIDE_SHELL_TIMEOUT_S,
+      toolOutputCap: 30_000,
+      maxTokens: 16_384,
+    };
+  }
+  private configCache = new Map<string, { model: string; branch: string }>();
+
+  private async launch(id: string, fresh: boolean): Promise<void> {
+    const live = this.liveFor(id);
+    live.stopRequested = false;
+    live.resetInterrupt();
+    try {
+      const row = await db().session.findUniqueOrThrow({ where: { id } });
+      this.configCache.set(id, { model: row.model, branch: row.branch });
+      await live.append([ev("status", { status: "starting" })]);
+      if (!fs.existsSync(path.join(this.workerDir, "worker.mjs"))) throw new AppError("internal", `the worker bundle is missing (${this.workerDir}/worker.mjs): run npm run build`);
+      const image = await ensureImage((l) => console.log(l)).catch((err) => {
+        throw new AppError("unavailable", `the sandbox image is missing and could not be built: ${(err as Error).message}`);
+      });
+      const paths = sessionPaths(env().dataDir, id);
+      if (fresh) {
+        const source = parseRepoSource(row.repo, env().repoRoots);
+        const baseCommit = await cloneWorkspace(source, row.baseBranch, row.branch, paths);
+        await db().session.update({ where: { id }, data: { baseCommit, headCommit: baseCommit } });
+      }
+      if (live.stopRequested) return void (await this.finish(live, ev("status", { status: "stopped" })));
+      await live.openChannel();
+      const existing = row.containerId && (await inspectSandbox(row.containerId)) ? row.containerId : null;
+      if (existing) await startSandbox(existing);
+      live.containerId = existing ?? (await createSandbox({ sessionId: id, teamId: row.teamId, image, workspaceDir: paths.workspace, runDir: paths.run, workerDir: this.workerDir }));
+      await db().session.update({ where: { id }, data: { containerId: live.containerId } });
+      this.watch(live);
+    } catch (err) {
+      const reason = err instanceof AppError ? err.message : `could not start the sandbox: ${(err as Error).message}`;
+      if (!(err instanceof AppError)) console.error(`[sessions] launch ${id}`, err);
+      await this.finish(live, ev("status", { status: "failed", reason }));
+    }
+  }
+
+  private watch(live: LiveSession): void {
+    const containerId = live.containerId!;
+    void waitSandbox(containerId).then(async (state) => {
+      if (live.containerId !== containerId) return;
+      live.containerId = null;
+      await this.settle(live, state, "the worker exited").catch((err) => console.error(`[sessions] settle ${live.id}`, err));
+    });
+  }
+
+  /** Records how a sandbox ended: stopped on request or after a clean exit, failed otherwise. */
+  private async settle(live: LiveSession, state: SandboxState | null, cleanExit: string): Promise<void> {
+    const row = await db().session.findUnique({ where: { id: live.id } });
+    if (!row) return;
+    const limit = env().DOCKSIDE_SANDBOX_MEMORY_MB;
+    let status = ev("status", { status: "stopped", reason: live.stopRequested ? undefined : cleanExit });
+    if (state?.oomKilled) status = ev("status", { status: "failed", reason: `the sandbox was killed for exceeding its memory limit (${limit} MB); raise DOCKSIDE_SANDBOX_MEMORY_MB or make the task use less memory` });
+    else if (!live.stopRequested && state && state.exitCode !== 0 && state.exitCode !== 143) {
+      const logs = row.containerId ? (await sandboxLogs(row.containerId, 8)).slice(-600) : "";
+      status = ev("status", { status: "failed", reason: `the worker exited with code ${state.exitCode}${logs ? `: ${logs}` : ""}` });
+    }
+    if (TERMINAL_STATUSES.includes(row.status as SessionStatus) && row.status === (status.data as { status: string }).status) return void (await live.closeChannel());
+    await this.finish(live, status);
+  }
+
+  private async finish(live: LiveSession, status: ReturnType<typeof ev>): Promise<void> {
+    await live.append([status]);
+    await live.closeChannel();
+    this.live.delete(live.id);
+  }
+}

@@ -1,0 +1,44 @@
+// Dockside's one process: Next.js pages and API routes, socket.io live streams, and the
+// session orchestrator, on one HTTP server.
+import http from "node:http";
+import next from "next";
+import { env } from "./lib/config/env";
+import { attachSocket } from "./lib/realtime/socket";
+import { startRuntime } from "./lib/runtime/start";
+
+async function main(): Promise<void> {
+  const e = env();
+  const dev = process.argv.includes("--dev");
+  const started = await startRuntime();
+  const app = next({ dev, hostname: e.HOSTNAME, port: e.PORT, turbopack: dev });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = http.createServer((req, res) => void handle(req, res));
+  const io = attachSocket(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(e.PORT, e.HOSTNAME, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : e.PORT;
+  console.log(`Dockside is running at http://${e.HOSTNAME}:${port}`);
+  for (const line of started.describe) console.log(`  ${line}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[server] ${signal}: shutting down (sandboxes keep running)`);
+    io.close();
+    server.closeAllConnections();
+    await started.stop().catch((err) => console.error(err));
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((err) => {
+  console.error(`Dockside failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+// Real parts for the integration tests: an embedded PostgreSQL (migrated), a reachable Docker
+// engine and the sandbox image. A missing part fails the run with its name; nothing is skipped.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startEmbeddedPostgres, type EmbeddedDb } from "../lib/db/embedded";
+import { migrate } from "../lib/db/migrate";
+
+let pg: EmbeddedDb | undefined;
+let dir = "";
+
+export async function setup(): Promise<void> {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "dockside-test-"));
+  fs.chmodSync(dir, 0o755);
+  const port = 55000 + (process.pid % 5000);
+  pg = await startEmbeddedPostgres(path.join(dir, "db"), port);
+  await migrate(pg.url);
+  process.env.DATABASE_URL = pg.url;
+  process.env.DOCKSIDE_DATA_DIR = path.join(dir, "data");
+  process.env.DOCKSIDE_SANDBOX_MEMORY_MB ??= "512";
+}
+
+export async function teardown(): Promise<void> {
+  await pg?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
