@@ -27,3 +27,8 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError("not_found", `${what} not found`);
+
+/** True for an AppError from either module graph (server.ts and Next's bundle each load this file). */
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof Error && err.name === "AppError" && typeof (err as AppError).code === "string" && (err as AppError).code in ERROR_STATUS;
+}

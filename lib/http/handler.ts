@@ -3,7 +3,7 @@
 // Authentication and team scoping will hook in here (issue: teams), in one place.
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { AppError } from "../errors";
+import { AppError, ERROR_STATUS, isAppError } from "../errors";
 import { ensureRuntime } from "../runtime/boot";
 
 export interface RouteContext<P> {
@@ -27,9 +27,9 @@ export function route<P = Record<string, string>>(handler: Handler<P>) {
 }
 
 export function errorResponse(err: unknown): Response {
-  if (err instanceof AppError) return json(err.status, { error: { code: err.code, message: err.message } });
-  if (err instanceof z.ZodError) {
-    const message = err.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+  if (isAppError(err)) return json(ERROR_STATUS[err.code], { error: { code: err.code, message: err.message } });
+  if (err instanceof z.ZodError || (err instanceof Error && err.name === "ZodError" && Array.isArray((err as z.ZodError).issues))) {
+    const message = (err as z.ZodError).issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
     return json(422, { error: { code: "invalid", message } });
   }
   console.error("[api] unexpected error", err);

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { env } from "../config/env";
 import { db } from "../db/client";
-import { AppError } from "../errors";
+import { AppError, isAppError } from "../errors";
 import { ev, TERMINAL_STATUSES, type SessionStatus } from "../events/schema";
 import { parseRepoSource } from "../git/repo-source";
 import { cloneWorkspace, sessionPaths } from "../git/workspace";
@@ -133,8 +133,8 @@ export class Orchestrator {
       await db().session.update({ where: { id }, data: { containerId: live.containerId } });
       this.watch(live);
     } catch (err) {
-      const reason = err instanceof AppError ? err.message : `could not start the sandbox: ${(err as Error).message}`;
-      if (!(err instanceof AppError)) console.error(`[sessions] launch ${id}`, err);
+      const reason = isAppError(err) ? err.message : `could not start the sandbox: ${(err as Error).message}`;
+      if (!isAppError(err)) console.error(`[sessions] launch ${id}`, err);
       await this.finish(live, ev("status", { status: "failed", reason }));
     }
   }

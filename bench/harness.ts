@@ -1,0 +1,79 @@
+// Benchmark harness: a real Dockside server (child process, production build) against the
+// model stub, on a fresh data directory; plus helpers to record results.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startModelStub, type ModelStub } from "../lib/modelstub/server";
+
+export interface BenchServer {
+  url: string;
+  pid: number;
+  stub: ModelStub;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServer(port: number): Promise<BenchServer> {
+  const stub = await startModelStub();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dockside-bench-"));
+  const child: ChildProcess = spawn("node", ["--import", "tsx", "server.ts"], {
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOSTNAME: "localhost",
+      DOCKSIDE_DATA_DIR: path.join(dir, "data"),
+      DOCKSIDE_PG_PORT: String(port + 20000),
+      ANTHROPIC_BASE_URL: stub.url,
+      ANTHROPIC_API_KEY: "bench-key",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const log: string[] = [];
+  child.stdout?.on("data", (b: Buffer) => log.push(b.toString()));
+  child.stderr?.on("data", (b: Buffer) => log.push(b.toString()));
+  const url = `http://localhost:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${log.join("")}`);
+    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`server did not start: ${log.join("")}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    stub,
+    dir,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      await stub.close();
+    },
+  };
+}
+
+/** Peak resident memory of a process so far (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+export function writeResult(name: string, result: Record<string, unknown>): void {
+  const dir = path.resolve("bench/results");
+  fs.mkdirSync(dir, { recursive: true });
+  const body = { name, at: new Date().toISOString(), machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version }, ...result };
+  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(body, null, 2) + "\n");
+  console.log(JSON.stringify(body, null, 2));
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function createSession(url: string, repo: string, prompt: string): Promise<{ id: string }> {
+  const r = await fetch(`${url}/api/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ repo, prompt }) });
+  if (r.status !== 201) throw new Error(`create failed: ${r.status} ${await r.text()}`);
+  return (await r.json()) as { id: string };
+}

@@ -1,0 +1,67 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+
+// Real Chromium from Debian (Playwright's own download is not available offline).
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!fs.existsSync(chromium)) throw new Error(`Chromium not found at ${chromium}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
+
+export const STUB_PORT = 4311;
+export const APP_PORT = 3311;
+export const NODOCKER_PORT = 3312;
+
+// One data directory per run, created by the main process only (workers re-read this file).
+process.env.DOCKSIDE_E2E_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "dockside-e2e-"));
+const dir = process.env.DOCKSIDE_E2E_DIR;
+
+const serverEnv = (extra: Record<string, string>) => ({
+  ...(process.env as Record<string, string>),
+  NODE_ENV: "production",
+  HOSTNAME: "localhost",
+  ANTHROPIC_BASE_URL: `http://127.0.0.1:${STUB_PORT}`,
+  ANTHROPIC_API_KEY: "test-key",
+  DOCKSIDE_SANDBOX_MEMORY_MB: "1024",
+  ...extra,
+});
+
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  fullyParallel: false,
+  workers: 1,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://localhost:${APP_PORT}`,
+    launchOptions: {
+      executablePath: chromium,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+    },
+    trace: "retain-on-failure",
+  },
+  webServer: [
+    {
+      command: `node_modules/.bin/tsx scripts/model-stub.ts --port ${STUB_PORT}`,
+      url: `http://127.0.0.1:${STUB_PORT}/__health`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      command: "node --import tsx server.ts",
+      url: `http://localhost:${APP_PORT}/api/health`,
+      env: serverEnv({ PORT: String(APP_PORT), DOCKSIDE_DATA_DIR: path.join(dir, "app"), DOCKSIDE_PG_PORT: "55431" }),
+      reuseExistingServer: false,
+      timeout: 180_000,
+      stdout: "pipe",
+    },
+    {
+      // The same app with an unreachable Docker engine: it must start and say so.
+      command: "node --import tsx server.ts",
+      url: `http://localhost:${NODOCKER_PORT}/api/health`,
+      env: serverEnv({ PORT: String(NODOCKER_PORT), DOCKSIDE_DATA_DIR: path.join(dir, "nodocker"), DOCKSIDE_PG_PORT: "55432", DOCKER_HOST: "tcp://127.0.0.1:1" }),
+      reuseExistingServer: false,
+      timeout: 180_000,
+    },
+  ],
+});

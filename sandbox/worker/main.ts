@@ -1,0 +1,85 @@
+// Entry point of the sandbox worker (bundled to sandbox/dist/worker.mjs, run by the container as
+// `node /opt/dockside/worker.mjs`). Wires the channel, outbox, command queue and agent, and maps
+// the ways it can end to exit codes: 0 after an interrupt or SIGTERM, 1 when it failed for good.
+import fs from "node:fs";
+import path from "node:path";
+import { ev } from "../../lib/events/schema";
+import {
+  SOCKET_PATH_IN_SANDBOX,
+  STATE_DIR_IN_SANDBOX,
+  WORKSPACE_IN_SANDBOX,
+  WorkerAckSchema,
+  WorkerConfigSchema,
+} from "../../lib/protocol/worker";
+import { Agent } from "./agent";
+import { Channel } from "./channel";
+import { CommandQueue } from "./commands";
+import { Interrupted } from "./errors";
+import { createClient } from "./model";
+import { Outbox } from "./outbox";
+import { StateStore } from "./state";
+
+/** How long to keep trying to deliver the last events before exiting. */
+const FINAL_FLUSH_MS = 5000;
+
+async function main(): Promise<number> {
+  const socketPath = process.env.DOCKSIDE_HOST_SOCKET || SOCKET_PATH_IN_SANDBOX;
+  const stateDir = process.env.DOCKSIDE_STATE_DIR || STATE_DIR_IN_SANDBOX;
+  const workspace = path.resolve(process.env.DOCKSIDE_WORKSPACE || WORKSPACE_IN_SANDBOX);
+  fs.mkdirSync(stateDir, { recursive: true });
+
+  const channel = new Channel(socketPath);
+  const outbox = new Outbox({
+    stateFile: path.join(stateDir, "outbox.json"),
+    post: async (events) => WorkerAckSchema.parse(await channel.once("POST", "/worker/events", { events }, { timeoutMs: 30_000 })).ack,
+  });
+  // Last resort if the process dies some other way: keep undelivered events for the next start.
+  process.on("exit", () => outbox.saveLeftovers());
+
+  const stop = new AbortController();
+  const requestStop = (reason: string) => stop.signal.aborted || stop.abort(new Interrupted(reason));
+  process.on("SIGTERM", () => requestStop("stopped: the container was asked to stop"));
+  process.on("SIGINT", () => requestStop("stopped: interrupted"));
+
+  const failed = async (reason: string) => {
+    process.stderr.write(`[worker] failed: ${reason}\n`);
+    outbox.push(ev("status", { status: "failed", reason }));
+    await outbox.close(FINAL_FLUSH_MS);
+    return 1;
+  };
+
+  let rawConfig: unknown;
+  try {
+    rawConfig = await channel.call("GET", "/worker/config", undefined, { signal: stop.signal, timeoutMs: 30_000 });
+  } catch (err) {
+    if (stop.signal.aborted) return 0;
+    return failed(`could not get the worker config: ${(err as Error).message}`);
+  }
+  const config = WorkerConfigSchema.safeParse(rawConfig);
+  if (!config.success) return failed(`the host sent an invalid worker config: ${config.error.message}`);
+
+  const store = new StateStore(path.join(stateDir, "agent.json"));
+  const state = store.load();
+  const commands = new CommandQueue(channel, state.lastCommandSeq, () => requestStop("stopped by the user"), stop.signal);
+  const client = createClient(channel);
+  const agent = new Agent({ config: config.data, workspace, client, outbox, commands, store, state, signal: stop.signal });
+  commands.start();
+  try {
+    await agent.run();
+  } catch (err) {
+    if (!(err instanceof Interrupted) && !stop.signal.aborted) return failed((err as Error).message);
+    const reason: unknown = stop.signal.reason;
+    await agent.shutdown(reason instanceof Interrupted ? reason.reason : "stopped");
+    await outbox.close(FINAL_FLUSH_MS);
+    return 0;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`[worker] crashed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

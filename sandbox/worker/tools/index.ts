@@ -1,0 +1,21 @@
+// The tools the model gets, and their API definitions (JSON schema derived from the zod schemas).
+import { z } from "zod";
+import { editFile } from "./edit-file";
+import { glob } from "./glob";
+import { grep } from "./grep";
+import { readFile } from "./read-file";
+import { shell } from "./shell";
+import type { Tool } from "./tool";
+import { writeFile } from "./write-file";
+
+export const TOOLS: Tool[] = [shell, readFile, writeFile, editFile, glob, grep];
+
+export type ToolDefinition = { name: string; description: string; input_schema: { type: "object"; [key: string]: unknown } };
+
+/** The `tools` parameter of a Messages API call. */
+export function toolDefinitions(tools: Tool[] = TOOLS): ToolDefinition[] {
+  return tools.map((tool) => {
+    const { $schema: _ignored, ...schema } = z.toJSONSchema(tool.parameters) as Record<string, unknown>;
+    return { name: tool.name, description: tool.description, input_schema: { ...schema, type: "object" } };
+  });
+}

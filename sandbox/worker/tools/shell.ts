@@ -1,0 +1,107 @@
+// Runs a command with bash in the workspace, streaming its output as tool.output events. The
+// command gets its own process group so a timeout or an interrupt kills everything it started.
+import { spawn } from "node:child_process";
+import { StringDecoder } from "node:string_decoder";
+import { z } from "zod";
+import { defineTool } from "./tool";
+
+/** Past this much undelivered output the command's pipes are paused until the host catches up. */
+const HIGH_WATER = 8 * 1024 * 1024;
+/** After the command exits, how long to wait for background processes to let go of its pipes. */
+const PIPE_GRACE_MS = 500;
+
+const parameters = z.object({
+  command: z.string().min(1).describe("The bash command line to run (bash -lc) in the workspace."),
+  timeout_s: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 3600)
+    .optional()
+    .describe("Seconds before the command is killed; defaults to the session's shell timeout."),
+});
+
+export const shell = defineTool({
+  name: "shell",
+  description:
+    "Run a shell command (bash -lc) in the workspace and return its combined stdout and stderr and exit code. " +
+    "There is no network and no stdin. Long output is cut in the middle; filter it (grep, head, tail) instead. " +
+    "For servers or other long-running processes, start them in the background with output to a file.",
+  parameters,
+  async execute({ command, timeout_s }, ctx) {
+    const timeoutS = timeout_s ?? ctx.config.shellTimeoutS;
+    const out = ctx.collector();
+    const child = spawn("bash", ["-lc", command], {
+      cwd: ctx.workspace,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, PAGER: "cat", GIT_PAGER: "cat", TERM: "dumb" },
+    });
+    let ended: "timeout" | "interrupt" | null = null;
+    const killGroup = (why: "timeout" | "interrupt") => {
+      ended ??= why;
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    };
+    const timer = setTimeout(() => killGroup("timeout"), timeoutS * 1000);
+    const onAbort = () => killGroup("interrupt");
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    if (ctx.signal.aborted) onAbort();
+
+    let paused = false;
+    let lastChar = "\n"; // so the status line starts on a line of its own
+    const pipes = [child.stdout, child.stderr] as const;
+    for (const [stream, pipe] of [["stdout", child.stdout], ["stderr", child.stderr]] as const) {
+      const decoder = new StringDecoder("utf8");
+      const forward = (text: string) => {
+        if (!text) return;
+        out.append(text);
+        lastChar = text[text.length - 1];
+        ctx.emit({ type: "tool.output", data: { callId: ctx.callId, stream, text } });
+      };
+      pipe.on("data", (chunk: Buffer) => {
+        forward(decoder.write(chunk));
+        if (paused || ctx.pendingBytes() <= HIGH_WATER) return;
+        // The host is behind: stop reading so the command blocks on its own output.
+        paused = true;
+        for (const p of pipes) p.pause();
+        void ctx.drained(HIGH_WATER / 2).then(() => {
+          paused = false;
+          for (const p of pipes) p.resume();
+        });
+      });
+      pipe.on("end", () => forward(decoder.end()));
+    }
+
+    const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+      child.on("error", (error) => resolve({ code: null, signal: null, error }));
+      child.on("close", (code, signal) => resolve({ code, signal }));
+      // A background process may keep the pipes open after bash exits: stop waiting for it.
+      child.on("exit", (code, signal) =>
+        setTimeout(() => {
+          for (const p of pipes) p.destroy();
+          resolve({ code, signal });
+        }, PIPE_GRACE_MS).unref(),
+      );
+    });
+    clearTimeout(timer);
+    ctx.signal.removeEventListener("abort", onAbort);
+
+    if (result.error) return { output: `could not start bash: ${result.error.message}`, isError: true, exitCode: null };
+    const nl = lastChar === "\n" ? "" : "\n";
+    if (ended === "timeout") {
+      out.append(`${nl}[timed out after ${timeoutS} s: the command and everything it started were killed]`);
+      return { output: out, isError: true, exitCode: null };
+    }
+    if (ended === "interrupt") {
+      out.append(`${nl}[interrupted: the command and everything it started were killed]`);
+      return { output: out, isError: true, exitCode: null };
+    }
+    const status = result.code !== null ? `exit code ${result.code}` : `killed by ${result.signal}`;
+    out.append(`${nl}[${status}]`);
+    return { output: out, isError: result.code === null, exitCode: result.code };
+  },
+});

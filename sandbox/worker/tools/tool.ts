@@ -1,0 +1,32 @@
+// What a tool is: a zod schema for its arguments and an execute function. The runner
+// (run-tool.ts) validates, emits the events and caps the output; tools only do their job.
+import type { z } from "zod";
+import type { NewEvent } from "../../../lib/events/schema";
+import type { WorkerConfig } from "../../../lib/protocol/worker";
+import type { CappedText } from "./truncate";
+
+export type ToolContext = {
+  workspace: string;
+  config: WorkerConfig;
+  callId: string;
+  /** Aborted on interrupt: tools stop what they run and return. */
+  signal: AbortSignal;
+  emit(event: NewEvent): void;
+  /** Resolves when the event backlog is at most `limitBytes` (see Outbox.drained). */
+  drained(limitBytes: number): Promise<void>;
+  pendingBytes(): number;
+  /** A buffer capped like the final result, for tools that collect a lot of output. */
+  collector(): CappedText;
+};
+
+export type ToolResult = { output: string | CappedText; isError?: boolean; exitCode?: number | null };
+
+export type Tool<P extends z.ZodType = z.ZodType> = {
+  name: string;
+  description: string;
+  parameters: P;
+  // Method syntax on purpose: it lets a list of tools with different schemas share one type.
+  execute(args: z.infer<P>, ctx: ToolContext): Promise<ToolResult>;
+};
+
+export const defineTool = <P extends z.ZodType>(tool: Tool<P>): Tool<P> => tool;
