@@ -1,0 +1,27 @@
+// Bundles the sandbox worker (sandbox/worker/main.ts with the SDK, zod and the shared lib files)
+// into one ES module, sandbox/dist/worker.mjs. The host mounts sandbox/dist read-only at
+// /opt/dockside and the container runs `node /opt/dockside/worker.mjs` on Debian's Node 18, so a
+// worker change needs this build (well under a second) and never an image rebuild.
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const outfile = path.join(root, "sandbox/dist/worker.mjs");
+const started = Date.now();
+
+await build({
+  entryPoints: [path.join(root, "sandbox/worker/main.ts")],
+  outfile,
+  bundle: true,
+  platform: "node",
+  target: "node18",
+  format: "esm",
+  // Bundled CommonJS dependencies call require() for node builtins; ESM has no require of its own.
+  banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+  sourcemap: "inline",
+  legalComments: "none",
+  logLevel: "warning",
+});
+
+console.log(`[build] worker bundle ${path.relative(root, outfile)} (${Date.now() - started} ms)`);
