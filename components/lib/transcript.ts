@@ -126,7 +126,8 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
       if (e.data.status !== "running" && e.data.status !== "starting") markOpenToolsInterrupted(s);
       return;
     case "usage":
-      s.inputTokens += e.data.inputTokens;
+      // Cache reads and writes are input too: the same sum the server keeps on the session row.
+      s.inputTokens += e.data.inputTokens + (e.data.cacheReadTokens ?? 0) + (e.data.cacheWriteTokens ?? 0);
       s.outputTokens += e.data.outputTokens;
       return;
     case "error":

@@ -8,8 +8,6 @@ import { getSocket } from "./socket";
 import { acceptBatch, applyEvents, EMPTY_TRANSCRIPT, type TranscriptState } from "./transcript";
 
 const FLUSH_MS = 100;
-/** If the server never acknowledges a resubscribe, allow another after this long. */
-const RESYNC_TIMEOUT_MS = 5_000;
 
 export type Connection = "connecting" | "live" | "offline";
 
@@ -38,7 +36,6 @@ export function useSessionEvents(sessionId: string | null): SessionStream {
     let pending: SessionEvent[] = [];
     let timer: ReturnType<typeof setTimeout> | null = null;
     let lastFlush = 0;
-    let resyncUntil = 0;
 
     const flush = () => {
       timer = null;
@@ -52,17 +49,26 @@ export function useSessionEvents(sessionId: string | null): SessionStream {
       timer = setTimeout(flush, Math.max(0, FLUSH_MS - (Date.now() - lastFlush)));
     };
 
+    // The server acknowledges a subscribe only after its whole replay, so while one is in flight
+    // a live event may run ahead of the replay: drop it (the replay brings it) instead of
+    // resubscribing, which would start a second replay.
+    let subscribing = false;
     const subscribe = () => {
-      resyncUntil = Date.now() + RESYNC_TIMEOUT_MS;
-      socket.emit("subscribe", { sessionId, after: lastRef.current }, (ack) => {
+      subscribing = true;
+      const after = lastRef.current;
+      socket.emit("subscribe", { sessionId, after }, (ack) => {
         if (disposed) return;
-        resyncUntil = 0;
+        subscribing = false;
         if (!ack.ok) {
           setError(ack.error);
           return;
         }
         setError(null);
         setReplayTarget(ack.lastSeq);
+        if (lastRef.current >= ack.lastSeq) return;
+        // Still short of what the server holds: try again, but only while that makes progress.
+        if (lastRef.current > after) subscribe();
+        else setError(`events ${lastRef.current + 1} to ${ack.lastSeq} did not arrive; reload the page`);
       });
     };
 
@@ -73,13 +79,17 @@ export function useSessionEvents(sessionId: string | null): SessionStream {
       lastRef.current = r.lastSeq;
       for (const e of r.accepted) pending.push(toEvent(e));
       if (r.accepted.length > 0) schedule();
-      if (r.gap && Date.now() >= resyncUntil) subscribe();
+      if (r.gap && !subscribing) subscribe();
     };
     const onConnect = () => {
       setConnection("live");
       subscribe();
     };
-    const onDisconnect = () => setConnection("offline");
+    const onDisconnect = () => {
+      // An unanswered subscribe dies with the connection; "connect" sends a fresh one.
+      subscribing = false;
+      setConnection("offline");
+    };
 
     socket.on("events", onEvents);
     socket.on("connect", onConnect);

@@ -9,7 +9,10 @@ const SUBJECT_MAX = 72;
 const MAX_LISTED = 50;
 
 // Identity and settings for the agent's commits only; hooks and signing could block or prompt.
+// safe.directory: the sandbox is single-user, so a workspace owned by another uid (a host that
+// did not chown it) must not stop the checkpoint.
 const GIT = [
+  "-c", "safe.directory=*",
   "-c", "user.name=Dockside Agent",
   "-c", "user.email=agent@dockside.invalid",
   "-c", "core.hooksPath=/dev/null",

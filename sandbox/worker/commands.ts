@@ -53,8 +53,12 @@ export class CommandQueue {
     while (!this.queued.length) {
       if (this.signal.aborted) throw new Interrupted("aborted");
       await new Promise<void>((resolve) => {
-        this.wake.push(resolve);
-        this.signal.addEventListener("abort", () => resolve(), { once: true });
+        const done = () => {
+          this.signal.removeEventListener("abort", done);
+          resolve();
+        };
+        this.wake.push(done);
+        this.signal.addEventListener("abort", done, { once: true });
       });
     }
     return this.take();

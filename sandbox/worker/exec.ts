@@ -10,12 +10,14 @@ export type RunOptions = { cwd: string; signal?: AbortSignal; maxBytes?: number;
 export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunResult> {
   const maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, signal: opts.signal, stdio: ["pipe", "pipe", "pipe"] });
+    // No stdin unless given: ripgrep without a path would otherwise search the pipe.
+    const stdin = opts.input === undefined ? "ignore" : "pipe";
+    const child = spawn(cmd, args, { cwd: opts.cwd, signal: opts.signal, stdio: [stdin, "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
     let cut = false;
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
       if (cut) return;
       out.push(chunk);
       outBytes += chunk.length;
@@ -24,12 +26,12 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
         child.kill("SIGKILL");
       }
     });
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.stderr!.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", reject);
     child.on("close", (code) => {
       const stdout = Buffer.concat(out).subarray(0, maxBytes).toString("utf8");
       resolve({ code, stdout, stderr: Buffer.concat(err).toString("utf8"), cut });
     });
-    child.stdin.end(opts.input ?? "");
+    child.stdin?.end(opts.input);
   });
 }

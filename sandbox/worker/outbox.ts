@@ -83,7 +83,8 @@ export class Outbox {
     const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
     const delivered = await Promise.race([this.drained(0).then(() => true as const), timeout]);
     clearTimeout(timer);
-    if (!delivered) this.saveLeftovers();
+    if (delivered) this.save({ nextWid: this.nextWid });
+    else this.saveLeftovers();
     return delivered;
   }
 
@@ -115,8 +116,11 @@ export class Outbox {
     const batch = takeBatch(this.unacked);
     let retryIn = -1;
     try {
+      const before = this.unacked.length;
       if (batch.length) this.acknowledge(await this.opts.post(batch));
-      this.attempt = 0;
+      // An ack that covers none of the batch is a failure too: wait before sending it again.
+      if (batch.length && this.unacked.length === before) retryIn = backoff(this.attempt++);
+      else this.attempt = 0;
     } catch (err) {
       if (err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
         // The host refused the batch itself: resending cannot help, and would block all later events.

@@ -22,7 +22,8 @@ export const grep = defineTool({
     const args = ["--line-number", "--no-heading", "--color", "never", "--hidden", "--glob", "!.git"];
     args.push("--max-columns", "400", "--max-columns-preview", "--sort", "path");
     if (glob) args.push("--glob", glob);
-    args.push("-e", pattern, "--", target);
+    // Without a path rg searches the working directory and prints paths without "./".
+    args.push("-e", pattern, ...(target === "." ? [] : ["--", target]));
     const res = await run("rg", args, { cwd: ctx.workspace, signal: ctx.signal });
     if (res.code === 1) return { output: `No matches for ${pattern}${path ? ` in ${path}` : ""}.` };
     if (res.code !== 0 && !res.stdout) throw new ToolError(`grep failed: ${res.stderr.trim() || `rg exited ${res.code}`}`);

@@ -1,0 +1,22 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { AppHeader } from "@/components/app-header";
+import { HealthBanner } from "@/components/health-banner";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: "Dockside",
+  description: "Run Claude coding agents against your repositories in Docker sandboxes.",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="flex h-full flex-col">
+        <AppHeader />
+        <HealthBanner />
+        <main className="min-h-0 flex-1">{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,80 @@
+"use client";
+// Tells everyone, on every page, why sessions can't start: Docker down, image not ready,
+// database down, or the Dockside server itself unreachable.
+import { useEffect, useState, type ReactNode } from "react";
+import { HealthSchema, type Health } from "../lib/protocol/api";
+
+const POLL_MS = 10_000;
+
+type Probe = { kind: "unknown" } | { kind: "ok"; health: Health } | { kind: "unreachable" };
+
+export function HealthBanner() {
+  const [probe, setProbe] = useState<Probe>({ kind: "unknown" });
+
+  useEffect(() => {
+    let stopped = false;
+    const check = async () => {
+      const next = await fetchHealth();
+      if (!stopped) setProbe(next);
+    };
+    void check();
+    const timer = setInterval(check, POLL_MS);
+    const onVisible = () => document.visibilityState === "visible" && void check();
+    document.addEventListener("visibilitychange", onVisible);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      document.removeEventListener("visibilitychange", onVisible);
+    };
+  }, []);
+
+  if (probe.kind === "unknown") return null;
+  if (probe.kind === "unreachable") {
+    return <Banner testId="server-banner" tone="red">Can&apos;t reach the Dockside server. Retrying every 10 seconds.</Banner>;
+  }
+  const { docker, image, database } = probe.health;
+  return (
+    <>
+      {!docker.ok && (
+        <Banner testId="docker-banner" tone="red">
+          Docker engine unreachable at {docker.address}: {docker.error ?? "no answer"}. Sessions can&apos;t start until it is back.
+        </Banner>
+      )}
+      {docker.ok && !image.ready && (
+        <Banner testId="image-banner" tone="amber">
+          {image.building
+            ? `Building the sandbox image ${image.tag}; sessions start once it is ready.`
+            : `The sandbox image ${image.tag} is missing${image.error ? `: ${image.error}` : ""}. Sessions can't start until it is built.`}
+        </Banner>
+      )}
+      {!database.ok && (
+        <Banner testId="database-banner" tone="red">
+          Database ({database.kind}) unavailable{database.error ? `: ${database.error}` : ""}.
+        </Banner>
+      )}
+    </>
+  );
+}
+
+// The health endpoint may answer 503 with a full Health body: read the body whatever the status.
+async function fetchHealth(): Promise<Probe> {
+  try {
+    const res = await fetch("/api/health", { cache: "no-store", headers: { accept: "application/json" } });
+    const parsed = HealthSchema.safeParse(await res.json());
+    return parsed.success ? { kind: "ok", health: parsed.data } : { kind: "unreachable" };
+  } catch {
+    return { kind: "unreachable" };
+  }
+}
+
+function Banner({ testId, tone, children }: { testId: string; tone: "red" | "amber"; children: ReactNode }) {
+  const colors =
+    tone === "red"
+      ? "border-red-500/30 bg-red-500/10 text-red-800 dark:text-red-200"
+      : "border-amber-500/30 bg-amber-500/10 text-amber-900 dark:text-amber-200";
+  return (
+    <div role="alert" data-testid={testId} className={`shrink-0 border-b px-4 py-2 text-sm ${colors}`}>
+      {children}
+    </div>
+  );
+}

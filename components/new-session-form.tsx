@@ -1,0 +1,126 @@
+"use client";
+// Starts a session. On an API error the message shows inline and the input stays as typed.
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent, type ReactNode } from "react";
+import { SessionDtoSchema, type CreateSessionInput } from "../lib/protocol/api";
+import { apiJson } from "./lib/api";
+
+const inputClass =
+  "w-full rounded-md border border-line bg-canvas px-2.5 py-1.5 text-sm outline-none placeholder:text-muted/70 focus:border-accent focus:ring-1 focus:ring-accent";
+
+export function NewSessionForm() {
+  const router = useRouter();
+  const [repo, setRepo] = useState("");
+  const [branch, setBranch] = useState("");
+  const [model, setModel] = useState("");
+  const [prompt, setPrompt] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    const body: CreateSessionInput = { repo: repo.trim(), prompt };
+    if (branch.trim()) body.baseBranch = branch.trim();
+    if (model.trim()) body.model = model.trim();
+    const res = await apiJson("/api/sessions", SessionDtoSchema, { method: "POST", body });
+    if (!res.ok) {
+      setBusy(false);
+      setError(res.message);
+      return;
+    }
+    router.push(`/sessions/${encodeURIComponent(res.data.id)}`);
+  }
+
+  return (
+    <form
+      data-testid="new-session-form"
+      onSubmit={submit}
+      aria-label="New session"
+      className="space-y-3 rounded-lg border border-line bg-panel p-4"
+    >
+      <h2 className="text-sm font-semibold">New session</h2>
+      <div className="grid gap-3 sm:grid-cols-[2fr_1fr_1fr]">
+        <Field label="Repository" htmlFor="repo">
+          <input
+            id="repo"
+            data-testid="repo-input"
+            className={inputClass}
+            value={repo}
+            onChange={(e) => setRepo(e.target.value)}
+            placeholder="https://github.com/org/repo.git or /path/to/repo"
+            required
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </Field>
+        <Field label="Base branch" htmlFor="branch">
+          <input
+            id="branch"
+            data-testid="branch-input"
+            className={inputClass}
+            value={branch}
+            onChange={(e) => setBranch(e.target.value)}
+            placeholder="default branch"
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </Field>
+        <Field label="Model" htmlFor="model">
+          <input
+            id="model"
+            data-testid="model-input"
+            className={inputClass}
+            value={model}
+            onChange={(e) => setModel(e.target.value)}
+            placeholder="default model"
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </Field>
+      </div>
+      <Field label="Task" htmlFor="prompt">
+        <textarea
+          id="prompt"
+          data-testid="prompt-input"
+          className={`${inputClass} min-h-24 resize-y`}
+          value={prompt}
+          onChange={(e) => setPrompt(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit();
+          }}
+          placeholder="What should the agent do?"
+          required
+        />
+      </Field>
+      <div className="flex items-start gap-3">
+        <button
+          type="submit"
+          data-testid="create-session"
+          disabled={busy}
+          className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-white hover:opacity-90 disabled:opacity-50"
+        >
+          {busy ? "Starting…" : "Start session"}
+        </button>
+        {error && (
+          <p role="alert" data-testid="form-error" className="pt-1.5 text-sm text-red-600 dark:text-red-400">
+            {error}
+          </p>
+        )}
+      </div>
+    </form>
+  );
+}
+
+function Field({ label, htmlFor, children }: { label: string; htmlFor: string; children: ReactNode }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={htmlFor} className="block text-xs font-medium text-muted">
+        {label}
+      </label>
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+"use client";
+// Follow-up messages and the stop button. A follow-up sent while the agent works is queued for
+// its next step; sent to an idle or stopped session it starts a new turn.
+import { useState, type FormEvent } from "react";
+import type { SessionStatus } from "../lib/events/schema";
+import { apiJson } from "./lib/api";
+
+const STOPPABLE: readonly SessionStatus[] = ["queued", "starting", "running", "idle"];
+
+export function SessionControls({ sessionId, status }: { sessionId: string; status: SessionStatus }) {
+  const [text, setText] = useState("");
+  const [sending, setSending] = useState(false);
+  const [stopping, setStopping] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const base = `/api/sessions/${encodeURIComponent(sessionId)}`;
+  const canSend = status !== "failed";
+
+  async function send(e: FormEvent) {
+    e.preventDefault();
+    if (!text.trim() || sending || !canSend) return;
+    setSending(true);
+    setError(null);
+    const res = await apiJson(`${base}/messages`, null, { method: "POST", body: { text } });
+    setSending(false);
+    if (!res.ok) {
+      setError(res.message);
+      return;
+    }
+    setText("");
+  }
+
+  async function stop() {
+    setStopping(true);
+    setError(null);
+    const res = await apiJson(`${base}/stop`, null, { method: "POST" });
+    setStopping(false);
+    if (!res.ok) setError(res.message);
+  }
+
+  return (
+    <form onSubmit={send} aria-label="Follow-up" className="shrink-0 border-t border-line bg-panel px-4 py-3">
+      <div className="mx-auto flex max-w-4xl items-end gap-2">
+        <label htmlFor="followup" className="sr-only">
+          Follow-up message
+        </label>
+        <textarea
+          id="followup"
+          data-testid="followup-input"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit();
+          }}
+          disabled={!canSend}
+          rows={2}
+          placeholder={canSend ? followupHint(status) : "The session failed; start a new one."}
+          className="min-h-10 flex-1 resize-y rounded-md border border-line bg-canvas px-2.5 py-1.5 text-sm outline-none placeholder:text-muted/70 focus:border-accent focus:ring-1 focus:ring-accent disabled:opacity-60"
+        />
+        <button
+          type="submit"
+          data-testid="followup-send"
+          disabled={!canSend || sending || !text.trim()}
+          className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-white hover:opacity-90 disabled:opacity-50"
+        >
+          {sending ? "Sending…" : "Send"}
+        </button>
+        {STOPPABLE.includes(status) && (
+          <button
+            type="button"
+            data-testid="stop-button"
+            onClick={stop}
+            disabled={stopping}
+            className="rounded-md border border-red-500/40 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-500/10 disabled:opacity-50 dark:text-red-300"
+          >
+            {stopping ? "Stopping…" : "Stop"}
+          </button>
+        )}
+      </div>
+      {error && (
+        <p role="alert" data-testid="followup-error" className="mx-auto mt-2 max-w-4xl text-sm text-red-600 dark:text-red-400">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function followupHint(status: SessionStatus): string {
+  if (status === "idle" || status === "stopped") return "Send a follow-up to start a new turn (Ctrl+Enter)";
+  return "Send a follow-up; the agent reads it at its next step (Ctrl+Enter)";
+}

@@ -1,0 +1,50 @@
+// What this session is and where it stands: repo, branches, model, live status and tokens.
+import type { SessionStatus } from "../lib/events/schema";
+import type { SessionDto } from "../lib/protocol/api";
+import { formatTokens, repoLabel } from "./lib/format";
+import type { Connection } from "./lib/use-session-events";
+import { StatusBadge } from "./status-badge";
+
+interface Props {
+  session: SessionDto;
+  status: SessionStatus;
+  failureReason: string | null;
+  tokens: { input: number; output: number };
+  connection: Connection;
+}
+
+export function SessionHeader({ session, status, failureReason, tokens, connection }: Props) {
+  return (
+    <div className="shrink-0 border-b border-line bg-panel px-4 py-3">
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-1">
+        <h1 className="text-base font-semibold" title={session.repo} data-testid="session-repo">
+          {repoLabel(session.repo)}
+        </h1>
+        <StatusBadge status={status} />
+        <span className="font-mono text-xs text-muted" data-testid="session-branches">
+          {session.baseBranch} → {session.branch}
+        </span>
+        <span className="text-xs text-muted" data-testid="session-model">
+          {session.model}
+        </span>
+        <span
+          className="ml-auto font-mono text-xs text-muted"
+          data-testid="session-tokens"
+          title={`${tokens.input.toLocaleString("en-US")} input, ${tokens.output.toLocaleString("en-US")} output tokens`}
+        >
+          {formatTokens(tokens.input + tokens.output)} tokens
+        </span>
+        {connection !== "live" && (
+          <span data-testid="connection-status" className="text-xs text-amber-600 dark:text-amber-400">
+            {connection === "connecting" ? "connecting…" : "reconnecting…"}
+          </span>
+        )}
+      </div>
+      {status === "failed" && failureReason && (
+        <p data-testid="failure-reason" role="alert" className="mt-2 text-sm text-red-600 dark:text-red-400">
+          {failureReason}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+"use client";
+// The session page: loads the session, then follows its event log live over socket.io.
+import Link from "next/link";
+import { useEffect, useState, type ReactNode } from "react";
+import { SessionDtoSchema, type SessionDto } from "../lib/protocol/api";
+import { apiJson } from "./lib/api";
+import { currentStatus } from "./lib/transcript";
+import { useSessionEvents } from "./lib/use-session-events";
+import { DiffView } from "./diff-view";
+import { SessionControls } from "./session-controls";
+import { SessionHeader } from "./session-header";
+import { TranscriptView } from "./transcript-view";
+
+type Load = { kind: "loading" } | { kind: "missing" } | { kind: "error"; message: string } | { kind: "ok"; session: SessionDto };
+type Tab = "transcript" | "diff";
+
+export function SessionView({ id }: { id: string }) {
+  const [load, setLoad] = useState<Load>({ kind: "loading" });
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    void (async () => {
+      const res = await apiJson(`/api/sessions/${encodeURIComponent(id)}`, SessionDtoSchema, { signal: ctl.signal });
+      if (ctl.signal.aborted) return;
+      if (res.ok) setLoad({ kind: "ok", session: res.data });
+      else if (res.status === 404) setLoad({ kind: "missing" });
+      else setLoad({ kind: "error", message: res.message });
+    })();
+    return () => ctl.abort();
+  }, [id]);
+
+  if (load.kind === "loading") return <p className="p-6 text-sm text-muted">Loading session…</p>;
+  if (load.kind === "missing") {
+    return (
+      <div data-testid="session-not-found" className="p-6">
+        <h1 className="text-base font-semibold">Session not found</h1>
+        <p className="mt-1 text-sm text-muted">
+          There is no session <code className="font-mono">{id}</code>.{" "}
+          <Link href="/" className="text-accent hover:underline">
+            Back to sessions
+          </Link>
+        </p>
+      </div>
+    );
+  }
+  if (load.kind === "error") {
+    return (
+      <p role="alert" data-testid="session-load-error" className="p-6 text-sm text-red-600 dark:text-red-400">
+        {load.message}
+      </p>
+    );
+  }
+  return <LoadedSession session={load.session} />;
+}
+
+function LoadedSession({ session }: { session: SessionDto }) {
+  const { state, connection, replayTarget, error } = useSessionEvents(session.id);
+  const [tab, setTab] = useState<Tab>("transcript");
+  const status = currentStatus(state, session.status);
+  const failureReason = status === "failed" ? (state.statusReason ?? session.failureReason ?? "The session failed.") : null;
+  // The DTO is a snapshot from page load; the events catch up with and then pass it.
+  const tokens = {
+    input: Math.max(state.inputTokens, session.inputTokens),
+    output: Math.max(state.outputTokens, session.outputTokens),
+  };
+  const replaying = replayTarget === null || state.lastSeq < replayTarget;
+
+  return (
+    <div className="flex h-full min-h-0 flex-col">
+      <SessionHeader session={session} status={status} failureReason={failureReason} tokens={tokens} connection={connection} />
+      {error && (
+        <p role="alert" data-testid="subscribe-error" className="shrink-0 bg-red-500/10 px-4 py-2 text-sm text-red-700 dark:text-red-300">
+          Live updates unavailable: {error}
+        </p>
+      )}
+      <div role="tablist" aria-label="Session views" className="flex shrink-0 gap-1 border-b border-line bg-panel px-4">
+        <TabButton id="transcript" current={tab} onSelect={setTab}>
+          Transcript
+        </TabButton>
+        <TabButton id="diff" current={tab} onSelect={setTab}>
+          Diff{state.commits > 0 ? ` (${state.commits} ${state.commits === 1 ? "commit" : "commits"})` : ""}
+        </TabButton>
+      </div>
+      {/* Both panels stay mounted so switching keeps the transcript's scroll position. */}
+      <div role="tabpanel" hidden={tab !== "transcript"} className="flex min-h-0 flex-1 flex-col">
+        <TranscriptView state={state} loading={replaying && connection === "live"} />
+        <SessionControls sessionId={session.id} status={status} />
+      </div>
+      {tab === "diff" && (
+        <div role="tabpanel" className="min-h-0 flex-1">
+          <DiffView sessionId={session.id} version={state.commits} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function TabButton({ id, current, onSelect, children }: { id: Tab; current: Tab; onSelect: (t: Tab) => void; children: ReactNode }) {
+  const selected = id === current;
+  return (
+    <button
+      type="button"
+      role="tab"
+      data-testid={`tab-${id}`}
+      aria-selected={selected}
+      onClick={() => onSelect(id)}
+      className={`-mb-px border-b-2 px-3 py-2 text-sm ${selected ? "border-accent font-medium text-fg" : "border-transparent text-muted hover:text-fg"}`}
+    >
+      {children}
+    </button>
+  );
+}

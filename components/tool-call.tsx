@@ -1,0 +1,85 @@
+"use client";
+// One tool call: a one-line header (name, input summary, state) that folds open onto its output.
+import { memo, useState, type ReactNode } from "react";
+import { formatDuration } from "./lib/format";
+import { isShellTool, summarizeToolInput } from "./lib/tools";
+import type { ToolItem } from "./lib/transcript";
+import { Spinner } from "./spinner";
+import { ToolOutput } from "./tool-output";
+
+export const ToolCall = memo(function ToolCall({ item }: { item: ToolItem }) {
+  const [userOpen, setUserOpen] = useState<boolean | null>(null);
+  const running = !item.result && !item.interrupted;
+  // Shell calls open by themselves while they run; once the person toggles, their choice holds.
+  const open = userOpen ?? (running && isShellTool(item.name, item.input));
+  const summary = summarizeToolInput(item.name, item.input);
+
+  return (
+    <div
+      data-testid="tool-call"
+      data-call-id={item.callId}
+      data-state={item.result ? "done" : item.interrupted ? "interrupted" : "running"}
+      className="overflow-hidden rounded-md border border-line bg-panel"
+    >
+      <button
+        type="button"
+        data-testid="tool-call-toggle"
+        aria-expanded={open}
+        onClick={() => setUserOpen(!open)}
+        className="flex w-full items-center gap-2 px-3 py-1.5 text-left text-xs hover:bg-sunken"
+      >
+        <span aria-hidden className="w-3 text-muted">
+          {open ? "▾" : "▸"}
+        </span>
+        <span className="font-mono font-semibold" data-testid="tool-name">
+          {item.name}
+        </span>
+        <span className="min-w-0 flex-1 truncate font-mono text-muted" title={summary} data-testid="tool-summary">
+          {summary}
+        </span>
+        <ToolState item={item} />
+      </button>
+      {open && <ToolOutput output={item.output} resultText={item.result?.output} />}
+    </div>
+  );
+});
+
+function ToolState({ item }: { item: ToolItem }) {
+  const r = item.result;
+  if (!r) {
+    if (item.interrupted) return <Tag tone="gray">interrupted</Tag>;
+    return <Spinner label="running" />;
+  }
+  const failed = r.isError || (r.exitCode != null && r.exitCode !== 0);
+  return (
+    <span className="flex shrink-0 items-center gap-2" data-testid="tool-result">
+      {r.truncated && <Tag tone="gray">truncated for model</Tag>}
+      {r.exitCode != null ? (
+        <Tag tone={failed ? "red" : "green"} testId="tool-exit-code">
+          exit {r.exitCode}
+        </Tag>
+      ) : (
+        <Tag tone={failed ? "red" : "green"} testId="tool-exit-code">
+          {failed ? "error" : "ok"}
+        </Tag>
+      )}
+      <span className="text-muted tabular-nums" data-testid="tool-duration">
+        {formatDuration(r.durationMs)}
+      </span>
+    </span>
+  );
+}
+
+const TONES = {
+  red: "bg-red-500/15 text-red-700 dark:text-red-300",
+  green: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
+  gray: "bg-zinc-500/15 text-muted",
+} as const;
+
+function Tag({ tone, testId, children }: { tone: keyof typeof TONES; testId?: string; children: ReactNode }) {
+  return (
+    <span data-testid={testId} className={`rounded px-1.5 py-px text-[11px] font-medium ${TONES[tone]}`}>
+      {children}
+    </span>
+  );
+}

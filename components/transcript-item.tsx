@@ -1,0 +1,70 @@
+// One entry of the transcript. The switch is exhaustive: a new item kind fails the build here.
+import { memo } from "react";
+import { firstLine, shortSha } from "./lib/format";
+import type { TranscriptItem } from "./lib/transcript";
+import { MarkdownText } from "./markdown";
+import { ToolCall } from "./tool-call";
+
+export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: TranscriptItem }) {
+  switch (item.kind) {
+    case "user":
+      return (
+        <div data-testid="user-message" className="rounded-md border border-accent/30 bg-accent/5 px-3 py-2">
+          <div className="mb-1 flex items-center gap-2 text-xs text-muted">
+            <span className="font-medium text-fg">{item.author ?? "You"}</span>
+            {item.queued && (
+              <span data-testid="queued-tag" className="rounded bg-amber-500/15 px-1.5 text-[11px] font-medium text-amber-700 dark:text-amber-300">
+                queued
+              </span>
+            )}
+          </div>
+          <p className="whitespace-pre-wrap break-words">{item.text}</p>
+        </div>
+      );
+    case "assistant":
+      return (
+        <div data-testid="assistant-text" data-block={item.block} className="px-1 leading-relaxed">
+          <MarkdownText text={item.text} />
+        </div>
+      );
+    case "tool":
+      return <ToolCall item={item} />;
+    case "commit":
+      return (
+        <div data-testid="commit-event" className="flex items-center gap-2 px-1 text-xs">
+          <span aria-hidden className="text-emerald-600 dark:text-emerald-400">●</span>
+          <code className="font-mono text-muted" title={item.sha}>
+            {shortSha(item.sha)}
+          </code>
+          <span className="min-w-0 truncate font-medium">{firstLine(item.message)}</span>
+          <span className="shrink-0 text-muted">
+            {item.filesChanged} {item.filesChanged === 1 ? "file" : "files"},{" "}
+            <span className="text-emerald-600 dark:text-emerald-400">+{item.insertions}</span>{" "}
+            <span className="text-red-600 dark:text-red-400">−{item.deletions}</span>
+          </span>
+        </div>
+      );
+    case "status":
+      return (
+        <div data-testid="status-marker" data-status={item.status} className="flex items-center gap-2 text-[11px] text-muted">
+          <span className="h-px flex-1 bg-line" />
+          <span>
+            {item.status}
+            {item.reason ? `: ${item.reason}` : ""}
+          </span>
+          <span className="h-px flex-1 bg-line" />
+        </div>
+      );
+    case "error":
+      return (
+        <div role="alert" data-testid="error-event" className="rounded-md border border-red-500/30 bg-red-500/10 px-3 py-2 text-sm text-red-700 dark:text-red-300">
+          {item.source && <span className="mr-2 text-xs font-semibold uppercase">{item.source} error</span>}
+          <span className="whitespace-pre-wrap break-words">{item.message}</span>
+        </div>
+      );
+    default: {
+      const unhandled: never = item;
+      return unhandled;
+    }
+  }
+});

@@ -1,0 +1,139 @@
+// The outbox against an in-memory host that keeps the wid contract: each wid stored once, the
+// answer is the highest wid held.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ev } from "../../lib/events/schema";
+import { HttpError } from "./errors";
+import { Outbox, type WorkerEvent } from "./outbox";
+
+function fakeHost() {
+  const stored = new Map<number, WorkerEvent>();
+  const batches: WorkerEvent[][] = [];
+  let failNext = 0;
+  let ackAtMost = Infinity;
+  const post = async (events: WorkerEvent[]) => {
+    batches.push(events);
+    if (failNext > 0) {
+      failNext--;
+      throw new Error("connect ECONNREFUSED");
+    }
+    for (const e of events) if (e.wid <= ackAtMost && !stored.has(e.wid)) stored.set(e.wid, e);
+    return Math.max(0, ...stored.keys());
+  };
+  return {
+    post,
+    stored,
+    batches,
+    failTimes: (n: number) => (failNext = n),
+    ackAtMost: (n: number) => (ackAtMost = n),
+    events: () => [...stored.values()].sort((a, b) => a.wid - b.wid),
+  };
+}
+
+const out = (text: string, callId = "c1", stream: "stdout" | "stderr" = "stdout") => ev("tool.output", { callId, stream, text });
+const tmpState = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dockside-outbox-")), "outbox.json");
+
+describe("Outbox", () => {
+  it("coalesces consecutive output of one stream and text of one block", async () => {
+    const host = fakeHost();
+    const outbox = new Outbox({ post: host.post, flushMs: 20 });
+    outbox.push(out("a"));
+    outbox.push(out("b"));
+    outbox.push(out("x", "c1", "stderr"));
+    outbox.push(out("c"));
+    outbox.push(ev("assistant.text", { block: "b1", text: "Hel" }));
+    outbox.push(ev("assistant.text", { block: "b1", text: "lo" }));
+    outbox.push(ev("assistant.text", { block: "b2", text: "!" }));
+    await outbox.drained(0);
+    expect(host.batches).toHaveLength(1);
+    expect(host.events().map((e) => [e.wid, e.type, (e.data as { text: string }).text])).toEqual([
+      [1, "tool.output", "ab"],
+      [2, "tool.output", "x"],
+      [3, "tool.output", "c"],
+      [4, "assistant.text", "Hello"],
+      [5, "assistant.text", "!"],
+    ]);
+    expect(outbox.pendingBytes).toBe(0);
+  });
+
+  it("resends unacknowledged events after failures, and the host keeps each wid once", async () => {
+    const host = fakeHost();
+    const outbox = new Outbox({ post: host.post, flushMs: 5 });
+    host.failTimes(2);
+    outbox.push(ev("status", { status: "running" }));
+    outbox.push(out("one"));
+    await outbox.drained(0);
+    expect(host.batches.length).toBe(3);
+    expect(host.batches[2].map((e) => e.wid)).toEqual([1, 2]);
+    outbox.push(ev("status", { status: "idle" }));
+    await outbox.drained(0);
+    expect(host.events().map((e) => e.wid)).toEqual([1, 2, 3]);
+  });
+
+  it("resends what the ack did not cover", async () => {
+    const host = fakeHost();
+    const outbox = new Outbox({ post: host.post, flushMs: 5 });
+    host.ackAtMost(1);
+    outbox.push(ev("status", { status: "running" }));
+    outbox.push(ev("status", { status: "idle" }));
+    await new Promise((r) => setTimeout(r, 50));
+    host.ackAtMost(Infinity);
+    await outbox.drained(0);
+    expect(host.events().map((e) => e.wid)).toEqual([1, 2]);
+    expect(host.batches.some((b) => b.length === 1 && b[0].wid === 2)).toBe(true);
+  });
+
+  it("drops a batch the host refuses outright instead of blocking", async () => {
+    let calls = 0;
+    const outbox = new Outbox({
+      flushMs: 5,
+      post: async (events) => {
+        calls++;
+        if (calls === 1) throw new HttpError(422, "bad event");
+        return events[events.length - 1].wid;
+      },
+    });
+    const stderr = process.stderr.write;
+    process.stderr.write = () => true;
+    outbox.push(ev("status", { status: "running" }));
+    await outbox.drained(0);
+    process.stderr.write = stderr;
+    outbox.push(ev("status", { status: "idle" }));
+    await outbox.drained(0);
+    expect(calls).toBe(2);
+  });
+
+  it("keeps wids increasing across restarts and delivers what was left undelivered", async () => {
+    const host = fakeHost();
+    const stateFile = tmpState();
+    const first = new Outbox({ post: host.post, stateFile, flushMs: 5 });
+    first.push(ev("status", { status: "running" }));
+    await first.drained(0);
+    host.failTimes(1000);
+    first.push(out("lost unless saved"));
+    expect(await first.close(100)).toBe(false);
+
+    host.failTimes(0);
+    const second = new Outbox({ post: host.post, stateFile, flushMs: 5 });
+    second.push(ev("status", { status: "idle" }));
+    await second.drained(0);
+    expect(host.events().map((e) => [e.wid, e.type])).toEqual([
+      [1, "status"],
+      [2, "tool.output"],
+      [3, "status"],
+    ]);
+  });
+
+  it("lets producers wait for the backlog to shrink", async () => {
+    const host = fakeHost();
+    const outbox = new Outbox({ post: host.post, flushMs: 1000, flushBytes: 1e9 });
+    host.failTimes(1);
+    outbox.push(out("x".repeat(10_000)));
+    expect(outbox.pendingBytes).toBeGreaterThan(10_000);
+    await outbox.drained(100);
+    expect(outbox.pendingBytes).toBeLessThanOrEqual(100);
+    expect(host.events()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,29 @@
+// Starts the built worker bundle as the container would, with its paths pointed at temp dirs.
+// DOCKSIDE_WORKER_NODE picks the node binary (e.g. Debian's Node 18, as in the sandbox).
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+const root = path.resolve(__dirname, "../../..");
+
+export function buildWorker(): void {
+  execFileSync(process.execPath, [path.join(root, "scripts/build-worker.mjs")]);
+}
+
+export type WorkerProcess = { child: ChildProcess; stderr: () => string; exited: () => Promise<number | null> };
+
+export function startWorker(opts: { socketPath: string; stateDir: string; workspace: string; home: string }): WorkerProcess {
+  const node = process.env.DOCKSIDE_WORKER_NODE || process.execPath;
+  const env: NodeJS.ProcessEnv = {
+    NODE_ENV: "test",
+    PATH: process.env.PATH,
+    HOME: opts.home,
+    DOCKSIDE_HOST_SOCKET: opts.socketPath,
+    DOCKSIDE_STATE_DIR: opts.stateDir,
+    DOCKSIDE_WORKSPACE: opts.workspace,
+  };
+  const child = spawn(node, [path.join(root, "sandbox/dist/worker.mjs")], { env, stdio: ["ignore", "inherit", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, stderr: () => stderr, exited: () => done };
+}
