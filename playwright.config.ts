@@ -12,7 +12,10 @@ export const APP_PORT = 3311;
 export const NODOCKER_PORT = 3312;
 
 // One data directory per run, created by the main process only (workers re-read this file).
-process.env.DOCKSIDE_E2E_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "dockside-e2e-"));
+if (!process.env.DOCKSIDE_E2E_DIR) {
+  process.env.DOCKSIDE_E2E_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "dockside-e2e-"));
+  fs.chmodSync(process.env.DOCKSIDE_E2E_DIR, 0o755);
+}
 const dir = process.env.DOCKSIDE_E2E_DIR;
 
 const serverEnv = (extra: Record<string, string>) => ({

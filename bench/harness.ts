@@ -17,6 +17,7 @@ export interface BenchServer {
 export async function startBenchServer(port: number): Promise<BenchServer> {
   const stub = await startModelStub();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dockside-bench-"));
+  fs.chmodSync(dir, 0o755);
   const child: ChildProcess = spawn("node", ["--import", "tsx", "server.ts"], {
     env: {
       ...process.env,

@@ -24,7 +24,7 @@ test("a session runs live in two browsers, commits, takes a follow-up and shows 
     await expectStatus(p, "idle");
     await expect(p.getByTestId("commit-event")).toHaveCount(1);
   }
-  await page.getByTestId("tool-call").first().click();
+  await page.getByTestId("tool-call-toggle").first().click();
   await expect(page.getByTestId("tool-output").first()).toContainText("live-line-3");
 
   await page.getByTestId("followup-input").fill("please also say goodbye");
@@ -34,6 +34,7 @@ test("a session runs live in two browsers, commits, takes a follow-up and shows 
     await expect(p.getByTestId("assistant-text").filter({ hasText: "Follow-up handled." })).toBeVisible();
   }
 
+  await page.getByTestId("tab-diff").click();
   await expect(page.getByTestId("diff-view")).toContainText("+hello from dockside");
   const list = await page.request.get("/api/sessions");
   expect((await list.json()).sessions.some((s: { id: string }) => s.id === id)).toBe(true);
@@ -54,7 +55,7 @@ test("agent output that tries to inject HTML renders as text", async ({ page }) 
   await startSession(page, repo, marker);
   await expectStatus(page, "idle");
   await expect(page.getByTestId("assistant-text").first()).toContainText("<img src=x onerror");
-  await page.getByTestId("tool-call").first().click();
+  await page.getByTestId("tool-call-toggle").first().click();
   await expect(page.getByTestId("tool-output").first()).toContainText('<b id="pwn">bold</b>');
   expect(await page.locator("#pwn").count()).toBe(0);
   expect(await page.locator("img[src=x]").count()).toBe(0);

@@ -18,6 +18,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   const databaseDir = path.join(dataDir, "postgres");
   const fresh = !fs.existsSync(path.join(databaseDir, "PG_VERSION"));
   fs.mkdirSync(dataDir, { recursive: true });
+  if (process.getuid?.() === 0) assertTraversable(dataDir);
   const logs: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -46,6 +47,16 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DB}`,
     stop: () => pg.stop(),
   };
+}
+
+// As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data dir.
+function assertTraversable(dir: string): void {
+  fs.chmodSync(dir, fs.statSync(dir).mode | 0o011);
+  for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) {
+      throw new Error(`the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${d} (mode ${(fs.statSync(d).mode & 0o777).toString(8)}); choose another DOCKSIDE_DATA_DIR or chmod o+x ${d}`);
+    }
+  }
 }
 
 function pidAlive(pidFile: string): boolean {
