@@ -7,6 +7,7 @@ set -euo pipefail
 
 need=()
 command -v git >/dev/null || need+=(git)
+command -v rg >/dev/null || need+=(ripgrep)
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 [ "${1:-}" = "--docker-only" ] || { [ -x /usr/bin/chromium ] || need+=(chromium); }
