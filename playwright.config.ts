@@ -30,6 +30,7 @@ const serverEnv = (extra: Record<string, string>) => ({
 
 export default defineConfig({
   testDir: "e2e",
+  globalTeardown: "./e2e/global-teardown.ts",
   timeout: 120_000,
   expect: { timeout: 30_000 },
   fullyParallel: false,

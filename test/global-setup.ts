@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDb } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
+import { removeInstanceSandboxes } from "../lib/sandbox/container";
 
 let pg: EmbeddedDb | undefined;
 let dir = "";
@@ -21,6 +22,7 @@ export async function setup(): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  await removeInstanceSandboxes(dir).catch(() => {});
   await pg?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }

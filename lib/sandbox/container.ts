@@ -7,6 +7,8 @@ import { docker } from "./docker";
 
 export const SESSION_LABEL = "dockside.session";
 export const TEAM_LABEL = "dockside.team";
+/** The data directory of the Dockside that owns the container (several may share an engine). */
+export const INSTANCE_LABEL = "dockside.instance";
 
 export interface SandboxSpec {
   sessionId: string;
@@ -35,7 +37,7 @@ export async function createSandbox(spec: SandboxSpec): Promise<string> {
     WorkingDir: "/workspace",
     Cmd: ["node", "/opt/dockside/worker.mjs"],
     Env: ["HOME=/home/agent", "LANG=C.UTF-8", `DOCKSIDE_SESSION_ID=${spec.sessionId}`],
-    Labels: { [SESSION_LABEL]: spec.sessionId, [TEAM_LABEL]: spec.teamId },
+    Labels: { [SESSION_LABEL]: spec.sessionId, [TEAM_LABEL]: spec.teamId, [INSTANCE_LABEL]: env().dataDir },
     NetworkDisabled: e.DOCKSIDE_SANDBOX_NETWORK === "none",
     HostConfig: {
       Init: true,
@@ -126,6 +128,14 @@ function demux(buf: Buffer): string {
     i += 8 + len;
   }
   return out.join("").trim();
+}
+
+/** Removes every sandbox of the Dockside whose data directory starts with `dataDirPrefix` (tests). */
+export async function removeInstanceSandboxes(dataDirPrefix: string): Promise<number> {
+  const list: Docker.ContainerInfo[] = await docker().listContainers({ all: true, filters: { label: [INSTANCE_LABEL] } });
+  const mine = list.filter((c) => c.Labels[INSTANCE_LABEL]?.startsWith(dataDirPrefix));
+  await Promise.all(mine.map((c) => docker().getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  return mine.length;
 }
 
 export async function removeSandbox(containerId: string): Promise<void> {
