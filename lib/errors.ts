@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   conflict: 409,
   invalid: 422,
+  rate_limited: 429,
   unavailable: 503,
   internal: 500,
 } as const;

@@ -17,7 +17,9 @@ export const eventData = {
   /** A message from a person: the task itself (first) or a follow-up. */
   "user.message": z.object({
     text: z.string(),
+    /** Display name of the person who sent it, and their user id. */
     author: z.string().optional(),
+    authorId: z.string().optional(),
     /** Set when the message arrived while the agent was working: delivered at its next step. */
     queued: z.boolean().optional(),
   }),

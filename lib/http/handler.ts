@@ -1,24 +1,39 @@
 // The wrapper every route handler goes through: parses input with zod, maps errors to JSON
 // responses (zod → 422, AppError → its status, anything else → 500 that leaks nothing).
-// Authentication and team scoping will hook in here (issue: teams), in one place.
+// Authentication happens here, in one place: without credentials every route but the public
+// ones answers 401. Authorization of the resource is the handler's first line (lib/auth/authorize).
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { AppError, ERROR_STATUS, isAppError } from "../errors";
 import { ensureRuntime } from "../runtime/boot";
+import { resolveCaller, type Caller } from "../auth/caller";
 
-export interface RouteContext<P> {
+export interface RouteContext<P, C = Caller> {
   params: P;
   req: Request;
+  caller: C;
 }
 
-type Handler<P> = (ctx: RouteContext<P>) => Promise<Response | unknown>;
+type Handler<P, C> = (ctx: RouteContext<P, C>) => Promise<Response | unknown>;
 
-export function route<P = Record<string, string>>(handler: Handler<P>) {
+/** A route that needs a signed-in user or an API token. */
+export function route<P = Record<string, string>>(handler: Handler<P, Caller>) {
+  return wrap<P, Caller>(handler, true);
+}
+
+/** A route that also answers anonymous callers (health, public share links). */
+export function publicRoute<P = Record<string, string>>(handler: Handler<P, Caller | null>) {
+  return wrap<P, Caller | null>(handler, false);
+}
+
+function wrap<P, C extends Caller | null>(handler: Handler<P, C>, requireCaller: boolean) {
   return async (req: Request, segment: { params: Promise<P> }): Promise<Response> => {
     try {
       await ensureRuntime();
       const params = (await segment?.params) ?? ({} as P);
-      const out = await handler({ params, req });
+      const caller = await resolveCaller(req.headers);
+      if (!caller && requireCaller) throw new AppError("unauthorized", "sign in, or send an API token as `Authorization: Bearer <token>`");
+      const out = await handler({ params, req, caller: caller as C });
       return out instanceof Response ? out : NextResponse.json(out);
     } catch (err) {
       return errorResponse(err);

@@ -20,6 +20,8 @@ export const SessionDtoSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   endedAt: z.string().nullable(),
+  /** Who started it (null for sessions started before accounts existed). */
+  createdBy: z.object({ id: z.string(), name: z.string() }).nullable(),
 });
 export type SessionDto = z.infer<typeof SessionDtoSchema>;
 

@@ -7,11 +7,18 @@ export const SubscribeSchema = z.object({ sessionId: z.string().min(1).max(64), 
 export const UnsubscribeSchema = z.object({ sessionId: z.string().min(1).max(64) });
 export type SubscribeAck = { ok: true; lastSeq: number } | { ok: false; error: string };
 
+export interface Watcher {
+  id: string;
+  name: string;
+}
+
 export interface ServerToClient {
   /** Events of a subscribed session, in sequence order; may repeat seqs already held (dedupe by seq). */
   events: (msg: { sessionId: string; events: SessionEvent[] }) => void;
-  /** A session's row changed (status, tokens, head): for lists. Sent to `subscribe:list` clients. */
+  /** A session's row changed (status, tokens, head): for lists. Sent to `subscribe:list` clients of its team. */
   "session:update": (s: SessionDto) => void;
+  /** Who is watching a subscribed session right now (one entry per person). */
+  presence: (msg: { sessionId: string; watchers: Watcher[] }) => void;
 }
 
 export interface ClientToServer {

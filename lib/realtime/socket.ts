@@ -1,53 +1,84 @@
-// socket.io: browsers subscribe to a session with the last sequence number they hold; the
-// server replays the rest from PostgreSQL in bounded batches, then streams live events.
-import type { Server as HttpServer } from "node:http";
+// socket.io: the handshake is authenticated (cookie or API token) and its Origin checked
+// against the public URL; every subscription is authorized like an HTTP read. Browsers
+// subscribe to a session with the last sequence number they hold; the server replays the rest
+// from PostgreSQL in bounded batches, then streams live events.
+import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
+import { activeTeam, authorize, authorizeSession } from "../auth/authorize";
+import { resolveCaller, type Caller } from "../auth/caller";
+import { env } from "../config/env";
 import { readEvents } from "../events/store";
 import { SubscribeSchema, UnsubscribeSchema, type ClientToServer, type ServerToClient, type SubscribeAck } from "../protocol/socket";
-import { getSession } from "../sessions/dto";
-import { DEFAULT_TEAM_ID } from "../sessions/team";
 import { setPublisher } from "./bus";
+import { addWatcher, removeWatcher, watchers } from "./presence";
 
 const REPLAY_BATCH = 500;
 const room = (sessionId: string) => `session:${sessionId}`;
+const listRoom = (teamId: string) => `team:${teamId}`;
+
+type DocksideSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, { caller: Caller }>;
 
 export function attachSocket(http: HttpServer): Server<ClientToServer, ServerToClient> {
-  const io = new Server<ClientToServer, ServerToClient>(http, {
+  const io = new Server<ClientToServer, ServerToClient, Record<string, never>, { caller: Caller }>(http, {
     maxHttpBufferSize: 64 * 1024,
-    // Cross-site WebSocket hijacking: a browser page on another origin may not connect.
-    allowRequest: (req, cb) => {
-      const origin = req.headers.origin;
-      if (!origin) return cb(null, true);
-      try {
-        cb(null, new URL(origin).host === req.headers.host);
-      } catch {
-        cb(null, false);
-      }
-    },
+    allowRequest: (req, cb) => cb(null, originAllowed(req)),
   });
-  io.on("connection", (socket) => onConnection(socket));
+  io.use(async (socket, next) => {
+    try {
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(socket.handshake.headers)) if (typeof v === "string") headers.set(k, v);
+      const token = (socket.handshake.auth as { token?: unknown })?.token;
+      if (typeof token === "string") headers.set("authorization", `Bearer ${token}`);
+      const caller = await resolveCaller(headers);
+      if (!caller) return next(new Error("unauthorized: sign in or pass an API token"));
+      socket.data.caller = caller;
+      next();
+    } catch {
+      next(new Error("unauthorized"));
+    }
+  });
+  io.on("connection", (socket) => onConnection(io, socket));
   setPublisher({
     events: (sessionId, events) => void io.to(room(sessionId)).emit("events", { sessionId, events }),
-    session: (dto) => void io.to("list").emit("session:update", dto),
+    session: (dto) => void io.to(listRoom(dto.teamId)).emit("session:update", dto),
   });
   return io;
 }
 
-function onConnection(socket: Socket<ClientToServer, ServerToClient>): void {
-  // The team comes from the authenticated handshake once accounts exist.
-  const teamId = DEFAULT_TEAM_ID;
+// Cross-site WebSocket hijacking: only pages of Dockside's own origin may connect with cookies.
+function originAllowed(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true; // not a browser: no ambient cookies to abuse
+  let o: URL;
+  try {
+    o = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (o.origin === new URL(env().publicUrl).origin) return true;
+  return !env().DOCKSIDE_PUBLIC_URL && o.host === req.headers.host;
+}
+
+function onConnection(io: Server<ClientToServer, ServerToClient>, socket: DocksideSocket): void {
+  const caller = socket.data.caller;
+  const watching = new Set<string>();
+  const announce = (sessionId: string) => io.to(room(sessionId)).emit("presence", { sessionId, watchers: watchers(sessionId) });
+
   socket.on("subscribe", async (msg, ack) => {
     const reply = typeof ack === "function" ? ack : () => {};
     const parsed = SubscribeSchema.safeParse(msg);
     if (!parsed.success) return reply({ ok: false, error: "subscribe needs {sessionId, after}" } satisfies SubscribeAck);
     const { sessionId, after } = parsed.data;
     try {
-      await getSession(teamId, sessionId);
+      await authorizeSession(caller, sessionId, "session.read");
     } catch {
       return reply({ ok: false, error: "session not found" });
     }
     // Join first, then replay: live events that arrive meanwhile are deduplicated by seq on the client.
     await socket.join(room(sessionId));
+    watching.add(sessionId);
+    addWatcher(sessionId, socket.id, { id: caller.user.id, name: caller.user.name });
+    announce(sessionId);
     let last = after;
     for (;;) {
       const batch = await readEvents(sessionId, last, REPLAY_BATCH);
@@ -58,18 +89,32 @@ function onConnection(socket: Socket<ClientToServer, ServerToClient>): void {
     }
     reply({ ok: true, lastSeq: last });
   });
+
+  const leave = (sessionId: string) => {
+    void socket.leave(room(sessionId));
+    watching.delete(sessionId);
+    if (removeWatcher(sessionId, socket.id)) announce(sessionId);
+  };
   socket.on("unsubscribe", (msg) => {
     const parsed = UnsubscribeSchema.safeParse(msg);
-    if (parsed.success) void socket.leave(room(parsed.data.sessionId));
+    if (parsed.success) leave(parsed.data.sessionId);
   });
   socket.on("subscribe:list", async (ack) => {
-    await socket.join("list");
-    if (typeof ack === "function") ack({ ok: true });
+    try {
+      const { teamId } = await authorize(caller, await activeTeam(caller), "session.read");
+      await socket.join(listRoom(teamId));
+      if (typeof ack === "function") ack({ ok: true });
+    } catch {
+      if (typeof ack === "function") ack({ ok: false });
+    }
+  });
+  socket.on("disconnect", () => {
+    for (const id of [...watching]) leave(id);
   });
 }
 
 // Replaying a huge log must not pile megabytes into one socket's write buffer.
-async function drained(socket: Socket): Promise<void> {
+async function drained(socket: DocksideSocket): Promise<void> {
   const conn = socket.conn as unknown as { writeBuffer?: unknown[] };
   for (let i = 0; i < 500 && (conn.writeBuffer?.length ?? 0) > 4 && !socket.disconnected; i++) {
     await new Promise((r) => setTimeout(r, 10));

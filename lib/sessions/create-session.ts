@@ -21,7 +21,7 @@ export interface PreparedSession {
 }
 
 /** Checks the input and inserts the session row (status queued). */
-export async function insertSession(teamId: string, input: CreateSessionInput): Promise<PreparedSession> {
+export async function insertSession(teamId: string, input: CreateSessionInput, createdById?: string): Promise<PreparedSession> {
   const e = env();
   const source = parseRepoSource(input.repo, e.repoRoots);
   if (input.baseBranch !== undefined) await checkBranchName(input.baseBranch);
@@ -45,6 +45,7 @@ export async function insertSession(teamId: string, input: CreateSessionInput): 
       prompt: input.prompt,
       model: input.model ?? e.DOCKSIDE_MODEL,
       status: "queued",
+      createdById,
     },
   });
   return { id, source };

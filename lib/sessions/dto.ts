@@ -6,7 +6,7 @@ import { notFound } from "../errors";
 import type { SessionDto } from "../protocol/api";
 import type { SessionStatus } from "../events/schema";
 
-export function toDto(s: Session): SessionDto {
+export function toDto(s: Session & { createdBy?: { id: string; name: string } | null }): SessionDto {
   return {
     id: s.id,
     teamId: s.teamId,
@@ -25,15 +25,16 @@ export function toDto(s: Session): SessionDto {
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
     endedAt: s.endedAt?.toISOString() ?? null,
+    createdBy: s.createdBy ? { id: s.createdBy.id, name: s.createdBy.name } : null,
   };
 }
 
 const ID_RE = /^[a-z0-9]{6,32}$/;
 
 /** Loads a session of the team or throws 404 (also for ids that cannot exist). */
-export async function getSession(teamId: string, id: string): Promise<Session> {
+export async function getSession(teamId: string, id: string): Promise<Session & { createdBy: { id: string; name: string } | null }> {
   if (!ID_RE.test(id)) throw notFound("session");
-  const s = await db().session.findFirst({ where: { id, teamId } });
+  const s = await db().session.findFirst({ where: { id, teamId }, include: { createdBy: { select: { id: true, name: true } } } });
   if (!s) throw notFound("session");
   return s;
 }

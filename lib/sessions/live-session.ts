@@ -34,7 +34,7 @@ export class LiveSession {
   }
 
   async publishRow(): Promise<void> {
-    const row = await db().session.findUnique({ where: { id: this.id } });
+    const row = await db().session.findUnique({ where: { id: this.id }, include: { createdBy: { select: { id: true, name: true } } } });
     if (row) publisher().session(toDto(row));
   }
 

@@ -12,8 +12,15 @@ import type { CreateSessionInput, SessionDto } from "../protocol/api";
 import { createSandbox, findSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
 import { ensureImage } from "../sandbox/image";
 import { insertSession } from "./create-session";
+import { recordAudit } from "../audit/record";
 import { getSession, toDto } from "./dto";
 import { LiveSession } from "./live-session";
+
+/** The person behind an action, as recorded in events and the audit trail. */
+export interface Actor {
+  id: string;
+  name: string;
+}
 
 const ACTIVE: SessionStatus[] = ["queued", "starting", "running", "idle"];
 
@@ -22,28 +29,31 @@ export class Orchestrator {
 
   constructor(private readonly workerDir = path.resolve("sandbox/dist")) {}
 
-  async createSession(teamId: string, input: CreateSessionInput, author?: string): Promise<SessionDto> {
-    const { id } = await insertSession(teamId, input);
+  async createSession(teamId: string, input: CreateSessionInput, author?: Actor): Promise<SessionDto> {
+    const { id } = await insertSession(teamId, input, author?.id);
     const live = this.liveFor(id);
-    await live.append([ev("user.message", { text: input.prompt, author }), ev("status", { status: "queued" })]);
+    await live.append([ev("user.message", { text: input.prompt, author: author?.name, authorId: author?.id }), ev("status", { status: "queued" })]);
+    await recordAudit({ teamId, actor: author ?? null, action: "session.started", targetType: "session", targetId: id, data: { repo: input.repo } });
     void this.launch(id, true);
     return toDto(await getSession(teamId, id));
   }
 
-  async sendMessage(teamId: string, id: string, text: string, author?: string): Promise<void> {
+  async sendMessage(teamId: string, id: string, text: string, author?: Actor): Promise<void> {
     const s = await getSession(teamId, id);
     const live = this.live.get(id);
     const working = s.status === "running" || s.status === "starting" || s.status === "queued";
     if (!live?.containerId && s.status !== "queued" && s.status !== "starting" && !s.baseCommit) {
       throw new AppError("conflict", `this session ${s.status === "failed" ? `failed (${s.failureReason})` : "has no workspace"}; start a new session`);
     }
-    await this.liveFor(id).append([ev("user.message", { text, author, queued: working || undefined })]);
+    await this.liveFor(id).append([ev("user.message", { text, author: author?.name, authorId: author?.id, queued: working || undefined })]);
+    await recordAudit({ teamId, actor: author ?? null, action: "session.message", targetType: "session", targetId: id });
     if (!this.live.get(id)?.containerId && (s.status === "stopped" || s.status === "failed" || s.status === "idle")) void this.launch(id, false);
   }
 
-  async stop(teamId: string, id: string): Promise<void> {
+  async stop(teamId: string, id: string, actor?: Actor): Promise<void> {
     const s = await getSession(teamId, id);
     if (TERMINAL_STATUSES.includes(s.status as SessionStatus)) throw new AppError("conflict", `the session is already ${s.status}`);
+    await recordAudit({ teamId, actor: actor ?? null, action: "session.stopped", targetType: "session", targetId: id });
     const live = this.liveFor(id);
     live.stopRequested = true;
     if (!live.containerId) {

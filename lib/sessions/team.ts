@@ -1,5 +1,5 @@
-// Until accounts exist there is one team, created on first start. Every query already filters
-// by team id so that accounts only need to supply the caller's team here.
+// The first team, created on first start. Sessions started before any account existed belong
+// to it, and the first account to sign up becomes its owner (lib/teams/first-user.ts).
 import { db } from "../db/client";
 
 export const DEFAULT_TEAM_ID = "default";
@@ -12,7 +12,3 @@ export async function ensureDefaultTeam(): Promise<void> {
   });
 }
 
-/** The team of the caller; the single seam where authentication will plug in. */
-export async function callerTeam(_req: Request): Promise<string> {
-  return DEFAULT_TEAM_ID;
-}

@@ -1,15 +1,19 @@
+import { activeTeam, authorize } from "@/lib/auth/authorize";
 import { json, readJson, readQuery, route } from "@/lib/http/handler";
 import { CreateSessionInputSchema } from "@/lib/protocol/api";
 import { runtime } from "@/lib/runtime/boot";
 import { listSessions, ListSessionsQuerySchema } from "@/lib/sessions/list-sessions";
-import { callerTeam } from "@/lib/sessions/team";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(async ({ req }) => listSessions(await callerTeam(req), readQuery(req, ListSessionsQuerySchema)));
+export const GET = route(async ({ req, caller }) => {
+  const { teamId } = await authorize(caller, await activeTeam(caller), "session.read");
+  return listSessions(teamId, readQuery(req, ListSessionsQuerySchema));
+});
 
-export const POST = route(async ({ req }) => {
+export const POST = route(async ({ req, caller }) => {
+  const { teamId } = await authorize(caller, await activeTeam(caller), "session.create");
   const input = await readJson(req, CreateSessionInputSchema);
-  const session = await runtime().orchestrator.createSession(await callerTeam(req), input);
+  const session = await runtime().orchestrator.createSession(teamId, input, caller.user);
   return json(201, session);
 });

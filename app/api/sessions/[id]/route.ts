@@ -1,7 +1,10 @@
+import { authorizeSession } from "@/lib/auth/authorize";
 import { route } from "@/lib/http/handler";
 import { getSession, toDto } from "@/lib/sessions/dto";
-import { callerTeam } from "@/lib/sessions/team";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route<{ id: string }>(async ({ req, params }) => toDto(await getSession(await callerTeam(req), params.id)));
+export const GET = route<{ id: string }>(async ({ params, caller }) => {
+  const { teamId } = await authorizeSession(caller, params.id, "session.read");
+  return toDto(await getSession(teamId, params.id));
+});

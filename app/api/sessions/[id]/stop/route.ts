@@ -1,10 +1,11 @@
+import { authorizeSession } from "@/lib/auth/authorize";
 import { json, route } from "@/lib/http/handler";
 import { runtime } from "@/lib/runtime/boot";
-import { callerTeam } from "@/lib/sessions/team";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route<{ id: string }>(async ({ req, params }) => {
-  await runtime().orchestrator.stop(await callerTeam(req), params.id);
+export const POST = route<{ id: string }>(async ({ params, caller }) => {
+  const { teamId } = await authorizeSession(caller, params.id, "session.stop");
+  await runtime().orchestrator.stop(teamId, params.id, caller.user);
   return json(202, { ok: true });
 });

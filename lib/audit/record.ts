@@ -1,0 +1,43 @@
+// The audit trail: who did what in a team. Append-only; written next to the action it records.
+import { db } from "../db/client";
+
+export type AuditAction =
+  | "session.started"
+  | "session.stopped"
+  | "session.message"
+  | "share.created"
+  | "share.revoked"
+  | "member.added"
+  | "member.role_changed"
+  | "member.removed"
+  | "invite.created"
+  | "invite.accepted"
+  | "invite.revoked"
+  | "token.created"
+  | "token.revoked"
+  | "team.created"
+  | "team.updated"
+  | "team.deleted";
+
+export interface AuditInput {
+  teamId: string;
+  actor: { id: string; name: string } | null;
+  action: AuditAction;
+  targetType: string;
+  targetId: string;
+  data?: Record<string, unknown>;
+}
+
+export async function recordAudit(a: AuditInput): Promise<void> {
+  await db().auditEntry.create({
+    data: {
+      teamId: a.teamId,
+      actorId: a.actor?.id ?? null,
+      actorName: a.actor?.name ?? null,
+      action: a.action,
+      targetType: a.targetType,
+      targetId: a.targetId,
+      data: (a.data ?? {}) as object,
+    },
+  });
+}

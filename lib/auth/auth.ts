@@ -1,0 +1,41 @@
+// Accounts: better-auth with its Prisma adapter (email and password, scrypt-hashed; session
+// tokens in an http-only cookie; rate-limited sign-in). One instance per module graph, created lazily.
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import { env } from "../config/env";
+import { db } from "../db/client";
+import { onUserCreated } from "../teams/first-user";
+import { authSecret } from "./secret";
+
+function create() {
+  const e = env();
+  return betterAuth({
+    appName: "Dockside",
+    baseURL: e.publicUrl,
+    trustedOrigins: [new URL(e.publicUrl).origin],
+    secret: authSecret(),
+    database: prismaAdapter(db(), { provider: "postgresql" }),
+    // `session` is an agent session in this schema; better-auth's sessions are `AuthSession`.
+    session: { modelName: "authSession", expiresIn: 60 * 60 * 24 * 30 },
+    emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 256, autoSignIn: true },
+    rateLimit: {
+      enabled: true,
+      window: 60,
+      max: 100,
+      customRules: {
+        "/sign-in/email": { window: 60, max: 10 },
+        "/sign-up/email": { window: 60, max: 10 },
+      },
+    },
+    databaseHooks: { user: { create: { after: async (user) => onUserCreated(user) } } },
+    telemetry: { enabled: false },
+  });
+}
+
+export type Auth = ReturnType<typeof create>;
+const g = globalThis as unknown as { __docksideAuth?: Auth };
+
+export function auth(): Auth {
+  g.__docksideAuth ??= create();
+  return g.__docksideAuth;
+}

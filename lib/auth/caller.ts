@@ -1,0 +1,48 @@
+// Who is calling: a signed-in browser (better-auth cookie) or an API token (Bearer). Used by
+// the route wrapper, the socket handshake and nothing else.
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import { auth } from "./auth";
+import { clientIp, rateLimit } from "./rate-limit";
+import { TOKEN_PREFIX, verifyApiToken } from "./tokens";
+
+export interface Caller {
+  user: { id: string; name: string; email: string };
+  via: "cookie" | "token";
+  /** Set for token callers: the only team the token may act in. */
+  tokenTeamId?: string;
+  tokenId?: string;
+  /** The team chosen in the UI (cookie `dockside_team` or header `x-dockside-team`), if any. */
+  preferredTeamId?: string;
+}
+
+export const TEAM_COOKIE = "dockside_team";
+
+/** Resolves the caller from request headers; null when there are no (valid) credentials. */
+export async function resolveCaller(headers: Headers): Promise<Caller | null> {
+  const authz = headers.get("authorization");
+  if (authz) {
+    const m = /^Bearer\s+(\S+)$/i.exec(authz);
+    if (!m) throw new AppError("unauthorized", "malformed Authorization header: use `Authorization: Bearer <token>`");
+    const hit = m[1].startsWith(TOKEN_PREFIX) ? await verifyApiToken(m[1]) : null;
+    if (!hit) {
+      rateLimit(`bad-token:${clientIp(headers)}`, 30, 60_000);
+      return null;
+    }
+    const user = await db().user.findUnique({ where: { id: hit.userId } });
+    if (!user) return null;
+    return { user: { id: user.id, name: user.name, email: user.email }, via: "token", tokenTeamId: hit.teamId, tokenId: hit.tokenId };
+  }
+  const session = await auth().api.getSession({ headers }).catch(() => null);
+  if (!session) return null;
+  const u = session.user;
+  return { user: { id: u.id, name: u.name, email: u.email }, via: "cookie", preferredTeamId: teamFromHeaders(headers) };
+}
+
+function teamFromHeaders(headers: Headers): string | undefined {
+  const h = headers.get("x-dockside-team");
+  if (h) return h;
+  const cookie = headers.get("cookie") ?? "";
+  const m = new RegExp(`(?:^|;\\s*)${TEAM_COOKIE}=([^;]+)`).exec(cookie);
+  return m ? decodeURIComponent(m[1]) : undefined;
+}
