@@ -1,0 +1,82 @@
+// Invitation links: no mail server, the link is shown to copy. Only a hash of the secret is
+// stored; a link works once, for seven days, unless revoked.
+import crypto from "node:crypto";
+import { env } from "../config/env";
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import { recordAudit } from "../audit/record";
+import type { Access } from "../auth/authorize";
+import type { Caller } from "../auth/caller";
+import { atLeast, Role } from "../auth/roles";
+import { hashSecret, newSecret } from "../auth/tokens";
+import type { InvitationDto } from "../protocol/teams";
+import { addMember } from "./members";
+
+const TTL_MS = 7 * 24 * 3600 * 1000;
+
+type Row = { id: string; role: string; createdAt: Date; expiresAt: Date; acceptedAt: Date | null; revokedAt: Date | null };
+const toDto = (r: Row, url?: string): InvitationDto => ({
+  id: r.id,
+  role: Role.parse(r.role),
+  createdAt: r.createdAt.toISOString(),
+  expiresAt: r.expiresAt.toISOString(),
+  acceptedAt: r.acceptedAt?.toISOString() ?? null,
+  revokedAt: r.revokedAt?.toISOString() ?? null,
+  ...(url ? { url } : {}),
+});
+
+export async function createInvitation(access: Access, role: Role): Promise<InvitationDto> {
+  if (atLeast(role, "admin") && access.role !== "owner") throw new AppError("forbidden", "only an owner can invite admins or owners");
+  const token = newSecret("inv_");
+  const row = await db().invitation.create({
+    data: { id: crypto.randomUUID(), teamId: access.teamId, role, tokenHash: hashSecret(token), createdById: access.caller.user.id, expiresAt: new Date(Date.now() + TTL_MS) },
+  });
+  await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "invite.created", targetType: "invitation", targetId: row.id, data: { role } });
+  return toDto(row, `${env().publicUrl.replace(/\/$/, "")}/invite/${token}`);
+}
+
+export async function listInvitations(access: Access): Promise<InvitationDto[]> {
+  const rows = await db().invitation.findMany({ where: { teamId: access.teamId }, orderBy: { createdAt: "desc" }, take: 100 });
+  return rows.map((r) => toDto(r));
+}
+
+export async function revokeInvitation(access: Access, id: string): Promise<void> {
+  const row = await db().invitation.findFirst({ where: { id, teamId: access.teamId } });
+  if (!row) throw new AppError("not_found", "invitation not found");
+  await db().invitation.update({ where: { id }, data: { revokedAt: new Date() } });
+  await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "invite.revoked", targetType: "invitation", targetId: id });
+}
+
+async function findByToken(token: string) {
+  if (!token.startsWith("inv_") || token.length > 200) return null;
+  return db().invitation.findUnique({ where: { tokenHash: hashSecret(token) }, include: { team: true } });
+}
+
+function unusable(row: { acceptedAt: Date | null; revokedAt: Date | null; expiresAt: Date }): string | null {
+  if (row.revokedAt) return "this invitation was revoked";
+  if (row.acceptedAt) return "this invitation was already used";
+  if (row.expiresAt.getTime() < Date.now()) return "this invitation has expired";
+  return null;
+}
+
+/** What an invitation link offers; safe to show to anyone holding the link. */
+export async function describeInvitation(token: string): Promise<{ teamName: string; role: Role; valid: boolean; reason?: string }> {
+  const row = await findByToken(token);
+  if (!row) throw new AppError("not_found", "invitation not found");
+  const reason = unusable(row);
+  return { teamName: row.team.name, role: Role.parse(row.role), valid: !reason, ...(reason ? { reason } : {}) };
+}
+
+export async function acceptInvitation(caller: Caller, token: string): Promise<{ teamId: string }> {
+  const row = await findByToken(token);
+  if (!row) throw new AppError("not_found", "invitation not found");
+  const reason = unusable(row);
+  if (reason) throw new AppError("conflict", reason);
+  const existing = await db().member.findUnique({ where: { teamId_userId: { teamId: row.teamId, userId: caller.user.id } } });
+  // Claim the link atomically: two people racing for one link cannot both join.
+  const claimed = await db().invitation.updateMany({ where: { id: row.id, acceptedAt: null, revokedAt: null }, data: { acceptedAt: new Date(), acceptedById: caller.user.id } });
+  if (claimed.count !== 1) throw new AppError("conflict", "this invitation was already used");
+  if (!existing) await addMember(row.teamId, caller.user.id, Role.parse(row.role), caller.user);
+  await recordAudit({ teamId: row.teamId, actor: caller.user, action: "invite.accepted", targetType: "invitation", targetId: row.id, data: { role: row.role } });
+  return { teamId: row.teamId };
+}

@@ -1,0 +1,53 @@
+// Team membership: listing, role changes and removal. Admins manage members and viewers;
+// only owners grant, change or remove the admin and owner roles. A team keeps at least one owner.
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import { recordAudit } from "../audit/record";
+import type { Access } from "../auth/authorize";
+import { atLeast, Role } from "../auth/roles";
+import type { MemberDto } from "../protocol/teams";
+
+export async function listMembers(access: Access): Promise<MemberDto[]> {
+  const rows = await db().member.findMany({ where: { teamId: access.teamId }, include: { user: true }, orderBy: { createdAt: "asc" } });
+  return rows.map((m) => ({ userId: m.userId, name: m.user.name, email: m.user.email, role: Role.parse(m.role), joinedAt: m.createdAt.toISOString() }));
+}
+
+async function target(access: Access, userId: string) {
+  const m = await db().member.findUnique({ where: { teamId_userId: { teamId: access.teamId, userId } } });
+  if (!m) throw new AppError("not_found", "member not found");
+  return { ...m, role: Role.parse(m.role) };
+}
+
+function mayTouch(access: Access, current: Role, next?: Role): void {
+  const needsOwner = atLeast(current, "admin") || (next !== undefined && atLeast(next, "admin"));
+  if (needsOwner && access.role !== "owner") throw new AppError("forbidden", "only an owner can grant, change or remove the admin and owner roles");
+}
+
+async function assertNotLastOwner(teamId: string, userId: string): Promise<void> {
+  const owners = await db().member.findMany({ where: { teamId, role: "owner" }, select: { userId: true } });
+  if (owners.length === 1 && owners[0].userId === userId) throw new AppError("conflict", "a team needs at least one owner: make someone else owner first");
+}
+
+export async function changeRole(access: Access, userId: string, role: Role): Promise<MemberDto> {
+  const m = await target(access, userId);
+  mayTouch(access, m.role, role);
+  if (m.role === "owner" && role !== "owner") await assertNotLastOwner(access.teamId, userId);
+  await db().member.update({ where: { teamId_userId: { teamId: access.teamId, userId } }, data: { role } });
+  await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "member.role_changed", targetType: "user", targetId: userId, data: { from: m.role, to: role } });
+  return (await listMembers(access)).find((x) => x.userId === userId)!;
+}
+
+export async function removeMember(access: Access, userId: string): Promise<void> {
+  const m = await target(access, userId);
+  if (userId !== access.caller.user.id) mayTouch(access, m.role);
+  if (m.role === "owner") await assertNotLastOwner(access.teamId, userId);
+  await db().member.delete({ where: { teamId_userId: { teamId: access.teamId, userId } } });
+  await db().apiToken.updateMany({ where: { teamId: access.teamId, userId, revokedAt: null }, data: { revokedAt: new Date() } });
+  await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "member.removed", targetType: "user", targetId: userId, data: { role: m.role } });
+}
+
+/** Adds a user to a team directly (CLI, invitation acceptance). */
+export async function addMember(teamId: string, userId: string, role: Role, actor: { id: string; name: string } | null): Promise<void> {
+  await db().member.upsert({ where: { teamId_userId: { teamId, userId } }, update: { role }, create: { teamId, userId, role } });
+  await recordAudit({ teamId, actor, action: "member.added", targetType: "user", targetId: userId, data: { role } });
+}

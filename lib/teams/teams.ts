@@ -1,0 +1,53 @@
+// Teams and their settings. Slugs are derived from names and made unique.
+import crypto from "node:crypto";
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import { recordAudit } from "../audit/record";
+import type { Access } from "../auth/authorize";
+import type { Caller } from "../auth/caller";
+import { Role } from "../auth/roles";
+import type { MeDto, TeamDto } from "../protocol/teams";
+
+type Actor = { id: string; name: string };
+
+function slugify(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "team";
+}
+
+/** Creates a team with `owner` as its owner (the CLI passes the user it names). */
+export async function createTeam(name: string, owner: Actor): Promise<TeamDto> {
+  const id = crypto.randomUUID();
+  const base = slugify(name);
+  const taken = new Set((await db().team.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } })).map((t) => t.slug));
+  let slug = base;
+  for (let i = 2; taken.has(slug); i++) slug = `${base}-${i}`;
+  const team = await db().team.create({ data: { id, name, slug, members: { create: { userId: owner.id, role: "owner" } } } });
+  await recordAudit({ teamId: id, actor: owner, action: "team.created", targetType: "team", targetId: id, data: { name } });
+  return { id: team.id, name: team.name, slug: team.slug, allowPublicLinks: team.allowPublicLinks, role: "owner" };
+}
+
+export async function getTeam(access: Access): Promise<TeamDto> {
+  const t = await db().team.findUniqueOrThrow({ where: { id: access.teamId } });
+  return { id: t.id, name: t.name, slug: t.slug, allowPublicLinks: t.allowPublicLinks, role: access.role };
+}
+
+export async function updateTeam(access: Access, patch: { name?: string; allowPublicLinks?: boolean }): Promise<TeamDto> {
+  await db().team.update({ where: { id: access.teamId }, data: patch });
+  await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "team.updated", targetType: "team", targetId: access.teamId, data: patch });
+  return getTeam(access);
+}
+
+export async function deleteTeam(access: Access): Promise<void> {
+  const running = await db().session.count({ where: { teamId: access.teamId, status: { in: ["queued", "starting", "running"] } } });
+  if (running) throw new AppError("conflict", `the team has ${running} running session(s); stop them first`);
+  await db().team.delete({ where: { id: access.teamId } });
+}
+
+/** Who the caller is and which teams they belong to. */
+export async function getMe(caller: Caller, activeTeamId: string | null): Promise<MeDto> {
+  const memberships = await db().member.findMany({ where: { userId: caller.user.id }, include: { team: true }, orderBy: { createdAt: "asc" } });
+  const teams = memberships
+    .filter((m) => !caller.tokenTeamId || m.teamId === caller.tokenTeamId)
+    .map((m) => ({ id: m.team.id, name: m.team.name, slug: m.team.slug, allowPublicLinks: m.team.allowPublicLinks, role: Role.parse(m.role) }));
+  return { user: caller.user, teams, activeTeamId };
+}
