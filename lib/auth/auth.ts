@@ -1,11 +1,16 @@
 // Accounts: better-auth with its Prisma adapter (email and password, scrypt-hashed; session
-// tokens in an http-only cookie; rate-limited sign-in). One instance per module graph, created lazily.
+// tokens in an http-only cookie and only their hash in the database; rate-limited sign-in).
+// One instance per module graph, created lazily.
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { env } from "../config/env";
 import { db } from "../db/client";
 import { onUserCreated } from "../teams/first-user";
+import { withHashedSessionTokens } from "./hashed-sessions";
 import { authSecret } from "./secret";
+
+const prisma = () => prismaAdapter(db(), { provider: "postgresql" });
+const hashedDatabase: ReturnType<typeof prisma> = (options) => withHashedSessionTokens(prisma()(options));
 
 function create() {
   const e = env();
@@ -14,7 +19,7 @@ function create() {
     baseURL: e.publicUrl,
     trustedOrigins: [new URL(e.publicUrl).origin],
     secret: authSecret(),
-    database: prismaAdapter(db(), { provider: "postgresql" }),
+    database: hashedDatabase,
     // `session` is an agent session in this schema; better-auth's sessions are `AuthSession`.
     session: { modelName: "authSession", expiresIn: 60 * 60 * 24 * 30 },
     emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 256, autoSignIn: true },
