@@ -1,0 +1,108 @@
+// Shapes of the review API: structured diffs, checkpoints, review threads, merge/push.
+import { z } from "zod";
+
+export const DiffLineSchema = z.object({
+  type: z.enum(["context", "add", "del"]),
+  oldLine: z.number().int().nullable(),
+  newLine: z.number().int().nullable(),
+  text: z.string(),
+});
+export const DiffHunkSchema = z.object({
+  header: z.string(),
+  oldStart: z.number().int(),
+  oldLines: z.number().int(),
+  newStart: z.number().int(),
+  newLines: z.number().int(),
+  lines: z.array(DiffLineSchema),
+});
+export const DiffFileSchema = z.object({
+  path: z.string(),
+  /** For renames and copies: where it came from. */
+  oldPath: z.string().nullable(),
+  status: z.enum(["added", "deleted", "modified", "renamed", "copied", "binary"]),
+  binary: z.boolean(),
+  additions: z.number().int(),
+  deletions: z.number().int(),
+  /** Hunks are omitted (and `tooLarge` set) past a size where rendering them would freeze a page. */
+  hunks: z.array(DiffHunkSchema),
+  tooLarge: z.boolean(),
+});
+export const DiffJsonSchema = z.object({ from: z.string(), to: z.string(), files: z.array(DiffFileSchema), truncated: z.boolean() });
+export type DiffLine = z.infer<typeof DiffLineSchema>;
+export type DiffHunk = z.infer<typeof DiffHunkSchema>;
+export type DiffFile = z.infer<typeof DiffFileSchema>;
+export type DiffJson = z.infer<typeof DiffJsonSchema>;
+
+export const CommitDtoSchema = z.object({
+  sha: z.string(),
+  subject: z.string(),
+  body: z.string(),
+  author: z.string(),
+  date: z.string(),
+  filesChanged: z.number().int(),
+  additions: z.number().int(),
+  deletions: z.number().int(),
+});
+export type CommitDto = z.infer<typeof CommitDtoSchema>;
+
+export const REVIEW_STATES = ["needs_review", "changes_requested", "approved", "merged"] as const;
+export const ReviewState = z.enum(REVIEW_STATES);
+export type ReviewState = z.infer<typeof ReviewState>;
+
+export const Side = z.enum(["old", "new"]);
+export const NewCommentSchema = z.object({
+  path: z.string().min(1).max(4096),
+  line: z.number().int().positive(),
+  side: Side,
+  body: z.string().trim().min(1, "a comment needs text").max(20_000),
+});
+export const CreateReviewInputSchema = z.object({
+  verdict: z.enum(["comment", "request_changes", "approve"]),
+  body: z.string().max(20_000).optional(),
+  comments: z.array(NewCommentSchema).max(500).default([]),
+});
+export type CreateReviewInput = z.infer<typeof CreateReviewInputSchema>;
+export const ReplyInputSchema = z.object({ body: z.string().trim().min(1).max(20_000) });
+export const MergeInputSchema = z.object({ strategy: z.enum(["merge", "squash", "ff"]) });
+export const ResetInputSchema = z.object({ sha: z.string().regex(/^[0-9a-f]{7,40}$/, "sha must be a commit id") });
+export const ForkInputSchema = z.object({ sha: z.string().regex(/^[0-9a-f]{7,40}$/, "sha must be a commit id"), prompt: z.string().trim().min(1).max(100_000) });
+export const DiffQuerySchema = z.object({
+  from: z.string().regex(/^[0-9a-f]{7,40}$/).optional(),
+  to: z.string().regex(/^[0-9a-f]{7,40}$/).optional(),
+  format: z.enum(["json", "text"]).optional(),
+});
+
+export const CommentDtoSchema = z.object({ id: z.string(), author: z.object({ id: z.string(), name: z.string() }), body: z.string(), createdAt: z.string() });
+export const ThreadDtoSchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  line: z.number().int(),
+  side: Side,
+  /** The code line the thread is about, as it was when the thread started. */
+  quotedCode: z.string(),
+  commitSha: z.string(),
+  resolved: z.boolean(),
+  comments: z.array(CommentDtoSchema),
+  createdAt: z.string(),
+});
+export const ReviewDtoSchema = z.object({
+  id: z.string(),
+  verdict: z.enum(["comment", "request_changes", "approve"]),
+  body: z.string().nullable(),
+  author: z.object({ id: z.string(), name: z.string() }),
+  headCommit: z.string(),
+  createdAt: z.string(),
+});
+export const ReviewSummarySchema = z.object({
+  state: ReviewState,
+  reviews: z.array(ReviewDtoSchema),
+  threads: z.array(ThreadDtoSchema),
+  /** The head the caller last reviewed, for "changes since my last review". */
+  myLastReviewedCommit: z.string().nullable(),
+  baseBranch: z.string(),
+  protected: z.boolean(),
+  mergedCommit: z.string().nullable(),
+});
+export type ThreadDto = z.infer<typeof ThreadDtoSchema>;
+export type ReviewDto = z.infer<typeof ReviewDtoSchema>;
+export type ReviewSummary = z.infer<typeof ReviewSummarySchema>;
