@@ -17,11 +17,14 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {
     super(message, options);
+    this.details = options?.details;
     this.name = "AppError";
   }
+  /** Extra fields for the error body (e.g. the conflicting files of a merge). */
+  readonly details?: Record<string, unknown>;
   get status(): number {
     return ERROR_STATUS[this.code];
   }

@@ -52,6 +52,7 @@ function projection(events: SessionEvent[]) {
     failureReason?: string | null;
     endedAt?: Date | null;
     headCommit?: string;
+    reviewState?: string;
     inputTokens?: { increment: number };
     outputTokens?: { increment: number };
   } = {};
@@ -62,7 +63,11 @@ function projection(events: SessionEvent[]) {
       out.status = e.data.status;
       out.failureReason = e.data.status === "failed" ? (e.data.reason ?? "failed") : null;
       out.endedAt = e.data.status === "stopped" || e.data.status === "failed" ? new Date(e.ts) : null;
-    } else if (e.type === "commit") out.headCommit = e.data.sha;
+    } else if (e.type === "commit") {
+      // New work after a review (or a merge) needs a fresh look.
+      out.headCommit = e.data.sha;
+      out.reviewState = "needs_review";
+    }
     else if (e.type === "usage") {
       inTok += e.data.inputTokens + (e.data.cacheReadTokens ?? 0) + (e.data.cacheWriteTokens ?? 0);
       outTok += e.data.outputTokens;

@@ -40,13 +40,15 @@ export interface GitOptions {
   gid?: number;
   /** Cap on captured stdout; beyond it the output is cut and `truncated` reported via code -2. */
   maxBytes?: number;
+  /** Extra environment (e.g. GIT_CONFIG_COUNT/KEY/VALUE for a credential header: not visible in `ps`). */
+  env?: Record<string, string>;
 }
 
 export function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
   return new Promise((resolve) => {
     const child = spawn("git", [...SAFE_GIT_CONFIG, ...args], {
       cwd: opts.cwd,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", ...SAFE_ENV } as unknown as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", ...SAFE_ENV, ...opts.env } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
       ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
     });

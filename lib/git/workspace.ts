@@ -71,3 +71,12 @@ export async function branchHead(workspace: string, branch: string): Promise<str
   const r = await git(["-C", workspace, "rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], asSandboxUser());
   return r.code === 0 ? r.stdout.trim() : null;
 }
+
+/** Moves a fresh session branch to a checkpoint of another session's workspace (forks). */
+export async function startFromCheckpoint(workspace: string, fromWorkspace: string, sha: string): Promise<void> {
+  const o = asSandboxUser();
+  const fetch = await git(["-c", "safe.directory=*", "-c", "uploadpack.allowAnySHA1InWant=true", "-C", workspace, "fetch", "-q", "--no-tags", "--", fromWorkspace, sha], o);
+  if (fetch.code !== 0) throw new AppError("invalid", `fork failed: could not fetch checkpoint ${sha.slice(0, 12)}: ${gitReason(fetch)}`);
+  const reset = await git(["-C", workspace, "reset", "-q", "--hard", sha], o);
+  if (reset.code !== 0) throw new AppError("internal", `fork failed: ${gitReason(reset)}`);
+}

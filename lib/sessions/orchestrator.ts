@@ -7,7 +7,7 @@ import { db } from "../db/client";
 import { AppError, isAppError } from "../errors";
 import { ev, TERMINAL_STATUSES, type SessionStatus } from "../events/schema";
 import { parseRepoSource } from "../git/repo-source";
-import { cloneWorkspace, sessionPaths } from "../git/workspace";
+import { cloneWorkspace, sessionPaths, startFromCheckpoint } from "../git/workspace";
 import type { CreateSessionInput, SessionDto } from "../protocol/api";
 import { createSandbox, findSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
 import { ensureImage } from "../sandbox/image";
@@ -22,6 +22,12 @@ export interface Actor {
   name: string;
 }
 
+/** Where a forked session's branch starts: a checkpoint of another session. */
+export interface ForkPoint {
+  sessionId: string;
+  sha: string;
+}
+
 const ACTIVE: SessionStatus[] = ["queued", "starting", "running", "idle"];
 
 export class Orchestrator {
@@ -29,8 +35,9 @@ export class Orchestrator {
 
   constructor(private readonly workerDir = path.resolve("sandbox/dist")) {}
 
-  async createSession(teamId: string, input: CreateSessionInput, author?: Actor): Promise<SessionDto> {
+  async createSession(teamId: string, input: CreateSessionInput, author?: Actor, fork?: ForkPoint): Promise<SessionDto> {
     const { id } = await insertSession(teamId, input, author?.id);
+    if (fork) this.forks.set(id, fork);
     const live = this.liveFor(id);
     await live.append([ev("user.message", { text: input.prompt, author: author?.name, authorId: author?.id }), ev("status", { status: "queued" })]);
     await recordAudit({ teamId, actor: author ?? null, action: "session.started", targetType: "session", targetId: id, data: { repo: input.repo } });
@@ -116,6 +123,13 @@ export class Orchestrator {
     };
   }
   private configCache = new Map<string, { model: string; branch: string }>();
+  private forks = new Map<string, ForkPoint>();
+
+  /** Re-publishes a session's row to list watchers (after review actions change it). */
+  async refresh(id: string): Promise<void> {
+    await this.liveFor(id).publishRow();
+    if (!this.live.get(id)?.containerId) this.live.delete(id);
+  }
 
   private async launch(id: string, fresh: boolean): Promise<void> {
     const live = this.liveFor(id);
@@ -133,6 +147,9 @@ export class Orchestrator {
       if (fresh) {
         const source = parseRepoSource(row.repo, env().repoRoots);
         const baseCommit = await cloneWorkspace(source, row.baseBranch, row.branch, paths);
+        const fork = this.forks.get(id);
+        if (fork) await startFromCheckpoint(paths.workspace, sessionPaths(env().dataDir, fork.sessionId).workspace, fork.sha);
+        this.forks.delete(id);
         await db().session.update({ where: { id }, data: { baseCommit, headCommit: baseCommit } });
       }
       if (live.stopRequested) return void (await this.finish(live, ev("status", { status: "stopped" })));

@@ -28,10 +28,10 @@ export async function createTeam(name: string, owner: Actor): Promise<TeamDto> {
 
 export async function getTeam(access: Access): Promise<TeamDto> {
   const t = await db().team.findUniqueOrThrow({ where: { id: access.teamId } });
-  return { id: t.id, name: t.name, slug: t.slug, allowPublicLinks: t.allowPublicLinks, role: access.role };
+  return { id: t.id, name: t.name, slug: t.slug, allowPublicLinks: t.allowPublicLinks, role: access.role, protectedBranches: t.protectedBranches };
 }
 
-export async function updateTeam(access: Access, patch: { name?: string; allowPublicLinks?: boolean }): Promise<TeamDto> {
+export async function updateTeam(access: Access, patch: { name?: string; allowPublicLinks?: boolean; protectedBranches?: string[] }): Promise<TeamDto> {
   await db().team.update({ where: { id: access.teamId }, data: patch });
   await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "team.updated", targetType: "team", targetId: access.teamId, data: patch });
   return getTeam(access);

@@ -1,0 +1,86 @@
+// The CLI's database: the server's DATABASE_URL, or its embedded cluster. When the server is up
+// the cluster is already running and we connect to it; otherwise we start it for the duration
+// of the command. Migrations run first, as in the server.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { env } from "../config/env";
+import { connectDb, disconnectDb } from "../db/client";
+import { startEmbeddedPostgres, type EmbeddedDb } from "../db/embedded";
+import { migrate } from "../db/migrate";
+import { AppError } from "../errors";
+import { ensureDefaultTeam } from "../sessions/team";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+// Must match lib/db/embedded.ts.
+const embeddedUrl = (port: number) => `postgresql://dockside:dockside@127.0.0.1:${port}/dockside`;
+
+export interface OpenDatabase {
+  url: string;
+  kind: "external" | "embedded (server's)" | "embedded (started)";
+  close(): Promise<void>;
+}
+
+export async function openDatabase(): Promise<OpenDatabase> {
+  const e = env();
+  let url = e.DATABASE_URL;
+  let kind: OpenDatabase["kind"] = "external";
+  let embedded: EmbeddedDb | undefined;
+  if (!url) {
+    url = embeddedUrl(e.DOCKSIDE_PG_PORT);
+    kind = "embedded (server's)";
+    if (!(await runningCluster(url, path.join(e.dataDir, "postgres")))) {
+      embedded = await startEmbeddedPostgres(e.dataDir, e.DOCKSIDE_PG_PORT);
+      url = embedded.url;
+      kind = "embedded (started)";
+    }
+  }
+  try {
+    await migrate(url, path.join(ROOT, "prisma/migrations"));
+    connectDb(url);
+    await ensureDefaultTeam();
+  } catch (err) {
+    await disconnectDb().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    throw err;
+  }
+  return {
+    url,
+    kind,
+    async close() {
+      await disconnectDb();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** True when Dockside's own embedded cluster already answers on its port (the server runs). */
+async function runningCluster(url: string, databaseDir: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === "ECONNREFUSED" || code === "57P03" /* starting up */) return false;
+    throw new AppError("unavailable", `something else answers on the embedded PostgreSQL's port (${url.replace(/:[^:@/]+@/, ":***@")}): ${(err as Error).message}; set DOCKSIDE_PG_PORT to the server's port`);
+  }
+  try {
+    const dir = await client.query<{ data_directory: string }>("SHOW data_directory").then((r) => r.rows[0]?.data_directory, () => undefined);
+    if (dir && real(dir) !== real(databaseDir)) {
+      throw new AppError("conflict", `the PostgreSQL on this port keeps its data in ${dir}, not in ${databaseDir}: DOCKSIDE_DATA_DIR and DOCKSIDE_PG_PORT must match the server's`);
+    }
+    return true;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function real(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}

@@ -1,0 +1,103 @@
+// Reads a session's branch for review: checkpoints, diffs (text and structured), patch series.
+// The workspace belongs to the agent, so git runs as the sandbox user with repository config
+// that could run programs (external diff, textconv, fsmonitor, hooks) switched off.
+import fs from "node:fs";
+import path from "node:path";
+import { AppError } from "../errors";
+import { git, gitReason, type GitOptions } from "../git/run";
+import { SANDBOX_GID, SANDBOX_UID } from "../git/workspace";
+import type { CommitDto, DiffFile, DiffJson } from "../protocol/review";
+import { parseNameStatus, parseNumstat, parsePatchHunks } from "./diff-parse";
+
+const MAX_LINES_PER_FILE = 5_000;
+const MAX_TOTAL_LINES = 200_000;
+const NO_PROGRAMS = ["-c", "diff.external=", "-c", "core.attributesFile=/dev/null", "-c", "core.quotePath=false"];
+
+function opts(extra: GitOptions = {}): GitOptions {
+  return { ...(process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {}), timeoutMs: 60_000, ...extra };
+}
+
+async function read(workspace: string, args: string[], extra?: GitOptions): Promise<string> {
+  if (!fs.existsSync(path.join(workspace, ".git"))) throw new AppError("conflict", "this session has no workspace yet");
+  const r = await git([...NO_PROGRAMS, "-C", workspace, ...args], opts(extra));
+  if (r.code !== 0 && r.code !== -2) throw new AppError("internal", `git ${args[0]} failed: ${gitReason(r)}`);
+  return r.stdout;
+}
+
+/** The session's checkpoints, oldest first. */
+export async function listCommits(workspace: string, base: string, branch: string): Promise<CommitDto[]> {
+  const out = await read(workspace, ["log", "--reverse", "--no-color", "--format=%x1e%H%x1f%s%x1f%b%x1f%an%x1f%aI%x1f", "--shortstat", `${base}..refs/heads/${branch}`, "--"]);
+  return out
+    .split("\x1e")
+    .filter((r) => r.trim())
+    .map((rec) => {
+      const [sha, subject, body, author, date, stat = ""] = rec.split("\x1f");
+      const n = (re: RegExp) => Number(re.exec(stat)?.[1] ?? 0);
+      return { sha, subject, body: body.trim(), author, date, filesChanged: n(/(\d+) files? changed/), additions: n(/(\d+) insertions?/), deletions: n(/(\d+) deletions?/) };
+    });
+}
+
+/** Resolves and checks a range: both ends must be the base or one of the session's checkpoints. */
+export async function resolveRange(workspace: string, base: string, branch: string, from?: string, to?: string): Promise<{ from: string; to: string }> {
+  const commits = await listCommits(workspace, base, branch);
+  const known = [base, ...commits.map((c) => c.sha)];
+  const pick = (want: string | undefined, fallback: string) => {
+    if (!want) return fallback;
+    const hit = known.find((sha) => sha.startsWith(want));
+    if (!hit) throw new AppError("invalid", `${want} is not a checkpoint of this session`);
+    return hit;
+  };
+  return { from: pick(from, base), to: pick(to, known[known.length - 1]) };
+}
+
+const DIFF = ["diff", "--no-ext-diff", "--no-textconv", "--no-color", "-M"];
+
+export async function diffText(workspace: string, from: string, to: string, maxBytes = 20 * 1024 * 1024): Promise<string> {
+  const out = await read(workspace, [...DIFF, from, to, "--"], { maxBytes });
+  return out.length >= maxBytes ? out + `\n[diff cut at ${maxBytes} bytes]\n` : out;
+}
+
+export async function diffJson(workspace: string, from: string, to: string): Promise<DiffJson> {
+  const [names, nums, patch] = await Promise.all([
+    read(workspace, [...DIFF, "--name-status", "-z", from, to, "--"]),
+    read(workspace, [...DIFF, "--numstat", "-z", from, to, "--"]),
+    read(workspace, [...DIFF, "-p", from, to, "--"], { maxBytes: 256 * 1024 * 1024 }),
+  ]);
+  const files = parseNameStatus(names);
+  const stats = parseNumstat(nums);
+  const hunks = parsePatchHunks(patch, MAX_LINES_PER_FILE);
+  let total = 0;
+  let truncated = false;
+  const out: DiffFile[] = files.map((f, i) => {
+    const stat = stats[i];
+    const binary = stat === null;
+    let h = hunks[i] ?? { hunks: [], tooLarge: false };
+    const lines = h.hunks.reduce((n, x) => n + x.lines.length, 0);
+    if (total + lines > MAX_TOTAL_LINES) {
+      truncated = true;
+      h = { hunks: [], tooLarge: true };
+    } else total += lines;
+    return {
+      path: f.path,
+      oldPath: f.oldPath,
+      status: binary && f.status === "modified" ? "binary" : f.status,
+      binary,
+      additions: stat?.[0] ?? 0,
+      deletions: stat?.[1] ?? 0,
+      hunks: h.hunks,
+      tooLarge: h.tooLarge,
+    };
+  });
+  return { from, to, files: out, truncated };
+}
+
+export async function formatPatch(workspace: string, base: string, branch: string): Promise<string> {
+  return read(workspace, ["format-patch", "--stdout", "--no-color", "--no-signature", `${base}..refs/heads/${branch}`], { maxBytes: 64 * 1024 * 1024 });
+}
+
+/** The text of one line of a file at a commit (for quoting it in review threads). */
+export async function lineAt(workspace: string, commit: string, file: string, line: number): Promise<string> {
+  const r = await git([...NO_PROGRAMS, "-C", workspace, "show", `${commit}:${file}`], opts({ maxBytes: 32 * 1024 * 1024 }));
+  if (r.code !== 0) return "";
+  return r.stdout.split("\n")[line - 1] ?? "";
+}

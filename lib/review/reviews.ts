@@ -1,0 +1,117 @@
+// Reviews and their threads. A review with "request changes" sends the unresolved comments to
+// the agent as one follow-up, each with its file, line, the quoted code and the text.
+import crypto from "node:crypto";
+import { env } from "../config/env";
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import type { Access } from "../auth/authorize";
+import { branchHead, sessionPaths } from "../git/workspace";
+import type { CreateReviewInput, ReviewState, ReviewSummary, ThreadDto } from "../protocol/review";
+import { runtime } from "../runtime/boot";
+import { lineAt } from "./git-read";
+
+type SessionRow = { id: string; teamId: string; baseCommit: string | null; branch: string; baseBranch: string; mergedCommit: string | null; reviewState: string };
+
+async function loadSession(access: Access, id: string): Promise<SessionRow> {
+  const s = await db().session.findFirst({ where: { id, teamId: access.teamId } });
+  if (!s) throw new AppError("not_found", "session not found");
+  return s;
+}
+
+async function currentHead(s: SessionRow): Promise<string> {
+  const head = await branchHead(sessionPaths(env().dataDir, s.id).workspace, s.branch);
+  if (!head || !s.baseCommit) throw new AppError("conflict", "this session has no branch to review yet");
+  return head;
+}
+
+export async function reviewSummary(access: Access, id: string): Promise<ReviewSummary> {
+  const s = await loadSession(access, id);
+  const [reviews, threads, team] = await Promise.all([
+    db().review.findMany({ where: { sessionId: id }, orderBy: { createdAt: "asc" } }),
+    db().reviewThread.findMany({ where: { sessionId: id }, include: { comments: { orderBy: { createdAt: "asc" } } }, orderBy: { createdAt: "asc" } }),
+    db().team.findUniqueOrThrow({ where: { id: s.teamId } }),
+  ]);
+  const mine = reviews.filter((r) => r.authorId === access.caller.user.id);
+  return {
+    state: s.reviewState as ReviewState,
+    reviews: reviews.map((r) => ({ id: r.id, verdict: r.verdict as "comment", body: r.body, author: { id: r.authorId, name: r.authorName }, headCommit: r.headCommit, createdAt: r.createdAt.toISOString() })),
+    threads: threads.map(toThreadDto),
+    myLastReviewedCommit: mine.length ? mine[mine.length - 1].headCommit : null,
+    baseBranch: s.baseBranch,
+    protected: team.protectedBranches.includes(s.baseBranch),
+    mergedCommit: s.mergedCommit,
+  };
+}
+
+function toThreadDto(t: { id: string; path: string; line: number; side: string; quotedCode: string; commitSha: string; resolvedAt: Date | null; createdAt: Date; comments: { id: string; authorId: string; authorName: string; body: string; createdAt: Date }[] }): ThreadDto {
+  return {
+    id: t.id,
+    path: t.path,
+    line: t.line,
+    side: t.side as "old" | "new",
+    quotedCode: t.quotedCode,
+    commitSha: t.commitSha,
+    resolved: !!t.resolvedAt,
+    comments: t.comments.map((c) => ({ id: c.id, author: { id: c.authorId, name: c.authorName }, body: c.body, createdAt: c.createdAt.toISOString() })),
+    createdAt: t.createdAt.toISOString(),
+  };
+}
+
+export async function submitReview(access: Access, id: string, input: CreateReviewInput): Promise<{ reviewId: string; state: ReviewState }> {
+  const s = await loadSession(access, id);
+  if (s.mergedCommit && s.reviewState === "merged") throw new AppError("conflict", "this session's branch is already merged");
+  const head = await currentHead(s);
+  const ws = sessionPaths(env().dataDir, s.id).workspace;
+  const user = access.caller.user;
+  const reviewId = crypto.randomUUID();
+  const threads = await Promise.all(
+    input.comments.map(async (c) => ({ ...c, id: crypto.randomUUID(), quotedCode: await lineAt(ws, c.side === "new" ? head : s.baseCommit!, c.path, c.line) })),
+  );
+  const state: ReviewState = input.verdict === "approve" ? "approved" : input.verdict === "request_changes" ? "changes_requested" : (s.reviewState as ReviewState);
+  await db().$transaction([
+    db().review.create({ data: { id: reviewId, sessionId: id, authorId: user.id, authorName: user.name, verdict: input.verdict, body: input.body || null, headCommit: head } }),
+    ...threads.map((t) =>
+      db().reviewThread.create({
+        data: { id: t.id, sessionId: id, path: t.path, line: t.line, side: t.side, quotedCode: t.quotedCode, commitSha: head, comments: { create: { id: crypto.randomUUID(), authorId: user.id, authorName: user.name, body: t.body, reviewId } } },
+      }),
+    ),
+    db().session.update({ where: { id }, data: { reviewState: state } }),
+  ]);
+  if (input.verdict === "request_changes") await sendFeedback(access, s, input.body);
+  return { reviewId, state };
+}
+
+/** Compiles every unresolved thread into one follow-up for the agent. */
+async function sendFeedback(access: Access, s: SessionRow, body: string | undefined): Promise<void> {
+  const open = await db().reviewThread.findMany({ where: { sessionId: s.id, resolvedAt: null }, include: { comments: { orderBy: { createdAt: "asc" } } }, orderBy: { createdAt: "asc" } });
+  const items = open.map((t, i) => {
+    const said = t.comments.map((c) => `${c.authorName}: ${c.body}`).join("\n");
+    return `${i + 1}. \`${t.path}\` line ${t.line} (${t.side === "new" ? "new" : "old"} version):\n\`\`\`\n${t.quotedCode}\n\`\`\`\n${said}`;
+  });
+  const text = [
+    `Review from ${access.caller.user.name}: changes requested.`,
+    body ? `\n${body}\n` : "",
+    items.length ? `Please address these comments:\n\n${items.join("\n\n")}` : "",
+    "\nCommit the fixes; the reviewer will look at what changed since this review.",
+  ].join("\n");
+  await runtime().orchestrator.sendMessage(access.teamId, s.id, text.trim(), access.caller.user);
+}
+
+async function loadThread(access: Access, sessionId: string, threadId: string) {
+  const t = await db().reviewThread.findFirst({ where: { id: threadId, sessionId, session: { teamId: access.teamId } } });
+  if (!t) throw new AppError("not_found", "thread not found");
+  return t;
+}
+
+export async function replyToThread(access: Access, sessionId: string, threadId: string, body: string): Promise<ThreadDto> {
+  await loadThread(access, sessionId, threadId);
+  const u = access.caller.user;
+  await db().reviewComment.create({ data: { id: crypto.randomUUID(), threadId, authorId: u.id, authorName: u.name, body } });
+  return toThreadDto(await db().reviewThread.findUniqueOrThrow({ where: { id: threadId }, include: { comments: { orderBy: { createdAt: "asc" } } } }));
+}
+
+export async function resolveThread(access: Access, sessionId: string, threadId: string, resolved: boolean): Promise<ThreadDto> {
+  await loadThread(access, sessionId, threadId);
+  await db().reviewThread.update({ where: { id: threadId }, data: { resolvedAt: resolved ? new Date() : null } });
+  return toThreadDto(await db().reviewThread.findUniqueOrThrow({ where: { id: threadId }, include: { comments: { orderBy: { createdAt: "asc" } } } }));
+}

@@ -1,0 +1,84 @@
+// Review actions on a session, with the checks that belong to them: the agent must not be
+// working, protected base branches need admin or owner, and each action is audited.
+import { env } from "../config/env";
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import type { Access } from "../auth/authorize";
+import { atLeast } from "../auth/roles";
+import { recordAudit } from "../audit/record";
+import { git, gitReason } from "../git/run";
+import { SANDBOX_GID, SANDBOX_UID, sessionPaths } from "../git/workspace";
+import { runtime } from "../runtime/boot";
+import type { SessionDto } from "../protocol/api";
+import { resolveRange } from "./git-read";
+import { deliverBase, mergeBranch, pushBranch, type MergeResult, type ShipContext } from "./ship";
+
+async function load(access: Access, id: string) {
+  const s = await db().session.findFirst({ where: { id, teamId: access.teamId } });
+  if (!s || !s.baseCommit) throw new AppError(s ? "conflict" : "not_found", s ? "this session has no branch yet" : "session not found");
+  return { ...s, baseCommit: s.baseCommit };
+}
+
+function assertQuiet(status: string): void {
+  if (status === "running" || status === "starting" || status === "queued") throw new AppError("conflict", "the agent is working on this branch; wait until it is idle, or stop it");
+}
+
+const ctx = (s: { id: string; teamId: string; repo: string; baseBranch: string; branch: string }): ShipContext => ({ sessionId: s.id, teamId: s.teamId, repo: s.repo, baseBranch: s.baseBranch, branch: s.branch });
+
+export async function mergeSession(access: Access, id: string, strategy: MergeResult["strategy"]): Promise<MergeResult> {
+  const s = await load(access, id);
+  assertQuiet(s.status);
+  const team = await db().team.findUniqueOrThrow({ where: { id: s.teamId } });
+  if (team.protectedBranches.includes(s.baseBranch) && !atLeast(access.role, "admin")) {
+    throw new AppError("forbidden", `${s.baseBranch} is protected: only admins and owners can merge into it`);
+  }
+  const user = await db().user.findUnique({ where: { id: access.caller.user.id } });
+  const subject = s.prompt.split("\n")[0].slice(0, 72);
+  const message = strategy === "squash" ? `${subject}\n\nSquashed from ${s.branch} (Dockside session ${s.id}).` : `Merge ${s.branch}: ${subject}\n\nDockside session ${s.id}.`;
+  const result = await mergeBranch(ctx(s), strategy, { name: access.caller.user.name, email: user?.email ?? "reviewer@localhost" }, message);
+  await db().session.update({ where: { id }, data: { reviewState: "merged", mergedCommit: result.baseHead } });
+  await recordAudit({ teamId: s.teamId, actor: access.caller.user, action: "session.merged", targetType: "session", targetId: id, data: { ...result, baseBranch: s.baseBranch } });
+  await runtime().orchestrator.refresh(id);
+  return result;
+}
+
+export async function pushSession(access: Access, id: string) {
+  const s = await load(access, id);
+  assertQuiet(s.status);
+  const r = await pushBranch(ctx(s));
+  await recordAudit({ teamId: s.teamId, actor: access.caller.user, action: "session.pushed", targetType: "session", targetId: id, data: r });
+  return r;
+}
+
+/** Asks the agent to rebase onto the origin's current base (delivered into its workspace). */
+export async function requestRebase(access: Access, id: string): Promise<{ base: string }> {
+  const s = await load(access, id);
+  assertQuiet(s.status);
+  const base = await deliverBase(ctx(s));
+  const text = `The base branch \`${s.baseBranch}\` has moved; its current head is ${base.slice(0, 12)}, available in your workspace as \`refs/dockside/base\`. Rebase your branch onto it (\`git rebase refs/dockside/base\`), resolve any conflicts keeping both sides' intent, check that the work still holds up, and finish the turn.`;
+  await runtime().orchestrator.sendMessage(access.teamId, id, text, access.caller.user);
+  return { base };
+}
+
+/** Moves the session branch back to one of its checkpoints (the agent must be idle or stopped). */
+export async function resetSession(access: Access, id: string, sha: string): Promise<{ head: string }> {
+  const s = await load(access, id);
+  assertQuiet(s.status);
+  const ws = sessionPaths(env().dataDir, id).workspace;
+  const { to } = await resolveRange(ws, s.baseCommit, s.branch, undefined, sha);
+  const asSandbox = process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {};
+  const r = await git(["-C", ws, "reset", "-q", "--hard", to], asSandbox);
+  if (r.code !== 0) throw new AppError("conflict", `reset failed: ${gitReason(r)}`);
+  await db().session.update({ where: { id }, data: { headCommit: to, reviewState: "needs_review" } });
+  await recordAudit({ teamId: s.teamId, actor: access.caller.user, action: "session.reset", targetType: "session", targetId: id, data: { to } });
+  await runtime().orchestrator.refresh(id);
+  return { head: to };
+}
+
+/** Starts a new session whose branch begins at a checkpoint of this one. */
+export async function forkSession(access: Access, id: string, sha: string, prompt: string): Promise<SessionDto> {
+  const s = await load(access, id);
+  const ws = sessionPaths(env().dataDir, id).workspace;
+  const { to } = await resolveRange(ws, s.baseCommit, s.branch, undefined, sha);
+  return runtime().orchestrator.createSession(access.teamId, { repo: s.repo, baseBranch: s.baseBranch, prompt, model: s.model }, access.caller.user, { sessionId: id, sha: to });
+}

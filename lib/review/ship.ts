@@ -1,0 +1,103 @@
+// Shipping a session branch: merge into the base (merge commit, squash or fast-forward), push
+// the branch, or hand the agent the current base to rebase onto. All of it happens in a
+// host-owned bare repository per session (ship.git): the origin's base and the workspace's
+// branch are fetched into it, the merge is computed there with `git merge-tree` (nothing is
+// touched when it conflicts), and the result is pushed without force, so a base that moved
+// meanwhile is refused rather than overwritten.
+import fs from "node:fs";
+import path from "node:path";
+import { env } from "../config/env";
+import { AppError } from "../errors";
+import { parseRepoSource } from "../git/repo-source";
+import { git, gitReason, type GitOptions } from "../git/run";
+import { SANDBOX_GID, SANDBOX_UID, sessionPaths } from "../git/workspace";
+import { credentialEnv } from "./credentials";
+
+export interface ShipContext {
+  sessionId: string;
+  teamId: string;
+  repo: string;
+  baseBranch: string;
+  branch: string;
+}
+
+export class MergeConflict extends AppError {
+  constructor(readonly conflicts: string[]) {
+    super("conflict", `the merge cannot apply: ${conflicts.length} conflicting file(s): ${conflicts.join(", ")}. Nothing was changed; ask the agent to rebase onto the current base.`, { details: { conflicts } });
+  }
+}
+
+async function run(args: string[], o: GitOptions = {}): Promise<string> {
+  const r = await git(args, { timeoutMs: 5 * 60_000, ...o });
+  if (r.code !== 0) throw new AppError("conflict", `git ${args.find((a) => !a.startsWith("-") && !a.includes("=")) ?? ""} failed: ${gitReason(r)}`);
+  return r.stdout.trim();
+}
+
+/** Fetches the origin's base and the session branch into ship.git; returns both heads. */
+async function prepare(c: ShipContext): Promise<{ ship: string; source: string; creds: Record<string, string>; base: string; head: string }> {
+  const paths = sessionPaths(env().dataDir, c.sessionId);
+  const ship = path.join(paths.root, "ship.git");
+  if (!fs.existsSync(path.join(ship, "HEAD"))) await run(["init", "-q", "--bare", ship]);
+  const source = parseRepoSource(c.repo, env().repoRoots).location;
+  const creds = await credentialEnv(c.teamId, c.repo);
+  const g = ["-c", "safe.directory=*", "-C", ship];
+  await run([...g, "fetch", "-q", "--no-tags", "--", source, `+refs/heads/${c.baseBranch}:refs/dockside/base`], { env: creds });
+  await run([...g, "fetch", "-q", "--no-tags", "--", paths.workspace, `+refs/heads/${c.branch}:refs/dockside/head`]);
+  const base = await run([...g, "rev-parse", "refs/dockside/base"]);
+  const head = await run([...g, "rev-parse", "refs/dockside/head"]);
+  return { ship, source, creds, base, head };
+}
+
+export interface MergeResult {
+  strategy: "merge" | "squash" | "ff";
+  baseHead: string;
+  previousBaseHead: string;
+}
+
+export async function mergeBranch(c: ShipContext, strategy: MergeResult["strategy"], who: { name: string; email: string }, message: string): Promise<MergeResult> {
+  const { ship, source, creds, base, head } = await prepare(c);
+  const g = ["-c", "safe.directory=*", "-C", ship];
+  const ancestor = (await git([...g, "merge-base", "--is-ancestor", base, head])).code === 0;
+  let result: string;
+  if (strategy === "ff") {
+    if (!ancestor) throw new AppError("conflict", `cannot fast-forward ${c.baseBranch}: it has commits the session branch lacks; merge, squash, or ask the agent to rebase`);
+    result = head;
+  } else {
+    const mt = await git([...g, "merge-tree", "--write-tree", "--name-only", "--no-messages", base, head]);
+    const lines = mt.stdout.trim().split("\n");
+    if (mt.code === 1) throw new MergeConflict(lines.slice(1).filter(Boolean));
+    if (mt.code !== 0) throw new AppError("internal", `merge-tree failed: ${gitReason(mt)}`);
+    const identity = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: "Dockside", GIT_COMMITTER_EMAIL: "dockside@localhost" };
+    const parents = strategy === "merge" ? ["-p", base, "-p", head] : ["-p", base];
+    result = await run([...g, "commit-tree", lines[0], ...parents, "-m", message], { env: identity });
+  }
+  if (result === base) throw new AppError("conflict", `nothing to merge: ${c.baseBranch} already contains the session's work`);
+  await push(ship, source, `${result}:refs/heads/${c.baseBranch}`, creds, c.baseBranch);
+  return { strategy, baseHead: result, previousBaseHead: base };
+}
+
+/** Pushes the session branch itself (it belongs to Dockside: forced). */
+export async function pushBranch(c: ShipContext): Promise<{ branch: string; remoteHead: string }> {
+  const { ship, source, creds, head } = await prepare(c);
+  await push(ship, source, `+${head}:refs/heads/${c.branch}`, creds, c.branch);
+  return { branch: c.branch, remoteHead: head };
+}
+
+async function push(ship: string, source: string, refspec: string, creds: Record<string, string>, what: string): Promise<void> {
+  // For a local origin with the base checked out, update its work tree too (refused if dirty).
+  const r = await git(["-c", "safe.directory=*", "-c", "receive.denyCurrentBranch=updateInstead", "-C", ship, "push", "--porcelain", "--", source, refspec], { env: creds, timeoutMs: 5 * 60_000 });
+  if (r.code === 0) return;
+  const why = gitReason(r);
+  if (/rejected|non-fast-forward|fetch first/.test(r.stdout + r.stderr)) throw new AppError("conflict", `${what} moved while merging; try again (${why})`);
+  throw new AppError("conflict", `push to ${what} failed: ${why}`);
+}
+
+/** Gives the workspace the origin's current base at refs/dockside/base; returns its commit. */
+export async function deliverBase(c: ShipContext): Promise<string> {
+  const { ship, base } = await prepare(c);
+  const ws = sessionPaths(env().dataDir, c.sessionId).workspace;
+  // Written as the sandbox user, so the agent can keep committing into the same object store.
+  const asSandbox = process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {};
+  await run(["-c", "safe.directory=*", "-C", ship, "push", "-q", "--", ws, `+${base}:refs/dockside/base`], asSandbox);
+  return base;
+}
