@@ -2,6 +2,9 @@
 // config, no hooks, no fsmonitor, no prompts, a protocol allowlist, and a timeout. Callers put
 // `--` before anything a user supplied.
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 export const SAFE_GIT_CONFIG = [
   "-c", "core.hooksPath=/dev/null",
@@ -17,7 +20,6 @@ export const SAFE_GIT_CONFIG = [
 
 const SAFE_ENV: Record<string, string> = {
   GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
   GIT_TERMINAL_PROMPT: "0",
   GIT_ASKPASS: "/bin/false",
   SSH_ASKPASS: "/bin/false",
@@ -25,6 +27,21 @@ const SAFE_ENV: Record<string, string> = {
   GIT_ALLOW_PROTOCOL: "https:file",
   LC_ALL: "C",
 };
+
+// The only global config git sees. Workspaces belong to the sandbox user and source repositories
+// to whoever made them; git refuses such "dubious ownership" unless safe.directory says otherwise,
+// and child processes (upload-pack, receive-pack) honour it only from global config. Paths are
+// validated before they reach git, so trusting them all is what we mean.
+let globalConfig: string | undefined;
+function safeGlobalConfig(): string {
+  if (globalConfig && fs.existsSync(globalConfig)) return globalConfig;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dockside-git-"));
+  fs.chmodSync(dir, 0o755);
+  const file = path.join(dir, "gitconfig");
+  fs.writeFileSync(file, "[safe]\n\tdirectory = *\n", { mode: 0o644 });
+  globalConfig = file;
+  return file;
+}
 
 export interface GitResult {
   code: number;
@@ -48,7 +65,7 @@ export function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
   return new Promise((resolve) => {
     const child = spawn("git", [...SAFE_GIT_CONFIG, ...args], {
       cwd: opts.cwd,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", ...SAFE_ENV, ...opts.env } as unknown as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", ...SAFE_ENV, GIT_CONFIG_GLOBAL: safeGlobalConfig(), ...opts.env } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
       ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
     });

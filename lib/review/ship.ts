@@ -85,10 +85,13 @@ export async function pushBranch(c: ShipContext): Promise<{ branch: string; remo
 
 async function push(ship: string, source: string, refspec: string, creds: Record<string, string>, what: string): Promise<void> {
   // For a local origin with the base checked out, update its work tree too (refused if dirty).
-  const r = await git(["-c", "safe.directory=*", "-c", "receive.denyCurrentBranch=updateInstead", "-C", ship, "push", "--porcelain", "--", source, refspec], { env: creds, timeoutMs: 5 * 60_000 });
+  // (git drops -c settings for a local receive-pack, so they go on its command line.)
+  const receive = ["--receive-pack=git -c receive.denyCurrentBranch=updateInstead -c core.hooksPath=/dev/null receive-pack"];
+  const local = !/^https:/.test(source);
+  const r = await git(["-c", "safe.directory=*", "-C", ship, "push", "--porcelain", ...(local ? receive : []), "--", source, refspec], { env: creds, timeoutMs: 5 * 60_000 });
   if (r.code === 0) return;
   const why = gitReason(r);
-  if (/rejected|non-fast-forward|fetch first/.test(r.stdout + r.stderr)) throw new AppError("conflict", `${what} moved while merging; try again (${why})`);
+  if (/non-fast-forward|fetch first|\[rejected\]/.test(r.stdout + r.stderr)) throw new AppError("conflict", `${what} moved while merging; try again (${why})`);
   throw new AppError("conflict", `push to ${what} failed: ${why}`);
 }
 
