@@ -20,6 +20,9 @@ export const SessionDtoSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   endedAt: z.string().nullable(),
+  /** needs_review | changes_requested | approved | merged */
+  reviewState: z.enum(["needs_review", "changes_requested", "approved", "merged"]),
+  mergedCommit: z.string().nullable(),
   /** Who started it (null for sessions started before accounts existed). */
   createdBy: z.object({ id: z.string(), name: z.string() }).nullable(),
 });

@@ -25,6 +25,8 @@ export function toDto(s: Session & { createdBy?: { id: string; name: string } | 
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
     endedAt: s.endedAt?.toISOString() ?? null,
+    reviewState: s.reviewState as SessionDto["reviewState"],
+    mergedCommit: s.mergedCommit,
     createdBy: s.createdBy ? { id: s.createdBy.id, name: s.createdBy.name } : null,
   };
 }
