@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { AppHeader } from "@/components/app-header";
+import { AuthGate } from "@/components/auth-gate";
 import { HealthBanner } from "@/components/health-banner";
+import { MeProvider } from "@/components/me-provider";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -13,9 +15,13 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="flex h-full flex-col">
-        <AppHeader />
-        <HealthBanner />
-        <main className="min-h-0 flex-1">{children}</main>
+        <MeProvider>
+          <AppHeader />
+          <HealthBanner />
+          <main className="min-h-0 flex-1">
+            <AuthGate>{children}</AuthGate>
+          </main>
+        </MeProvider>
       </body>
     </html>
   );

@@ -1,13 +1,8 @@
-import { NewSessionForm } from "@/components/new-session-form";
-import { SessionsTable } from "@/components/sessions-table";
+import { HistoryView } from "@/components/history/history-view";
+import { filtersFromParams } from "@/components/lib/history-query";
 
-export default function HomePage() {
-  return (
-    <div className="h-full overflow-y-auto">
-      <div className="mx-auto max-w-6xl space-y-6 px-4 py-6">
-        <NewSessionForm />
-        <SessionsTable />
-      </div>
-    </div>
-  );
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function HomePage({ searchParams }: Props) {
+  return <HistoryView initial={filtersFromParams(await searchParams)} />;
 }

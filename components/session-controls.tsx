@@ -7,7 +7,7 @@ import { apiJson } from "./lib/api";
 
 const STOPPABLE: readonly SessionStatus[] = ["queued", "starting", "running", "idle"];
 
-export function SessionControls({ sessionId, status }: { sessionId: string; status: SessionStatus }) {
+export function SessionControls({ sessionId, status, canStop = true }: { sessionId: string; status: SessionStatus; canStop?: boolean }) {
   const [text, setText] = useState("");
   const [sending, setSending] = useState(false);
   const [stopping, setStopping] = useState(false);
@@ -64,7 +64,7 @@ export function SessionControls({ sessionId, status }: { sessionId: string; stat
         >
           {sending ? "Sending…" : "Send"}
         </button>
-        {STOPPABLE.includes(status) && (
+        {canStop && STOPPABLE.includes(status) && (
           <button
             type="button"
             data-testid="stop-button"

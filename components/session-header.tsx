@@ -1,4 +1,6 @@
-// What this session is and where it stands: repo, branches, model, live status and tokens.
+// What this session is and where it stands: repo, branches, model, who started it, live status
+// and tokens. `actions` (presence, export, share) sit on a second row when given.
+import type { ReactNode } from "react";
 import type { SessionStatus } from "../lib/events/schema";
 import type { SessionDto } from "../lib/protocol/api";
 import { formatTokens, repoLabel } from "./lib/format";
@@ -10,10 +12,12 @@ interface Props {
   status: SessionStatus;
   failureReason: string | null;
   tokens: { input: number; output: number };
-  connection: Connection;
+  /** Absent on pages that don't follow the session live (shared links). */
+  connection?: Connection;
+  actions?: ReactNode;
 }
 
-export function SessionHeader({ session, status, failureReason, tokens, connection }: Props) {
+export function SessionHeader({ session, status, failureReason, tokens, connection, actions }: Props) {
   return (
     <div className="shrink-0 border-b border-line bg-panel px-4 py-3">
       <div className="flex flex-wrap items-center gap-x-4 gap-y-1">
@@ -27,6 +31,12 @@ export function SessionHeader({ session, status, failureReason, tokens, connecti
         <span className="text-xs text-muted" data-testid="session-model">
           {session.model}
         </span>
+        <span className="text-xs text-muted">
+          started by{" "}
+          <span data-testid="session-started-by" className="font-medium text-fg">
+            {session.createdBy?.name ?? "unknown"}
+          </span>
+        </span>
         <span
           className="ml-auto font-mono text-xs text-muted"
           data-testid="session-tokens"
@@ -34,12 +44,13 @@ export function SessionHeader({ session, status, failureReason, tokens, connecti
         >
           {formatTokens(tokens.input + tokens.output)} tokens
         </span>
-        {connection !== "live" && (
+        {connection && connection !== "live" && (
           <span data-testid="connection-status" className="text-xs text-amber-600 dark:text-amber-400">
             {connection === "connecting" ? "connecting…" : "reconnecting…"}
           </span>
         )}
       </div>
+      {actions && <div className="mt-2 flex flex-wrap items-center gap-2">{actions}</div>}
       {status === "failed" && failureReason && (
         <p data-testid="failure-reason" role="alert" className="mt-2 text-sm text-red-600 dark:text-red-400">
           {failureReason}

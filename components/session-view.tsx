@@ -5,8 +5,13 @@ import { useEffect, useState, type ReactNode } from "react";
 import { SessionDtoSchema, type SessionDto } from "../lib/protocol/api";
 import { apiJson } from "./lib/api";
 import { currentStatus } from "./lib/transcript";
+import { usePresence } from "./lib/use-presence";
 import { useSessionEvents } from "./lib/use-session-events";
 import { DiffView } from "./diff-view";
+import { allows, useMe, useRoleIn } from "./me-provider";
+import { ExportLinks } from "./session/export-links";
+import { ShareControl } from "./session/share-control";
+import { Watchers } from "./session/watchers";
 import { SessionControls } from "./session-controls";
 import { SessionHeader } from "./session-header";
 import { TranscriptView } from "./transcript-view";
@@ -64,10 +69,24 @@ function LoadedSession({ session }: { session: SessionDto }) {
     output: Math.max(state.outputTokens, session.outputTokens),
   };
   const replaying = replayTarget === null || state.lastSeq < replayTarget;
+  const watchers = usePresence(session.id);
+  // Roles are per team, and this session's team may not be the one selected in the header.
+  const role = useRoleIn(session.teamId);
+  const { state: me } = useMe();
+  const publicLinks = me.kind === "ok" && me.me.teams.some((t) => t.id === session.teamId && t.allowPublicLinks);
+
+  const actions = (
+    <>
+      <Watchers watchers={watchers} />
+      <span className="ml-auto" />
+      <ExportLinks sessionId={session.id} />
+      {allows(role, "share.create") && <ShareControl sessionId={session.id} lastSeq={state.lastSeq} publicLinks={publicLinks} />}
+    </>
+  );
 
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <SessionHeader session={session} status={status} failureReason={failureReason} tokens={tokens} connection={connection} />
+      <SessionHeader session={session} status={status} failureReason={failureReason} tokens={tokens} connection={connection} actions={actions} />
       {error && (
         <p role="alert" data-testid="subscribe-error" className="shrink-0 bg-red-500/10 px-4 py-2 text-sm text-red-700 dark:text-red-300">
           Live updates unavailable: {error}
@@ -84,7 +103,13 @@ function LoadedSession({ session }: { session: SessionDto }) {
       {/* Both panels stay mounted so switching keeps the transcript's scroll position. */}
       <div role="tabpanel" hidden={tab !== "transcript"} className="flex min-h-0 flex-1 flex-col">
         <TranscriptView state={state} loading={replaying && connection === "live"} />
-        <SessionControls sessionId={session.id} status={status} />
+        {allows(role, "session.message") ? (
+          <SessionControls sessionId={session.id} status={status} canStop={allows(role, "session.stop")} />
+        ) : (
+          <p data-testid="read-only-note" className="shrink-0 border-t border-line bg-panel px-4 py-2 text-center text-xs text-muted">
+            You can follow this session; your role (viewer) can&apos;t send messages or stop it.
+          </p>
+        )}
       </div>
       {tab === "diff" && (
         <div role="tabpanel" className="min-h-0 flex-1">

@@ -1,30 +1,38 @@
 "use client";
-// All sessions, newest first, kept live by `session:update`.
+// The team's sessions as the history hook holds them: newest first, or search results with
+// the passage that matched (shown as text, with the searched words marked).
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { formatTokens, repoLabel, timeAgo } from "./lib/format";
+import { highlightPieces } from "./lib/highlight";
 import { useNow } from "./lib/use-now";
-import { useSessionList } from "./lib/use-session-list";
+import type { HistoryRow, SessionList } from "./lib/use-session-list";
 import { StatusBadge } from "./status-badge";
 
-export function SessionsTable() {
-  const { sessions, loading, error, hasMore, loadMore } = useSessionList();
+interface Props {
+  list: SessionList;
+  /** The search words, to mark in match snippets. */
+  query: string;
+  filtered: boolean;
+  canCreate: boolean;
+}
+
+export function SessionsTable({ list, query, filtered, canCreate }: Props) {
+  const { sessions, loading, error, hasMore, loadMore } = list;
   const now = useNow();
   const router = useRouter();
 
   return (
-    <section aria-labelledby="sessions-heading" className="rounded-lg border border-line bg-panel">
-      <h2 id="sessions-heading" className="border-b border-line px-4 py-2.5 text-sm font-semibold">
-        Sessions
-      </h2>
+    <>
       {error && (
         <p role="alert" data-testid="sessions-error" className="px-4 py-3 text-sm text-red-600 dark:text-red-400">
           {error}
         </p>
       )}
+      {!error && loading && sessions.length === 0 && <p className="px-4 py-6 text-center text-sm text-muted">Loading…</p>}
       {!error && !loading && sessions.length === 0 && (
-        <p data-testid="sessions-empty" className="px-4 py-6 text-center text-sm text-muted">
-          No sessions yet. Start one above.
+        <p data-testid="sessions-empty" data-filtered={filtered} className="px-4 py-6 text-center text-sm text-muted">
+          {filtered ? "No sessions match." : canCreate ? "No sessions yet. Start one above." : "No sessions yet."}
         </p>
       )}
       {sessions.length > 0 && (
@@ -35,6 +43,7 @@ export function SessionsTable() {
               <th className="px-4 py-2 font-medium">Repository</th>
               <th className="px-4 py-2 font-medium">Branch</th>
               <th className="px-4 py-2 font-medium">Task</th>
+              <th className="px-4 py-2 font-medium">Started by</th>
               <th className="px-4 py-2 text-right font-medium">Age</th>
               <th className="px-4 py-2 text-right font-medium">Tokens</th>
             </tr>
@@ -43,7 +52,7 @@ export function SessionsTable() {
             {sessions.map((s) => {
               const href = `/sessions/${encodeURIComponent(s.id)}`;
               return (
-                <tr key={s.id} data-testid="session-row" data-session-id={s.id} className="cursor-pointer border-t border-line hover:bg-sunken"
+                <tr key={s.id} data-testid="session-row" data-session-id={s.id} className="cursor-pointer border-t border-line align-top hover:bg-sunken"
                   // The whole row is the click target; the links inside keep it keyboard-reachable.
                   onClick={(e) => {
                     if (!(e.target as HTMLElement).closest("a")) router.push(href);
@@ -58,8 +67,14 @@ export function SessionsTable() {
                     </Link>
                   </td>
                   <td className="px-4 py-2 font-mono text-xs text-muted">{s.branch}</td>
-                  <td className="max-w-xs truncate px-4 py-2 text-muted" title={s.prompt}>
-                    <Link href={href}>{s.prompt}</Link>
+                  <td className="max-w-xs px-4 py-2 text-muted">
+                    <Link href={href} className="block truncate" title={s.prompt}>
+                      {s.prompt}
+                    </Link>
+                    {s.match && <MatchSnippet match={s.match} query={query} />}
+                  </td>
+                  <td className="px-4 py-2 whitespace-nowrap" data-testid="session-author">
+                    {s.createdBy?.name ?? <span className="text-muted">—</span>}
                   </td>
                   <td className="px-4 py-2 text-right whitespace-nowrap text-muted" title={s.createdAt}>
                     {timeAgo(s.createdAt, now)}
@@ -80,6 +95,23 @@ export function SessionsTable() {
           </button>
         </div>
       )}
-    </section>
+    </>
+  );
+}
+
+// Plain text pieces: the snippet holds agent output and tool output, never markup to render.
+function MatchSnippet({ match, query }: { match: NonNullable<HistoryRow["match"]>; query: string }) {
+  return (
+    <p data-testid="session-match" data-seq={match.seq} className="mt-1 line-clamp-3 text-xs break-words whitespace-pre-wrap text-fg/80">
+      {highlightPieces(match.snippet, query).map((p, i) =>
+        p.hit ? (
+          <mark key={i} className="rounded-sm bg-amber-300/50 text-inherit">
+            {p.text}
+          </mark>
+        ) : (
+          <span key={i}>{p.text}</span>
+        ),
+      )}
+    </p>
   );
 }

@@ -11,7 +11,10 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
       return (
         <div data-testid="user-message" className="rounded-md border border-accent/30 bg-accent/5 px-3 py-2">
           <div className="mb-1 flex items-center gap-2 text-xs text-muted">
-            <span className="font-medium text-fg">{item.author ?? "You"}</span>
+            {/* Messages from before accounts existed carry no author. */}
+            <span data-testid="message-author" className="font-medium text-fg">
+              {item.author ?? "Someone"}
+            </span>
             {item.queued && (
               <span data-testid="queued-tag" className="rounded bg-amber-500/15 px-1.5 text-[11px] font-medium text-amber-700 dark:text-amber-300">
                 queued

@@ -2,12 +2,19 @@
 // own and each hook resubscribes on "connect".
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServer, ServerToClient } from "../../lib/protocol/socket";
+import { redirectToSignIn } from "./auth-paths";
 
 export type AppSocket = Socket<ServerToClient, ClientToServer>;
 
 let socket: AppSocket | null = null;
 
 export function getSocket(): AppSocket {
-  socket ??= io();
+  if (socket) return socket;
+  socket = io();
+  // The handshake carries the session cookie; once it has expired the server refuses every
+  // reconnect with "unauthorized...", and socket.io stops retrying a refusal: sign in again.
+  socket.on("connect_error", (err) => {
+    if (/^unauthorized/i.test(err.message)) redirectToSignIn();
+  });
   return socket;
 }

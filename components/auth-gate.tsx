@@ -1,0 +1,49 @@
+"use client";
+// Client-side gate for every page but the public ones: signed-out visitors go to sign-in (and
+// come back here after), people without a team get the way to join or create one.
+import { usePathname } from "next/navigation";
+import { useEffect, type ReactNode } from "react";
+import { CreateTeamForm } from "./create-team-form";
+import { isPublicPath, redirectToSignIn } from "./lib/auth-paths";
+import { useMe } from "./me-provider";
+import { secondaryButton } from "./ui/form";
+
+export function AuthGate({ children }: { children: ReactNode }) {
+  const pathname = usePathname();
+  const { state, reload } = useMe();
+  const open = isPublicPath(pathname);
+
+  useEffect(() => {
+    if (!open && state.kind === "signedOut") redirectToSignIn();
+  }, [open, state.kind]);
+
+  if (open) return children;
+  if (state.kind === "loading") return <p className="p-6 text-sm text-muted">Loading…</p>;
+  if (state.kind === "signedOut") return <p className="p-6 text-sm text-muted">Redirecting to sign in…</p>;
+  if (state.kind === "error") {
+    return (
+      <div className="space-y-3 p-6">
+        <p role="alert" data-testid="me-error" className="text-sm text-red-600 dark:text-red-400">
+          {state.message}
+        </p>
+        <button type="button" onClick={reload} className={secondaryButton}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (state.me.teams.length === 0) return <NoTeam />;
+  return children;
+}
+
+function NoTeam() {
+  return (
+    <div data-testid="no-team" className="mx-auto max-w-lg space-y-4 px-4 py-16">
+      <h1 className="text-lg font-semibold">You&apos;re not in a team yet</h1>
+      <p className="text-sm text-muted">
+        Ask an admin for an invitation link, or create a team.
+      </p>
+      <CreateTeamForm />
+    </div>
+  );
+}

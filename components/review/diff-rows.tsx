@@ -1,0 +1,92 @@
+"use client";
+// One rendered diff line (unified) or line pair (side by side). Rows are memoized and hold no
+// callbacks: clicks reach the file body through `data-comment-at` (event delegation), so
+// thousands of rows cost no closures. Every text is a React text node: never parsed as HTML.
+import { memo } from "react";
+import type { DiffLine } from "../../lib/protocol/review";
+import { defaultRef, type Side } from "./lib/line-keys";
+import type { SplitRow } from "./lib/split-rows";
+import { useHighlight } from "./use-highlighter";
+
+const BG = { add: "bg-emerald-500/10", del: "bg-red-500/10", context: "" } as const;
+const MARK = { add: "+", del: "−", context: " " } as const;
+const NUM = "w-12 shrink-0 cursor-pointer select-none pr-2 text-right text-muted/80 hover:text-accent";
+const CODE = "min-w-0 flex-1 whitespace-pre-wrap pr-3 [tab-size:4] wrap-anywhere";
+
+export const HunkHeader = memo(function HunkHeader({ header }: { header: string }) {
+  return (
+    <div data-testid="diff-hunk" className="truncate bg-sky-500/5 px-3 py-0.5 text-sky-700 dark:text-sky-300">
+      {header}
+    </div>
+  );
+});
+
+export const UnifiedRow = memo(function UnifiedRow({ path, line, lang, canReview }: { path: string; line: DiffLine; lang: string | null; canReview: boolean }) {
+  const ref = defaultRef(path, line);
+  return (
+    <div data-testid="diff-line" data-type={line.type} className={`group flex min-h-5 ${BG[line.type]}`}>
+      <LineNo side="old" line={line.oldLine} />
+      <LineNo side="new" line={line.newLine} />
+      {ref ? <CommentButton side={ref.side} line={ref.line} canReview={canReview} /> : <span className="w-5 shrink-0" />}
+      <span aria-hidden className="w-4 shrink-0 select-none text-muted">
+        {MARK[line.type]}
+      </span>
+      <Code lang={lang} text={line.text} />
+    </div>
+  );
+});
+
+export const SplitPairRow = memo(function SplitPairRow({ row, lang, canReview }: { row: SplitRow; lang: string | null; canReview: boolean }) {
+  return (
+    <div data-testid="diff-row" className="grid min-h-5 grid-cols-2">
+      <Half line={row.left} side="old" lang={lang} canReview={canReview} />
+      <Half line={row.right} side="new" lang={lang} canReview={canReview} />
+    </div>
+  );
+});
+
+function Half({ line, side, lang, canReview }: { line: DiffLine | null; side: Side; lang: string | null; canReview: boolean }) {
+  const n = line ? (side === "old" ? line.oldLine : line.newLine) : null;
+  if (!line || n === null) return <div className={`bg-sunken/60 ${side === "old" ? "border-r border-line" : ""}`} />;
+  return (
+    <div data-testid="diff-line" data-type={line.type} data-half={side} className={`group flex min-w-0 ${BG[line.type]} ${side === "old" ? "border-r border-line" : ""}`}>
+      <LineNo side={side} line={n} />
+      <CommentButton side={side} line={n} canReview={canReview} />
+      <span aria-hidden className="w-4 shrink-0 select-none text-muted">
+        {MARK[line.type]}
+      </span>
+      <Code lang={lang} text={line.text} />
+    </div>
+  );
+}
+
+function LineNo({ side, line }: { side: Side; line: number | null }) {
+  if (line === null) return <span className={NUM} />;
+  return (
+    <span className={NUM} data-comment-at={`${side}:${line}`} data-line-number={side}>
+      {line}
+    </span>
+  );
+}
+
+function CommentButton({ side, line, canReview }: { side: Side; line: number; canReview: boolean }) {
+  return (
+    <button
+      type="button"
+      data-testid="line-comment-button"
+      data-line={line}
+      data-side={side}
+      data-comment-at={`${side}:${line}`}
+      disabled={!canReview}
+      aria-label={`Comment on ${side} line ${line}`}
+      className="w-5 shrink-0 select-none rounded text-center font-bold leading-5 text-accent opacity-0 group-hover:opacity-100 focus:opacity-100 disabled:invisible"
+    >
+      +
+    </button>
+  );
+}
+
+function Code({ lang, text }: { lang: string | null; text: string }) {
+  const highlight = useHighlight();
+  return <code className={CODE}>{highlight ? highlight(lang, text) : text}</code>;
+}

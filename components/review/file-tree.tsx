@@ -1,0 +1,67 @@
+"use client";
+// The changed files by folder, with +/− counts and a status letter; a click scrolls the diff to
+// the file. Names are text, whatever characters they hold.
+import { memo, useMemo, useState } from "react";
+import type { DiffFile } from "../../lib/protocol/review";
+import { buildFileTree, flattenTree, statusMark } from "./lib/file-tree";
+
+const MARK_STYLE: Record<string, string> = {
+  A: "text-emerald-700 dark:text-emerald-400",
+  D: "text-red-700 dark:text-red-400",
+  M: "text-amber-700 dark:text-amber-400",
+  R: "text-sky-700 dark:text-sky-400",
+  C: "text-sky-700 dark:text-sky-400",
+  B: "text-zinc-500",
+};
+const MARK_TITLE: Record<string, string> = { A: "added", D: "deleted", M: "modified", R: "renamed", C: "copied", B: "binary" };
+
+export const FileTree = memo(function FileTree({ files, onSelect }: { files: readonly DiffFile[]; onSelect(index: number): void }) {
+  const tree = useMemo(() => buildFileTree(files), [files]);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const rows = useMemo(() => flattenTree(tree, collapsed), [tree, collapsed]);
+  const toggle = (path: string) =>
+    setCollapsed((c) => {
+      const next = new Set(c);
+      if (!next.delete(path)) next.add(path);
+      return next;
+    });
+
+  if (files.length === 0) return <p className="px-3 py-2 text-xs text-muted">No files changed.</p>;
+  return (
+    <ul data-testid="file-tree" className="py-1 text-xs">
+      {rows.map(({ node, depth }) => {
+        const pad = { paddingLeft: `${0.75 + depth * 0.9}rem` };
+        if (node.kind === "dir") {
+          const open = !collapsed.has(node.path);
+          return (
+            <li key={`d:${node.path}`}>
+              <button type="button" data-testid="file-dir" data-path={node.path} aria-expanded={open} onClick={() => toggle(node.path)} style={pad} className="flex w-full items-center gap-1 py-0.5 pr-3 text-left text-muted hover:bg-sunken">
+                <span aria-hidden className="w-3 shrink-0">{open ? "▾" : "▸"}</span>
+                <span className="min-w-0 flex-1 truncate" title={node.path}>{node.name}/</span>
+                <Counts additions={node.additions} deletions={node.deletions} />
+              </button>
+            </li>
+          );
+        }
+        const mark = statusMark(node.file);
+        return (
+          <li key={`f:${node.index}`}>
+            <button type="button" data-testid="file-entry" data-path={node.path} data-status={node.file.status} onClick={() => onSelect(node.index)} style={pad} className="flex w-full items-center gap-1 py-0.5 pr-3 text-left hover:bg-sunken">
+              <span title={MARK_TITLE[mark]} className={`w-3 shrink-0 font-mono font-semibold ${MARK_STYLE[mark]}`}>{mark}</span>
+              <span className="min-w-0 flex-1 truncate font-mono" title={node.path}>{node.name}</span>
+              <Counts additions={node.file.additions} deletions={node.file.deletions} />
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+});
+
+function Counts({ additions, deletions }: { additions: number; deletions: number }) {
+  return (
+    <span className="shrink-0 font-mono text-[11px]">
+      <span className="text-emerald-700 dark:text-emerald-400">+{additions}</span> <span className="text-red-700 dark:text-red-400">−{deletions}</span>
+    </span>
+  );
+}

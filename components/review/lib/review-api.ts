@@ -1,0 +1,70 @@
+// Calls to the review API, on top of the shared fetch wrapper (components/lib/api.ts). Each
+// returns the wrapper's ApiResult, so callers show `message` inline on failure.
+import { z } from "zod";
+import { SessionDtoSchema } from "../../../lib/protocol/api";
+import {
+  CommentDtoSchema,
+  CommitDtoSchema,
+  DiffJsonSchema,
+  ReviewDtoSchema,
+  ReviewState,
+  ReviewSummarySchema,
+  type CreateReviewInput,
+} from "../../../lib/protocol/review";
+import { MeDtoSchema } from "../../../lib/protocol/teams";
+import { apiJson, type ApiResult } from "../../lib/api";
+import { diffUrl } from "./range";
+
+export const CommitListSchema = z.object({ commits: z.array(CommitDtoSchema), baseCommit: z.string().nullable(), headCommit: z.string().nullable() });
+export type CommitList = z.infer<typeof CommitListSchema>;
+const SubmitReviewResultSchema = z.object({ review: ReviewDtoSchema, state: ReviewState });
+const PushResultSchema = z.object({ branch: z.string(), remoteHead: z.string() });
+const MergeResultSchema = z.object({ baseHead: z.string(), strategy: z.string() });
+const ConflictSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), conflicts: z.array(z.string()).optional() }) });
+
+export type MergeStrategy = "merge" | "squash" | "ff";
+export type MergeOutcome =
+  | { kind: "merged"; baseHead: string; strategy: string }
+  | { kind: "conflict"; message: string; conflicts: string[] }
+  | { kind: "error"; message: string };
+
+const base = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
+const post = (body?: unknown) => ({ method: "POST" as const, body: body ?? {} });
+
+export const loadSession = (id: string, signal?: AbortSignal) => apiJson(base(id), SessionDtoSchema, { signal });
+export const loadMe = (signal?: AbortSignal) => apiJson("/api/me", MeDtoSchema, { signal });
+export const loadSummary = (id: string, signal?: AbortSignal) => apiJson(`${base(id)}/reviews`, ReviewSummarySchema, { signal });
+export const loadCommits = (id: string, signal?: AbortSignal) => apiJson(`${base(id)}/commits`, CommitListSchema, { signal });
+export const loadDiff = (id: string, q: { from?: string; to?: string }, signal?: AbortSignal) => apiJson(diffUrl(id, q), DiffJsonSchema, { signal });
+
+export const submitReview = (id: string, input: CreateReviewInput) => apiJson(`${base(id)}/reviews`, SubmitReviewResultSchema, post(input));
+export const replyToThread = (id: string, threadId: string, body: string) =>
+  apiJson(`${base(id)}/threads/${encodeURIComponent(threadId)}/replies`, CommentDtoSchema, post({ body }));
+export const resolveThread = (id: string, threadId: string, resolved: boolean) =>
+  apiJson(`${base(id)}/threads/${encodeURIComponent(threadId)}/resolve`, null, post({ resolved }));
+export const pushBranch = (id: string) => apiJson(`${base(id)}/push`, PushResultSchema, post());
+export const askRebase = (id: string) => apiJson(`${base(id)}/rebase`, null, post());
+export const resetBranch = (id: string, sha: string) => apiJson(`${base(id)}/reset`, null, post({ sha }));
+export const forkSession = (id: string, sha: string, prompt: string) => apiJson(`${base(id)}/fork`, SessionDtoSchema, post({ sha, prompt }));
+export const patchUrl = (id: string) => `${base(id)}/patch`;
+
+/** Merge; a conflict (409) carries the conflicting files, which the shared wrapper drops. */
+export async function mergeSession(id: string, strategy: MergeStrategy): Promise<MergeOutcome> {
+  let res: Response;
+  try {
+    res = await fetch(`${base(id)}/merge`, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ strategy }), cache: "no-store" });
+  } catch {
+    return { kind: "error", message: "Can't reach the Dockside server. Check that it is running." };
+  }
+  const body: unknown = await res.json().catch(() => null);
+  if (res.ok) {
+    const ok = MergeResultSchema.safeParse(body);
+    return ok.success ? { kind: "merged", ...ok.data } : { kind: "error", message: "The server sent a response in an unexpected shape." };
+  }
+  const err = ConflictSchema.safeParse(body);
+  if (!err.success) return { kind: "error", message: `The server answered ${res.status} ${res.statusText}`.trim() };
+  if (res.status === 409 && err.data.error.code === "conflict") return { kind: "conflict", message: err.data.error.message, conflicts: err.data.error.conflicts ?? [] };
+  return { kind: "error", message: err.data.error.message };
+}
+
+export type { ApiResult };

@@ -1,0 +1,135 @@
+"use client";
+// The loaded review: header, a sidebar (submit, checkpoints, files) and the diff column. Holds
+// the state the parts share: the range, the layout, pending comments and the open comment box.
+import { useCallback, useMemo, useState, type ReactNode } from "react";
+import type { DiffFile } from "../../lib/protocol/review";
+import { DiffList } from "./diff-list";
+import { fileAnchorId } from "./diff-file-view";
+import { DiffToolbar } from "./diff-toolbar";
+import { FileTree } from "./file-tree";
+import type { LineActions } from "./line-extras";
+import { groupByPath, placeThreads, type LineRef } from "./lib/line-keys";
+import { reviewPermissions } from "./lib/permissions";
+import { diffQuery, type RangeSel } from "./lib/range";
+import { CommitList } from "./commit-list";
+import { OutdatedThreads } from "./outdated-threads";
+import { ReviewHeader } from "./review-header";
+import { SubmitReview } from "./submit-review";
+import { useDiff, useDiffMode } from "./use-diff";
+import { useDrafts } from "./use-drafts";
+import { HighlightContext, useHighlighterLoader } from "./use-highlighter";
+import type { ReviewData } from "./use-review-data";
+
+const NO_FILES: readonly DiffFile[] = [];
+
+export function ReviewWorkspace({ data }: { data: ReviewData }) {
+  const { session, role, reloadSummary, reloadCommits } = data;
+  const summary = data.summary.kind === "ok" ? data.summary.data : null;
+  const list = data.commits.kind === "ok" ? data.commits.data : null;
+  const perms = reviewPermissions(role, summary?.protected ?? false, summary?.baseBranch ?? session.baseBranch, summary?.state === "merged");
+  const { canReview } = perms;
+
+  const [range, setRange] = useState<RangeSel>({ kind: "all" });
+  const [version, setVersion] = useState(0);
+  const head = list?.headCommit ?? session.headCommit;
+  const q = diffQuery(range, { base: list?.baseCommit ?? session.baseCommit, head, lastReviewed: summary?.myLastReviewedCommit ?? null });
+  const diff = useDiff(session.id, q.from, q.to, version);
+  const files = diff.kind === "ok" ? diff.data.files : NO_FILES;
+  const [mode, setMode] = useDiffMode();
+  const highlight = useHighlighterLoader();
+
+  const { drafts, add, remove, clear } = useDrafts(session.id);
+  const [open, setOpen] = useState<LineRef | null>(null);
+  const placement = useMemo(() => placeThreads(files, summary?.threads ?? []), [files, summary]);
+  const draftsByFile = useMemo(() => groupByPath(drafts), [drafts]);
+  const threadChanged = useCallback(() => void reloadSummary(), [reloadSummary]);
+  const actions = useMemo<LineActions>(
+    () => ({
+      sessionId: session.id,
+      canReview,
+      openComment: setOpen,
+      cancelComment: () => setOpen(null),
+      addDraft: (ref, body) => {
+        add(ref, body);
+        setOpen(null);
+      },
+      removeDraft: remove,
+      threadChanged,
+    }),
+    [session.id, canReview, add, remove, threadChanged],
+  );
+
+  const reloadAll = useCallback(() => {
+    void reloadSummary();
+    void reloadCommits();
+    setVersion((v) => v + 1);
+  }, [reloadSummary, reloadCommits]);
+  const onSubmitted = useCallback(() => {
+    clear();
+    setOpen(null);
+    reloadAll();
+  }, [clear, reloadAll]);
+  const onBranchChanged = useCallback(() => {
+    setRange({ kind: "all" });
+    reloadAll();
+  }, [reloadAll]);
+  const scrollToFile = useCallback((i: number) => document.getElementById(fileAnchorId(i))?.scrollIntoView({ block: "start" }), []);
+  // Only an open-ended range follows the head; a picked range means what it says.
+  const stale = diff.kind === "ok" && range.kind !== "custom" && head !== null && !head.startsWith(diff.data.to) && !diff.data.to.startsWith(head);
+
+  return (
+    <HighlightContext value={highlight}>
+      <div className="flex h-full min-h-0 flex-col">
+        <ReviewHeader session={session} summary={summary} perms={perms} onChanged={reloadAll} />
+        {data.summary.kind === "error" && (
+          <p role="alert" data-testid="summary-error" className="shrink-0 bg-red-500/10 px-4 py-2 text-sm text-red-700 dark:text-red-300">
+            Review state unavailable: {data.summary.message}
+          </p>
+        )}
+        <div className="flex min-h-0 flex-1">
+          <aside className="w-80 shrink-0 overflow-y-auto border-r border-line bg-panel">
+            <Panel title="Your review">
+              <SubmitReview sessionId={session.id} drafts={drafts} canReview={canReview} reviewBlocked={perms.reviewBlocked} onSubmitted={onSubmitted} />
+            </Panel>
+            <Panel title="Checkpoints">
+              {data.commits.kind === "ok" && list ? (
+                <CommitList sessionId={session.id} list={list} range={range} onRange={setRange} lastReviewed={summary?.myLastReviewedCommit ?? null} canReview={canReview} onBranchChanged={onBranchChanged} />
+              ) : data.commits.kind === "error" ? (
+                <p role="alert" data-testid="commits-error" className="px-3 pb-2 text-xs text-red-600 dark:text-red-400">{data.commits.message}</p>
+              ) : (
+                <p className="px-3 pb-2 text-xs text-muted">Loading checkpoints…</p>
+              )}
+            </Panel>
+            <Panel title={`Files${diff.kind === "ok" ? ` (${files.length})` : ""}`}>
+              <FileTree files={files} onSelect={scrollToFile} />
+            </Panel>
+          </aside>
+          <div className="min-w-0 flex-1">
+            {diff.kind === "loading" && <p className="p-4 text-sm text-muted">Loading diff…</p>}
+            {diff.kind === "error" && (
+              <p role="alert" data-testid="diff-error" className="p-4 text-sm text-red-600 dark:text-red-400">
+                {diff.message}
+              </p>
+            )}
+            {diff.kind === "ok" && (
+              <DiffList files={files} mode={mode} threads={placement.inline} drafts={draftsByFile} open={open} actions={actions}>
+                <DiffToolbar diff={diff.data} mode={mode} onMode={setMode} stale={stale} onReload={reloadAll} />
+                <OutdatedThreads threads={placement.outdated} sessionId={session.id} canReview={canReview} onChanged={threadChanged} />
+                {files.length === 0 && <p data-testid="diff-empty" className="text-sm text-muted">No changes in this range.</p>}
+              </DiffList>
+            )}
+          </div>
+        </div>
+      </div>
+    </HighlightContext>
+  );
+}
+
+function Panel({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="border-b border-line">
+      <h2 className="px-3 pb-1.5 pt-3 text-xs font-semibold uppercase tracking-wide text-muted">{title}</h2>
+      {children}
+    </section>
+  );
+}

@@ -1,0 +1,73 @@
+"use client";
+// Everything the review page reads besides the diff: the session, the caller's role in its team,
+// the review summary and the checkpoints. The checkpoints are polled (cheaply) so a reviewer
+// notices when the agent moves the branch while they read.
+import { useCallback, useEffect, useState } from "react";
+import type { Role } from "../../lib/auth/roles";
+import type { SessionDto } from "../../lib/protocol/api";
+import type { ReviewSummary } from "../../lib/protocol/review";
+import { loadCommits, loadMe, loadSession, loadSummary, type CommitList } from "./lib/review-api";
+
+const POLL_MS = 10_000;
+
+export type Loaded<T> = { kind: "loading" } | { kind: "error"; message: string } | { kind: "ok"; data: T };
+
+export interface ReviewData {
+  session: SessionDto;
+  role: Role | null;
+  summary: Loaded<ReviewSummary>;
+  commits: Loaded<CommitList>;
+  reloadSummary(): Promise<void>;
+  reloadCommits(): Promise<void>;
+}
+
+type SessionLoad = { kind: "loading" } | { kind: "missing" } | { kind: "error"; message: string } | { kind: "ok"; session: SessionDto; role: Role | null };
+
+export function useReviewData(id: string): { load: SessionLoad; data: ReviewData | null } {
+  const [load, setLoad] = useState<SessionLoad>({ kind: "loading" });
+  const [summary, setSummary] = useState<Loaded<ReviewSummary>>({ kind: "loading" });
+  const [commits, setCommits] = useState<Loaded<CommitList>>({ kind: "loading" });
+
+  const reloadSummary = useCallback(async () => {
+    const res = await loadSummary(id);
+    if (res.ok) setSummary({ kind: "ok", data: res.data });
+    else if (res.code !== "aborted") setSummary((s) => (s.kind === "ok" ? s : { kind: "error", message: res.message }));
+  }, [id]);
+
+  const reloadCommits = useCallback(async () => {
+    const res = await loadCommits(id);
+    if (res.ok) setCommits((c) => (c.kind === "ok" && sameCommits(c.data, res.data) ? c : { kind: "ok", data: res.data }));
+    else setCommits((c) => (c.kind === "ok" ? c : { kind: "error", message: res.message }));
+  }, [id]);
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    void (async () => {
+      const [s, me] = await Promise.all([loadSession(id, ctl.signal), loadMe(ctl.signal)]);
+      if (ctl.signal.aborted) return;
+      if (!s.ok) {
+        setLoad(s.status === 404 ? { kind: "missing" } : { kind: "error", message: s.message });
+        return;
+      }
+      const role = me.ok ? (me.data.teams.find((t) => t.id === s.data.teamId)?.role ?? null) : null;
+      setLoad({ kind: "ok", session: s.data, role });
+    })();
+    void reloadSummary();
+    void reloadCommits();
+    return () => ctl.abort();
+  }, [id, reloadSummary, reloadCommits]);
+
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") void reloadCommits();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [reloadCommits]);
+
+  if (load.kind !== "ok") return { load, data: null };
+  return { load, data: { session: load.session, role: load.role, summary, commits, reloadSummary, reloadCommits } };
+}
+
+// A poll that found nothing new keeps the old object, so nothing downstream re-renders.
+const sameCommits = (a: CommitList, b: CommitList) =>
+  a.headCommit === b.headCommit && a.baseCommit === b.baseCommit && a.commits.length === b.commits.length && a.commits.every((c, i) => c.sha === b.commits[i].sha);

@@ -1,0 +1,36 @@
+"use client";
+// Team settings for the active team; each panel shows only what the person's role can use.
+import { can } from "../../lib/auth/roles";
+import { CreateTeamForm } from "../create-team-form";
+import { useActiveTeam } from "../me-provider";
+import { Panel } from "../ui/form";
+import { DeleteTeam } from "./delete-team";
+import { InvitationsPanel } from "./invitations-panel";
+import { MembersTable } from "./members-table";
+import { TeamForm } from "./team-form";
+
+export function SettingsView() {
+  const active = useActiveTeam();
+  // The auth gate renders this only with a team; null is a render between reloads.
+  if (!active) return null;
+  const { me, team } = active;
+  return (
+    <div className="h-full overflow-y-auto">
+      <div className="mx-auto max-w-4xl space-y-6 px-4 py-6">
+        <h1 className="text-base font-semibold">
+          Settings of <span data-testid="settings-team-name">{team.name}</span>{" "}
+          <span className="text-sm font-normal text-muted">(your role: {team.role})</span>
+        </h1>
+        {/* Keyed by team: a team switch starts the form from that team's saved values. */}
+        <TeamForm key={team.id} team={team} />
+        <MembersTable key={`members:${team.id}`} team={team} selfId={me.user.id} />
+        {can(team.role, "invite.create") && <InvitationsPanel key={`inv:${team.id}`} team={team} />}
+        <Panel title="Create a new team">
+          <p className="text-sm text-muted">You become its owner; your other teams stay as they are.</p>
+          <CreateTeamForm goTo="/settings" />
+        </Panel>
+        {can(team.role, "team.delete") && <DeleteTeam team={team} />}
+      </div>
+    </div>
+  );
+}
