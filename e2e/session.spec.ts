@@ -1,9 +1,9 @@
 // A user's first session, end to end: the form, the live transcript in two browsers, tool
-// output, the diff, a follow-up, stop, and hostile agent output rendered as text.
-import { expect, test } from "@playwright/test";
-import { expectStatus, makeRepo, script, shell, startSession, text } from "./helpers";
+// output, the diff, a follow-up, stop, and hostile agent output rendered as text. Each test signs
+// up a fresh person with a team of their own (the `account` fixture).
+import { expect, expectStatus, joinTeamByApi, makeRepo, newPerson, script, setUpAccount, shell, signUpByApi, startSession, test, text } from "./helpers";
 
-test("a session runs live in two browsers, commits, takes a follow-up and shows its diff", async ({ page, browser }) => {
+test("a session runs live in two browsers, commits, takes a follow-up and shows its diff", async ({ page, browser, account, baseURL }) => {
   const repo = makeRepo({ "README.md": "# demo project\n" });
   const marker = `E2E-MAIN-${Date.now()}`;
   await script(marker, [
@@ -14,8 +14,10 @@ test("a session runs live in two browsers, commits, takes a follow-up and shows 
   ]);
   const id = await startSession(page, repo, `${marker} add a greeting`);
 
-  // A second member watches the same session from another browser context.
+  // A second member of the team watches the same session from another browser context.
   const other = await (await browser.newContext()).newPage();
+  await signUpByApi(other.request, baseURL!, newPerson("Second"));
+  await joinTeamByApi(page.request, other.request, baseURL!, account.teamId);
   await other.goto(`/sessions/${id}`);
 
   for (const p of [page, other]) {
@@ -40,7 +42,7 @@ test("a session runs live in two browsers, commits, takes a follow-up and shows 
   expect((await list.json()).sessions.some((s: { id: string }) => s.id === id)).toBe(true);
 });
 
-test("agent output that tries to inject HTML renders as text", async ({ page }) => {
+test("agent output that tries to inject HTML renders as text", async ({ page, account: _ }) => {
   const repo = makeRepo();
   const marker = `E2E-XSS-${Date.now()}`;
   let dialogs = 0;
@@ -63,7 +65,7 @@ test("agent output that tries to inject HTML renders as text", async ({ page }) 
   expect(dialogs).toBe(0);
 });
 
-test("stop interrupts a running command and a million output lines keep the page responsive", async ({ page }) => {
+test("stop interrupts a running command and a million output lines keep the page responsive", async ({ page, account: _ }) => {
   const repo = makeRepo();
   const marker = `E2E-STOP-${Date.now()}`;
   await script(marker, [{ blocks: [shell("seq 1 1000000; echo printed-all; sleep 300")] }]);
@@ -78,7 +80,7 @@ test("stop interrupts a running command and a million output lines keep the page
   await expect(page.getByTestId("followup-input")).toBeEnabled();
 });
 
-test("bad input is refused with a message and the form keeps what was typed", async ({ page }) => {
+test("bad input is refused with a message and the form keeps what was typed", async ({ page, account: _ }) => {
   await page.goto("/");
   await page.getByTestId("repo-input").fill("/definitely/not/a/repo");
   await page.getByTestId("prompt-input").fill("keep me");
@@ -93,6 +95,7 @@ test("bad input is refused with a message and the form keeps what was typed", as
 
 test("with the Docker engine unreachable the app starts, shows a banner and refuses sessions with 503", async ({ page }) => {
   const base = "http://localhost:3312";
+  await setUpAccount(page.request, base);
   await page.goto(base + "/");
   await expect(page.getByTestId("docker-banner")).toContainText("tcp://127.0.0.1:1");
   const r = await page.request.post(base + "/api/sessions", { data: { repo: makeRepo(), prompt: "x" } });

@@ -48,15 +48,15 @@ function describeIssues(error: z.ZodError, raw: RawFlags): string {
 
 export type Groups = Record<string, Record<string, CliCommand>>;
 
-export type Invocation = { help: true } | { help: false; name: string; command: CliCommand; flags: RawFlags };
+export type Invocation = { help: true } | { help: false; command: CliCommand; flags: RawFlags };
 
 /** Splits `<group> <command> --flag value ...` and finds the command. */
 export function parseCommandLine(argv: string[], groups: Groups): Invocation {
   if (!argv.length || argv.includes("--help") || argv.includes("-h") || argv[0] === "help") return { help: true };
   const [group, name] = argv;
-  const commands = groups[group];
+  const commands = Object.hasOwn(groups, group) ? groups[group] : undefined;
   if (!commands) throw new UsageError(`unknown command "${group}"; commands: ${Object.keys(groups).join(", ")}`);
-  const command = name && !name.startsWith("-") ? commands[name] : undefined;
+  const command = name && Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
     const known = Object.keys(commands).map((c) => `"${group} ${c}"`).join(", ");
     throw new UsageError(name && !name.startsWith("-") ? `unknown command "${group} ${name}"; try ${known}` : `"${group}" needs a command: ${known}`);
@@ -76,7 +76,7 @@ export function parseCommandLine(argv: string[], groups: Groups): Invocation {
     throw new UsageError(unknown ? `${group} ${name}: unknown flag ${unknown}; it takes ${command.usage}` : `${group} ${name}: ${e.message}`);
   }
   if (positionals.length) throw new UsageError(`${group} ${name}: unexpected argument "${positionals[0]}"; flags take the form --flag value`);
-  return { help: false, name: `${group} ${name}`, command, flags: values as RawFlags };
+  return { help: false, command, flags: values as RawFlags };
 }
 
 export function helpText(groups: Groups): { usage: string; commands: { command: string; flags: string; summary: string }[]; environment: string } {
