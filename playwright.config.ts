@@ -25,6 +25,8 @@ const serverEnv = (extra: Record<string, string>) => ({
   ANTHROPIC_BASE_URL: `http://127.0.0.1:${STUB_PORT}`,
   ANTHROPIC_API_KEY: "test-key",
   DOCKSIDE_SANDBOX_MEMORY_MB: "1024",
+  // Many fresh accounts in a minute, all from 127.0.0.1.
+  DOCKSIDE_AUTH_SIGNUP_LIMIT: "1000",
   ...extra,
 });
 

@@ -5,6 +5,7 @@ import next from "next";
 import { env } from "./lib/config/env";
 import { attachSocket } from "./lib/realtime/socket";
 import { startRuntime } from "./lib/runtime/start";
+import { CLIENT_IP_HEADER, clientAddress } from "./lib/http/client-ip";
 
 async function main(): Promise<void> {
   const e = env();
@@ -13,7 +14,10 @@ async function main(): Promise<void> {
   const app = next({ dev, hostname: e.HOSTNAME, port: e.PORT, turbopack: dev });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = http.createServer((req, res) => void handle(req, res));
+  const server = http.createServer((req, res) => {
+    req.headers[CLIENT_IP_HEADER] = clientAddress(req);
+    void handle(req, res);
+  });
   const io = attachSocket(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -67,8 +67,8 @@ export async function signUpByApi(request: APIRequestContext, baseURL: string, p
 
 /** Creates a team (the caller owns it) and makes it the caller's active team. */
 export async function createTeamByApi(request: APIRequestContext, baseURL: string, name: string): Promise<string> {
-  const team = await ok<{ id: string }>(`creating team ${name}`, request.post(`${baseURL}/api/teams`, { data: { name } }));
-  await ok(`switching to team ${name}`, request.post(`${baseURL}/api/me/team`, { data: { teamId: team.id } }));
+  const team = await ok<{ id: string }>(`creating team ${name}`, request.post(`${baseURL}/api/teams`, { data: { name }, headers: { origin: baseURL } }));
+  await ok(`switching to team ${name}`, request.post(`${baseURL}/api/me/team`, { data: { teamId: team.id }, headers: { origin: baseURL } }));
   return team.id;
 }
 

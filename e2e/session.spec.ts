@@ -87,7 +87,7 @@ test("bad input is refused with a message and the form keeps what was typed", as
   await page.getByTestId("create-session").click();
   await expect(page.getByTestId("form-error")).toContainText("no such directory");
   await expect(page.getByTestId("prompt-input")).toHaveValue("keep me");
-  const r = await page.request.post("/api/sessions", { data: { repo: makeRepo(), baseBranch: "no-such-branch", prompt: "x" } });
+  const r = await page.request.post("/api/sessions", { data: { repo: makeRepo(), baseBranch: "no-such-branch", prompt: "x" }, headers: { origin: "http://localhost:3311" } });
   expect(r.status()).toBe(422);
   expect((await r.json()).error.message).toContain('branch "no-such-branch" does not exist');
   expect((await page.request.get("/api/sessions/doesnotexist1")).status()).toBe(404);
@@ -98,7 +98,7 @@ test("with the Docker engine unreachable the app starts, shows a banner and refu
   await setUpAccount(page.request, base);
   await page.goto(base + "/");
   await expect(page.getByTestId("docker-banner")).toContainText("tcp://127.0.0.1:1");
-  const r = await page.request.post(base + "/api/sessions", { data: { repo: makeRepo(), prompt: "x" } });
+  const r = await page.request.post(base + "/api/sessions", { data: { repo: makeRepo(), prompt: "x" }, headers: { origin: base } });
   expect(r.status()).toBe(503);
   expect((await r.json()).error.message).toContain("tcp://127.0.0.1:1");
 });

@@ -89,6 +89,6 @@ test("a team signs up, invites by link, watches a session together and follows u
   await expect(a.getByTestId("watcher").filter({ hasText: viewer.name })).toBeVisible();
   await expect(c.getByTestId("followup-input")).toHaveCount(0);
   await expect(c.getByTestId("stop-button")).toHaveCount(0);
-  const r = await c.request.post(`/api/sessions/${id}/messages`, { data: { text: "let me in" } });
+  const r = await c.request.post(`/api/sessions/${id}/messages`, { data: { text: "let me in" }, headers: { origin: "http://localhost:3311" } });
   expect(r.status()).toBe(403);
 });

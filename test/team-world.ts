@@ -81,7 +81,10 @@ export async function startTeamWorld(): Promise<TeamWorld> {
     const call: TeamWorld["call"] = async (creds, method, path, body, headers = {}) => {
       const h: Record<string, string> = { ...headers };
       if (creds && "raw" in creds) Object.assign(h, creds.raw);
-      else if (creds?.via === "cookie") h.cookie = cookies[creds.who];
+      else if (creds?.via === "cookie") {
+        h.cookie = cookies[creds.who];
+        h.origin ??= server.url; // as a browser on Dockside's own pages sends it
+      }
       else if (creds) h.authorization = `Bearer ${tokens[creds.who].token}`;
       if (body !== undefined) h["content-type"] = "application/json";
       const r = await fetch(server.url + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });

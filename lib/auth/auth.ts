@@ -8,6 +8,7 @@ import { db } from "../db/client";
 import { onUserCreated } from "../teams/first-user";
 import { withHashedSessionTokens } from "./hashed-sessions";
 import { authSecret } from "./secret";
+import { CLIENT_IP_HEADER } from "../http/client-ip";
 
 const prisma = () => prismaAdapter(db(), { provider: "postgresql" });
 const hashedDatabase: ReturnType<typeof prisma> = (options) => withHashedSessionTokens(prisma()(options));
@@ -29,9 +30,11 @@ function create() {
       max: 100,
       customRules: {
         "/sign-in/email": { window: 60, max: 10 },
-        "/sign-up/email": { window: 60, max: 10 },
+        "/sign-up/email": { window: 60, max: e.DOCKSIDE_AUTH_SIGNUP_LIMIT },
       },
     },
+    // Rate limits key on the address server.ts recorded, not on a header the client controls.
+    advanced: { ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] } },
     databaseHooks: { user: { create: { after: async (user) => onUserCreated(user) } } },
     telemetry: { enabled: false },
   });

@@ -29,10 +29,15 @@ export async function authorize(caller: Caller, teamId: string, action: Action, 
 
 /** The team a caller acts in when the request names none: the token's, the chosen one, or the first. */
 export async function activeTeam(caller: Caller): Promise<string> {
-  if (caller.tokenTeamId) return caller.tokenTeamId;
+  if (caller.tokenTeamId) {
+    if (caller.explicitTeam && caller.preferredTeamId !== caller.tokenTeamId) throw new AppError("not_found", "team not found");
+    return caller.tokenTeamId;
+  }
   const memberships = await db().member.findMany({ where: { userId: caller.user.id }, orderBy: { createdAt: "asc" } });
   if (!memberships.length) throw new AppError("forbidden", "you are not a member of any team yet: ask a team admin for an invitation link");
-  return memberships.find((m) => m.teamId === caller.preferredTeamId)?.teamId ?? memberships[0].teamId;
+  const chosen = memberships.find((m) => m.teamId === caller.preferredTeamId);
+  if (!chosen && caller.explicitTeam) throw new AppError("not_found", "team not found");
+  return chosen?.teamId ?? memberships[0].teamId;
 }
 
 /** Loads the agent session and authorizes `action` in its team (404 when outside it). */

@@ -14,6 +14,8 @@ export interface Caller {
   tokenId?: string;
   /** The team chosen in the UI (cookie `dockside_team` or header `x-dockside-team`), if any. */
   preferredTeamId?: string;
+  /** True when the team came from the explicit header: a team the caller is not in is then a 404. */
+  explicitTeam?: boolean;
 }
 
 export const TEAM_COOKIE = "dockside_team";
@@ -31,12 +33,13 @@ export async function resolveCaller(headers: Headers): Promise<Caller | null> {
     }
     const user = await db().user.findUnique({ where: { id: hit.userId } });
     if (!user) return null;
-    return { user: { id: user.id, name: user.name, email: user.email }, via: "token", tokenTeamId: hit.teamId, tokenId: hit.tokenId };
+    const named = headers.get("x-dockside-team") ?? undefined;
+    return { user: { id: user.id, name: user.name, email: user.email }, via: "token", tokenTeamId: hit.teamId, tokenId: hit.tokenId, preferredTeamId: named, explicitTeam: !!named };
   }
   const session = await auth().api.getSession({ headers }).catch(() => null);
   if (!session) return null;
   const u = session.user;
-  return { user: { id: u.id, name: u.name, email: u.email }, via: "cookie", preferredTeamId: teamFromHeaders(headers) };
+  return { user: { id: u.id, name: u.name, email: u.email }, via: "cookie", preferredTeamId: teamFromHeaders(headers), explicitTeam: headers.has("x-dockside-team") };
 }
 
 function teamFromHeaders(headers: Headers): string | undefined {

@@ -1,6 +1,7 @@
 // A small fixed-window limiter for the endpoints better-auth doesn't cover (API token
 // creation, failed bearer tokens). In memory: one instance per process.
 import { AppError } from "../errors";
+import { CLIENT_IP_HEADER } from "../http/client-ip";
 
 const g = globalThis as unknown as { __docksideLimits?: Map<string, { start: number; n: number }> };
 
@@ -17,6 +18,7 @@ export function rateLimit(key: string, max: number, windowMs: number): void {
   if (b.n > max) throw new AppError("rate_limited", `too many requests; try again in ${Math.ceil((b.start + windowMs - now) / 1000)} s`);
 }
 
+/** The address server.ts recorded for this request (never a client-chosen header). */
 export function clientIp(headers: Headers): string {
-  return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip") || "local";
+  return headers.get(CLIENT_IP_HEADER) ?? "local";
 }

@@ -4,6 +4,7 @@ import crypto from "node:crypto";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { recordAudit } from "../audit/record";
+import { publisher } from "../realtime/bus";
 
 export const TOKEN_PREFIX = "dsk_";
 
@@ -39,6 +40,7 @@ export async function revokeApiToken(id: string, byUserId: string | null): Promi
   const row = await db().apiToken.findUnique({ where: { id }, include: { user: true } });
   if (!row || (byUserId && row.userId !== byUserId)) throw new AppError("not_found", "token not found");
   if (!row.revokedAt) await db().apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+  publisher().revoke({ tokenId: id });
   await recordAudit({ teamId: row.teamId, actor: row.user, action: "token.revoked", targetType: "token", targetId: id, data: { name: row.name } });
 }
 

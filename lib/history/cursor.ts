@@ -14,11 +14,13 @@ export function encodeCursor(k: Keyset): string {
   return Buffer.from(JSON.stringify({ t: k.createdAt.toISOString(), id: k.id })).toString("base64url");
 }
 
+export const invalidCursor = () => new AppError("invalid", "cursor is not valid: pass back the nextCursor of the previous page");
+
 export function decodeCursor(cursor: string): Keyset {
   try {
     const { t, id } = CursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
     return { createdAt: new Date(t), id };
   } catch {
-    throw new AppError("invalid", "cursor is not valid: pass back the nextCursor of the previous page");
+    throw invalidCursor();
   }
 }

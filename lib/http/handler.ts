@@ -7,6 +7,9 @@ import { z } from "zod";
 import { AppError, ERROR_STATUS, isAppError } from "../errors";
 import { ensureRuntime } from "../runtime/boot";
 import { resolveCaller, type Caller } from "../auth/caller";
+import { writeAllowed } from "./origin";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export interface RouteContext<P, C = Caller> {
   params: P;
@@ -33,6 +36,9 @@ function wrap<P, C extends Caller | null>(handler: Handler<P, C>, requireCaller:
       const params = (await segment?.params) ?? ({} as P);
       const caller = await resolveCaller(req.headers);
       if (!caller && requireCaller) throw new AppError("unauthorized", "sign in, or send an API token as `Authorization: Bearer <token>`");
+      if (caller?.via === "cookie" && !SAFE_METHODS.has(req.method) && !writeAllowed(req.headers)) {
+        throw new AppError("forbidden", "cross-site request refused: writes with a session cookie must come from Dockside's own pages");
+      }
       const out = await handler({ params, req, caller: caller as C });
       return out instanceof Response ? out : NextResponse.json(out);
     } catch (err) {

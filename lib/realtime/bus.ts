@@ -7,6 +7,8 @@ import type { SessionDto } from "../protocol/api";
 export interface Publisher {
   events(sessionId: string, events: SessionEvent[]): void;
   session(dto: SessionDto): void;
+  /** Drops live connections whose access just ended (member removed, token revoked, team deleted). */
+  revoke(target: { userIds?: string[]; tokenId?: string }): void;
 }
 
 const g = globalThis as unknown as { __docksidePublisher?: Publisher };
@@ -16,5 +18,5 @@ export function setPublisher(p: Publisher | undefined): void {
 }
 
 export function publisher(): Publisher {
-  return g.__docksidePublisher ?? { events: () => {}, session: () => {} };
+  return g.__docksidePublisher ?? { events: () => {}, session: () => {}, revoke: () => {} };
 }

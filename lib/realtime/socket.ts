@@ -6,13 +6,14 @@ import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
 import { activeTeam, authorize, authorizeSession } from "../auth/authorize";
 import { resolveCaller, type Caller } from "../auth/caller";
-import { env } from "../config/env";
+import { sameOrigin } from "../http/origin";
 import { readEvents } from "../events/store";
 import { SubscribeSchema, UnsubscribeSchema, type ClientToServer, type ServerToClient, type SubscribeAck } from "../protocol/socket";
 import { setPublisher } from "./bus";
 import { addWatcher, removeWatcher, watchers } from "./presence";
 
 const REPLAY_BATCH = 500;
+const RECHECK_MS = 60_000;
 const room = (sessionId: string) => `session:${sessionId}`;
 const listRoom = (teamId: string) => `team:${teamId}`;
 
@@ -25,11 +26,7 @@ export function attachSocket(http: HttpServer): Server<ClientToServer, ServerToC
   });
   io.use(async (socket, next) => {
     try {
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(socket.handshake.headers)) if (typeof v === "string") headers.set(k, v);
-      const token = (socket.handshake.auth as { token?: unknown })?.token;
-      if (typeof token === "string") headers.set("authorization", `Bearer ${token}`);
-      const caller = await resolveCaller(headers);
+      const caller = await resolveCaller(handshakeHeaders(socket.handshake));
       if (!caller) return next(new Error("unauthorized: sign in or pass an API token"));
       socket.data.caller = caller;
       next();
@@ -41,26 +38,44 @@ export function attachSocket(http: HttpServer): Server<ClientToServer, ServerToC
   setPublisher({
     events: (sessionId, events) => void io.to(room(sessionId)).emit("events", { sessionId, events }),
     session: (dto) => void io.to(listRoom(dto.teamId)).emit("session:update", dto),
+    revoke: ({ userIds = [], tokenId }) => {
+      for (const id of userIds) io.in(`user:${id}`).disconnectSockets(true);
+      if (tokenId) io.in(`token:${tokenId}`).disconnectSockets(true);
+    },
   });
+  // Sign-outs and expired sessions end no request of ours: re-check every connection now and then.
+  const recheck = setInterval(() => void recheckAll(io), RECHECK_MS);
+  recheck.unref();
+  io.engine.on("close", () => clearInterval(recheck));
   return io;
 }
 
 // Cross-site WebSocket hijacking: only pages of Dockside's own origin may connect with cookies.
 function originAllowed(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true; // not a browser: no ambient cookies to abuse
-  let o: URL;
-  try {
-    o = new URL(origin);
-  } catch {
-    return false;
+  if (!req.headers.origin) return true; // not a browser: no ambient cookies to abuse
+  return sameOrigin(req.headers.origin, req.headers.host);
+}
+
+async function recheckAll(io: Server<ClientToServer, ServerToClient, Record<string, never>, { caller: Caller }>): Promise<void> {
+  for (const socket of await io.fetchSockets()) {
+    const headers = handshakeHeaders(socket.handshake);
+    const caller = await resolveCaller(headers).catch(() => null);
+    if (!caller || caller.user.id !== socket.data.caller.user.id) socket.disconnect(true);
   }
-  if (o.origin === new URL(env().publicUrl).origin) return true;
-  return !env().DOCKSIDE_PUBLIC_URL && o.host === req.headers.host;
+}
+
+function handshakeHeaders(h: { headers: Record<string, string | string[] | undefined>; auth: unknown }): Headers {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(h.headers)) if (typeof v === "string") headers.set(k, v);
+  const token = (h.auth as { token?: unknown })?.token;
+  if (typeof token === "string") headers.set("authorization", `Bearer ${token}`);
+  return headers;
 }
 
 function onConnection(io: Server<ClientToServer, ServerToClient>, socket: DocksideSocket): void {
   const caller = socket.data.caller;
+  void socket.join(`user:${caller.user.id}`);
+  if (caller.tokenId) void socket.join(`token:${caller.tokenId}`);
   const watching = new Set<string>();
   const announce = (sessionId: string) => io.to(room(sessionId)).emit("presence", { sessionId, watchers: watchers(sessionId) });
 

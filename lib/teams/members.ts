@@ -3,6 +3,7 @@
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { recordAudit } from "../audit/record";
+import { publisher } from "../realtime/bus";
 import type { Access } from "../auth/authorize";
 import { atLeast, Role } from "../auth/roles";
 import type { MemberDto } from "../protocol/teams";
@@ -43,6 +44,8 @@ export async function removeMember(access: Access, userId: string): Promise<void
   if (m.role === "owner") await assertNotLastOwner(access.teamId, userId);
   await db().member.delete({ where: { teamId_userId: { teamId: access.teamId, userId } } });
   await db().apiToken.updateMany({ where: { teamId: access.teamId, userId, revokedAt: null }, data: { revokedAt: new Date() } });
+  // Their live views of this team's sessions end now; they reconnect with what they may still see.
+  publisher().revoke({ userIds: [userId] });
   await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "member.removed", targetType: "user", targetId: userId, data: { role: m.role } });
 }
 

@@ -1,5 +1,10 @@
 // Teams and their settings. Slugs are derived from names and made unique.
 import crypto from "node:crypto";
+import fs from "node:fs";
+import { env } from "../config/env";
+import { sessionPaths } from "../git/workspace";
+import { publisher } from "../realtime/bus";
+import { removeSandbox } from "../sandbox/container";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { recordAudit } from "../audit/record";
@@ -40,7 +45,17 @@ export async function updateTeam(access: Access, patch: { name?: string; allowPu
 export async function deleteTeam(access: Access): Promise<void> {
   const running = await db().session.count({ where: { teamId: access.teamId, status: { in: ["queued", "starting", "running"] } } });
   if (running) throw new AppError("conflict", `the team has ${running} running session(s); stop them first`);
+  const [members, sessions] = await Promise.all([
+    db().member.findMany({ where: { teamId: access.teamId }, select: { userId: true } }),
+    db().session.findMany({ where: { teamId: access.teamId }, select: { id: true, containerId: true } }),
+  ]);
   await db().team.delete({ where: { id: access.teamId } });
+  publisher().revoke({ userIds: members.map((m) => m.userId) });
+  // The team's code goes with it: sandboxes and workspaces (clones of its repositories).
+  for (const s of sessions) {
+    if (s.containerId) await removeSandbox(s.containerId);
+    fs.rmSync(sessionPaths(env().dataDir, s.id).root, { recursive: true, force: true });
+  }
 }
 
 /** Who the caller is and which teams they belong to. */

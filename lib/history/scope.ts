@@ -1,0 +1,41 @@
+// The WHERE clause every history query shares: team, filters and the keyset position. Built
+// from typed values only (Prisma.sql parameters); no user input is ever spliced into SQL text.
+import { Prisma } from "../db/generated/client";
+import type { Keyset } from "./cursor";
+
+export interface HistoryFilters {
+  teamId: string;
+  status?: string;
+  repo?: string;
+  /** Already resolved to a user id. */
+  authorId?: string;
+  from?: Date;
+  to?: Date;
+}
+
+// created_at is `timestamp(3)` holding UTC (Prisma's convention): compare against UTC wall time.
+const utc = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+
+/** Rows strictly after `k` in newest-first order. The plain bound on created_at lets the index help. */
+export function olderThan(k: Keyset): Prisma.Sql {
+  return Prisma.sql`s.created_at <= ${utc(k.createdAt)} AND (s.created_at, s.id) < (${utc(k.createdAt)}, ${k.id})`;
+}
+
+/** Rows at or before `k` in newest-first order (the first rows up to and including `k`). */
+export function notOlderThan(k: Keyset): Prisma.Sql {
+  return Prisma.sql`s.created_at >= ${utc(k.createdAt)} AND (s.created_at, s.id) >= (${utc(k.createdAt)}, ${k.id})`;
+}
+
+/** `sessions s` rows of the team that pass the filters, optionally after a keyset position. */
+export function scope(f: HistoryFilters, after?: Keyset | null, extra: Prisma.Sql[] = []): Prisma.Sql {
+  const parts: Prisma.Sql[] = [Prisma.sql`s.team_id = ${f.teamId}`];
+  if (f.status) parts.push(Prisma.sql`s.status = ${f.status}`);
+  if (f.repo) parts.push(Prisma.sql`s.repo = ${f.repo}`);
+  if (f.authorId) parts.push(Prisma.sql`s.created_by_id = ${f.authorId}`);
+  if (f.from) parts.push(Prisma.sql`s.created_at >= ${utc(f.from)}`);
+  if (f.to) parts.push(Prisma.sql`s.created_at < ${utc(f.to)}`);
+  if (after) parts.push(olderThan(after));
+  return Prisma.join([...parts, ...extra], " AND ");
+}
+
+export const NEWEST_FIRST = Prisma.sql`ORDER BY s.created_at DESC, s.id DESC`;
