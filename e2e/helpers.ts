@@ -82,10 +82,10 @@ export async function setUpAccount(request: APIRequestContext, baseURL: string, 
 
 /** Invites and admits a second person's context into a team (an admin's or owner's `request` invites). */
 export async function joinTeamByApi(inviter: APIRequestContext, invitee: APIRequestContext, baseURL: string, teamId: string, role = "member"): Promise<void> {
-  const inv = await ok<{ url: string }>("creating an invitation", inviter.post(`${baseURL}/api/teams/${teamId}/invitations`, { data: { role } }));
+  const inv = await ok<{ url: string }>("creating an invitation", inviter.post(`${baseURL}/api/teams/${teamId}/invitations`, { data: { role }, headers: { origin: baseURL } }));
   const key = inv.url.split("/invite/")[1];
-  await ok("accepting the invitation", invitee.post(`${baseURL}/api/invitations/${key}/accept`));
-  await ok("switching to the team", invitee.post(`${baseURL}/api/me/team`, { data: { teamId } }));
+  await ok("accepting the invitation", invitee.post(`${baseURL}/api/invitations/${key}/accept`, { headers: { origin: baseURL } }));
+  await ok("switching to the team", invitee.post(`${baseURL}/api/me/team`, { data: { teamId }, headers: { origin: baseURL } }));
 }
 
 /** Signs up through the sign-up page; lands wherever the page sends a new account. */

@@ -15,8 +15,11 @@ async function createTeamInUi(page: Page, name: string): Promise<void> {
   const switched = page.waitForResponse((r) => r.url().endsWith("/api/me/team") && r.request().method() === "POST");
   await page.getByTestId("new-team-create").click();
   expect((await switched).ok()).toBe(true);
-  await page.goto("/settings");
-  await expect(page.getByTestId("settings-team-name")).toHaveText(name);
+  // The switch reloads the page; a navigation racing that reload is aborted, so retry it.
+  await expect(async () => {
+    await page.goto("/settings");
+    await expect(page.getByTestId("settings-team-name")).toHaveText(name, { timeout: 3000 });
+  }).toPass({ timeout: 20_000 });
 }
 
 /** Creates an invitation link on the settings page and returns it. */
