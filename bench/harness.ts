@@ -8,6 +8,8 @@ import { startModelStub, type ModelStub } from "../lib/modelstub/server";
 
 export interface BenchServer {
   url: string;
+  /** A signed-in owner's session cookie (the first account owns the first team). */
+  cookie: string;
   pid: number;
   stub: ModelStub;
   dir: string;
@@ -43,8 +45,16 @@ export async function startBenchServer(port: number): Promise<BenchServer> {
     if (Date.now() > deadline) throw new Error(`server did not start: ${log.join("")}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+  const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify({ name: "Bench", email: `bench-${Date.now()}@example.com`, password: "bench-password-1" }),
+  });
+  if (!signUp.ok) throw new Error(`sign-up failed: ${signUp.status} ${await signUp.text()}`);
+  const cookie = signUp.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
   return {
     url,
+    cookie,
     pid: child.pid!,
     stub,
     dir,
@@ -73,8 +83,12 @@ export function writeResult(name: string, result: Record<string, unknown>): void
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export async function createSession(url: string, repo: string, prompt: string): Promise<{ id: string }> {
-  const r = await fetch(`${url}/api/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ repo, prompt }) });
+export async function createSession(server: BenchServer, repo: string, prompt: string): Promise<{ id: string }> {
+  const r = await fetch(`${server.url}/api/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie: server.cookie, origin: server.url },
+    body: JSON.stringify({ repo, prompt }),
+  });
   if (r.status !== 201) throw new Error(`create failed: ${r.status} ${await r.text()}`);
   return (await r.json()) as { id: string };
 }

@@ -16,7 +16,7 @@ try {
     const before = server.stub.requests.length;
     const t0 = performance.now();
     const wall0 = Date.now();
-    await createSession(server.url, repo, marker);
+    await createSession(server, repo, marker);
     for (;;) {
       const req = server.stub.requests.slice(before).find((r) => JSON.stringify(r.body).includes(marker));
       if (req) {

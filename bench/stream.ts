@@ -16,9 +16,9 @@ try {
   const repo = makeRepo();
   const marker = `BENCH-STREAM-${Date.now()}`;
   server.stub.addScript({ match: marker, steps: [{ blocks: [{ type: "tool_use", name: "shell", input: { command: COMMAND } }] }, { blocks: [{ type: "text", text: "done" }] }] });
-  const { id } = await createSession(server.url, repo, marker);
+  const { id } = await createSession(server, repo, marker);
 
-  const socket = io(server.url, { transports: ["websocket"] });
+  const socket = io(server.url, { transports: ["websocket"], extraHeaders: { cookie: server.cookie } });
   let bytes = 0;
   let first = 0;
   let last = 0;
@@ -44,7 +44,7 @@ try {
   const peak = peakRssMb(server.pid);
 
   // The same command through a raw docker exec into the same (now idle) sandbox.
-  const info = (await (await fetch(`${server.url}/api/sessions/${id}`)).json()) as { branch: string };
+  const info = (await (await fetch(`${server.url}/api/sessions/${id}`, { headers: { cookie: server.cookie } })).json()) as { branch: string };
   const container = `dockside-${id}`;
   const t = performance.now();
   const rawBytes = await new Promise<number>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // Full-text search over a team's history: a session matches when its prompt or repository
 // (sessions.search) or any of its events (events.search) matches `websearch_to_tsquery(q)`.
 //
+// Words of a query must meet in one event (or in the prompt): events are indexed one by one.
 // Neither obvious plan is fast for every term, so the term's frequency picks one:
 // - index first: the GIN index lists the matching events; their sessions are joined and sorted.
 //   Costs next to nothing for a rare term, but reads most of the table for one in every third event.
@@ -21,7 +22,7 @@ export interface SearchPlan {
   walkSessions: number;
   walkEvents: number;
 }
-// Tuned on bench/history.ts (10,000 sessions, 1,000,000 events): a full walk window costs ~40 ms.
+// Tuned on bench/history.ts (10,000 sessions, 1,000,000 events): a full walk window costs ~50 ms.
 export const DEFAULT_PLAN: SearchPlan = { rareEvents: 5_000, walkSessions: 500, walkEvents: 50_000 };
 
 export const tsquery = (q: string) => Prisma.sql`websearch_to_tsquery('english', ${q})`;

@@ -33,8 +33,9 @@ export async function listSessions(teamId: string, query: ListSessionsQuery): Pr
     const match = matches?.get(id);
     sessions.push(match ? { ...toDto(row), match } : toDto(row));
   }
-  const last = byId.get(pageIds[pageIds.length - 1]);
-  const nextCursor = ids.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null;
+  // From the last row shown: a row deleted meanwhile leaves no gap, the next page starts after it anyway.
+  const last = sessions[sessions.length - 1];
+  const nextCursor = ids.length > query.limit && last ? encodeCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null;
   return { sessions, nextCursor };
 }
 

@@ -2,7 +2,8 @@ import { activeTeam, authorize } from "@/lib/auth/authorize";
 import { json, readJson, readQuery, route } from "@/lib/http/handler";
 import { CreateSessionInputSchema } from "@/lib/protocol/api";
 import { runtime } from "@/lib/runtime/boot";
-import { listSessions, ListSessionsQuerySchema } from "@/lib/sessions/list-sessions";
+import { ListSessionsQuerySchema } from "@/lib/history/query";
+import { listSessions } from "@/lib/sessions/list-sessions";
 
 export const dynamic = "force-dynamic";
 
