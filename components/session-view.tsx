@@ -10,6 +10,7 @@ import { useSessionEvents } from "./lib/use-session-events";
 import { DiffView } from "./diff-view";
 import { allows, useMe, useRoleIn } from "./me-provider";
 import { ExportLinks } from "./session/export-links";
+import { ReviewLink } from "./review/review-link";
 import { ShareControl } from "./session/share-control";
 import { Watchers } from "./session/watchers";
 import { SessionControls } from "./session-controls";
@@ -79,6 +80,7 @@ function LoadedSession({ session }: { session: SessionDto }) {
     <>
       <Watchers watchers={watchers} />
       <span className="ml-auto" />
+      <ReviewLink sessionId={session.id} />
       <ExportLinks sessionId={session.id} />
       {allows(role, "share.create") && <ShareControl sessionId={session.id} lastSeq={state.lastSeq} publicLinks={publicLinks} />}
     </>

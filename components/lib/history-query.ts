@@ -63,7 +63,7 @@ export function historyQuery(f: HistoryFilters, cursor: string | null): string {
   const from = dayStart(f.from, 0);
   const to = dayStart(f.to, 1);
   if (from) p.set("from", from.toISOString());
-  if (to) p.set("to", new Date(to.getTime() - 1).toISOString());
+  if (to) p.set("to", to.toISOString()); // the API's `to` is exclusive: the start of the next day
   if (cursor) p.set("cursor", cursor);
   const s = p.toString();
   return `/api/sessions${s ? `?${s}` : ""}`;

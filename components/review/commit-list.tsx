@@ -58,7 +58,7 @@ export function CommitList({ sessionId, list, range, onRange, lastReviewed, canR
       <div className="grid grid-cols-[auto_1fr] items-center gap-x-2 gap-y-1 px-3 pb-2">
         <label htmlFor="range-from" className="text-muted">From</label>
         <select id="range-from" data-testid="range-from" value={all.includes(q.from) ? q.from : base} onChange={(e) => onRange({ kind: "custom", from: e.target.value, to: q.to })} className="min-w-0 rounded border border-line bg-canvas px-1 py-0.5 font-mono">
-          {all.slice(0, -1).map((sha) => <option key={sha} value={sha}>{label(sha)}</option>)}
+          {all.map((sha) => <option key={sha} value={sha}>{label(sha)}</option>)}
         </select>
         <label htmlFor="range-to" className="text-muted">To</label>
         <select id="range-to" data-testid="range-to" value={q.to} onChange={(e) => onRange({ kind: "custom", from: q.from, to: e.target.value })} className="min-w-0 rounded border border-line bg-canvas px-1 py-0.5 font-mono">

@@ -38,15 +38,16 @@ export const DiffFileView = memo(function DiffFileView({ file, index, mode, near
 
   return (
     <section id={fileAnchorId(index)} data-testid="diff-file" data-path={file.path} data-index={index} data-file-section className="scroll-mt-2 rounded-md border border-line bg-panel">
-      <FileHeader file={file} />
+      <FileHeader file={file} sticky={near} />
       {body}
     </section>
   );
 });
 
-function FileHeader({ file }: { file: DiffFile }) {
+// Sticky only while the lines are rendered: hundreds of sticky headers make every scroll dearer.
+function FileHeader({ file, sticky }: { file: DiffFile; sticky: boolean }) {
   return (
-    <header className="sticky top-0 z-10 flex flex-wrap items-center gap-x-3 gap-y-0.5 border-b border-line bg-sunken px-3 py-2 text-xs">
+    <header className={`${sticky ? "sticky top-0 z-10" : ""} flex flex-wrap items-center gap-x-3 gap-y-0.5 border-b border-line bg-sunken px-3 py-2 text-xs`}>
       <span data-testid="diff-file-path" className="min-w-0 break-all font-mono font-medium text-fg">
         {file.path}
       </span>

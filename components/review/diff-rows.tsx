@@ -9,9 +9,10 @@ import type { SplitRow } from "./lib/split-rows";
 import { useHighlight } from "./use-highlighter";
 
 const BG = { add: "bg-emerald-500/10", del: "bg-red-500/10", context: "" } as const;
-const MARK = { add: "+", del: "−", context: " " } as const;
+const MARK = { add: "+", del: "−", context: "" } as const;
 const NUM = "w-12 shrink-0 cursor-pointer select-none pr-2 text-right text-muted/80 hover:text-accent";
-const CODE = "min-w-0 flex-1 whitespace-pre-wrap pr-3 [tab-size:4] wrap-anywhere";
+// The +/− marker is a pseudo-element: two fewer DOM nodes per line, and it stays out of copies.
+const CODE = "min-w-0 flex-1 whitespace-pre-wrap pr-3 [tab-size:4] wrap-anywhere before:inline-block before:w-4 before:select-none before:text-muted before:content-[attr(data-mark)]";
 
 export const HunkHeader = memo(function HunkHeader({ header }: { header: string }) {
   return (
@@ -28,10 +29,7 @@ export const UnifiedRow = memo(function UnifiedRow({ path, line, lang, canReview
       <LineNo side="old" line={line.oldLine} />
       <LineNo side="new" line={line.newLine} />
       {ref ? <CommentButton side={ref.side} line={ref.line} canReview={canReview} /> : <span className="w-5 shrink-0" />}
-      <span aria-hidden className="w-4 shrink-0 select-none text-muted">
-        {MARK[line.type]}
-      </span>
-      <Code lang={lang} text={line.text} />
+      <Code lang={lang} text={line.text} mark={MARK[line.type]} />
     </div>
   );
 });
@@ -52,10 +50,7 @@ function Half({ line, side, lang, canReview }: { line: DiffLine | null; side: Si
     <div data-testid="diff-line" data-type={line.type} data-half={side} className={`group flex min-w-0 ${BG[line.type]} ${side === "old" ? "border-r border-line" : ""}`}>
       <LineNo side={side} line={n} />
       <CommentButton side={side} line={n} canReview={canReview} />
-      <span aria-hidden className="w-4 shrink-0 select-none text-muted">
-        {MARK[line.type]}
-      </span>
-      <Code lang={lang} text={line.text} />
+      <Code lang={lang} text={line.text} mark={MARK[line.type]} />
     </div>
   );
 }
@@ -86,7 +81,11 @@ function CommentButton({ side, line, canReview }: { side: Side; line: number; ca
   );
 }
 
-function Code({ lang, text }: { lang: string | null; text: string }) {
+function Code({ lang, text, mark }: { lang: string | null; text: string; mark: string }) {
   const highlight = useHighlight();
-  return <code className={CODE}>{highlight ? highlight(lang, text) : text}</code>;
+  return (
+    <code data-mark={mark} className={CODE}>
+      {highlight ? highlight(lang, text) : text}
+    </code>
+  );
 }

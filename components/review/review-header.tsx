@@ -12,10 +12,12 @@ interface Props {
   session: SessionDto;
   summary: ReviewSummary | null;
   perms: ReviewPermissions;
+  /** Why merging is off right now (permissions, or the review state not known yet). */
+  mergeBlocked: string | null;
   onChanged(): void;
 }
 
-export function ReviewHeader({ session, summary, perms, onChanged }: Props) {
+export function ReviewHeader({ session, summary, perms, mergeBlocked, onChanged }: Props) {
   const baseBranch = summary?.baseBranch ?? session.baseBranch;
   return (
     <div className="shrink-0 border-b border-line bg-panel px-4 py-3">
@@ -43,7 +45,7 @@ export function ReviewHeader({ session, summary, perms, onChanged }: Props) {
             sessionId={session.id}
             baseBranch={baseBranch}
             canReview={perms.canReview}
-            mergeBlocked={summary ? perms.mergeBlocked : "Loading the review…"}
+            mergeBlocked={mergeBlocked}
             onChanged={onChanged}
           />
         </div>

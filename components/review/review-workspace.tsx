@@ -28,6 +28,8 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
   const list = data.commits.kind === "ok" ? data.commits.data : null;
   const perms = reviewPermissions(role, summary?.protected ?? false, summary?.baseBranch ?? session.baseBranch, summary?.state === "merged");
   const { canReview } = perms;
+  // Whether the base is protected comes with the summary: no merge button until it is known.
+  const mergeBlocked = summary ? perms.mergeBlocked : data.summary.kind === "error" ? "The review state is unavailable." : "Loading the review…";
 
   const [range, setRange] = useState<RangeSel>({ kind: "all" });
   const [version, setVersion] = useState(0);
@@ -80,7 +82,7 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
   return (
     <HighlightContext value={highlight}>
       <div className="flex h-full min-h-0 flex-col">
-        <ReviewHeader session={session} summary={summary} perms={perms} onChanged={reloadAll} />
+        <ReviewHeader session={session} summary={summary} perms={perms} mergeBlocked={mergeBlocked} onChanged={reloadAll} />
         {data.summary.kind === "error" && (
           <p role="alert" data-testid="summary-error" className="shrink-0 bg-red-500/10 px-4 py-2 text-sm text-red-700 dark:text-red-300">
             Review state unavailable: {data.summary.message}

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { Role } from "../../lib/auth/roles";
 import type { SessionDto } from "../../lib/protocol/api";
 import type { ReviewSummary } from "../../lib/protocol/review";
+import { prefetchDiff } from "./use-diff";
 import { loadCommits, loadMe, loadSession, loadSummary, type CommitList } from "./lib/review-api";
 
 const POLL_MS = 10_000;
@@ -42,6 +43,7 @@ export function useReviewData(id: string): { load: SessionLoad; data: ReviewData
 
   useEffect(() => {
     const ctl = new AbortController();
+    prefetchDiff(id);
     void (async () => {
       const [s, me] = await Promise.all([loadSession(id, ctl.signal), loadMe(ctl.signal)]);
       if (ctl.signal.aborted) return;
