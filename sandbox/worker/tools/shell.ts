@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
+import { memoryLimitMb, oomKills } from "./oom";
 import { defineTool } from "./tool";
 
 /** Past this much undelivered output the command's pipes are paused until the host catches up. */
@@ -30,6 +31,7 @@ export const shell = defineTool({
   parameters,
   async execute({ command, timeout_s }, ctx) {
     const timeoutS = timeout_s ?? ctx.config.shellTimeoutS;
+    const oomBefore = oomKills();
     const out = ctx.collector();
     const child = spawn("bash", ["-lc", command], {
       cwd: ctx.workspace,
@@ -101,7 +103,11 @@ export const shell = defineTool({
       return { output: out, isError: true, exitCode: null };
     }
     const status = result.code !== null ? `exit code ${result.code}` : `killed by ${result.signal}`;
-    out.append(`${nl}[${status}]`);
+    const oomAfter = oomKills();
+    const limit = memoryLimitMb();
+    const oom = oomBefore !== null && oomAfter !== null && oomAfter > oomBefore;
+    const why = oom ? `; a process was killed for exceeding the sandbox's memory limit${limit ? ` (${limit} MB)` : ""}: use less memory` : "";
+    out.append(`${nl}[${status}${why}]`);
     return { output: out, isError: result.code === null, exitCode: result.code };
   },
 });
