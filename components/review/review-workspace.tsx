@@ -77,7 +77,8 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
   }, [reloadAll]);
   const scrollToFile = useCallback((i: number) => document.getElementById(fileAnchorId(i))?.scrollIntoView({ block: "start" }), []);
   // Only an open-ended range follows the head; a picked range means what it says.
-  const stale = diff.kind === "ok" && range.kind !== "custom" && head !== null && !head.startsWith(diff.data.to) && !diff.data.to.startsWith(head);
+  const listHead = list?.headCommit ?? null;
+  const stale = diff.kind === "ok" && range.kind !== "custom" && listHead !== null && diff.data.to !== "" && !listHead.startsWith(diff.data.to) && !diff.data.to.startsWith(listHead);
 
   return (
     <HighlightContext value={highlight}>

@@ -51,7 +51,7 @@ export function SubmitReview({ sessionId, drafts, canReview, reviewBlocked, onSu
       />
       <div className="flex items-center gap-2">
         <label htmlFor="review-verdict" className="sr-only">Verdict</label>
-        <select id="review-verdict" data-testid="review-verdict" value={verdict} disabled={!canReview} onChange={(e) => setVerdict(e.target.value as Verdict)} className="min-w-0 flex-1 rounded-md border border-line bg-canvas px-1.5 py-1 text-sm">
+        <select id="review-verdict" data-testid="review-verdict" value={verdict} disabled={!canReview} onChange={(e) => setVerdict(e.target.value as Verdict)} className="min-w-0 flex-1 rounded-md border border-line bg-canvas px-1.5 py-1 text-sm disabled:opacity-60">
           <option value="comment">Comment</option>
           <option value="request_changes">Request changes</option>
           <option value="approve">Approve</option>
@@ -61,7 +61,7 @@ export function SubmitReview({ sessionId, drafts, canReview, reviewBlocked, onSu
         </button>
       </div>
       <p data-testid="review-pending-count" className="text-xs text-muted">
-        {drafts.length === 0 ? "No pending comments. Click a line's + to add one." : `${drafts.length} pending ${drafts.length === 1 ? "comment" : "comments"} will be sent.`}
+        {drafts.length === 0 ? (canReview ? "No pending comments. Click a line's + to add one." : "") : `${drafts.length} pending ${drafts.length === 1 ? "comment" : "comments"} will be sent.`}
       </p>
       {error && <p role="alert" data-testid="review-error" className="text-red-600 dark:text-red-400">{error}</p>}
       {done && <p role="status" data-testid="review-submitted" className="text-emerald-700 dark:text-emerald-300">{done}</p>}
