@@ -11,7 +11,8 @@ const git = (repo: string, ...args: string[]) => execFileSync("git", ["-c", "saf
 const write = (p: string, content: string) => ({ type: "tool_use" as const, name: "write_file", input: { path: p, content } });
 const HOSTILE = '<img src=x onerror="window.__pwned=1">.txt';
 
-test("comment, request changes, the agent fixes, since my last review, approve, merge", async ({ page }) => {
+test("comment, request changes, the agent fixes, since my last review, approve, merge", async ({ page, account }) => {
+  void account; // signs up a fresh owner with a team of their own
   const repo = makeRepo({ "app.js": "const a = 1;\nconst b = 2;\nconst c = 3;\n" });
   const marker = `E2E-REVIEW-${Date.now()}`;
   await script(marker, [
@@ -50,8 +51,13 @@ test("comment, request changes, the agent fixes, since my last review, approve, 
   await page.goto(`/sessions/${id}/review`);
   await page.getByTestId("since-last-review").click();
   await expect(page.getByTestId("diff-file")).toHaveCount(1);
-  await expect(appJs).toContainText("const d = 40;");
-  await expect(appJs).not.toContainText("const b = 20;");
+  // Only the fix is a change now ("const b = 20;" is just context, with its thread still on it).
+  const added = appJs.locator('[data-testid="diff-line"][data-type="add"]');
+  const removed = appJs.locator('[data-testid="diff-line"][data-type="del"]');
+  await expect(added).toHaveCount(1);
+  await expect(added).toContainText("const d = 40;");
+  await expect(removed).toHaveCount(1);
+  await expect(removed).toContainText("const d = 4;");
 
   await page.getByTestId("review-verdict").selectOption("approve");
   await page.getByTestId("review-submit").click();
@@ -62,7 +68,8 @@ test("comment, request changes, the agent fixes, since my last review, approve, 
   expect(git(repo, "show", "main:app.js")).toBe("const a = 1;\nconst b = 20;\nconst c = 3;\nconst d = 40;");
 });
 
-test("a conflicting merge answers 409 naming the files and leaves both branches untouched", async ({ page }) => {
+test("a conflicting merge answers 409 naming the files and leaves both branches untouched", async ({ page, account }) => {
+  void account; // signs up a fresh owner with a team of their own
   const repo = makeRepo({ "a.txt": "base\n" });
   const marker = `E2E-CONFLICT-${Date.now()}`;
   await script(marker, [{ blocks: [write("a.txt", "agent\n")] }, { blocks: [text("done")] }]);

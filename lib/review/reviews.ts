@@ -8,7 +8,7 @@ import type { Access } from "../auth/authorize";
 import { branchHead, sessionPaths } from "../git/workspace";
 import type { CreateReviewInput, ReviewState, ReviewSummary, ThreadDto } from "../protocol/review";
 import { runtime } from "../runtime/boot";
-import { lineAt } from "./git-read";
+import { lineAt, listCommits } from "./git-read";
 
 type SessionRow = { id: string; teamId: string; baseCommit: string | null; branch: string; baseBranch: string; mergedCommit: string | null; reviewState: string };
 
@@ -32,11 +32,14 @@ export async function reviewSummary(access: Access, id: string): Promise<ReviewS
     db().team.findUniqueOrThrow({ where: { id: s.teamId } }),
   ]);
   const mine = reviews.filter((r) => r.authorId === access.caller.user.id);
+  // After a reset the last reviewed head may no longer be on the branch: then there is no "since".
+  const last = mine.length ? mine[mine.length - 1].headCommit : null;
+  const onBranch = last && s.baseCommit ? last === s.baseCommit || (await listCommits(sessionPaths(env().dataDir, s.id).workspace, s.baseCommit, s.branch).catch(() => [])).some((c) => c.sha === last) : false;
   return {
     state: s.reviewState as ReviewState,
     reviews: reviews.map((r) => ({ id: r.id, verdict: r.verdict as "comment", body: r.body, author: { id: r.authorId, name: r.authorName }, headCommit: r.headCommit, createdAt: r.createdAt.toISOString() })),
     threads: threads.map(toThreadDto),
-    myLastReviewedCommit: mine.length ? mine[mine.length - 1].headCommit : null,
+    myLastReviewedCommit: onBranch ? last : null,
     baseBranch: s.baseBranch,
     protected: team.protectedBranches.includes(s.baseBranch),
     mergedCommit: s.mergedCommit,
