@@ -22,9 +22,9 @@ type Stamped = NewEvent & { ts: string };
 type Saved = { nextWid: number; unacked?: WorkerEvent[] };
 
 const MAX_BATCH_EVENTS = 1000; // WorkerEventBatchSchema's limit
-const MAX_BATCH_BYTES = 1024 * 1024;
+const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 /** Coalesced pieces stop growing here, so one event stays a reasonable row for the host. */
-const MAX_MERGED_TEXT = 64 * 1024;
+const MAX_MERGED_TEXT = 256 * 1024;
 
 const sizeOf = (e: NewEvent) =>
   e.type === "tool.output" || e.type === "assistant.text" ? e.data.text.length + 100 : JSON.stringify(e.data).length + 50;
