@@ -1,6 +1,6 @@
 "use client";
 // The session page: loads the session, then follows its event log live over socket.io.
-import Link from "next/link";
+import { SessionNotFound } from "./session-not-found";
 import { useEffect, useState, type ReactNode } from "react";
 import { SessionDtoSchema, type SessionDto } from "../lib/protocol/api";
 import { apiJson } from "./lib/api";
@@ -36,19 +36,7 @@ export function SessionView({ id }: { id: string }) {
   }, [id]);
 
   if (load.kind === "loading") return <p className="p-6 text-sm text-muted">Loading session…</p>;
-  if (load.kind === "missing") {
-    return (
-      <div data-testid="session-not-found" className="p-6">
-        <h1 className="text-base font-semibold">Session not found</h1>
-        <p className="mt-1 text-sm text-muted">
-          There is no session <code className="font-mono">{id}</code>.{" "}
-          <Link href="/" className="text-accent hover:underline">
-            Back to sessions
-          </Link>
-        </p>
-      </div>
-    );
-  }
+  if (load.kind === "missing") return <SessionNotFound id={id} />;
   if (load.kind === "error") {
     return (
       <p role="alert" data-testid="session-load-error" className="p-6 text-sm text-red-600 dark:text-red-400">

@@ -1,35 +1,28 @@
 "use client";
 // Invitation links (admins and owners): pick a role, create a link, copy it to the person.
 // There is no mail server; the link is shown here once and only its hash is kept.
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { z } from "zod";
 import type { Role } from "../../lib/auth/roles";
 import { InvitationDtoSchema, type InvitationDto, type TeamDto } from "../../lib/protocol/teams";
+import { useApiList } from "../lib/use-api-list";
 import { apiJson } from "../lib/api";
 import { grantableRoles } from "../lib/team-permissions";
 import { CopyButton } from "../ui/copy-button";
 import { ErrorNote, inputClass, Panel, primaryButton } from "../ui/form";
 
 const ListSchema = z.object({ invitations: z.array(InvitationDtoSchema) });
+const pickInvitations = (d: z.infer<typeof ListSchema>): InvitationDto[] => d.invitations;
 
 export function InvitationsPanel({ team }: { team: TeamDto }) {
   const roles = grantableRoles(team.role);
   const [role, setRole] = useState<Role>("member");
   const [created, setCreated] = useState<string | null>(null);
-  const [list, setList] = useState<InvitationDto[]>([]);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const base = `/api/teams/${encodeURIComponent(team.id)}/invitations`;
 
-  const load = useCallback(async () => {
-    const res = await apiJson(base, ListSchema);
-    if (res.ok) setList(res.data.invitations);
-    else setError(res.message);
-  }, [base]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { items, error, setError, reload: load } = useApiList(base, ListSchema, pickInvitations);
+  const list = items ?? [];
 
   async function create() {
     setBusy(true);

@@ -1,31 +1,23 @@
 "use client";
 // Team members with their roles. Admins change viewers' and members' roles and remove them;
 // owners manage everyone; anyone can leave.
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { z } from "zod";
 import { ROLES, type Role } from "../../lib/auth/roles";
 import { MemberDtoSchema, type MemberDto, type TeamDto } from "../../lib/protocol/teams";
+import { useApiList } from "../lib/use-api-list";
 import { apiJson } from "../lib/api";
 import { canChangeRole, canRemove, grantableRoles } from "../lib/team-permissions";
 import { ErrorNote, Panel } from "../ui/form";
 
 const ListSchema = z.object({ members: z.array(MemberDtoSchema) });
+const pickMembers = (d: z.infer<typeof ListSchema>): MemberDto[] => d.members;
 
 export function MembersTable({ team, selfId }: { team: TeamDto; selfId: string }) {
-  const [members, setMembers] = useState<MemberDto[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const base = `/api/teams/${encodeURIComponent(team.id)}/members`;
 
-  const load = useCallback(async () => {
-    const res = await apiJson(base, ListSchema);
-    if (res.ok) setMembers(res.data.members);
-    else setError(res.message);
-  }, [base]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { items: members, error, setError, reload: load } = useApiList(base, ListSchema, pickMembers);
 
   async function changeRole(m: MemberDto, role: Role) {
     setBusyId(m.userId);
