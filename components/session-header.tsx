@@ -6,6 +6,7 @@ import type { SessionDto } from "../lib/protocol/api";
 import { formatTokens, repoLabel } from "./lib/format";
 import type { Connection } from "./lib/use-session-events";
 import { StatusBadge } from "./status-badge";
+import { hasWork, ReviewStateBadge } from "./review/review-state-badge";
 
 interface Props {
   session: SessionDto;
@@ -25,6 +26,7 @@ export function SessionHeader({ session, status, failureReason, tokens, connecti
           {repoLabel(session.repo)}
         </h1>
         <StatusBadge status={status} />
+        {hasWork(session) && <ReviewStateBadge state={session.reviewState} />}
         <span className="font-mono text-xs text-muted" data-testid="session-branches">
           {session.baseBranch} → {session.branch}
         </span>

@@ -8,6 +8,7 @@ import { highlightPieces } from "./lib/highlight";
 import { useNow } from "./lib/use-now";
 import type { HistoryRow, SessionList } from "./lib/use-session-list";
 import { StatusBadge } from "./status-badge";
+import { hasWork, ReviewStateBadge } from "./review/review-state-badge";
 
 interface Props {
   list: SessionList;
@@ -59,7 +60,10 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
                   }}
                 >
                   <td className="px-4 py-2">
-                    <StatusBadge status={s.status} />
+                    <div className="flex flex-wrap items-center gap-1">
+                      <StatusBadge status={s.status} />
+                      {hasWork(s) && <ReviewStateBadge state={s.reviewState} />}
+                    </div>
                   </td>
                   <td className="px-4 py-2 font-medium" title={s.repo}>
                     <Link href={href} className="hover:underline">

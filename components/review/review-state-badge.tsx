@@ -16,3 +16,8 @@ export function ReviewStateBadge({ state }: { state: ReviewState }) {
     </span>
   );
 }
+
+/** A review state means something once the agent has committed (or the branch was merged). */
+export function hasWork(s: { headCommit: string | null; baseCommit: string | null; reviewState: ReviewState }): boolean {
+  return s.reviewState === "merged" || (!!s.headCommit && s.headCommit !== s.baseCommit);
+}
