@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startModelStub, type ModelStub } from "../lib/modelstub/server";
+import { removeInstanceSandboxes } from "../lib/sandbox/container";
 
 export interface BenchServer {
   url: string;
@@ -62,6 +63,8 @@ export async function startBenchServer(port: number): Promise<BenchServer> {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
       await stub.close();
+      // Sandboxes outlive the server by design; a benchmark's should not outlive the benchmark.
+      await removeInstanceSandboxes(path.join(dir, "data"));
     },
   };
 }
