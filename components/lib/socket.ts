@@ -16,5 +16,11 @@ export function getSocket(): AppSocket {
   socket.on("connect_error", (err) => {
     if (/^unauthorized/i.test(err.message)) redirectToSignIn();
   });
+  // The server drops connections whose access ended (removed from a team, token revoked, signed
+  // out). socket.io does not retry those by itself: reconnect once, and the handshake and each
+  // subscription are checked afresh (a signed-out tab lands on sign-in through connect_error).
+  socket.on("disconnect", (reason) => {
+    if (reason === "io server disconnect") setTimeout(() => socket?.connect(), 1000);
+  });
   return socket;
 }
