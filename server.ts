@@ -43,6 +43,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`Dockside failed to start: ${(err as Error).message}`);
+  console.error(`Dockside failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

