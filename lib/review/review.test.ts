@@ -121,4 +121,22 @@ describe("reviewing an agent's branch", () => {
     expect(r.strategy).toBe("squash");
     expect((await allEvents(id)).length).toBeGreaterThan(0);
   });
+
+  it("lets only admins and owners merge into a protected base branch", async () => {
+    const { repo, id } = await runSession("REVIEW-PROTECTED", { "p.txt": "p\n" }, [{ blocks: [write("p.txt", "q\n")] }, say("done")]);
+    const uid = crypto.randomUUID();
+    await db().user.create({ data: { id: uid, name: "Max Member", email: `max-${uid}@example.com` } });
+    await db().member.create({ data: { teamId: TEAM, userId: uid, role: "member" } });
+    const member = await authorize({ user: { id: uid, name: "Max Member", email: `max-${uid}@example.com` }, via: "cookie" }, TEAM, "session.review");
+    await db().team.update({ where: { id: TEAM }, data: { protectedBranches: ["main"] } });
+    try {
+      const before = git(repo, "rev-parse", "main");
+      await expect(mergeSession(member, id, "merge")).rejects.toMatchObject({ code: "forbidden" });
+      expect(git(repo, "rev-parse", "main")).toBe(before);
+      await mergeSession(access, id, "ff");
+      expect(git(repo, "show", "main:p.txt")).toBe("q");
+    } finally {
+      await db().team.update({ where: { id: TEAM }, data: { protectedBranches: [] } });
+    }
+  });
 });

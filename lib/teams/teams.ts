@@ -63,6 +63,6 @@ export async function getMe(caller: Caller, activeTeamId: string | null): Promis
   const memberships = await db().member.findMany({ where: { userId: caller.user.id }, include: { team: true }, orderBy: { createdAt: "asc" } });
   const teams = memberships
     .filter((m) => !caller.tokenTeamId || m.teamId === caller.tokenTeamId)
-    .map((m) => ({ id: m.team.id, name: m.team.name, slug: m.team.slug, allowPublicLinks: m.team.allowPublicLinks, role: Role.parse(m.role) }));
+    .map((m) => ({ id: m.team.id, name: m.team.name, slug: m.team.slug, allowPublicLinks: m.team.allowPublicLinks, role: Role.parse(m.role), protectedBranches: m.team.protectedBranches }));
   return { user: caller.user, teams, activeTeamId };
 }
