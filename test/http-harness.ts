@@ -22,6 +22,8 @@ export interface TestServer {
   /** Everything the server printed so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL) and cleans nothing up: a crash, for restart tests. */
+  crash(): Promise<void>;
 }
 
 export function freePort(): Promise<number> {
@@ -57,14 +59,14 @@ export async function createDatabase(prefix = "http"): Promise<string> {
 }
 
 /** Starts `node --import tsx server.ts` and waits until /api/health answers. Needs `.next` (scripts/build.sh). */
-export async function startServer(opts: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startServer(opts: { databaseUrl?: string; env?: Record<string, string>; dataDir?: string; stub?: ModelStub } = {}): Promise<TestServer> {
   if (!fs.existsSync(path.join(ROOT, ".next/BUILD_ID"))) throw new Error("no production build in .next: run `bash scripts/build.sh` first");
   const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error("DATABASE_URL is not set: run under vitest (test/global-setup.ts)");
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "dockside-http-"));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "dockside-http-"));
   fs.chmodSync(dataDir, 0o755);
-  const stub = await startModelStub();
+  const stub = opts.stub ?? (await startModelStub());
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: ROOT,
     env: {
@@ -92,6 +94,11 @@ export async function startServer(opts: { databaseUrl?: string; env?: Record<str
     databaseUrl,
     stub,
     output: () => out,
+    async crash() {
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGKILL");
+      await exited;
+    },
     async stop() {
       await terminate(child);
       await stub.close();

