@@ -47,6 +47,20 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
           </span>
         </div>
       );
+    case "branch":
+      return (
+        <div data-testid="branch-event" data-action={item.action} className="flex items-center gap-2 px-1 text-xs">
+          <span aria-hidden className="text-violet-600 dark:text-violet-400">◆</span>
+          <span className="font-medium">
+            {item.by ? `${item.by} ` : ""}
+            {item.action === "merged" ? "merged the branch" : item.action === "pushed" ? "pushed the branch" : "reset the branch"}
+          </span>
+          {item.detail && <span className="text-muted">{item.detail}</span>}
+          <code className="font-mono text-muted" title={item.sha}>
+            {shortSha(item.sha)}
+          </code>
+        </div>
+      );
     case "status":
       return (
         <div data-testid="status-marker" data-status={item.status} className="flex items-center gap-2 text-[11px] text-muted">

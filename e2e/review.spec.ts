@@ -66,6 +66,9 @@ test("comment, request changes, the agent fixes, since my last review, approve, 
   await page.getByTestId("merge-button").click();
   await expect(page.getByTestId("review-state")).toContainText(/merged/i);
   expect(git(repo, "show", "main:app.js")).toBe("const a = 1;\nconst b = 20;\nconst c = 3;\nconst d = 40;");
+  // Everyone watching the session sees who merged it, in the transcript.
+  await page.goto(`/sessions/${id}`);
+  await expect(page.getByTestId("branch-event")).toContainText("merged the branch");
 });
 
 test("a conflicting merge answers 409 naming the files and leaves both branches untouched", async ({ page, account }) => {

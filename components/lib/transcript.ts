@@ -20,6 +20,7 @@ export type TranscriptItem =
       interrupted?: boolean;
     })
   | (Base & { kind: "commit" } & EventDataOf<"commit">)
+  | (Base & { kind: "branch" } & EventDataOf<"branch">)
   | (Base & { kind: "status"; status: SessionStatus; reason?: string })
   | (Base & { kind: "error"; message: string; source?: string });
 
@@ -118,6 +119,9 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
     case "commit":
       s.items.push({ ...base, kind: "commit", ...e.data });
       s.commits += 1;
+      return;
+    case "branch":
+      s.items.push({ ...base, kind: "branch", ...e.data });
       return;
     case "status":
       s.status = e.data.status;

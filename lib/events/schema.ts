@@ -46,6 +46,14 @@ export const eventData = {
     insertions: z.number().int().nonnegative(),
     deletions: z.number().int().nonnegative(),
   }),
+  /** Something a person did to the session branch from the review: merged, pushed, reset. */
+  branch: z.object({
+    action: z.enum(["merged", "pushed", "reset"]),
+    sha: z.string(),
+    /** merged: the base branch and strategy; pushed: the remote branch; reset: the checkpoint. */
+    detail: z.string().optional(),
+    by: z.string().optional(),
+  }),
   status: z.object({ status: SessionStatus, reason: z.string().optional() }),
   /** Tokens of one model call, counted by the host's model gateway. */
   usage: z.object({

@@ -105,6 +105,8 @@ export function createMarkdownRenderer() {
         return e.data.status === "stopped" ? "_Session stopped._\n\n" : "";
       case "error":
         return `> **Error**${e.data.source ? ` (${e.data.source})` : ""}: ${oneLine(e.data.message)}\n\n`;
+      case "branch":
+        return `**Branch ${e.data.action}**${e.data.by ? ` by ${e.data.by}` : ""}${e.data.detail ? ` ${e.data.detail}` : ""}: ${code(e.data.sha.slice(0, 12))}\n\n`;
       case "usage":
         return "";
     }

@@ -82,6 +82,8 @@ describe("reviewing an agent's branch", () => {
     expect(git(repo, "rev-parse", "main")).toBe(merged.baseHead);
     expect(fs.readFileSync(path.join(repo, "app.txt"), "utf8")).toBe("one\nTWO\nthree\n4\n"); // work tree updated too
     expect((await reviewSummary(access, id)).state).toBe("merged");
+    const merged_ = (await allEvents(id)).find((e) => e.type === "branch");
+    expect(merged_).toMatchObject({ type: "branch", data: { action: "merged", sha: merged.baseHead, by: "Rita Reviewer" } });
     expect(await formatPatch(ws, base, `dockside/${id.slice(0, 8)}`)).toContain("Subject: [PATCH 1/2]");
   });
 

@@ -1,6 +1,7 @@
 // Review actions on a session, with the checks that belong to them: the agent must not be
 // working, protected base branches need admin or owner, and each action is audited.
 import { env } from "../config/env";
+import { ev } from "../events/schema";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import type { Access } from "../auth/authorize";
@@ -37,6 +38,7 @@ export async function mergeSession(access: Access, id: string, strategy: MergeRe
   const message = strategy === "squash" ? `${subject}\n\nSquashed from ${s.branch} (Dockside session ${s.id}).` : `Merge ${s.branch}: ${subject}\n\nDockside session ${s.id}.`;
   const result = await mergeBranch(ctx(s), strategy, { name: access.caller.user.name, email: user?.email ?? "reviewer@localhost" }, message);
   await db().session.update({ where: { id }, data: { reviewState: "merged", mergedCommit: result.baseHead } });
+  await runtime().orchestrator.record(id, ev("branch", { action: "merged", sha: result.baseHead, detail: `into ${s.baseBranch} (${strategy})`, by: access.caller.user.name }));
   await recordAudit({ teamId: s.teamId, actor: access.caller.user, action: "session.merged", targetType: "session", targetId: id, data: { ...result, baseBranch: s.baseBranch } });
   await runtime().orchestrator.refresh(id);
   return result;
@@ -46,6 +48,7 @@ export async function pushSession(access: Access, id: string) {
   const s = await load(access, id);
   assertQuiet(s.status);
   const r = await pushBranch(ctx(s));
+  await runtime().orchestrator.record(id, ev("branch", { action: "pushed", sha: r.remoteHead, detail: `to ${r.branch}`, by: access.caller.user.name }));
   await recordAudit({ teamId: s.teamId, actor: access.caller.user, action: "session.pushed", targetType: "session", targetId: id, data: r });
   return r;
 }
@@ -70,6 +73,7 @@ export async function resetSession(access: Access, id: string, sha: string): Pro
   const r = await git(["-C", ws, "reset", "-q", "--hard", to], asSandbox);
   if (r.code !== 0) throw new AppError("conflict", `reset failed: ${gitReason(r)}`);
   await db().session.update({ where: { id }, data: { headCommit: to, reviewState: "needs_review" } });
+  await runtime().orchestrator.record(id, ev("branch", { action: "reset", sha: to, detail: "to an earlier checkpoint", by: access.caller.user.name }));
   await recordAudit({ teamId: s.teamId, actor: access.caller.user, action: "session.reset", targetType: "session", targetId: id, data: { to } });
   await runtime().orchestrator.refresh(id);
   return { head: to };

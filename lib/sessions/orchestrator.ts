@@ -5,7 +5,7 @@ import path from "node:path";
 import { env } from "../config/env";
 import { db } from "../db/client";
 import { AppError, isAppError } from "../errors";
-import { ev, TERMINAL_STATUSES, type SessionStatus } from "../events/schema";
+import { ev, TERMINAL_STATUSES, type NewEvent, type SessionStatus } from "../events/schema";
 import { parseRepoSource } from "../git/repo-source";
 import { cloneWorkspace, sessionPaths, startFromCheckpoint } from "../git/workspace";
 import type { CreateSessionInput, SessionDto } from "../protocol/api";
@@ -124,6 +124,12 @@ export class Orchestrator {
   }
   private configCache = new Map<string, { model: string; branch: string }>();
   private forks = new Map<string, ForkPoint>();
+
+  /** Appends an event from outside the sandbox (review actions) and publishes it. */
+  async record(id: string, event: NewEvent): Promise<void> {
+    await this.liveFor(id).append([event]);
+    if (!this.live.get(id)?.containerId) this.live.delete(id);
+  }
 
   /** Re-publishes a session's row to list watchers (after review actions change it). */
   async refresh(id: string): Promise<void> {
