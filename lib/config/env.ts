@@ -23,6 +23,8 @@ const schema = z.object({
   DOCKSIDE_SANDBOX_NETWORK: z.enum(["none", "bridge"]).default("none"),
   DOCKSIDE_SHELL_TIMEOUT_S: intFrom(600),
   DOCKSIDE_MAX_TURNS: intFrom(100),
+  /** Idle sandboxes are stopped after this many minutes (0: never). */
+  DOCKSIDE_IDLE_STOP_MINUTES: z.coerce.number().int().min(0).default(30),
   /** Sign-ups per minute per client address. */
   DOCKSIDE_AUTH_SIGNUP_LIMIT: intFrom(10),
   DOCKSIDE_TRUST_PROXY: z.enum(["0", "1"]).default("0"),

@@ -36,7 +36,7 @@ export const WorkerCommandSchema = z.discriminatedUnion("kind", [
   /** A user message (the task or a follow-up); `seq` is its event sequence number. */
   z.object({ kind: z.literal("message"), seq: z.number().int().positive(), text: z.string(), author: z.string().optional() }),
   /** Stop now: abort the model stream and running command, flush events, save state, exit 0. */
-  z.object({ kind: z.literal("interrupt") }),
+  z.object({ kind: z.literal("interrupt"), reason: z.string().max(500).optional() }),
 ]);
 export type WorkerCommand = z.infer<typeof WorkerCommandSchema>;
 export const WorkerCommandsSchema = z.object({ commands: z.array(WorkerCommandSchema) });

@@ -51,6 +51,7 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
       void ensureImage(log).catch((err) => log(`[image] build failed: ${(err as Error).message}`));
     } else describe.push(`sandbox image: ${image.tag} missing`);
     await orchestrator.recover().catch((err) => log(`[sessions] recovery failed: ${(err as Error).message}`));
+    orchestrator.startIdleReaper(env().DOCKSIDE_IDLE_STOP_MINUTES);
   }
 
   return {

@@ -12,6 +12,8 @@ import { toDto } from "./dto";
 export class LiveSession {
   containerId: string | null = null;
   stopRequested = false;
+  /** Why the stop was asked for, when it was not a person's click (shown with the status). */
+  stopReason: string | undefined;
   private channel: Channel | null = null;
   private waiters = new Set<() => void>();
   private interrupt = false;
@@ -72,7 +74,7 @@ export class LiveSession {
   private async commands(after: number, waitS: number, signal: AbortSignal): Promise<WorkerCommand[]> {
     const deadline = Date.now() + waitS * 1000;
     for (;;) {
-      if (this.interrupt) return [{ kind: "interrupt" }];
+      if (this.interrupt) return [{ kind: "interrupt", reason: this.stopReason }];
       const rows = await db().event.findMany({
         where: { sessionId: this.id, type: "user.message", seq: { gt: after } },
         orderBy: { seq: "asc" },

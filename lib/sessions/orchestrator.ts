@@ -57,15 +57,16 @@ export class Orchestrator {
     if (!this.live.get(id)?.containerId && (s.status === "stopped" || s.status === "failed" || s.status === "idle")) void this.launch(id, false);
   }
 
-  async stop(teamId: string, id: string, actor?: Actor): Promise<void> {
+  async stop(teamId: string, id: string, actor?: Actor, reason?: string): Promise<void> {
     const s = await getSession(teamId, id);
     if (TERMINAL_STATUSES.includes(s.status as SessionStatus)) throw new AppError("conflict", `the session is already ${s.status}`);
-    await recordAudit({ teamId, actor: actor ?? null, action: "session.stopped", targetType: "session", targetId: id });
+    await recordAudit({ teamId, actor: actor ?? null, action: "session.stopped", targetType: "session", targetId: id, data: reason ? { reason } : {} });
     const live = this.liveFor(id);
     live.stopRequested = true;
+    live.stopReason = reason;
     if (!live.containerId) {
       // Still cloning or waiting for the image: launch() sees the flag and ends as stopped.
-      if (s.status === "idle") await this.finish(live, ev("status", { status: "stopped" }));
+      if (s.status === "idle") await this.finish(live, ev("status", { status: "stopped", reason }));
       return;
     }
     live.requestInterrupt();
@@ -94,8 +95,31 @@ export class Orchestrator {
     }
   }
 
+  /**
+   * Stops sandboxes that have sat idle for `minutes` (their workspace stays; a follow-up starts
+   * the same container again and the agent resumes its conversation). 0 turns it off.
+   */
+  startIdleReaper(minutes: number): void {
+    if (!minutes) return;
+    this.reaper = setInterval(() => void this.reapIdle(minutes).catch((err) => console.error("[sessions] idle reaper", err)), 60_000);
+    this.reaper.unref();
+  }
+  private reaper: NodeJS.Timeout | undefined;
+
+  async reapIdle(minutes: number): Promise<string[]> {
+    const rows = await db().session.findMany({ where: { status: "idle", updatedAt: { lt: new Date(Date.now() - minutes * 60_000) } }, select: { id: true, teamId: true } });
+    const stopped: string[] = [];
+    for (const r of rows) {
+      if (!this.live.get(r.id)?.containerId) continue;
+      await this.stop(r.teamId, r.id, undefined, `idle for ${minutes} min: the sandbox was stopped to free its resources; a follow-up starts it again`);
+      stopped.push(r.id);
+    }
+    return stopped;
+  }
+
   /** Closes channels but leaves sandboxes running: a restart loses no agent work. */
   async shutdown(): Promise<void> {
+    clearInterval(this.reaper);
     await Promise.all([...this.live.values()].map((l) => l.closeChannel()));
     this.live.clear();
   }
@@ -140,6 +164,7 @@ export class Orchestrator {
   private async launch(id: string, fresh: boolean): Promise<void> {
     const live = this.liveFor(id);
     live.stopRequested = false;
+    live.stopReason = undefined;
     live.resetInterrupt();
     try {
       const row = await db().session.findUniqueOrThrow({ where: { id } });
@@ -186,7 +211,7 @@ export class Orchestrator {
     const row = await db().session.findUnique({ where: { id: live.id } });
     if (!row) return;
     const limit = env().DOCKSIDE_SANDBOX_MEMORY_MB;
-    let status = ev("status", { status: "stopped", reason: live.stopRequested ? undefined : cleanExit });
+    let status = ev("status", { status: "stopped", reason: live.stopRequested ? live.stopReason : cleanExit });
     if (state?.oomKilled) status = ev("status", { status: "failed", reason: `the sandbox was killed for exceeding its memory limit (${limit} MB); raise DOCKSIDE_SANDBOX_MEMORY_MB or make the task use less memory` });
     else if (!live.stopRequested && state && state.exitCode !== 0 && state.exitCode !== 143) {
       const logs = row.containerId ? (await sandboxLogs(row.containerId, 8)).slice(-600) : "";

@@ -98,6 +98,22 @@ describe("a session on real parts", () => {
     expect(outputOf(await allEvents(s.id))).not.toContain("never");
   });
 
+  it("stops idle sandboxes to free resources, and a follow-up brings the session back", async () => {
+    const repo = makeRepo();
+    h.stub.addScript(script("TASK-idle", [{ blocks: [{ type: "text", text: "first turn" }] }, { blocks: [{ type: "text", text: "back again" }] }]));
+    const s = await h.orchestrator.createSession(TEAM, { repo, prompt: "TASK-idle" });
+    await waitStatusEvent(s.id, "idle");
+    expect(await h.orchestrator.reapIdle(0)).toContain(s.id);
+    await waitStatus(s.id, "stopped", 20_000);
+    const row = await db().session.findUniqueOrThrow({ where: { id: s.id } });
+    expect(row.failureReason).toBeNull();
+    const stopped = (await allEvents(s.id)).filter((e) => e.type === "status" && e.data.status === "stopped");
+    expect(stopped[0]?.type === "status" && stopped[0].data.reason).toMatch(/idle for 0 min/);
+    await h.orchestrator.sendMessage(TEAM, s.id, "are you there?");
+    await waitStatusEvent(s.id, "idle", 2);
+    expect((await allEvents(s.id)).some((e) => e.type === "assistant.text" && e.data.text.includes("back again"))).toBe(true);
+  });
+
   it("reattaches after a server restart without losing or duplicating events", async () => {
     const repo = makeRepo();
     h.stub.addScript(script("TASK-restart", [{ blocks: [shell("for i in $(seq 1 60); do echo tick-$i; sleep 0.1; done")] }, { blocks: [{ type: "text", text: "ok" }] }]));

@@ -16,7 +16,7 @@ export class CommandQueue {
     private readonly channel: Channel,
     /** Seq of the last message already taken; only later ones are fetched. */
     private after: number,
-    private readonly onInterrupt: () => void,
+    private readonly onInterrupt: (reason?: string) => void,
     private readonly signal: AbortSignal,
   ) {}
 
@@ -70,7 +70,7 @@ export class CommandQueue {
     const { commands } = WorkerCommandsSchema.parse(raw);
     for (const command of commands) {
       if (command.kind === "interrupt") {
-        this.onInterrupt();
+        this.onInterrupt(command.reason);
         continue;
       }
       // Two polls can overlap (background and pollNow): a message counts once.

@@ -60,7 +60,7 @@ async function main(): Promise<number> {
 
   const store = new StateStore(path.join(stateDir, "agent.json"));
   const state = store.load();
-  const commands = new CommandQueue(channel, state.lastCommandSeq, () => requestStop("stopped by the user"), stop.signal);
+  const commands = new CommandQueue(channel, state.lastCommandSeq, (reason) => requestStop(reason ?? "stopped by the user"), stop.signal);
   const client = createClient(channel);
   const agent = new Agent({ config: config.data, workspace, client, outbox, commands, store, state, signal: stop.signal });
   commands.start();
