@@ -3,25 +3,21 @@
 import { useState, type FormEvent } from "react";
 import { TeamDtoSchema } from "../lib/protocol/teams";
 import { apiJson } from "./lib/api";
+import { useSubmit } from "./lib/use-submit";
 import { switchTeam } from "./lib/switch-team";
 import { ErrorNote, inputClass, primaryButton } from "./ui/form";
 
 export function CreateTeamForm({ goTo }: { goTo?: string }) {
   const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    if (busy || !name.trim()) return;
-    setBusy(true);
-    setError(null);
-    const res = await apiJson("/api/teams", TeamDtoSchema, { method: "POST", body: { name: name.trim() } });
-    const failure = res.ok ? await switchTeam(res.data.id, goTo) : res.message;
-    if (failure) {
-      setBusy(false);
-      setError(failure);
-    }
+    if (!name.trim()) return;
+    void run(async () => {
+      const res = await apiJson("/api/teams", TeamDtoSchema, { method: "POST", body: { name: name.trim() } });
+      return res.ok ? await switchTeam(res.data.id, goTo) : res.message;
+    });
   }
 
   return (

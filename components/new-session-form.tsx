@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { SessionDtoSchema, type CreateSessionInput } from "../lib/protocol/api";
 import { apiJson } from "./lib/api";
+import { useSubmit } from "./lib/use-submit";
 
 const inputClass =
   "w-full rounded-md border border-line bg-canvas px-2.5 py-1.5 text-sm outline-none placeholder:text-muted/70 focus:border-accent focus:ring-1 focus:ring-accent";
@@ -14,24 +15,18 @@ export function NewSessionForm() {
   const [branch, setBranch] = useState("");
   const [model, setModel] = useState("");
   const [prompt, setPrompt] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    const body: CreateSessionInput = { repo: repo.trim(), prompt };
-    if (branch.trim()) body.baseBranch = branch.trim();
-    if (model.trim()) body.model = model.trim();
-    const res = await apiJson("/api/sessions", SessionDtoSchema, { method: "POST", body });
-    if (!res.ok) {
-      setBusy(false);
-      setError(res.message);
-      return;
-    }
-    router.push(`/sessions/${encodeURIComponent(res.data.id)}`);
+    void run(async () => {
+      const body: CreateSessionInput = { repo: repo.trim(), prompt };
+      if (branch.trim()) body.baseBranch = branch.trim();
+      if (model.trim()) body.model = model.trim();
+      const res = await apiJson("/api/sessions", SessionDtoSchema, { method: "POST", body });
+      if (!res.ok) return res.message;
+      router.push(`/sessions/${encodeURIComponent(res.data.id)}`);
+    });
   }
 
   return (

@@ -5,27 +5,22 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { signIn } from "../lib/auth-client";
 import { safeNext, signUpHref } from "../lib/auth-paths";
+import { useSubmit } from "../lib/use-submit";
 import { ErrorNote, Field, inputClass, primaryButton } from "../ui/form";
 import { AuthCard } from "./auth-card";
 
 export function SignInForm({ next }: { next?: string }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    const res = await signIn(email.trim(), password);
-    if (!res.ok) {
-      setBusy(false);
-      setError(res.message);
-      return;
-    }
-    window.location.assign(safeNext(next));
+    void run(async () => {
+      const res = await signIn(email.trim(), password);
+      if (!res.ok) return res.message;
+      window.location.assign(safeNext(next));
+    });
   }
 
   return (

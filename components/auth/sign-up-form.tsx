@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { signUp } from "../lib/auth-client";
 import { safeNext, signInHref } from "../lib/auth-paths";
+import { useSubmit } from "../lib/use-submit";
 import { ErrorNote, Field, inputClass, primaryButton } from "../ui/form";
 import { AuthCard } from "./auth-card";
 
@@ -15,25 +16,20 @@ export function SignUpForm({ next }: { next?: string }) {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useSubmit();
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
     if (busy) return;
     if (password.length < MIN_PASSWORD) {
       setError(`Use at least ${MIN_PASSWORD} characters for the password.`);
       return;
     }
-    setBusy(true);
-    setError(null);
-    const res = await signUp(name.trim(), email.trim(), password);
-    if (!res.ok) {
-      setBusy(false);
-      setError(res.message);
-      return;
-    }
-    window.location.assign(safeNext(next));
+    void run(async () => {
+      const res = await signUp(name.trim(), email.trim(), password);
+      if (!res.ok) return res.message;
+      window.location.assign(safeNext(next));
+    });
   }
 
   return (

@@ -10,6 +10,7 @@ import { apiJson } from "../lib/api";
 import { grantableRoles } from "../lib/team-permissions";
 import { CopyButton } from "../ui/copy-button";
 import { ErrorNote, inputClass, Panel, primaryButton } from "../ui/form";
+import { TableHead } from "../ui/table-head";
 
 const ListSchema = z.object({ invitations: z.array(InvitationDtoSchema) });
 const pickInvitations = (d: z.infer<typeof ListSchema>): InvitationDto[] => d.invitations;
@@ -75,14 +76,7 @@ export function InvitationsPanel({ team }: { team: TeamDto }) {
       {error && <ErrorNote testId="invite-error">{error}</ErrorNote>}
       {list.length > 0 && (
         <table data-testid="invitations-table" className="w-full text-sm">
-          <thead className="text-left text-xs text-muted">
-            <tr>
-              <th className="py-1.5 pr-3 font-medium">Role</th>
-              <th className="py-1.5 pr-3 font-medium">Created</th>
-              <th className="py-1.5 pr-3 font-medium">State</th>
-              <th className="py-1.5 font-medium" />
-            </tr>
-          </thead>
+          <TableHead columns={["Role", "Created", "State"]} />
           <tbody>
             {list.map((inv) => {
               const state = invitationState(inv, Date.now());

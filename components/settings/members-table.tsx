@@ -9,6 +9,7 @@ import { useApiList } from "../lib/use-api-list";
 import { apiJson } from "../lib/api";
 import { canChangeRole, canRemove, grantableRoles } from "../lib/team-permissions";
 import { ErrorNote, Panel } from "../ui/form";
+import { TableHead } from "../ui/table-head";
 
 const ListSchema = z.object({ members: z.array(MemberDtoSchema) });
 const pickMembers = (d: z.infer<typeof ListSchema>): MemberDto[] => d.members;
@@ -50,14 +51,7 @@ export function MembersTable({ team, selfId }: { team: TeamDto; selfId: string }
       {members === null && !error && <p className="text-sm text-muted">Loading members…</p>}
       {members && (
         <table data-testid="members-table" className="w-full text-sm">
-          <thead className="text-left text-xs text-muted">
-            <tr>
-              <th className="py-1.5 pr-3 font-medium">Name</th>
-              <th className="py-1.5 pr-3 font-medium">Email</th>
-              <th className="py-1.5 pr-3 font-medium">Role</th>
-              <th className="py-1.5 font-medium" />
-            </tr>
-          </thead>
+          <TableHead columns={["Name", "Email", "Role"]} />
           <tbody>
             {members.map((m) => {
               const self = m.userId === selfId;

@@ -9,6 +9,7 @@ import { useActiveTeam } from "../me-provider";
 import { CopyButton } from "../ui/copy-button";
 import { ErrorNote, Field, inputClass, Panel, primaryButton } from "../ui/form";
 import { TokenRow } from "./token-row";
+import { TableHead } from "../ui/table-head";
 
 const ListSchema = z.object({ tokens: z.array(ApiTokenDtoSchema) });
 
@@ -103,16 +104,7 @@ export function TokensView() {
           {tokens?.length === 0 && <p data-testid="tokens-empty" className="text-sm text-muted">No tokens yet.</p>}
           {tokens && tokens.length > 0 && (
             <table data-testid="tokens-table" className="w-full text-sm">
-              <thead className="text-left text-xs text-muted">
-                <tr>
-                  <th className="py-1.5 pr-3 font-medium">Name</th>
-                  <th className="py-1.5 pr-3 font-medium">Token</th>
-                  <th className="py-1.5 pr-3 font-medium">Team</th>
-                  <th className="py-1.5 pr-3 font-medium">Created</th>
-                  <th className="py-1.5 pr-3 font-medium">Last used</th>
-                  <th className="py-1.5 font-medium" />
-                </tr>
-              </thead>
+              <TableHead columns={["Name", "Token", "Team", "Created", "Last used"]} />
               <tbody>
                 {tokens.map((t) => (
                   <TokenRow key={t.id} token={t} teamName={teamName(t.teamId)} onRevoke={revoke} />

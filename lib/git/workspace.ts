@@ -23,7 +23,8 @@ export function sessionPaths(dataDir: string, sessionId: string): SessionPaths {
   return { root, workspace: path.join(root, "workspace"), run: path.join(root, "run") };
 }
 
-const asSandboxUser = () => (process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {});
+/** Run host-side git on agent-controlled files as the sandbox user (when we are root and can). */
+export const asSandboxUser = (): { uid?: number; gid?: number } => (process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {});
 
 /** Clones `baseBranch` of the source and creates `branch` from it; returns the base commit. */
 export async function cloneWorkspace(src: RepoSource, baseBranch: string, branch: string, paths: SessionPaths): Promise<string> {

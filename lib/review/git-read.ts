@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "../errors";
 import { git, gitReason, type GitOptions } from "../git/run";
-import { SANDBOX_GID, SANDBOX_UID } from "../git/workspace";
+import { asSandboxUser } from "../git/workspace";
 import type { CommitDto, DiffFile, DiffJson } from "../protocol/review";
 import { parseNameStatus, parseNumstat, parsePatchHunks } from "./diff-parse";
 
@@ -14,7 +14,7 @@ const MAX_TOTAL_LINES = 200_000;
 const NO_PROGRAMS = ["-c", "diff.external=", "-c", "core.attributesFile=/dev/null", "-c", "core.quotePath=false"];
 
 function opts(extra: GitOptions = {}): GitOptions {
-  return { ...(process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {}), timeoutMs: 60_000, ...extra };
+  return { ...asSandboxUser(), timeoutMs: 60_000, ...extra };
 }
 
 async function read(workspace: string, args: string[], extra?: GitOptions): Promise<string> {

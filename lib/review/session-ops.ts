@@ -8,7 +8,7 @@ import type { Access } from "../auth/authorize";
 import { atLeast } from "../auth/roles";
 import { recordAudit } from "../audit/record";
 import { git, gitReason } from "../git/run";
-import { SANDBOX_GID, SANDBOX_UID, sessionPaths } from "../git/workspace";
+import { asSandboxUser, sessionPaths } from "../git/workspace";
 import { runtime } from "../runtime/boot";
 import type { SessionDto } from "../protocol/api";
 import { resolveRange } from "./git-read";
@@ -69,8 +69,7 @@ export async function resetSession(access: Access, id: string, sha: string): Pro
   assertQuiet(s.status);
   const ws = sessionPaths(env().dataDir, id).workspace;
   const { to } = await resolveRange(ws, s.baseCommit, s.branch, undefined, sha);
-  const asSandbox = process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {};
-  const r = await git(["-C", ws, "reset", "-q", "--hard", to], asSandbox);
+  const r = await git(["-C", ws, "reset", "-q", "--hard", to], asSandboxUser());
   if (r.code !== 0) throw new AppError("conflict", `reset failed: ${gitReason(r)}`);
   await db().session.update({ where: { id }, data: { headCommit: to, reviewState: "needs_review" } });
   await runtime().orchestrator.record(id, ev("branch", { action: "reset", sha: to, detail: "to an earlier checkpoint", by: access.caller.user.name }));

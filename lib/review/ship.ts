@@ -10,7 +10,7 @@ import { env } from "../config/env";
 import { AppError } from "../errors";
 import { parseRepoSource } from "../git/repo-source";
 import { git, gitReason, type GitOptions } from "../git/run";
-import { SANDBOX_GID, SANDBOX_UID, sessionPaths } from "../git/workspace";
+import { asSandboxUser, sessionPaths } from "../git/workspace";
 import { credentialEnv } from "./credentials";
 
 export interface ShipContext {
@@ -100,7 +100,6 @@ export async function deliverBase(c: ShipContext): Promise<string> {
   const { ship, base } = await prepare(c);
   const ws = sessionPaths(env().dataDir, c.sessionId).workspace;
   // Written as the sandbox user, so the agent can keep committing into the same object store.
-  const asSandbox = process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {};
-  await run(["-c", "safe.directory=*", "-C", ship, "push", "-q", "--", ws, `+${base}:refs/dockside/base`], asSandbox);
+  await run(["-c", "safe.directory=*", "-C", ship, "push", "-q", "--", ws, `+${base}:refs/dockside/base`], asSandboxUser());
   return base;
 }

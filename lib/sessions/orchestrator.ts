@@ -152,12 +152,17 @@ export class Orchestrator {
   /** Appends an event from outside the sandbox (review actions) and publishes it. */
   async record(id: string, event: NewEvent): Promise<void> {
     await this.liveFor(id).append([event]);
-    if (!this.live.get(id)?.containerId) this.live.delete(id);
+    this.releaseIfDormant(id);
   }
 
   /** Re-publishes a session's row to list watchers (after review actions change it). */
   async refresh(id: string): Promise<void> {
     await this.liveFor(id).publishRow();
+    this.releaseIfDormant(id);
+  }
+
+  // Review actions touch sessions without a sandbox: don't keep a live record for them.
+  private releaseIfDormant(id: string): void {
     if (!this.live.get(id)?.containerId) this.live.delete(id);
   }
 
