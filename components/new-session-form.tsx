@@ -1,13 +1,11 @@
 "use client";
 // Starts a session. On an API error the message shows inline and the input stays as typed.
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent } from "react";
 import { SessionDtoSchema, type CreateSessionInput } from "../lib/protocol/api";
 import { apiJson } from "./lib/api";
 import { useSubmit } from "./lib/use-submit";
-
-const inputClass =
-  "w-full rounded-md border border-line bg-canvas px-2.5 py-1.5 text-sm outline-none placeholder:text-muted/70 focus:border-accent focus:ring-1 focus:ring-accent";
+import { Field, inputClass } from "./ui/form";
 
 export function NewSessionForm() {
   const router = useRouter();
@@ -106,16 +104,5 @@ export function NewSessionForm() {
         )}
       </div>
     </form>
-  );
-}
-
-function Field({ label, htmlFor, children }: { label: string; htmlFor: string; children: ReactNode }) {
-  return (
-    <div className="space-y-1">
-      <label htmlFor={htmlFor} className="block text-xs font-medium text-muted">
-        {label}
-      </label>
-      {children}
-    </div>
   );
 }
