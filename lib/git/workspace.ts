@@ -11,16 +11,49 @@ import type { RepoSource } from "./repo-source";
 export const SANDBOX_UID = 1000;
 export const SANDBOX_GID = 1000;
 
+/**
+ * Where a session's files live on the host:
+ *
+ *   sessions/<id>/            host-only (root, 0700)
+ *     host.git                the host-owned repository: every host git command runs here
+ *     tmp/                    host-only scratch (incoming bundles)
+ *     fs.img                  the session's filesystem image (loop mount, disk quota) when available
+ *     mnt/                    the session's filesystem: everything the container sees comes from here
+ *       workspace/  -> /workspace      (owned by the session's uid: the agent's)
+ *       run/        -> /run/dockside   (root, 0700: channel socket, worker state, inbox/)
+ *       etc/        -> /etc/passwd, /etc/group (read-only; names the session uid)
+ *       worker/     -> /opt/dockside   (read-only copy of the worker bundle)
+ */
 export interface SessionPaths {
   root: string;
+  hostRepo: string;
+  tmp: string;
+  fsImage: string;
+  mnt: string;
   workspace: string;
-  /** Mounted at /run/dockside: host.sock and state/. */
+  /** Mounted at /run/dockside: host.sock, state/ and inbox/ (worker-only). */
   run: string;
+  inbox: string;
+  etc: string;
+  worker: string;
 }
 
 export function sessionPaths(dataDir: string, sessionId: string): SessionPaths {
   const root = path.join(dataDir, "sessions", sessionId);
-  return { root, workspace: path.join(root, "workspace"), run: path.join(root, "run") };
+  const mnt = path.join(root, "mnt");
+  const run = path.join(mnt, "run");
+  return {
+    root,
+    hostRepo: path.join(root, "host.git"),
+    tmp: path.join(root, "tmp"),
+    fsImage: path.join(root, "fs.img"),
+    mnt,
+    workspace: path.join(mnt, "workspace"),
+    run,
+    inbox: path.join(run, "inbox"),
+    etc: path.join(mnt, "etc"),
+    worker: path.join(mnt, "worker"),
+  };
 }
 
 /** Run host-side git on agent-controlled files as the sandbox user (when we are root and can). */
