@@ -28,6 +28,16 @@ const schema = z.object({
   /** Sign-ups per minute per client address. */
   DOCKSIDE_AUTH_SIGNUP_LIMIT: intFrom(10),
   DOCKSIDE_TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  /** Disk quota of each session's filesystem (workspace, worker state), in GB. */
+  DOCKSIDE_SESSION_DISK_GB: z.coerce.number().positive().default(10),
+  /** Running sessions are stopped when the data directory's disk has less free space than this. */
+  DOCKSIDE_MIN_FREE_MB: z.coerce.number().int().min(0).default(2048),
+  /** Sessions one person may have queued, starting, running or idle at once. */
+  DOCKSIDE_MAX_ACTIVE_SESSIONS_PER_USER: intFrom(8),
+  /** Sessions one person may create per minute. */
+  DOCKSIDE_SESSIONS_PER_MINUTE: intFrom(10),
+  /** Largest request body in KiB (routes that need more say so in lib/http/body-limit.ts). */
+  DOCKSIDE_MAX_BODY_KB: intFrom(1024),
 });
 
 export type Env = z.infer<typeof schema> & { dataDir: string; repoRoots: string[]; publicUrl: string };

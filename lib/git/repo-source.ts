@@ -1,8 +1,10 @@
 // Turns the user's `repo` input into a source git may clone, refusing anything unsafe or
-// unreachable up front: only https URLs and local repositories (optionally under
-// DOCKSIDE_REPO_ROOTS), no credentials in URLs, no option-looking strings.
+// unreachable up front: only https URLs and local repositories under DOCKSIDE_REPO_ROOTS (none
+// when it is unset), never Dockside's own data or checkout, no credentials in URLs, no
+// option-looking strings.
 import fs from "node:fs";
 import path from "node:path";
+import { env } from "../config/env";
 import { AppError } from "../errors";
 import { git, gitReason } from "./run";
 
@@ -12,16 +14,31 @@ export interface RepoSource {
   location: string;
   /** What is shown and stored (credentials never appear). */
   display: string;
+  /** The registration key: the real path, or the URL without default port, trailing slash or `.git`. */
+  key: string;
 }
 
-export function parseRepoSource(input: string, roots: string[]): RepoSource {
+/** Directories no session may use as a repository (nor anything inside or above them). */
+export function forbiddenDirs(): string[] {
+  return [env().dataDir, process.cwd()];
+}
+
+export function parseRepoSource(input: string, roots: string[] = env().repoRoots, forbidden: string[] = forbiddenDirs()): RepoSource {
   const repo = input.trim();
   if (/[\u0000-\u001f\u007f]/.test(repo)) throw new AppError("invalid", "repo contains control characters");
   if (repo.startsWith("-")) throw new AppError("invalid", "repo must be an https URL or a path to a local git repository");
   if (/^[\w.-]+@[\w.-]+:/.test(repo)) throw new AppError("invalid", "SSH repository addresses are not supported: only https:// URLs (use the https URL of this repository)");
   if (/^[a-z][a-z0-9+.-]*:/i.test(repo)) return parseUrl(repo);
-  return parseLocal(repo, roots);
+  return parseLocal(repo, roots, forbidden);
 }
+
+/** The key of a stored session `repo` (a display value parseRepoSource produced), without touching the disk. */
+export function repoKey(repo: string): string {
+  return repo.startsWith("https://") ? urlKey(new URL(repo)) : repo;
+}
+
+// URL already lowercases scheme and host and drops the default port.
+const urlKey = (url: URL) => `${url.origin}${url.pathname}`.replace(/(\.git)?\/*$/, "");
 
 function parseUrl(repo: string): RepoSource {
   let url: URL;
@@ -37,10 +54,13 @@ function parseUrl(repo: string): RepoSource {
     throw new AppError("invalid", "repository URLs must not contain credentials; configure access on the Dockside host instead");
   }
   if (url.search || url.hash) throw new AppError("invalid", "repository URLs must not have a query string or fragment");
-  return { kind: "https", location: url.toString(), display: url.toString() };
+  return { kind: "https", location: url.toString(), display: url.toString(), key: urlKey(url) };
 }
 
-function parseLocal(repo: string, roots: string[]): RepoSource {
+function parseLocal(repo: string, roots: string[], forbidden: string[]): RepoSource {
+  if (!roots.length) {
+    throw new AppError("invalid", "local repository paths are turned off on this server: use an https URL, or ask the operator to set DOCKSIDE_REPO_ROOTS to the directories local repositories may live under");
+  }
   if (!path.isAbsolute(repo)) throw new AppError("invalid", `a local repository must be an absolute path (got ${repo})`);
   let real: string;
   try {
@@ -48,11 +68,25 @@ function parseLocal(repo: string, roots: string[]): RepoSource {
   } catch {
     throw new AppError("invalid", `no such directory: ${repo}`);
   }
-  if (roots.length && !roots.some((r) => real === r || real.startsWith(r.endsWith(path.sep) ? r : r + path.sep))) {
-    throw new AppError("invalid", `${repo} is outside the allowed repository roots (DOCKSIDE_REPO_ROOTS: ${roots.join(", ")})`);
+  // Resolved first, so a symlink that leads into Dockside's own files is judged by where it leads.
+  const own = forbidden.flatMap(realAndResolved).find((dir) => within(real, dir) || within(dir, real));
+  if (own) throw new AppError("invalid", `${repo} is part of Dockside's own files (its data directory or checkout) and cannot be used as a repository; choose a repository outside them`);
+  if (!roots.flatMap(realAndResolved).some((r) => within(real, r))) {
+    throw new AppError("invalid", `${repo} is outside the allowed repository roots (DOCKSIDE_REPO_ROOTS: ${roots.join(", ")}); move the repository under one of them or ask the operator to add its directory`);
   }
   if (!fs.statSync(real).isDirectory()) throw new AppError("invalid", `${repo} is not a directory`);
-  return { kind: "local", location: real, display: real };
+  return { kind: "local", location: real, display: real, key: real };
+}
+
+const within = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+
+function realAndResolved(dir: string): string[] {
+  const resolved = path.resolve(dir);
+  try {
+    return [resolved, fs.realpathSync(resolved)];
+  } catch {
+    return [resolved]; // not created yet (a fresh data directory)
+  }
 }
 
 export interface RemoteInfo {

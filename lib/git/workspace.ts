@@ -1,15 +1,10 @@
-// The per-session workspace on the host: a fresh clone of the base branch with the session
-// branch checked out, owned by the sandbox user. After the clone, the agent controls the
-// workspace (including .git/config and hooks), so host-side reads run as the sandbox user with
-// repository config neutralised (see run.ts).
+// The per-session files on the host and the workspace the agent works in. After the clone the
+// agent controls the workspace (including .git/config and hooks): the host never runs git there
+// again; reviews, diffs and shipping read the host-owned repository (host-repo.ts).
 import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "../errors";
 import { git, gitReason } from "./run";
-import type { RepoSource } from "./repo-source";
-
-export const SANDBOX_UID = 1000;
-export const SANDBOX_GID = 1000;
 
 /**
  * Where a session's files live on the host:
@@ -56,61 +51,30 @@ export function sessionPaths(dataDir: string, sessionId: string): SessionPaths {
   };
 }
 
-/** Run host-side git on agent-controlled files as the sandbox user (when we are root and can). */
-export const asSandboxUser = (): { uid?: number; gid?: number } => (process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : {});
-
-/** Clones `baseBranch` of the source and creates `branch` from it; returns the base commit. */
-export async function cloneWorkspace(src: RepoSource, baseBranch: string, branch: string, paths: SessionPaths): Promise<string> {
+/**
+ * Makes the session's workspace: a clone of host.git with the session branch checked out, owned
+ * by the session's uid. Runs before the container starts (nothing in it is the agent's yet); from
+ * then on the host never runs git here again.
+ */
+export async function cloneWorkspace(paths: SessionPaths, branch: string, uid: number, gid: number): Promise<void> {
   fs.rmSync(paths.workspace, { recursive: true, force: true });
-  fs.mkdirSync(path.join(paths.run, "state"), { recursive: true });
   const clone = await git(
-    ["-c", "safe.directory=*", "clone", "--no-recurse-submodules", "--no-hardlinks", "--single-branch", "--branch", baseBranch, "--", src.location, paths.workspace],
+    ["clone", "-q", "--no-recurse-submodules", "--no-hardlinks", "--single-branch", "--branch", branch, "--", paths.hostRepo, paths.workspace],
     { timeoutMs: 10 * 60_000 },
   );
-  if (clone.code !== 0) throw new AppError("invalid", `clone failed: ${gitReason(clone)}`);
-  const head = await git(["-C", paths.workspace, "rev-parse", "HEAD"]);
-  const checkout = await git(["-C", paths.workspace, "checkout", "-q", "-b", branch]);
-  if (head.code !== 0 || checkout.code !== 0) throw new AppError("internal", `could not create branch ${branch}: ${gitReason(checkout)}`);
+  if (clone.code !== 0) throw new AppError("internal", `could not make the workspace: ${gitReason(clone)}`);
   // The sandbox has no network and no credentials: a remote would only mislead the agent.
   await git(["-C", paths.workspace, "remote", "remove", "origin"]);
-  chownTree(paths.root);
-  return head.stdout.trim();
+  chownTree(paths.workspace, uid, gid);
 }
 
-function chownTree(dir: string): void {
+// lchown and lstat: never follows a symlink (the tree is fresh, but keep the habit).
+function chownTree(dir: string, uid: number, gid: number): void {
   if (process.getuid?.() !== 0) return;
   const walk = (p: string) => {
-    fs.lchownSync(p, SANDBOX_UID, SANDBOX_GID);
+    fs.lchownSync(p, uid, gid);
     const st = fs.lstatSync(p);
     if (st.isDirectory()) for (const n of fs.readdirSync(p)) walk(path.join(p, n));
   };
   walk(dir);
-}
-
-/** Unified diff of the session branch against the commit it started from. */
-export async function workspaceDiff(workspace: string, baseCommit: string, branch: string, maxBytes = 20 * 1024 * 1024): Promise<string> {
-  if (!fs.existsSync(path.join(workspace, ".git"))) return "";
-  const args = [
-    "-c", "diff.external=", "-c", "core.attributesFile=/dev/null",
-    "-C", workspace, "diff", "--no-ext-diff", "--no-textconv", "--no-color", "-M", `${baseCommit}`, `refs/heads/${branch}`, "--",
-  ];
-  const r = await git(args, { ...asSandboxUser(), timeoutMs: 60_000, maxBytes });
-  if (r.code === -2) return r.stdout + `\n\n[diff cut at ${maxBytes} bytes]\n`;
-  if (r.code !== 0) throw new AppError("internal", `diff failed: ${gitReason(r)}`);
-  return r.stdout;
-}
-
-/** The commit the session branch points at, or null if it cannot be read. */
-export async function branchHead(workspace: string, branch: string): Promise<string | null> {
-  const r = await git(["-C", workspace, "rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], asSandboxUser());
-  return r.code === 0 ? r.stdout.trim() : null;
-}
-
-/** Moves a fresh session branch to a checkpoint of another session's workspace (forks). */
-export async function startFromCheckpoint(workspace: string, fromWorkspace: string, sha: string): Promise<void> {
-  const o = asSandboxUser();
-  const fetch = await git(["-c", "safe.directory=*", "-c", "uploadpack.allowAnySHA1InWant=true", "-C", workspace, "fetch", "-q", "--no-tags", "--", fromWorkspace, sha], o);
-  if (fetch.code !== 0) throw new AppError("invalid", `fork failed: could not fetch checkpoint ${sha.slice(0, 12)}: ${gitReason(fetch)}`);
-  const reset = await git(["-C", workspace, "reset", "-q", "--hard", sha], o);
-  if (reset.code !== 0) throw new AppError("internal", `fork failed: ${gitReason(reset)}`);
 }

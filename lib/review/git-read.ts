@@ -1,11 +1,9 @@
 // Reads a session's branch for review: checkpoints, diffs (text and structured), patch series.
-// The workspace belongs to the agent, so git runs as the sandbox user with repository config
-// that could run programs (external diff, textconv, fsmonitor, hooks) switched off.
-import fs from "node:fs";
-import path from "node:path";
+// Everything here reads the session's host-owned repository (host.git), never the agent's
+// workspace; programs a config could start (external diff, textconv) stay off regardless.
 import { AppError } from "../errors";
 import { git, gitReason, type GitOptions } from "../git/run";
-import { asSandboxUser } from "../git/workspace";
+import { HOST_GIT, hasHostRepo } from "../git/host-repo";
 import type { CommitDto, DiffFile, DiffJson } from "../protocol/review";
 import { parseNameStatus, parseNumstat, parsePatchHunks } from "./diff-parse";
 
@@ -14,19 +12,19 @@ const MAX_TOTAL_LINES = 200_000;
 const NO_PROGRAMS = ["-c", "diff.external=", "-c", "core.attributesFile=/dev/null", "-c", "core.quotePath=false"];
 
 function opts(extra: GitOptions = {}): GitOptions {
-  return { ...asSandboxUser(), timeoutMs: 60_000, ...extra };
+  return { timeoutMs: 60_000, ...extra };
 }
 
-async function read(workspace: string, args: string[], extra?: GitOptions): Promise<string> {
-  if (!fs.existsSync(path.join(workspace, ".git"))) throw new AppError("conflict", "this session has no workspace yet");
-  const r = await git([...NO_PROGRAMS, "-C", workspace, ...args], opts(extra));
+async function read(repo: string, args: string[], extra?: GitOptions): Promise<string> {
+  if (!hasHostRepo(repo)) throw new AppError("conflict", "this session has no branch yet");
+  const r = await git([...HOST_GIT, ...NO_PROGRAMS, "-C", repo, ...args], opts(extra));
   if (r.code !== 0 && r.code !== -2) throw new AppError("internal", `git ${args[0]} failed: ${gitReason(r)}`);
   return r.stdout;
 }
 
 /** The session's checkpoints, oldest first. */
-export async function listCommits(workspace: string, base: string, branch: string): Promise<CommitDto[]> {
-  const out = await read(workspace, ["log", "--reverse", "--no-color", "--format=%x1e%H%x1f%s%x1f%b%x1f%an%x1f%aI%x1f", "--shortstat", `${base}..refs/heads/${branch}`, "--"]);
+export async function listCommits(repo: string, base: string, branch: string): Promise<CommitDto[]> {
+  const out = await read(repo, ["log", "--reverse", "--no-color", "--format=%x1e%H%x1f%s%x1f%b%x1f%an%x1f%aI%x1f", "--shortstat", `${base}..refs/heads/${branch}`, "--"]);
   return out
     .split("\x1e")
     .filter((r) => r.trim())
@@ -38,8 +36,8 @@ export async function listCommits(workspace: string, base: string, branch: strin
 }
 
 /** Resolves and checks a range: both ends must be the base or one of the session's checkpoints. */
-export async function resolveRange(workspace: string, base: string, branch: string, from?: string, to?: string): Promise<{ from: string; to: string }> {
-  const commits = await listCommits(workspace, base, branch);
+export async function resolveRange(repo: string, base: string, branch: string, from?: string, to?: string): Promise<{ from: string; to: string }> {
+  const commits = await listCommits(repo, base, branch);
   const known = [base, ...commits.map((c) => c.sha)];
   const pick = (want: string | undefined, fallback: string) => {
     if (!want) return fallback;
@@ -52,16 +50,16 @@ export async function resolveRange(workspace: string, base: string, branch: stri
 
 const DIFF = ["diff", "--no-ext-diff", "--no-textconv", "--no-color", "-M"];
 
-export async function diffText(workspace: string, from: string, to: string, maxBytes = 20 * 1024 * 1024): Promise<string> {
-  const out = await read(workspace, [...DIFF, from, to, "--"], { maxBytes });
+export async function diffText(repo: string, from: string, to: string, maxBytes = 20 * 1024 * 1024): Promise<string> {
+  const out = await read(repo, [...DIFF, from, to, "--"], { maxBytes });
   return out.length >= maxBytes ? out + `\n[diff cut at ${maxBytes} bytes]\n` : out;
 }
 
-export async function diffJson(workspace: string, from: string, to: string): Promise<DiffJson> {
+export async function diffJson(repo: string, from: string, to: string): Promise<DiffJson> {
   const [names, nums, patch] = await Promise.all([
-    read(workspace, [...DIFF, "--name-status", "-z", from, to, "--"]),
-    read(workspace, [...DIFF, "--numstat", "-z", from, to, "--"]),
-    read(workspace, [...DIFF, "-p", from, to, "--"], { maxBytes: 256 * 1024 * 1024 }),
+    read(repo, [...DIFF, "--name-status", "-z", from, to, "--"]),
+    read(repo, [...DIFF, "--numstat", "-z", from, to, "--"]),
+    read(repo, [...DIFF, "-p", from, to, "--"], { maxBytes: 256 * 1024 * 1024 }),
   ]);
   const files = parseNameStatus(names);
   const stats = parseNumstat(nums);
@@ -91,13 +89,14 @@ export async function diffJson(workspace: string, from: string, to: string): Pro
   return { from, to, files: out, truncated };
 }
 
-export async function formatPatch(workspace: string, base: string, branch: string): Promise<string> {
-  return read(workspace, ["format-patch", "--stdout", "--no-color", "--no-signature", `${base}..refs/heads/${branch}`], { maxBytes: 64 * 1024 * 1024 });
+export async function formatPatch(repo: string, base: string, branch: string): Promise<string> {
+  return read(repo, ["format-patch", "--stdout", "--no-color", "--no-signature", `${base}..refs/heads/${branch}`], { maxBytes: 64 * 1024 * 1024 });
 }
 
 /** The text of one line of a file at a commit (for quoting it in review threads). */
-export async function lineAt(workspace: string, commit: string, file: string, line: number): Promise<string> {
-  const r = await git([...NO_PROGRAMS, "-C", workspace, "show", `${commit}:${file}`], opts({ maxBytes: 32 * 1024 * 1024 }));
+export async function lineAt(repo: string, commit: string, file: string, line: number): Promise<string> {
+  if (!hasHostRepo(repo)) return "";
+  const r = await git([...HOST_GIT, ...NO_PROGRAMS, "-C", repo, "show", "--no-textconv", `${commit}:${file}`], opts({ maxBytes: 32 * 1024 * 1024 }));
   if (r.code !== 0) return "";
   return r.stdout.split("\n")[line - 1] ?? "";
 }

@@ -1,11 +1,10 @@
 // Reviews and their threads. A review with "request changes" sends the unresolved comments to
 // the agent as one follow-up, each with its file, line, the quoted code and the text.
 import crypto from "node:crypto";
-import { env } from "../config/env";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import type { Access } from "../auth/authorize";
-import { branchHead, sessionPaths } from "../git/workspace";
+import { hostBranchHead, hostRepoPath } from "../git/host-repo";
 import type { CreateReviewInput, ReviewState, ReviewSummary, ThreadDto } from "../protocol/review";
 import { runtime } from "../runtime/boot";
 import { lineAt, listCommits } from "./git-read";
@@ -19,7 +18,7 @@ async function loadSession(access: Access, id: string): Promise<SessionRow> {
 }
 
 async function currentHead(s: SessionRow): Promise<string> {
-  const head = await branchHead(sessionPaths(env().dataDir, s.id).workspace, s.branch);
+  const head = await hostBranchHead(hostRepoPath(s.id), s.branch);
   if (!head || !s.baseCommit) throw new AppError("conflict", "this session has no branch to review yet");
   return head;
 }
@@ -34,7 +33,7 @@ export async function reviewSummary(access: Access, id: string): Promise<ReviewS
   const mine = reviews.filter((r) => r.authorId === access.caller.user.id);
   // After a reset the last reviewed head may no longer be on the branch: then there is no "since".
   const last = mine.length ? mine[mine.length - 1].headCommit : null;
-  const onBranch = last && s.baseCommit ? last === s.baseCommit || (await listCommits(sessionPaths(env().dataDir, s.id).workspace, s.baseCommit, s.branch).catch(() => [])).some((c) => c.sha === last) : false;
+  const onBranch = last && s.baseCommit ? last === s.baseCommit || (await listCommits(hostRepoPath(s.id), s.baseCommit, s.branch).catch(() => [])).some((c) => c.sha === last) : false;
   return {
     state: s.reviewState as ReviewState,
     reviews: reviews.map((r) => ({ id: r.id, verdict: r.verdict as "comment", body: r.body, author: { id: r.authorId, name: r.authorName }, headCommit: r.headCommit, createdAt: r.createdAt.toISOString() })),
@@ -64,7 +63,7 @@ export async function submitReview(access: Access, id: string, input: CreateRevi
   const s = await loadSession(access, id);
   if (s.mergedCommit && s.reviewState === "merged") throw new AppError("conflict", "this session's branch is already merged");
   const head = await currentHead(s);
-  const ws = sessionPaths(env().dataDir, s.id).workspace;
+  const ws = hostRepoPath(s.id);
   const user = access.caller.user;
   const reviewId = crypto.randomUUID();
   const threads = await Promise.all(

@@ -1,18 +1,17 @@
 // Review actions on a session, with the checks that belong to them: the agent must not be
 // working, protected base branches need admin or owner, and each action is audited.
-import { env } from "../config/env";
 import { ev } from "../events/schema";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import type { Access } from "../auth/authorize";
 import { atLeast } from "../auth/roles";
 import { recordAudit } from "../audit/record";
-import { git, gitReason } from "../git/run";
-import { asSandboxUser, sessionPaths } from "../git/workspace";
+import { hostGit, hostRepoPath } from "../git/host-repo";
+import { queueOp } from "../sessions/workspace-ops";
 import { runtime } from "../runtime/boot";
 import type { SessionDto } from "../protocol/api";
 import { resolveRange } from "./git-read";
-import { deliverBase, mergeBranch, pushBranch, type MergeResult, type ShipContext } from "./ship";
+import { bundleBase, mergeBranch, pushBranch, type MergeResult, type ShipContext } from "./ship";
 
 async function load(access: Access, id: string) {
   const s = await db().session.findFirst({ where: { id, teamId: access.teamId } });
@@ -57,7 +56,10 @@ export async function pushSession(access: Access, id: string) {
 export async function requestRebase(access: Access, id: string): Promise<{ base: string }> {
   const s = await load(access, id);
   assertQuiet(s.status);
-  const base = await deliverBase(ctx(s));
+  const { base, file } = await bundleBase(ctx(s), s.baseCommit);
+  // The worker fetches the bundle into the workspace (as the agent's uid) before it reads this message.
+  await queueOp(id, { op: "fetch", sha: base, bundle: file, ref: "refs/dockside/base" });
+  runtime().orchestrator.wake(id);
   const text = `The base branch \`${s.baseBranch}\` has moved; its current head is ${base.slice(0, 12)}, available in your workspace as \`refs/dockside/base\`. Rebase your branch onto it (\`git rebase refs/dockside/base\`), resolve any conflicts keeping both sides' intent, check that the work still holds up, and finish the turn.`;
   await runtime().orchestrator.sendMessage(access.teamId, id, text, access.caller.user);
   return { base };
@@ -67,10 +69,12 @@ export async function requestRebase(access: Access, id: string): Promise<{ base:
 export async function resetSession(access: Access, id: string, sha: string): Promise<{ head: string }> {
   const s = await load(access, id);
   assertQuiet(s.status);
-  const ws = sessionPaths(env().dataDir, id).workspace;
-  const { to } = await resolveRange(ws, s.baseCommit, s.branch, undefined, sha);
-  const r = await git(["-C", ws, "reset", "-q", "--hard", to], asSandboxUser());
-  if (r.code !== 0) throw new AppError("conflict", `reset failed: ${gitReason(r)}`);
+  const repo = hostRepoPath(id);
+  const { to } = await resolveRange(repo, s.baseCommit, s.branch, undefined, sha);
+  // The review reads host.git at once; the workspace follows inside the sandbox (now, or at its next start).
+  await hostGit(repo, ["update-ref", `refs/heads/${s.branch}`, to], { what: "reset" });
+  await queueOp(id, { op: "reset", sha: to });
+  runtime().orchestrator.wake(id);
   await db().session.update({ where: { id }, data: { headCommit: to, reviewState: "needs_review" } });
   await runtime().orchestrator.record(id, ev("branch", { action: "reset", sha: to, detail: "to an earlier checkpoint", by: access.caller.user.name }));
   await recordAudit({ teamId: s.teamId, actor: access.caller.user, action: "session.reset", targetType: "session", targetId: id, data: { to } });
@@ -81,7 +85,6 @@ export async function resetSession(access: Access, id: string, sha: string): Pro
 /** Starts a new session whose branch begins at a checkpoint of this one. */
 export async function forkSession(access: Access, id: string, sha: string, prompt: string): Promise<SessionDto> {
   const s = await load(access, id);
-  const ws = sessionPaths(env().dataDir, id).workspace;
-  const { to } = await resolveRange(ws, s.baseCommit, s.branch, undefined, sha);
+  const { to } = await resolveRange(hostRepoPath(id), s.baseCommit, s.branch, undefined, sha);
   return runtime().orchestrator.createSession(access.teamId, { repo: s.repo, baseBranch: s.baseBranch, prompt, model: s.model }, access.caller.user, { sessionId: id, sha: to });
 }

@@ -1,16 +1,18 @@
 // Shipping a session branch: merge into the base (merge commit, squash or fast-forward), push
-// the branch, or hand the agent the current base to rebase onto. All of it happens in a
-// host-owned bare repository per session (ship.git): the origin's base and the workspace's
-// branch are fetched into it, the merge is computed there with `git merge-tree` (nothing is
-// touched when it conflicts), and the result is pushed without force, so a base that moved
-// meanwhile is refused rather than overwritten.
+// the branch, or hand the agent the current base to rebase onto. All of it happens in the
+// session's host-owned repository (host.git), which already holds the branch as received from
+// the worker: the origin's base is fetched into it, the merge is computed there with
+// `git merge-tree` (nothing is touched when it conflicts), and the result is pushed without force,
+// so a base that moved meanwhile is refused rather than overwritten.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "../config/env";
 import { AppError } from "../errors";
+import { HOST_GIT, hasHostRepo, hostBranchHead, writeBundle } from "../git/host-repo";
 import { parseRepoSource } from "../git/repo-source";
 import { git, gitReason, type GitOptions } from "../git/run";
-import { asSandboxUser, sessionPaths } from "../git/workspace";
+import { sessionPaths } from "../git/workspace";
 import { credentialEnv } from "./credentials";
 
 export interface ShipContext {
@@ -33,18 +35,16 @@ async function run(args: string[], o: GitOptions = {}): Promise<string> {
   return r.stdout.trim();
 }
 
-/** Fetches the origin's base and the session branch into ship.git; returns both heads. */
+/** Fetches the origin's current base into host.git; returns it and the session branch's head. */
 async function prepare(c: ShipContext): Promise<{ ship: string; source: string; creds: Record<string, string>; base: string; head: string }> {
-  const paths = sessionPaths(env().dataDir, c.sessionId);
-  const ship = path.join(paths.root, "ship.git");
-  if (!fs.existsSync(path.join(ship, "HEAD"))) await run(["init", "-q", "--bare", ship]);
+  const ship = sessionPaths(env().dataDir, c.sessionId).hostRepo;
+  const head = await hostBranchHead(ship, c.branch);
+  if (!hasHostRepo(ship) || !head) throw new AppError("conflict", "this session has no branch to ship yet");
   const source = parseRepoSource(c.repo, env().repoRoots).location;
   const creds = await credentialEnv(c.teamId, c.repo);
-  const g = ["-c", "safe.directory=*", "-C", ship];
-  await run([...g, "fetch", "-q", "--no-tags", "--", source, `+refs/heads/${c.baseBranch}:refs/dockside/base`], { env: creds });
-  await run([...g, "fetch", "-q", "--no-tags", "--", paths.workspace, `+refs/heads/${c.branch}:refs/dockside/head`]);
-  const base = await run([...g, "rev-parse", "refs/dockside/base"]);
-  const head = await run([...g, "rev-parse", "refs/dockside/head"]);
+  const g = [...HOST_GIT, "-C", ship];
+  await run([...g, "fetch", "-q", "--no-tags", "--", source, `+refs/heads/${c.baseBranch}:refs/dockside/origin`], { env: creds });
+  const base = await run([...g, "rev-parse", "--verify", "refs/dockside/origin^{commit}"]);
   return { ship, source, creds, base, head };
 }
 
@@ -56,7 +56,7 @@ export interface MergeResult {
 
 export async function mergeBranch(c: ShipContext, strategy: MergeResult["strategy"], who: { name: string; email: string }, message: string): Promise<MergeResult> {
   const { ship, source, creds, base, head } = await prepare(c);
-  const g = ["-c", "safe.directory=*", "-C", ship];
+  const g = [...HOST_GIT, "-C", ship];
   const ancestor = (await git([...g, "merge-base", "--is-ancestor", base, head])).code === 0;
   let result: string;
   if (strategy === "ff") {
@@ -88,18 +88,26 @@ async function push(ship: string, source: string, refspec: string, creds: Record
   // (git drops -c settings for a local receive-pack, so they go on its command line.)
   const receive = ["--receive-pack=git -c receive.denyCurrentBranch=updateInstead -c core.hooksPath=/dev/null receive-pack"];
   const local = !/^https:/.test(source);
-  const r = await git(["-c", "safe.directory=*", "-C", ship, "push", "--porcelain", ...(local ? receive : []), "--", source, refspec], { env: creds, timeoutMs: 5 * 60_000 });
+  const r = await git([...HOST_GIT, "-C", ship, "push", "--porcelain", ...(local ? receive : []), "--", source, refspec], { env: creds, timeoutMs: 5 * 60_000 });
   if (r.code === 0) return;
   const why = gitReason(r);
   if (/non-fast-forward|fetch first|\[rejected\]/.test(r.stdout + r.stderr)) throw new AppError("conflict", `${what} moved while merging; try again (${why})`);
   throw new AppError("conflict", `push to ${what} failed: ${why}`);
 }
 
-/** Gives the workspace the origin's current base at refs/dockside/base; returns its commit. */
-export async function deliverBase(c: ShipContext): Promise<string> {
-  const { ship, base } = await prepare(c);
-  const ws = sessionPaths(env().dataDir, c.sessionId).workspace;
-  // Written as the sandbox user, so the agent can keep committing into the same object store.
-  await run(["-c", "safe.directory=*", "-C", ship, "push", "-q", "--", ws, `+${base}:refs/dockside/base`], asSandboxUser());
-  return base;
+/**
+ * Writes the origin's current base into a bundle for the worker to fetch into the workspace as
+ * `refs/dockside/base` (the host never writes into the agent's repository itself). Resolves to
+ * the base commit and the bundle's file name (in sessions/<id>/ops, host-only), or throws when the
+ * branch already contains the current base.
+ */
+export async function bundleBase(c: ShipContext, baseCommit: string): Promise<{ base: string; file: string }> {
+  const { ship, base, head } = await prepare(c);
+  await run([...HOST_GIT, "-C", ship, "update-ref", "refs/dockside/base", base]);
+  const dir = path.join(sessionPaths(env().dataDir, c.sessionId).root, "ops");
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = `base-${crypto.randomUUID()}.bundle`;
+  const wrote = await writeBundle(ship, "refs/dockside/base", [baseCommit, head], path.join(dir, file));
+  if (!wrote) throw new AppError("conflict", `nothing to rebase: the session branch already contains the current ${c.baseBranch} (${base.slice(0, 12)})`);
+  return { base, file };
 }

@@ -7,10 +7,12 @@ import { db } from "../db/client";
 import { AppError, isAppError } from "../errors";
 import { ev, TERMINAL_STATUSES, type NewEvent, type SessionStatus } from "../events/schema";
 import { parseRepoSource } from "../git/repo-source";
-import { cloneWorkspace, sessionPaths, startFromCheckpoint } from "../git/workspace";
+import { importCheckpoint, initHostRepo } from "../git/host-repo";
+import { cloneWorkspace, sessionPaths } from "../git/workspace";
 import type { CreateSessionInput, SessionDto } from "../protocol/api";
 import { createSandbox, findSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
 import { ensureImage } from "../sandbox/image";
+import { mountSessionFs, prepareSessionFs, releaseSessionFs } from "../sandbox/session-fs";
 import { insertSession } from "./create-session";
 import { recordAudit } from "../audit/record";
 import { getSession, toDto } from "./dto";
@@ -79,11 +81,13 @@ export class Orchestrator {
   async recover(): Promise<void> {
     const rows = await db().session.findMany({ where: { status: { in: ACTIVE } } });
     for (const row of rows) {
+      this.remember(row);
       const live = this.liveFor(row.id);
       const containerId = row.containerId ?? (await findSandbox(row.id).catch(() => null));
       const state = containerId ? await inspectSandbox(containerId) : null;
       if (containerId && state?.running) {
         live.containerId = containerId;
+        await mountSessionFs(sessionPaths(env().dataDir, row.id));
         await live.openChannel();
         this.watch(live);
         console.log(`[sessions] reattached ${row.id}`);
@@ -136,17 +140,30 @@ export class Orchestrator {
   private workerConfig(id: string) {
     const e = env();
     const row = this.configCache.get(id);
+    if (!row) throw new AppError("unavailable", "this session's configuration is not loaded yet; retry");
     return {
       sessionId: id,
-      model: row?.model ?? e.DOCKSIDE_MODEL,
-      branch: row?.branch ?? "",
+      model: row.model,
+      branch: row.branch,
+      baseCommit: row.baseCommit,
+      agentUid: row.sandboxUid,
+      agentGid: row.sandboxUid,
       maxTurns: e.DOCKSIDE_MAX_TURNS,
       shellTimeoutS: e.DOCKSIDE_SHELL_TIMEOUT_S,
       toolOutputCap: 30_000,
       maxTokens: 16_384,
     };
   }
-  private configCache = new Map<string, { model: string; branch: string }>();
+  // Built from the session row at launch and recovery (the row is the truth; this saves a query per poll).
+  private configCache = new Map<string, { model: string; branch: string; baseCommit: string; sandboxUid: number }>();
+  private remember(row: { id: string; model: string; branch: string; baseCommit: string | null; sandboxUid: number }): void {
+    this.configCache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid });
+  }
+
+  /** Wakes the worker's command poll (a workspace op was queued). */
+  wake(id: string): void {
+    this.live.get(id)?.wake();
+  }
   private forks = new Map<string, ForkPoint>();
 
   /** Appends an event from outside the sandbox (review actions) and publishes it. */
@@ -172,27 +189,32 @@ export class Orchestrator {
     live.stopReason = undefined;
     live.resetInterrupt();
     try {
-      const row = await db().session.findUniqueOrThrow({ where: { id } });
-      this.configCache.set(id, { model: row.model, branch: row.branch });
+      let row = await db().session.findUniqueOrThrow({ where: { id } });
       await live.append([ev("status", { status: "starting" })]);
       if (!fs.existsSync(path.join(this.workerDir, "worker.mjs"))) throw new AppError("internal", `the worker bundle is missing (${this.workerDir}/worker.mjs): run npm run build`);
       const image = await ensureImage((l) => console.log(l)).catch((err) => {
         throw new AppError("unavailable", `the sandbox image is missing and could not be built: ${(err as Error).message}`);
       });
       const paths = sessionPaths(env().dataDir, id);
+      const uid = row.sandboxUid;
+      await prepareSessionFs(paths, { uid, gid: uid, quotaBytes: env().DOCKSIDE_SESSION_DISK_GB * 1024 ** 3 });
       if (fresh) {
+        // host.git gets the origin's base (and a fork's checkpoint); the workspace is cloned from
+        // it. Both happen before the container exists: nothing here is the agent's yet.
         const source = parseRepoSource(row.repo, env().repoRoots);
-        const baseCommit = await cloneWorkspace(source, row.baseBranch, row.branch, paths);
+        const baseCommit = await initHostRepo(paths.hostRepo, source.location, row.baseBranch, row.branch);
         const fork = this.forks.get(id);
-        if (fork) await startFromCheckpoint(paths.workspace, sessionPaths(env().dataDir, fork.sessionId).workspace, fork.sha);
+        if (fork) await importCheckpoint(paths.hostRepo, sessionPaths(env().dataDir, fork.sessionId).hostRepo, fork.sha, row.branch);
         this.forks.delete(id);
-        await db().session.update({ where: { id }, data: { baseCommit, headCommit: baseCommit } });
+        await cloneWorkspace(paths, row.branch, uid, uid);
+        row = await db().session.update({ where: { id }, data: { baseCommit, headCommit: fork?.sha ?? baseCommit } });
       }
+      this.remember(row);
       if (live.stopRequested) return void (await this.finish(live, ev("status", { status: "stopped" })));
       await live.openChannel();
       const existing = row.containerId && (await inspectSandbox(row.containerId)) ? row.containerId : null;
       if (existing) await startSandbox(existing);
-      live.containerId = existing ?? (await createSandbox({ sessionId: id, teamId: row.teamId, image, workspaceDir: paths.workspace, runDir: paths.run, workerDir: this.workerDir }));
+      live.containerId = existing ?? (await createSandbox({ sessionId: id, teamId: row.teamId, image, paths, uid, gid: uid }));
       await db().session.update({ where: { id }, data: { containerId: live.containerId } });
       this.watch(live);
     } catch (err) {
@@ -222,7 +244,11 @@ export class Orchestrator {
       const logs = row.containerId ? (await sandboxLogs(row.containerId, 8)).slice(-600) : "";
       status = ev("status", { status: "failed", reason: `the worker exited with code ${state.exitCode}${logs ? `: ${logs}` : ""}` });
     }
-    if (TERMINAL_STATUSES.includes(row.status as SessionStatus) && row.status === (status.data as { status: string }).status) return void (await live.closeChannel());
+    if (TERMINAL_STATUSES.includes(row.status as SessionStatus) && row.status === (status.data as { status: string }).status) {
+      await live.closeChannel();
+      await releaseSessionFs(sessionPaths(env().dataDir, live.id)).catch(() => {});
+      return;
+    }
     await this.finish(live, status);
   }
 
@@ -230,5 +256,7 @@ export class Orchestrator {
     await live.append([status]);
     await live.closeChannel();
     this.live.delete(live.id);
+    // The sandbox is gone: its filesystem is unmounted until the next start (the image stays).
+    await releaseSessionFs(sessionPaths(env().dataDir, live.id)).catch((err) => console.error(`[sessions] release ${live.id}`, err));
   }
 }

@@ -23,10 +23,14 @@ const StateSchema = z.object({
   turns: z.number().int().nonnegative(),
   /** The turn in progress; null while idle. */
   turn: TurnSchema.nullable(),
+  /** The branch head the host last accepted as a checkpoint bundle; a different head is delivered. */
+  delivered: z.string().nullable().default(null),
+  /** Workspace ops applied lately, with their outcome: one delivered again is reported, not redone. */
+  ops: z.array(z.object({ id: z.string(), ok: z.boolean(), error: z.string().optional() })).default([]),
 });
 export type AgentState = z.infer<typeof StateSchema>;
 
-const EMPTY: AgentState = { version: 1, messages: [], lastCommandSeq: 0, turns: 0, turn: null };
+const EMPTY: AgentState = { version: 1, messages: [], lastCommandSeq: 0, turns: 0, turn: null, delivered: null, ops: [] };
 
 export class StateStore {
   constructor(readonly file: string) {}

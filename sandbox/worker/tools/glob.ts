@@ -3,6 +3,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { ToolError } from "../errors";
+import { agentUserOf } from "../agent-user";
 import { run } from "../exec";
 import { defineTool } from "./tool";
 
@@ -18,7 +19,7 @@ export const glob = defineTool({
   parameters,
   async execute({ pattern }, ctx) {
     const relative = toRelativePattern(ctx.workspace, pattern);
-    const listed = await run("rg", ["--files", "--hidden", "--glob", "!.git"], { cwd: ctx.workspace, signal: ctx.signal });
+    const listed = await run("rg", ["--files", "--hidden", "--glob", "!.git"], { cwd: ctx.workspace, user: agentUserOf(ctx.config), signal: ctx.signal });
     if (listed.code === 2 && !listed.stdout) throw new ToolError(`listing files failed: ${listed.stderr.trim()}`);
     const re = globToRegExp(relative);
     const byName = !relative.includes("/");

@@ -1,6 +1,7 @@
 // Searches file contents with ripgrep, which skips .gitignore'd and binary files.
 import { z } from "zod";
 import { ToolError } from "../errors";
+import { agentUserOf } from "../agent-user";
 import { run } from "../exec";
 import { relativeTo, resolveInWorkspace } from "./paths";
 import { defineTool } from "./tool";
@@ -24,7 +25,7 @@ export const grep = defineTool({
     if (glob) args.push("--glob", glob);
     // Without a path rg searches the working directory and prints paths without "./".
     args.push("-e", pattern, ...(target === "." ? [] : ["--", target]));
-    const res = await run("rg", args, { cwd: ctx.workspace, signal: ctx.signal });
+    const res = await run("rg", args, { cwd: ctx.workspace, user: agentUserOf(ctx.config), signal: ctx.signal });
     if (res.code === 1) return { output: `No matches for ${pattern}${path ? ` in ${path}` : ""}.` };
     if (res.code !== 0 && !res.stdout) throw new ToolError(`grep failed: ${res.stderr.trim() || `rg exited ${res.code}`}`);
     const lines = res.stdout.split("\n").filter(Boolean);

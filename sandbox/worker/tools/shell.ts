@@ -1,8 +1,11 @@
 // Runs a command with bash in the workspace, streaming its output as tool.output events. The
 // command gets its own process group so a timeout or an interrupt kills everything it started.
+// It runs as the agent's uid with a clean environment: nothing of the worker's (the channel
+// socket, its state) is reachable from it.
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
+import { agentUserOf, asAgent } from "../agent-user";
 import { memoryLimitMb, oomKills } from "./oom";
 import { defineTool } from "./tool";
 
@@ -37,7 +40,7 @@ export const shell = defineTool({
       cwd: ctx.workspace,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PAGER: "cat", GIT_PAGER: "cat", TERM: "dumb" },
+      ...asAgent(agentUserOf(ctx.config), { PAGER: "cat", GIT_PAGER: "cat" }),
     });
     let ended: "timeout" | "interrupt" | null = null;
     const killGroup = (why: "timeout" | "interrupt") => {

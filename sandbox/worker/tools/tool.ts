@@ -8,6 +8,8 @@ import type { CappedText } from "./truncate";
 export type ToolContext = {
   workspace: string;
   config: WorkerConfig;
+  /** The worker bundle, run in file-op mode as the agent's uid by the file tools (file-op.ts). */
+  workerEntry?: string;
   callId: string;
   /** Aborted on interrupt: tools stop what they run and return. */
   signal: AbortSignal;

@@ -1,6 +1,5 @@
 import { authorizeSession } from "@/lib/auth/authorize";
-import { env } from "@/lib/config/env";
-import { sessionPaths } from "@/lib/git/workspace";
+import { hostRepoPath } from "@/lib/git/host-repo";
 import { readQuery, route } from "@/lib/http/handler";
 import { DiffQuerySchema } from "@/lib/protocol/review";
 import { diffJson, diffText, resolveRange } from "@/lib/review/git-read";
@@ -15,7 +14,7 @@ export const GET = route<{ id: string }>(async ({ req, params, caller }) => {
   const q = readQuery(req, DiffQuerySchema);
   const text = (body: string) => new Response(body, { headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" } });
   if (!s.baseCommit) return q.format === "json" ? { from: "", to: "", files: [], truncated: false } : text("");
-  const ws = sessionPaths(env().dataDir, s.id).workspace;
+  const ws = hostRepoPath(s.id);
   const { from, to } = await resolveRange(ws, s.baseCommit, s.branch, q.from, q.to);
   if (q.format === "json") return diffJson(ws, from, to);
   return text(await diffText(ws, from, to));

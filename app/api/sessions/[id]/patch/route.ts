@@ -1,6 +1,5 @@
 import { authorizeSession } from "@/lib/auth/authorize";
-import { env } from "@/lib/config/env";
-import { sessionPaths } from "@/lib/git/workspace";
+import { hostRepoPath } from "@/lib/git/host-repo";
 import { route } from "@/lib/http/handler";
 import { formatPatch } from "@/lib/review/git-read";
 import { getSession } from "@/lib/sessions/dto";
@@ -11,7 +10,7 @@ export const dynamic = "force-dynamic";
 export const GET = route<{ id: string }>(async ({ params, caller }) => {
   const { teamId } = await authorizeSession(caller, params.id, "session.read");
   const s = await getSession(teamId, params.id);
-  const patch = s.baseCommit ? await formatPatch(sessionPaths(env().dataDir, s.id).workspace, s.baseCommit, s.branch) : "";
+  const patch = s.baseCommit ? await formatPatch(hostRepoPath(s.id), s.baseCommit, s.branch) : "";
   return new Response(patch, {
     headers: { "content-type": "text/x-patch; charset=utf-8", "content-disposition": `attachment; filename="dockside-${s.id}.patch"`, "x-content-type-options": "nosniff" },
   });

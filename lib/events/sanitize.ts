@@ -1,0 +1,26 @@
+// PostgreSQL refuses some strings a JSON parser accepts: NUL (\u0000 in jsonb) and lone UTF-16
+// surrogates (not valid UTF-8). One such byte in a worker's output would fail the append
+// transaction forever and wedge the session, so every string (and key) is cleaned first.
+const BAD = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The string with NUL and lone surrogates replaced by U+FFFD. */
+export function cleanText(s: string): string {
+  return s.replace(BAD, "\uFFFD");
+}
+
+/** A deep copy of a JSON value with every string and object key cleaned. */
+export function cleanJson<T>(value: T): T {
+  return clean(value) as T;
+}
+
+function clean(value: unknown): unknown {
+  if (typeof value === "string") return cleanText(value);
+  if (Array.isArray(value)) return value.map(clean);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    // defineProperty: a "__proto__" key from JSON.parse stays data, never a prototype.
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, cleanText(k), { value: clean(v), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,72 @@
+// Host mount bookkeeping for session filesystems: what is mounted where (read from the kernel,
+// never remembered), and the mount/umount/mkfs commands with their stderr kept for messages.
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+
+export interface CmdResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a system command without a shell; never throws (a missing binary is code 127). */
+export function runCmd(cmd: string, args: string[], timeoutMs = 60_000): Promise<CmdResult> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
+      const code = !e ? 0 : typeof e.code === "number" ? e.code : e.code === "ENOENT" ? 127 : 1;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr || e?.message || "").trim() });
+    });
+  });
+}
+
+export interface MountEntry {
+  mountPoint: string;
+  source: string;
+  fsType: string;
+}
+
+// mountinfo escapes space, tab, newline and backslash as \ooo octal.
+const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+
+/** This process's mounts, as the kernel sees them now. */
+export function listMounts(): MountEntry[] {
+  const out: MountEntry[] = [];
+  for (const line of fs.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    if (!line) continue;
+    const [left, right = ""] = line.split(" - ");
+    const f = left.split(" ");
+    const r = right.split(" ");
+    out.push({ mountPoint: unescape(f[4] ?? ""), fsType: r[0] ?? "", source: unescape(r[1] ?? "") });
+  }
+  return out;
+}
+
+/** The mount whose mount point is exactly `dir` (the topmost if stacked), or null. */
+export function mountAt(dir: string): MountEntry | null {
+  const all = listMounts().filter((m) => m.mountPoint === dir);
+  return all[all.length - 1] ?? null;
+}
+
+/** Unmounts `dir` until nothing is mounted there; a busy mount is detached lazily. */
+export async function unmountAll(dir: string): Promise<void> {
+  for (let i = 0; i < 8 && mountAt(dir); i++) {
+    const r = await runCmd("umount", [dir]);
+    if (r.code !== 0 && mountAt(dir)) {
+      // Busy (a host process has a file open there): detach now; the kernel frees the loop
+      // device (autoclear) when the last user lets go.
+      const lazy = await runCmd("umount", ["-l", dir]);
+      if (lazy.code !== 0 && mountAt(dir)) throw new Error(`umount ${dir} failed: ${lazy.stderr || r.stderr}`);
+    }
+  }
+}
+
+/** Releases every mount at or below `prefix`, deepest first (tests, benchmarks, cleanup). */
+export async function releaseMountsUnder(prefix: string): Promise<number> {
+  const base = prefix.replace(/\/+$/, "");
+  const points = [...new Set(listMounts().map((m) => m.mountPoint))]
+    .filter((p) => p === base || p.startsWith(base + "/"))
+    .sort((a, b) => b.length - a.length);
+  for (const p of points) await unmountAll(p).catch((err) => console.error(`[session-fs] ${(err as Error).message}`));
+  return points.length;
+}

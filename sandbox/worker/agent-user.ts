@@ -1,0 +1,25 @@
+// Who the agent's processes run as. The worker is root in the container (it alone can reach the
+// channel in /run/dockside); everything started for the agent or touching /workspace runs as
+// the session's own uid with an environment that carries nothing of the worker's.
+import type { WorkerConfig } from "../../lib/protocol/worker";
+
+export type AgentUser = { uid: number; gid: number };
+
+export const AGENT_HOME = "/home/agent";
+const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+export const agentUserOf = (config: Pick<WorkerConfig, "agentUid" | "agentGid">): AgentUser => ({ uid: config.agentUid, gid: config.agentGid });
+
+/** The whole environment of an agent process: nothing inherited from the worker (socket paths, node options). */
+export function agentEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { HOME: AGENT_HOME, USER: "agent", LOGNAME: "agent", PATH, LANG: "C.UTF-8", TERM: "dumb", ...extra };
+}
+
+/** True when spawning for the agent must switch uid (false when the worker already is the agent, as in unit tests). */
+export const mustSwitch = (user: AgentUser) => process.getuid?.() !== user.uid;
+
+/** spawn() options that run a process as the agent. */
+export function asAgent(user: AgentUser, extraEnv: Record<string, string> = {}): { uid?: number; gid?: number; env: Record<string, string> } {
+  const env = agentEnv(extraEnv);
+  return mustSwitch(user) ? { uid: user.uid, gid: user.gid, env } : { env };
+}
