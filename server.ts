@@ -6,6 +6,8 @@ import { env } from "./lib/config/env";
 import { attachSocket } from "./lib/realtime/socket";
 import { startRuntime } from "./lib/runtime/start";
 import { CLIENT_IP_HEADER, clientAddress } from "./lib/http/client-ip";
+import { bodyLimitFor, limitBody } from "./lib/http/body-limit";
+import { setSecurityHeaders } from "./lib/http/security-headers";
 
 async function main(): Promise<void> {
   const e = env();
@@ -14,8 +16,12 @@ async function main(): Promise<void> {
   const app = next({ dev, hostname: e.HOSTNAME, port: e.PORT, turbopack: dev });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const maxBody = e.DOCKSIDE_MAX_BODY_KB * 1024;
+  // socket.io's own requests never reach this handler; it caps them with maxHttpBufferSize.
   const server = http.createServer((req, res) => {
     req.headers[CLIENT_IP_HEADER] = clientAddress(req);
+    setSecurityHeaders(res);
+    if (!limitBody(req, res, bodyLimitFor(req.method, req.url, maxBody))) return;
     void handle(req, res);
   });
   const io = attachSocket(server);

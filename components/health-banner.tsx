@@ -1,12 +1,13 @@
 "use client";
 // Tells everyone, on every page, why sessions can't start: Docker down, image not ready,
-// database down, or the Dockside server itself unreachable.
+// database down, or the Dockside server itself unreachable. Signed out, /api/health says only
+// up or down (details describe the host), so that is all this shows then.
 import { useEffect, useState, type ReactNode } from "react";
-import { HealthSchema, type Health } from "../lib/protocol/api";
+import { HealthSchema, PublicHealthSchema, type Health } from "../lib/protocol/api";
 
 const POLL_MS = 10_000;
 
-type Probe = { kind: "unknown" } | { kind: "ok"; health: Health } | { kind: "unreachable" };
+type Probe = { kind: "unknown" } | { kind: "ok"; health: Health } | { kind: "up" } | { kind: "down" } | { kind: "unreachable" };
 
 export function HealthBanner() {
   const [probe, setProbe] = useState<Probe>({ kind: "unknown" });
@@ -28,7 +29,10 @@ export function HealthBanner() {
     };
   }, []);
 
-  if (probe.kind === "unknown") return null;
+  if (probe.kind === "unknown" || probe.kind === "up") return null;
+  if (probe.kind === "down") {
+    return <Banner testId="server-banner" tone="red">Dockside is unavailable right now (its database does not answer). Retrying every 10 seconds.</Banner>;
+  }
   if (probe.kind === "unreachable") {
     return <Banner testId="server-banner" tone="red">Can&apos;t reach the Dockside server. Retrying every 10 seconds.</Banner>;
   }
@@ -56,12 +60,16 @@ export function HealthBanner() {
   );
 }
 
-// The health endpoint may answer 503 with a full Health body: read the body whatever the status.
+// The health endpoint may answer 503 with a body: read the body whatever the status.
 async function fetchHealth(): Promise<Probe> {
   try {
     const res = await fetch("/api/health", { cache: "no-store", headers: { accept: "application/json" } });
-    const parsed = HealthSchema.safeParse(await res.json());
-    return parsed.success ? { kind: "ok", health: parsed.data } : { kind: "unreachable" };
+    const body: unknown = await res.json();
+    const full = HealthSchema.safeParse(body);
+    if (full.success) return { kind: "ok", health: full.data };
+    const brief = PublicHealthSchema.safeParse(body);
+    if (brief.success) return { kind: brief.data.ok ? "up" : "down" };
+    return { kind: "unreachable" };
   } catch {
     return { kind: "unreachable" };
   }

@@ -1,9 +1,15 @@
 "use client";
 // Starts a session. On an API error the message shows inline and the input stays as typed.
+// The repository field offers the team's registered repositories; admins may type a new one
+// (starting a session registers it), members are told to ask an admin.
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { can } from "../lib/auth/roles";
 import { SessionDtoSchema, type CreateSessionInput } from "../lib/protocol/api";
+import { RepositoryListSchema, type RepositoryDto } from "../lib/protocol/repos";
 import { apiJson } from "./lib/api";
+import { useApiList } from "./lib/use-api-list";
+import { useActiveTeam } from "./me-provider";
 import { useSubmit } from "./lib/use-submit";
 import { Field, inputClass } from "./ui/form";
 
@@ -14,6 +20,9 @@ export function NewSessionForm() {
   const [model, setModel] = useState("");
   const [prompt, setPrompt] = useState("");
   const { busy, error, run } = useSubmit();
+  const { items: repos } = useApiList("/api/repos", RepositoryListSchema, pickRepos);
+  const role = useActiveTeam()?.team.role;
+  const mayRegister = role ? can(role, "repo.manage") : false;
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -43,11 +52,19 @@ export function NewSessionForm() {
             className={inputClass}
             value={repo}
             onChange={(e) => setRepo(e.target.value)}
-            placeholder="https://github.com/org/repo.git or /path/to/repo"
+            placeholder={mayRegister ? "a registered repository, or a new https URL or path" : "one of your team's repositories"}
+            list="registered-repos"
             required
             autoComplete="off"
             spellCheck={false}
           />
+          <datalist id="registered-repos" data-testid="registered-repos">
+            {(repos ?? []).map((r) => (
+              <option key={r.id} value={r.source}>
+                {r.name}
+              </option>
+            ))}
+          </datalist>
         </Field>
         <Field label="Base branch" htmlFor="branch">
           <input
@@ -106,3 +123,5 @@ export function NewSessionForm() {
     </form>
   );
 }
+
+const pickRepos = (d: { repositories: RepositoryDto[] }) => d.repositories;

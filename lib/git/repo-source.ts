@@ -34,7 +34,12 @@ export function parseRepoSource(input: string, roots: string[] = env().repoRoots
 
 /** The key of a stored session `repo` (a display value parseRepoSource produced), without touching the disk. */
 export function repoKey(repo: string): string {
-  return repo.startsWith("https://") ? urlKey(new URL(repo)) : repo;
+  if (!repo.startsWith("https://")) return repo;
+  try {
+    return urlKey(new URL(repo));
+  } catch {
+    return repo;
+  }
 }
 
 // URL already lowercases scheme and host and drops the default port.

@@ -50,6 +50,9 @@ export const HealthSchema = z.object({
   image: z.object({ ready: z.boolean(), tag: z.string(), building: z.boolean(), error: z.string().optional() }),
 });
 export type Health = z.infer<typeof HealthSchema>;
+/** What /api/health tells a caller without credentials: only whether Dockside is up. */
+export const PublicHealthSchema = z.object({ ok: z.boolean() }).strict();
+export type PublicHealth = z.infer<typeof PublicHealthSchema>;
 
 /** Every error response: `{ error: { code, message } }` with a 4xx/5xx status. */
 export const ApiErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

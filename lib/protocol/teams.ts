@@ -9,8 +9,6 @@ export const TeamDtoSchema = z.object({
   slug: z.string(),
   allowPublicLinks: z.boolean(),
   role: Role,
-  /** Base branches only admins and owners may merge into. */
-  protectedBranches: z.array(z.string()).optional(),
 });
 export const MeDtoSchema = z.object({ user: UserDtoSchema, teams: z.array(TeamDtoSchema), activeTeamId: z.string().nullable() });
 export const MemberDtoSchema = z.object({ userId: z.string(), name: z.string(), email: z.string(), role: Role, joinedAt: z.string() });
@@ -66,15 +64,9 @@ export type AuditEntryDto = z.infer<typeof AuditEntryDtoSchema>;
 
 const name = z.string().trim().min(1, "name is required").max(100);
 export const CreateTeamInputSchema = z.object({ name });
-const branch = z.string().trim().min(1).max(255).regex(/^(?!-)[^\s~^:?*[\\\u0000-\u001f\u007f]+$/, "not a valid branch name");
 export const UpdateTeamInputSchema = z.object({
   name: name.optional(),
   allowPublicLinks: z.boolean().optional(),
-  protectedBranches: z.array(branch).max(50).optional(),
-});
-export const RepoCredentialInputSchema = z.object({
-  repo: z.string().trim().url().startsWith("https://", "push credentials are for https repositories"),
-  token: z.string().min(1).max(4096),
 });
 export const SwitchTeamInputSchema = z.object({ teamId: z.string().min(1).max(64) });
 export const CreateInvitationInputSchema = z.object({ role: Role.default("member") });

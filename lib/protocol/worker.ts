@@ -2,7 +2,8 @@
 // bind-mounted at /run/dockside/host.sock. Bundled into the worker; zod only.
 //
 //   GET  /worker/config                      -> WorkerConfig
-//   POST /worker/events   WorkerEventBatch    -> { ack }   (idempotent by wid; resend freely)
+//   POST /worker/events   WorkerEventBatch    -> { ack }   (idempotent by wid; resend freely;
+//                                                 409 on a wid gap, 429 + retry-after when over the rate)
 //   GET  /worker/commands?after=SEQ&wait=S    -> { commands }  (long poll, S seconds max 30)
 //   POST /worker/checkpoint?sha=SHA  (body: a git bundle of refs/heads/<branch>, raw bytes)
 //                                             -> { ok: true }  (idempotent by sha)
@@ -16,7 +17,7 @@
 // The worker numbers its events 1, 2, 3... (`wid`) and keeps them until acknowledged; the
 // host stores each wid at most once and answers with the highest wid it holds.
 import { z } from "zod";
-import { NewEventSchema } from "../events/schema";
+import { SessionStatus } from "../events/schema";
 
 export const SOCKET_PATH_IN_SANDBOX = "/run/dockside/host.sock";
 export const STATE_DIR_IN_SANDBOX = "/run/dockside/state";
@@ -39,8 +40,76 @@ export const WorkerConfigSchema = z.object({
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 
-export const WorkerEventSchema = z.intersection(NewEventSchema, z.object({ wid: z.number().int().positive() }));
-export const WorkerEventBatchSchema = z.object({ events: z.array(WorkerEventSchema).max(1000) });
+/**
+ * What the host accepts from a worker. A batch body larger than `batchBodyBytes` is refused
+ * whole (413); an event over a field limit is refused alone (not stored, acknowledged, noted).
+ * The outbox counts UTF-16 units (2 MB a batch); escaped control characters take up to 6 bytes
+ * of JSON each, hence the body limit well above it.
+ */
+export const WORKER_LIMITS = {
+  batchEvents: 1000,
+  batchBodyBytes: 16 * 1024 * 1024,
+  /** UTF-16 units of one text piece (the outbox coalesces up to 256K plus one chunk). */
+  textChars: 512 * 1024,
+  /** UTF-8 bytes of a tool call's input as JSON. */
+  toolInputBytes: 256 * 1024,
+  idChars: 200,
+  reasonChars: 4000,
+  messageChars: 16 * 1024,
+} as const;
+
+/** The only event types a worker produces; user messages, commits, branch events and usage are the host's. */
+export const WORKER_EVENT_TYPES = ["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error"] as const;
+export type WorkerEventType = (typeof WORKER_EVENT_TYPES)[number];
+
+const L = WORKER_LIMITS;
+const wid = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const id = z.string().min(1).max(L.idChars);
+const text = z.string().max(L.textChars);
+const jsonBytes = (v: unknown) => {
+  const json = JSON.stringify(v);
+  return json === undefined ? Infinity : Buffer.byteLength(json);
+};
+
+const workerEventData = {
+  "assistant.text": z.strictObject({ block: id, text }),
+  "tool.call": z.strictObject({
+    callId: id,
+    name: id,
+    input: z.unknown().refine((v) => jsonBytes(v) <= L.toolInputBytes, `a tool input is limited to ${L.toolInputBytes} bytes of JSON`),
+  }),
+  "tool.output": z.strictObject({ callId: id, stream: z.enum(["stdout", "stderr"]), text }),
+  "tool.result": z.strictObject({
+    callId: id,
+    isError: z.boolean(),
+    exitCode: z.number().int().nullable().optional(),
+    output: text,
+    truncated: z.boolean(),
+    durationMs: z.number().nonnegative().max(1e10),
+  }),
+  status: z.strictObject({ status: SessionStatus, reason: z.string().max(L.reasonChars).optional() }),
+  error: z.strictObject({ message: z.string().max(L.messageChars), source: z.enum(["worker", "model", "tool"]) }),
+} as const;
+
+const variant = <T extends WorkerEventType>(type: T) =>
+  z.strictObject({ wid, type: z.literal(type), data: workerEventData[type], ts: z.iso.datetime({ offset: true }).optional() });
+
+/** One event as the host accepts it from a worker (strict: unknown fields are refused). */
+export const WorkerEventSchema = z.discriminatedUnion("type", [
+  variant("assistant.text"),
+  variant("tool.call"),
+  variant("tool.output"),
+  variant("tool.result"),
+  variant("status"),
+  variant("error"),
+]);
+export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
+
+/**
+ * The envelope of a batch: only the wids are checked here, so one bad event is refused alone
+ * (see WorkerEventSchema) instead of taking its whole batch down.
+ */
+export const WorkerEventBatchSchema = z.strictObject({ events: z.array(z.looseObject({ wid })).max(L.batchEvents) });
 export type WorkerEventBatch = z.infer<typeof WorkerEventBatchSchema>;
 export const WorkerAckSchema = z.object({ ack: z.number().int().nonnegative() });
 
@@ -62,7 +131,7 @@ export const WorkerCommandSchema = z.discriminatedUnion("kind", [
 export type WorkerCommand = z.infer<typeof WorkerCommandSchema>;
 export const WorkerCommandsSchema = z.object({ commands: z.array(WorkerCommandSchema) });
 
-export const WorkspaceOpResultSchema = z.object({ ok: z.boolean(), error: z.string().max(4000).optional() });
+export const WorkspaceOpResultSchema = z.strictObject({ ok: z.boolean(), error: z.string().max(4000).optional() });
 export type WorkspaceOpResult = z.infer<typeof WorkspaceOpResultSchema>;
 
 /** Inbox for files the host hands the worker (bundles); worker-only, like the socket. */

@@ -1,8 +1,10 @@
-// Per-repository push credentials, encrypted at rest (AES-256-GCM, key derived from the server
-// secret). They are used only by host-side git, passed through the environment, never to a sandbox.
+// Push tokens of registered repositories, sealed at rest (AES-256-GCM, key derived from the server
+// secret) on the Repository row. They are used only by host-side git, passed through the
+// environment, never to a sandbox.
 import crypto from "node:crypto";
 import { authSecret } from "../auth/secret";
 import { db } from "../db/client";
+import { repoKey } from "../git/repo-source";
 
 const key = () => crypto.createHash("sha256").update(`dockside-repo-credentials:${authSecret()}`).digest();
 
@@ -20,15 +22,11 @@ export function open(sealed: string): string {
   return Buffer.concat([d.update(body), d.final()]).toString("utf8");
 }
 
-export async function setRepoCredential(teamId: string, repo: string, token: string): Promise<void> {
-  const secret = seal(token);
-  await db().repoCredential.upsert({ where: { teamId_repo: { teamId, repo } }, update: { secret }, create: { id: crypto.randomUUID(), teamId, repo, secret } });
-}
-
-/** Git environment that authenticates https pushes to `repo`, or {} when none is stored. */
+/** Git environment that authenticates https pushes to `repo` with the team's registration, or {} when it has no token. */
 export async function credentialEnv(teamId: string, repo: string): Promise<Record<string, string>> {
-  const row = await db().repoCredential.findUnique({ where: { teamId_repo: { teamId, repo } } });
-  if (!row) return {};
-  const basic = Buffer.from(`x-access-token:${open(row.secret)}`).toString("base64");
+  if (!repo.startsWith("https://")) return {};
+  const row = await db().repository.findUnique({ where: { teamId_location: { teamId, location: repoKey(repo) } }, select: { pushSecret: true } });
+  if (!row?.pushSecret) return {};
+  const basic = Buffer.from(`x-access-token:${open(row.pushSecret)}`).toString("base64");
   return { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` };
 }

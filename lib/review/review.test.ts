@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRepo } from "../../test/fixtures";
+import { makeRepo, waitFor } from "../../test/fixtures";
 import { allEvents, script, startHarness, TEAM, waitStatusEvent, type Harness } from "../../test/session-harness";
 import { authorize, type Access } from "../auth/authorize";
 import type { Caller } from "../auth/caller";
@@ -38,7 +38,7 @@ async function runSession(marker: string, files: Record<string, string>, steps: 
   h.stub.addScript(script(marker, steps));
   const s = await h.orchestrator.createSession(TEAM, { repo, prompt: `${marker} do the work` }, access.caller.user);
   await waitStatusEvent(s.id, "idle");
-  return { repo, id: s.id, ws: sessionPaths(env().dataDir, s.id).workspace, base: (await db().session.findUniqueOrThrow({ where: { id: s.id } })).baseCommit! };
+  return { repo, id: s.id, ws: sessionPaths(env().dataDir, s.id).hostRepo, base: (await db().session.findUniqueOrThrow({ where: { id: s.id } })).baseCommit! };
 }
 
 describe("reviewing an agent's branch", () => {
@@ -92,12 +92,12 @@ describe("reviewing an agent's branch", () => {
     fs.writeFileSync(path.join(repo, "a.txt"), "human\n");
     git(repo, "commit", "-qam", "human change");
     const mainBefore = git(repo, "rev-parse", "main");
-    const branchBefore = git(ws, "rev-parse", "HEAD");
+    const branchBefore = git(ws, "rev-parse", `refs/heads/dockside/${id.slice(0, 8)}`);
     await expect(mergeSession(access, id, "merge")).rejects.toMatchObject({ code: "conflict", details: { conflicts: ["a.txt"] } });
     await expect(mergeSession(access, id, "squash")).rejects.toMatchObject({ details: { conflicts: ["a.txt"] } });
     await expect(mergeSession(access, id, "ff")).rejects.toThrow(/cannot fast-forward/);
     expect(git(repo, "rev-parse", "main")).toBe(mainBefore);
-    expect(git(ws, "rev-parse", "HEAD")).toBe(branchBefore);
+    expect(git(ws, "rev-parse", `refs/heads/dockside/${id.slice(0, 8)}`)).toBe(branchBefore);
   });
 
   it("squashes, resets to a checkpoint and forks from one", async () => {
@@ -113,10 +113,14 @@ describe("reviewing an agent's branch", () => {
     const [first] = await listCommits(ws, base, branch);
     const fork = await forkSession(access, id, first.sha, "REVIEW-SQUASH-FORK continue");
     await waitStatusEvent(fork.id, "idle").catch(() => {});
-    expect(fs.readFileSync(path.join(sessionPaths(env().dataDir, fork.id).workspace, "y.txt"), "utf8")).toBe("first\n");
+    expect(git(sessionPaths(env().dataDir, fork.id).hostRepo, "show", `${first.sha}:y.txt`)).toBe("first");
+    expect(git(sessionPaths(env().dataDir, fork.id).hostRepo, "merge-base", "--is-ancestor", first.sha, `refs/heads/dockside/${fork.id.slice(0, 8)}`)).toBe("");
 
     await resetSession(access, id, first.sha);
-    expect(git(ws, "rev-parse", "HEAD")).toBe(first.sha);
+    expect(git(ws, "rev-parse", `refs/heads/${branch}`)).toBe(first.sha);
+    // The workspace follows inside the sandbox: the worker applies the reset and reports it.
+    const op = await waitFor(async () => (await db().workspaceOp.findFirst({ where: { sessionId: id, op: "reset", doneAt: { not: null } } })) ?? null, "the reset to reach the workspace");
+    expect(op.error).toBeNull();
     const r = await mergeSession(access, id, "squash");
     expect(git(repo, "log", "-1", "--format=%P", "main").split(" ")).toHaveLength(1);
     expect(git(repo, "show", "main:y.txt")).toBe("first");

@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import type { Access } from "../auth/authorize";
 import { hostBranchHead, hostRepoPath } from "../git/host-repo";
 import type { CreateReviewInput, ReviewState, ReviewSummary, ThreadDto } from "../protocol/review";
+import { isProtectedBase } from "../repos/session-repository";
 import { runtime } from "../runtime/boot";
 import { lineAt, listCommits } from "./git-read";
 
@@ -25,10 +26,10 @@ async function currentHead(s: SessionRow): Promise<string> {
 
 export async function reviewSummary(access: Access, id: string): Promise<ReviewSummary> {
   const s = await loadSession(access, id);
-  const [reviews, threads, team] = await Promise.all([
+  const [reviews, threads, isProtected] = await Promise.all([
     db().review.findMany({ where: { sessionId: id }, orderBy: { createdAt: "asc" } }),
     db().reviewThread.findMany({ where: { sessionId: id }, include: { comments: { orderBy: { createdAt: "asc" } } }, orderBy: { createdAt: "asc" } }),
-    db().team.findUniqueOrThrow({ where: { id: s.teamId } }),
+    isProtectedBase(s.id),
   ]);
   const mine = reviews.filter((r) => r.authorId === access.caller.user.id);
   // After a reset the last reviewed head may no longer be on the branch: then there is no "since".
@@ -40,7 +41,7 @@ export async function reviewSummary(access: Access, id: string): Promise<ReviewS
     threads: threads.map(toThreadDto),
     myLastReviewedCommit: onBranch ? last : null,
     baseBranch: s.baseBranch,
-    protected: team.protectedBranches.includes(s.baseBranch),
+    protected: isProtected,
     mergedCommit: s.mergedCommit,
   };
 }

@@ -4,7 +4,7 @@ import { ev } from "../events/schema";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import type { Access } from "../auth/authorize";
-import { atLeast } from "../auth/roles";
+import { assertMayMerge } from "../repos/session-repository";
 import { recordAudit } from "../audit/record";
 import { hostGit, hostRepoPath } from "../git/host-repo";
 import { queueOp } from "../sessions/workspace-ops";
@@ -28,10 +28,7 @@ const ctx = (s: { id: string; teamId: string; repo: string; baseBranch: string; 
 export async function mergeSession(access: Access, id: string, strategy: MergeResult["strategy"]): Promise<MergeResult> {
   const s = await load(access, id);
   assertQuiet(s.status);
-  const team = await db().team.findUniqueOrThrow({ where: { id: s.teamId } });
-  if (team.protectedBranches.includes(s.baseBranch) && !atLeast(access.role, "admin")) {
-    throw new AppError("forbidden", `${s.baseBranch} is protected: only admins and owners can merge into it`);
-  }
+  await assertMayMerge(access, s);
   const user = await db().user.findUnique({ where: { id: access.caller.user.id } });
   const subject = s.prompt.split("\n")[0].slice(0, 72);
   const message = strategy === "squash" ? `${subject}\n\nSquashed from ${s.branch} (Dockside session ${s.id}).` : `Merge ${s.branch}: ${subject}\n\nDockside session ${s.id}.`;

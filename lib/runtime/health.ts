@@ -1,8 +1,14 @@
-// What /api/health and the start-up banner report.
+// What /api/health and the start-up banner report: checkUp() for anyone, checkHealth() for a
+// signed-in caller.
 import { db } from "../db/client";
 import { engineStatus } from "../sandbox/docker";
 import { imageStatus } from "../sandbox/image";
 import type { Health } from "../protocol/api";
+
+/** Is Dockside up (its database answers)? All an anonymous caller learns. */
+export async function checkUp(): Promise<boolean> {
+  return db().$queryRaw`SELECT 1`.then(() => true, () => false);
+}
 
 export async function checkHealth(dbKind: "embedded" | "external"): Promise<Health> {
   const database = await db()

@@ -1,9 +1,14 @@
-// One container per session: non-root, no capabilities, no new privileges, resource limits, no
-// network by default, no Docker socket. The workspace and the per-session channel directory are
-// the only host paths it sees (plus the worker bundle, read-only).
+// One container per session: no capabilities beyond switching to the session's uid, no new
+// privileges, resource limits, no network by default, no Docker socket. Every bind comes from the
+// session's own filesystem (session-fs.ts), so the sandbox never learns a host path.
+// The worker runs as root inside (to own /run/dockside and start the agent's processes as the
+// session's uid); without CAP_DAC_OVERRIDE/CHOWN/FOWNER that root cannot touch the agent's files.
+import path from "node:path";
 import type Docker from "dockerode";
 import { env } from "../config/env";
+import type { SessionPaths } from "../git/workspace";
 import { docker } from "./docker";
+import { releaseMountsUnder } from "./mounts";
 
 export const SESSION_LABEL = "dockside.session";
 export const TEAM_LABEL = "dockside.team";
@@ -14,11 +19,22 @@ export interface SandboxSpec {
   sessionId: string;
   teamId: string;
   image: string;
-  workspaceDir: string;
-  /** Host dir mounted at /run/dockside: the channel socket and the worker's state. */
-  runDir: string;
-  /** Host dir holding worker.mjs, mounted read-only at /opt/dockside. */
-  workerDir: string;
+  /** The session's files; paths.mnt must be mounted (mountSessionFs) before the container starts. */
+  paths: SessionPaths;
+  /** The session's uid/gid: owner of /workspace and /home/agent. */
+  uid: number;
+  gid: number;
+}
+
+/** The container's mounts: all from inside the session's filesystem. */
+export function sandboxBinds(paths: SessionPaths): string[] {
+  return [
+    `${paths.workspace}:/workspace:rw`,
+    `${paths.run}:/run/dockside:rw`,
+    `${paths.worker}:/opt/dockside:ro`,
+    `${path.join(paths.etc, "passwd")}:/etc/passwd:ro`,
+    `${path.join(paths.etc, "group")}:/etc/group:ro`,
+  ];
 }
 
 export function containerName(sessionId: string): string {
@@ -33,7 +49,7 @@ export async function createSandbox(spec: SandboxSpec): Promise<string> {
   const container = await docker().createContainer({
     name: containerName(spec.sessionId),
     Image: spec.image,
-    User: "1000:1000",
+    User: "0:0",
     WorkingDir: "/workspace",
     Cmd: ["node", "/opt/dockside/worker.mjs"],
     Env: ["HOME=/home/agent", "LANG=C.UTF-8", `DOCKSIDE_SESSION_ID=${spec.sessionId}`],
@@ -41,16 +57,17 @@ export async function createSandbox(spec: SandboxSpec): Promise<string> {
     NetworkDisabled: e.DOCKSIDE_SANDBOX_NETWORK === "none",
     HostConfig: {
       Init: true,
-      Binds: [`${spec.workspaceDir}:/workspace:rw`, `${spec.runDir}:/run/dockside:rw`, `${spec.workerDir}:/opt/dockside:ro`],
+      Binds: sandboxBinds(spec.paths),
       NetworkMode: e.DOCKSIDE_SANDBOX_NETWORK,
       CapDrop: ["ALL"],
+      CapAdd: ["SETUID", "SETGID", "KILL"],
       SecurityOpt: ["no-new-privileges:true"],
       Memory: e.DOCKSIDE_SANDBOX_MEMORY_MB * 1024 * 1024,
       MemorySwap: e.DOCKSIDE_SANDBOX_MEMORY_MB * 1024 * 1024,
       NanoCpus: Math.round(e.DOCKSIDE_SANDBOX_CPUS * 1e9),
       PidsLimit: e.DOCKSIDE_SANDBOX_PIDS,
       ReadonlyRootfs: true,
-      Tmpfs: { "/tmp": "rw,nosuid,nodev,size=512m", "/home/agent": "rw,nosuid,nodev,size=256m,uid=1000,gid=1000" },
+      Tmpfs: { "/tmp": "rw,nosuid,nodev,size=512m,mode=1777", "/home/agent": `rw,nosuid,nodev,size=256m,mode=0755,uid=${spec.uid},gid=${spec.gid}` },
       LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } },
     },
   });
@@ -130,11 +147,15 @@ function demux(buf: Buffer): string {
   return out.join("").trim();
 }
 
-/** Removes every sandbox of the Dockside whose data directory starts with `dataDirPrefix` (tests). */
+/**
+ * Removes every sandbox of the Dockside whose data directory starts with `dataDirPrefix` (tests,
+ * benchmarks), then releases the session filesystems mounted below it so no loop device is left.
+ */
 export async function removeInstanceSandboxes(dataDirPrefix: string): Promise<number> {
   const list: Docker.ContainerInfo[] = await docker().listContainers({ all: true, filters: { label: [INSTANCE_LABEL] } });
   const mine = list.filter((c) => c.Labels[INSTANCE_LABEL]?.startsWith(dataDirPrefix));
   await Promise.all(mine.map((c) => docker().getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  await releaseMountsUnder(path.resolve(dataDirPrefix));
   return mine.length;
 }
 

@@ -61,10 +61,14 @@ export async function unmountAll(dir: string): Promise<void> {
   }
 }
 
-/** Releases every mount at or below `prefix`, deepest first (tests, benchmarks, cleanup). */
+/**
+ * Releases every loop mount at or below `prefix`, deepest first (session removal, tests,
+ * benchmarks). Only loop devices: a careless prefix can never unmount the host's own filesystems.
+ */
 export async function releaseMountsUnder(prefix: string): Promise<number> {
   const base = prefix.replace(/\/+$/, "");
-  const points = [...new Set(listMounts().map((m) => m.mountPoint))]
+  if (!base) return 0;
+  const points = [...new Set(listMounts().filter((m) => m.source.startsWith("/dev/loop")).map((m) => m.mountPoint))]
     .filter((p) => p === base || p.startsWith(base + "/"))
     .sort((a, b) => b.length - a.length);
   for (const p of points) await unmountAll(p).catch((err) => console.error(`[session-fs] ${(err as Error).message}`));

@@ -1,12 +1,17 @@
 // Validates a new session's input against the real repository before anything is stored, so a
-// bad URL, path or branch is refused at once with a message a person can act on.
+// bad URL, path or branch is refused at once with a message a person can act on. The repository
+// must be registered to the team (an admin's first session registers it) and the person must be
+// within the session limits.
 import crypto from "node:crypto";
+import { can, Role } from "../auth/roles";
 import { env } from "../config/env";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { checkBranchName, parseRepoSource, probeRepo, type RepoSource } from "../git/repo-source";
 import type { CreateSessionInput } from "../protocol/api";
+import { assertNotHeldElsewhere, registerRepository } from "../repos/register-repository";
 import { engineStatus } from "../sandbox/docker";
+import { checkSessionLimits, lockSessionQuota } from "./session-limits";
 
 const ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
 
@@ -20,10 +25,16 @@ export interface PreparedSession {
   source: RepoSource;
 }
 
-/** Checks the input and inserts the session row (status queued). */
+/**
+ * Checks the input and inserts the session row (status queued). Without `createdById` the caller is
+ * Dockside itself (tests, tools): it may register and is not limited.
+ */
 export async function insertSession(teamId: string, input: CreateSessionInput, createdById?: string): Promise<PreparedSession> {
   const e = env();
-  const source = parseRepoSource(input.repo, e.repoRoots);
+  if (createdById) await checkSessionLimits(createdById);
+  const source = parseRepoSource(input.repo);
+  let registration = await db().repository.findUnique({ where: { teamId_location: { teamId, location: source.key } } });
+  const actor = registration ? null : await mayRegister(teamId, source, createdById);
   if (input.baseBranch !== undefined) await checkBranchName(input.baseBranch);
   const engine = await engineStatus();
   if (!engine.ok) throw new AppError("unavailable", `The Docker engine is unreachable at ${engine.address} (${engine.error}); sessions cannot start until it is back.`);
@@ -34,19 +45,40 @@ export async function insertSession(teamId: string, input: CreateSessionInput, c
     const known = [...info.branches.keys()].slice(0, 10).join(", ") || "none";
     throw new AppError("invalid", `branch "${baseBranch}" does not exist in ${source.display} (branches: ${known})`);
   }
+  registration ??= await registerRepository({ teamId, actor: actor ?? null, source });
   const id = newSessionId();
-  await db().session.create({
-    data: {
-      id,
-      teamId,
-      repo: source.display,
-      baseBranch,
-      branch: `dockside/${id.slice(0, 8)}`,
-      prompt: input.prompt,
-      model: input.model ?? e.DOCKSIDE_MODEL,
-      status: "queued",
-      createdById,
-    },
+  const repositoryId = registration.id;
+  await db().$transaction(async (tx) => {
+    if (createdById) {
+      await lockSessionQuota(tx, createdById);
+      await checkSessionLimits(createdById, tx);
+    }
+    await tx.session.create({
+      data: {
+        id,
+        teamId,
+        repo: source.display,
+        repositoryId,
+        baseBranch,
+        branch: `dockside/${id.slice(0, 8)}`,
+        prompt: input.prompt,
+        model: input.model ?? e.DOCKSIDE_MODEL,
+        status: "queued",
+        createdById,
+      },
+    });
   });
   return { id, source };
+}
+
+/** Who registers a repository the team lacks: an admin or owner (or Dockside itself); a member is told to ask. */
+async function mayRegister(teamId: string, source: RepoSource, userId?: string): Promise<{ id: string; name: string } | undefined> {
+  await assertNotHeldElsewhere(teamId, source);
+  if (!userId) return undefined;
+  const m = await db().member.findUnique({ where: { teamId_userId: { teamId, userId } }, include: { user: { select: { name: true } } } });
+  const role = Role.safeParse(m?.role);
+  if (!m || !role.success || !can(role.data, "repo.manage")) {
+    throw new AppError("forbidden", "this repository is not registered to your team: ask an admin to add it in Settings → Repositories");
+  }
+  return { id: userId, name: m.user.name };
 }

@@ -9,6 +9,7 @@ import { env } from "../config/env";
 import { db } from "../db/client";
 import { sessionPaths } from "../git/workspace";
 import { docker } from "../sandbox/docker";
+import { mountSessionFs } from "../sandbox/session-fs";
 import { readDiff } from "./read-diff";
 
 let h: Harness;
@@ -45,7 +46,9 @@ describe("a session on real parts", () => {
     const callId = call?.type === "tool.call" ? call.data.callId : "";
     expect(outputOf(events, callId)).toContain("out-line");
     expect(outputOf(events, callId)).toContain("err-line");
-    expect(outputOf(events, callId)).toContain("1000"); // non-root
+    const uid = (await db().session.findUniqueOrThrow({ where: { id: s.id } })).sandboxUid;
+    expect(uid).toBeGreaterThanOrEqual(200000);
+    expect(outputOf(events, callId)).toContain(String(uid)); // the session's own uid, not root
     const result = events.find((e) => e.type === "tool.result" && e.data.callId === callId);
     expect(result?.type === "tool.result" && result.data.exitCode).toBe(3);
 
@@ -65,7 +68,9 @@ describe("a session on real parts", () => {
     expect(info.HostConfig.NetworkMode).toBe("none");
     expect(info.HostConfig.Memory).toBeGreaterThan(0);
     expect(info.HostConfig.PidsLimit).toBeGreaterThan(0);
-    expect(info.Config.User).toBe("1000:1000");
+    // The worker is root in the container with only what it needs to start the agent's processes as the session's uid.
+    expect(info.Config.User).toBe("0:0");
+    expect([...(info.HostConfig.CapAdd ?? [])].sort()).toEqual(["KILL", "SETGID", "SETUID"]);
     expect(info.Config.Labels["dockside.session"]).toBe(s.id);
     expect(JSON.stringify(info.Mounts)).not.toContain("docker.sock");
     const runDir = sessionPaths(env().dataDir, s.id).run;
@@ -94,6 +99,8 @@ describe("a session on real parts", () => {
     const row = await db().session.findUniqueOrThrow({ where: { id: s.id } });
     const info = await docker().getContainer(row.containerId!).inspect();
     expect(info.State.Running).toBe(false);
+    // The session's filesystem is unmounted with the sandbox; mounted again, the workspace is all there.
+    await mountSessionFs(sessionPaths(env().dataDir, s.id));
     expect(fs.existsSync(path.join(sessionPaths(env().dataDir, s.id).workspace, "README.md"))).toBe(true);
     expect(outputOf(await allEvents(s.id))).not.toContain("never");
   });

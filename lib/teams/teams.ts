@@ -33,10 +33,10 @@ export async function createTeam(name: string, owner: Actor): Promise<TeamDto> {
 
 export async function getTeam(access: Access): Promise<TeamDto> {
   const t = await db().team.findUniqueOrThrow({ where: { id: access.teamId } });
-  return { id: t.id, name: t.name, slug: t.slug, allowPublicLinks: t.allowPublicLinks, role: access.role, protectedBranches: t.protectedBranches };
+  return { id: t.id, name: t.name, slug: t.slug, allowPublicLinks: t.allowPublicLinks, role: access.role };
 }
 
-export async function updateTeam(access: Access, patch: { name?: string; allowPublicLinks?: boolean; protectedBranches?: string[] }): Promise<TeamDto> {
+export async function updateTeam(access: Access, patch: { name?: string; allowPublicLinks?: boolean }): Promise<TeamDto> {
   await db().team.update({ where: { id: access.teamId }, data: patch });
   await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "team.updated", targetType: "team", targetId: access.teamId, data: patch });
   return getTeam(access);
@@ -63,6 +63,6 @@ export async function getMe(caller: Caller, activeTeamId: string | null): Promis
   const memberships = await db().member.findMany({ where: { userId: caller.user.id }, include: { team: true }, orderBy: { createdAt: "asc" } });
   const teams = memberships
     .filter((m) => !caller.tokenTeamId || m.teamId === caller.tokenTeamId)
-    .map((m) => ({ id: m.team.id, name: m.team.name, slug: m.team.slug, allowPublicLinks: m.team.allowPublicLinks, role: Role.parse(m.role), protectedBranches: m.team.protectedBranches }));
+    .map((m) => ({ id: m.team.id, name: m.team.name, slug: m.team.slug, allowPublicLinks: m.team.allowPublicLinks, role: Role.parse(m.role) }));
   return { user: caller.user, teams, activeTeamId };
 }

@@ -19,7 +19,8 @@ export function agentEnv(extra: Record<string, string> = {}): Record<string, str
 export const mustSwitch = (user: AgentUser) => process.getuid?.() !== user.uid;
 
 /** spawn() options that run a process as the agent. */
-export function asAgent(user: AgentUser, extraEnv: Record<string, string> = {}): { uid?: number; gid?: number; env: Record<string, string> } {
-  const env = agentEnv(extraEnv);
+export function asAgent(user: AgentUser, extraEnv: Record<string, string> = {}): { uid?: number; gid?: number; env: NodeJS.ProcessEnv } {
+  // The app's typings make NODE_ENV required; the agent's environment deliberately has none.
+  const env = agentEnv(extraEnv) as NodeJS.ProcessEnv;
   return mustSwitch(user) ? { uid: user.uid, gid: user.gid, env } : { env };
 }

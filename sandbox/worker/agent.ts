@@ -1,14 +1,18 @@
 // The agent loop. `run()` waits for a user message and runs a turn; a turn repeats `step()`
 // (take queued messages, check limits, query the model, run its tools) until the model answers
 // without tools. Exits are typed exceptions: Interrupted ends the worker, LimitsExceeded and
-// ModelError end the turn. The state is saved after every step.
+// ModelError end the turn. The state is saved after every step. Between turns (never during
+// one) it applies the host's workspace ops and hands a moved branch head over as a bundle.
 import { randomUUID } from "node:crypto";
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ContentBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { ev, type NewEvent } from "../../lib/events/schema";
-import type { WorkerConfig } from "../../lib/protocol/worker";
+import type { WorkerConfig, WorkspaceOpResult } from "../../lib/protocol/worker";
+import { agentUserOf, type AgentUser } from "./agent-user";
+import type { Channel } from "./channel";
 import { checkpoint } from "./checkpoint";
-import type { CommandQueue, MessageCommand } from "./commands";
+import type { CommandQueue, MessageCommand, OpCommand } from "./commands";
+import { Delivery } from "./deliver";
 import { Interrupted, LimitsExceeded, ModelError } from "./errors";
 import { streamReply } from "./model";
 import type { Outbox } from "./outbox";
@@ -16,10 +20,15 @@ import { systemPrompt } from "./prompt";
 import { appendUserText, closeOpenToolUses, type AgentState, type StateStore } from "./state";
 import { TOOLS, toolDefinitions } from "./tools";
 import { runTool, type RunContext } from "./tools/run-tool";
+import { applyOp } from "./workspace-ops";
 
 export type AgentDeps = {
   config: WorkerConfig;
   workspace: string;
+  /** The worker bundle (file tools run it as the agent) and the host's inbox of bundles. */
+  workerEntry?: string;
+  inboxDir: string;
+  channel: Channel;
   client: Anthropic;
   outbox: Outbox;
   commands: CommandQueue;
@@ -31,16 +40,24 @@ export type AgentDeps = {
 
 /** Unexpected errors in a row after which the worker gives up (status failed, exit 1). */
 const MAX_FAILURES = 3;
+/** Workspace op outcomes kept in the state, to answer an op delivered again without redoing it. */
+const OPS_KEPT = 50;
+/** At shutdown, how long the last checkpoint may take to reach the host. */
+const FINAL_DELIVERY_MS = 5000;
 
 export class Agent {
   private readonly state: AgentState;
   private readonly system: string;
   private readonly tools = toolDefinitions(TOOLS);
   private failures = 0;
+  private readonly user: AgentUser;
+  private readonly delivery: Delivery;
 
   constructor(private readonly deps: AgentDeps) {
     this.state = deps.state;
     const { workspace, config } = deps;
+    this.user = agentUserOf(config);
+    this.delivery = new Delivery({ channel: deps.channel, outbox: deps.outbox, workspace, user: this.user, branch: config.branch, baseCommit: config.baseCommit });
     this.system = systemPrompt({ workspace, branch: config.branch, tools: TOOLS.map((t) => t.name), shellTimeoutS: config.shellTimeoutS });
   }
 
@@ -49,16 +66,27 @@ export class Agent {
     // A turn cut off by a crash is picked up where its last saved step left it.
     if (this.state.turn) await this.guarded(() => this.turn("resumed after a worker restart"));
     for (;;) {
-      const messages = await this.deps.commands.next();
+      await this.applyOps();
+      await this.deliver(this.deps.signal);
+      const messages = this.deps.commands.take();
+      if (!messages.length) {
+        await this.deps.commands.wait();
+        continue;
+      }
       this.state.turn = { request: messages.map((m) => m.text).join("\n\n"), commands: [], steps: 0, finalText: "" };
       this.addUserMessages(messages);
       await this.guarded(() => this.turn());
     }
   }
 
-  /** After an interrupt: commit what the turn did, close open tool calls, save, say so. */
+  /** After an interrupt: commit what the turn did and hand it over, close open tool calls, save, say so. */
   async shutdown(reason: string): Promise<void> {
     if (this.state.turn) await this.checkpoint(true);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), FINAL_DELIVERY_MS);
+    // Not delivered in time: the next start delivers it (the head still differs).
+    await this.deliver(deadline.signal).catch(() => undefined);
+    clearTimeout(timer);
     closeOpenToolUses(this.state.messages, `not run: ${reason}`);
     this.state.turn = null;
     this.save();
@@ -78,6 +106,7 @@ export class Agent {
       } else throw err;
     }
     await this.checkpoint(false);
+    await this.deliver(this.deps.signal);
     this.endTurn(idleReason);
     this.failures = 0;
   }
@@ -144,10 +173,41 @@ export class Agent {
     const turn = this.state.turn;
     if (!turn) return;
     try {
-      const commit = await checkpoint({ workspace: this.deps.workspace, ...turn, interrupted });
-      if (commit) this.emit(ev("commit", commit));
+      await checkpoint({ workspace: this.deps.workspace, user: this.user, ...turn, interrupted });
     } catch (err) {
       this.emit(ev("error", { message: `Checkpoint commit failed: ${(err as Error).message}`, source: "worker" }));
+    }
+  }
+
+  /** Hands a moved branch head to the host (see deliver.ts). */
+  private async deliver(signal: AbortSignal): Promise<void> {
+    const delivered = await this.delivery.deliver(this.state.delivered, signal);
+    if (delivered === this.state.delivered) return;
+    this.state.delivered = delivered;
+    this.save();
+  }
+
+  /** Applies the queued workspace ops in order and reports each; one seen before is reported, not redone. */
+  private async applyOps(): Promise<void> {
+    for (const op of this.deps.commands.takeOps()) {
+      let result: WorkspaceOpResult | undefined = this.state.ops.find((o) => o.id === op.id);
+      if (!result) {
+        result = await applyOp(op, { workspace: this.deps.workspace, user: this.user, branch: this.deps.config.branch, inboxDir: this.deps.inboxDir });
+        this.state.ops = [...this.state.ops, { id: op.id, ...result }].slice(-OPS_KEPT);
+        this.save();
+      }
+      await this.report(op, { ok: result.ok, ...(result.error ? { error: result.error } : {}) });
+    }
+  }
+
+  /** Tells the host how an op went, retrying until it answers. */
+  private async report(op: OpCommand, result: WorkspaceOpResult): Promise<void> {
+    try {
+      await this.deps.channel.call("POST", `/worker/ops/${encodeURIComponent(op.id)}`, result, { signal: this.deps.signal, timeoutMs: 30_000 });
+    } catch (err) {
+      if (this.deps.signal.aborted) throw this.interrupted();
+      // Refused outright (e.g. an op the host no longer knows): nothing to retry.
+      process.stderr.write(`[worker] the host refused the report of op ${op.id}: ${String(err)}\n`);
     }
   }
 
@@ -178,6 +238,7 @@ export class Agent {
     const { workspace, config, signal, outbox } = this.deps;
     return {
       workspace,
+      workerEntry: this.deps.workerEntry,
       config,
       signal,
       emit: (e) => outbox.push(e),

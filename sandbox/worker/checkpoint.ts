@@ -1,55 +1,35 @@
 // Commits what a turn changed, so every turn is a point the person can review or go back to.
-import type { EventDataOf } from "../../lib/events/schema";
-import { run } from "./exec";
+// git runs as the agent (git.ts); the host learns of the commit from the bundle it is handed
+// (deliver.ts), never from an event.
+import type { AgentUser } from "./agent-user";
+import { gitOut, resolveCommit } from "./git";
 
-export type CommitData = EventDataOf<"commit">;
-export type CheckpointInput = { workspace: string; request: string; finalText: string; commands: string[]; interrupted?: boolean };
+export type CheckpointInput = {
+  workspace: string;
+  user: AgentUser;
+  request: string;
+  finalText: string;
+  commands: string[];
+  interrupted?: boolean;
+};
 
 const SUBJECT_MAX = 72;
 const MAX_LISTED = 50;
 
-// Identity and settings for the agent's commits only; hooks and signing could block or prompt.
-// safe.directory: the sandbox is single-user, so a workspace owned by another uid (a host that
-// did not chown it) must not stop the checkpoint.
-const GIT = [
-  "-c", "safe.directory=*",
-  "-c", "user.name=Dockside Agent",
-  "-c", "user.email=agent@dockside.invalid",
-  "-c", "core.hooksPath=/dev/null",
-  "-c", "commit.gpgsign=false",
-];
+// The agent's commit identity, for checkpoint commits only.
+const IDENTITY = ["-c", "user.name=Dockside Agent", "-c", "user.email=agent@dockside.invalid"];
 
-async function git(workspace: string, args: string[], input?: string): Promise<string> {
-  const res = await run("git", [...GIT, ...args], { cwd: workspace, input });
-  if (res.code !== 0) throw new Error(`git ${args[0]} failed: ${(res.stderr || res.stdout).trim()}`);
-  return res.stdout;
-}
-
-/** Stages everything and commits on the current branch; null when the turn changed nothing. */
-export async function checkpoint(input: CheckpointInput): Promise<CommitData | null> {
-  const { workspace } = input;
-  await git(workspace, ["add", "-A"]);
-  const changed = (await git(workspace, ["diff", "--cached", "--name-status"])).split("\n").filter(Boolean);
+/** Stages everything and commits on the current branch; the new sha, or null when the turn changed nothing. */
+export async function checkpoint(input: CheckpointInput): Promise<string | null> {
+  const t = { workspace: input.workspace, user: input.user };
+  await gitOut(t, ["add", "-A"]);
+  const changed = (await gitOut(t, ["diff", "--cached", "--name-status"])).split("\n").filter(Boolean);
   if (!changed.length) return null;
-
-  const message = commitMessage(input, changed);
-  await git(workspace, ["commit", "--quiet", "--no-verify", "-F", "-"], message);
-  const sha = (await git(workspace, ["rev-parse", "HEAD"])).trim();
-  const stats = await git(workspace, ["show", "--numstat", "--format=", "HEAD"]);
-  let insertions = 0;
-  let deletions = 0;
-  let filesChanged = 0;
-  for (const line of stats.split("\n").filter(Boolean)) {
-    const [added, removed] = line.split("\t");
-    filesChanged++;
-    // Binary files show "-" for both counts.
-    insertions += Number(added) || 0;
-    deletions += Number(removed) || 0;
-  }
-  return { sha, message, filesChanged, insertions, deletions };
+  await gitOut(t, [...IDENTITY, "commit", "--quiet", "--no-verify", "-F", "-"], { input: commitMessage(input, changed) });
+  return resolveCommit(t, "HEAD");
 }
 
-export function commitMessage(input: CheckpointInput, changed: string[]): string {
+export function commitMessage(input: Pick<CheckpointInput, "request" | "finalText" | "commands" | "interrupted">, changed: string[]): string {
   const subject = subjectFrom(input.request) || subjectFrom(input.finalText) || "Agent changes";
   const lines = [input.interrupted ? clip(`${subject} (interrupted)`) : subject, ""];
   lines.push("Files changed:", ...list(changed.map((c) => `  ${c.replace("\t", " ")}`)));

@@ -1,15 +1,20 @@
-// Commands from the host (user messages, interrupt), long-polled in the background so that an
-// interrupt arrives while a turn runs, and follow-ups queue up for the next step.
+// Commands from the host (user messages, workspace ops, interrupt), long-polled in the
+// background so that an interrupt arrives while a turn runs, follow-ups queue up for the next
+// step, and ops wait for the end of the turn.
 import { WorkerCommandsSchema, type WorkerCommand } from "../../lib/protocol/worker";
 import { backoff, sleep, type Channel } from "./channel";
 import { Interrupted } from "./errors";
 
 export type MessageCommand = Extract<WorkerCommand, { kind: "message" }>;
+export type OpCommand = Extract<WorkerCommand, { kind: "op" }>;
 
 const LONG_POLL_S = 25;
 
 export class CommandQueue {
   private queued: MessageCommand[] = [];
+  private ops: OpCommand[] = [];
+  /** Ops already queued by this process: the host delivers an op again until it is reported. */
+  private seenOps = new Set<string>();
   private wake: (() => void)[] = [];
 
   constructor(
@@ -48,9 +53,14 @@ export class CommandQueue {
     return this.queued.splice(0);
   }
 
-  /** Waits for at least one message and takes them all; throws Interrupted when the signal aborts. */
-  async next(): Promise<MessageCommand[]> {
-    while (!this.queued.length) {
+  /** Takes every queued op, oldest first. */
+  takeOps(): OpCommand[] {
+    return this.ops.splice(0);
+  }
+
+  /** Waits until a message or an op is queued; throws Interrupted when the signal aborts. */
+  async wait(): Promise<void> {
+    while (!this.queued.length && !this.ops.length) {
       if (this.signal.aborted) throw new Interrupted("aborted");
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -61,7 +71,7 @@ export class CommandQueue {
         this.signal.addEventListener("abort", done, { once: true });
       });
     }
-    return this.take();
+    if (this.signal.aborted) throw new Interrupted("aborted");
   }
 
   private async poll(wait: number): Promise<void> {
@@ -71,6 +81,11 @@ export class CommandQueue {
     for (const command of commands) {
       if (command.kind === "interrupt") {
         this.onInterrupt(command.reason);
+        continue;
+      }
+      if (command.kind === "op") {
+        if (!this.seenOps.has(command.id)) this.ops.push(command);
+        this.seenOps.add(command.id);
         continue;
       }
       // Two polls can overlap (background and pollNow): a message counts once.

@@ -1,10 +1,12 @@
 // Entry point of the sandbox worker (bundled to sandbox/dist/worker.mjs, run by the container as
 // `node /opt/dockside/worker.mjs`). Wires the channel, outbox, command queue and agent, and maps
 // the ways it can end to exit codes: 0 after an interrupt or SIGTERM, 1 when it failed for good.
+// With --fileop the same bundle is the file tools' helper, run as the agent (tools/file-op.ts).
 import fs from "node:fs";
 import path from "node:path";
 import { ev } from "../../lib/events/schema";
 import {
+  INBOX_DIR_IN_SANDBOX,
   SOCKET_PATH_IN_SANDBOX,
   STATE_DIR_IN_SANDBOX,
   WORKSPACE_IN_SANDBOX,
@@ -18,6 +20,8 @@ import { Interrupted } from "./errors";
 import { createClient } from "./model";
 import { Outbox } from "./outbox";
 import { StateStore } from "./state";
+import { FILE_OP_FLAG } from "./tools/file-op";
+import { fileOpMain } from "./tools/file-op-child";
 
 /** How long to keep trying to deliver the last events before exiting. */
 const FINAL_FLUSH_MS = 5000;
@@ -26,7 +30,9 @@ async function main(): Promise<number> {
   const socketPath = process.env.DOCKSIDE_HOST_SOCKET || SOCKET_PATH_IN_SANDBOX;
   const stateDir = process.env.DOCKSIDE_STATE_DIR || STATE_DIR_IN_SANDBOX;
   const workspace = path.resolve(process.env.DOCKSIDE_WORKSPACE || WORKSPACE_IN_SANDBOX);
-  fs.mkdirSync(stateDir, { recursive: true });
+  const inboxDir = process.env.DOCKSIDE_INBOX_DIR || INBOX_DIR_IN_SANDBOX;
+  // The conversation is the worker's alone, like the socket next to it.
+  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
 
   const channel = new Channel(socketPath);
   const outbox = new Outbox({
@@ -62,7 +68,8 @@ async function main(): Promise<number> {
   const state = store.load();
   const commands = new CommandQueue(channel, state.lastCommandSeq, (reason) => requestStop(reason ?? "stopped by the user"), stop.signal);
   const client = createClient(channel);
-  const agent = new Agent({ config: config.data, workspace, client, outbox, commands, store, state, signal: stop.signal });
+  const workerEntry = process.argv[1];
+  const agent = new Agent({ config: config.data, workspace, workerEntry, inboxDir, channel, client, outbox, commands, store, state, signal: stop.signal });
   commands.start();
   try {
     await agent.run();
@@ -76,7 +83,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
+(process.argv[2] === FILE_OP_FLAG ? fileOpMain() : main()).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`[worker] crashed: ${err instanceof Error ? err.stack : String(err)}\n`);

@@ -9,11 +9,11 @@ import { writeFileIn, writeFileParams } from "./write-file";
 async function perform(req: FileOpRequest): Promise<string> {
   switch (req.tool) {
     case "read_file":
-      return (await readFileIn(req.workspace, readFileParams.parse(req.args))).output;
+      return String((await readFileIn(req.workspace, readFileParams.parse(req.args))).output);
     case "write_file":
-      return (await writeFileIn(req.workspace, writeFileParams.parse(req.args))).output;
+      return String((await writeFileIn(req.workspace, writeFileParams.parse(req.args))).output);
     case "edit_file":
-      return (await editFileIn(req.workspace, editFileParams.parse(req.args))).output;
+      return String((await editFileIn(req.workspace, editFileParams.parse(req.args))).output);
   }
 }
 
