@@ -27,6 +27,8 @@ const serverEnv = (extra: Record<string, string>) => ({
   DOCKSIDE_SANDBOX_MEMORY_MB: "1024",
   // Many fresh accounts in a minute, all from 127.0.0.1.
   DOCKSIDE_AUTH_SIGNUP_LIMIT: "1000",
+  // Tests make their repositories under the temporary directory (test/fixtures.ts makeRepo).
+  DOCKSIDE_REPO_ROOTS: fs.realpathSync(os.tmpdir()),
   ...extra,
 });
 

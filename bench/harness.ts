@@ -31,6 +31,10 @@ export async function startBenchServer(port: number): Promise<BenchServer> {
       DOCKSIDE_PG_PORT: String(port + 20000),
       ANTHROPIC_BASE_URL: stub.url,
       ANTHROPIC_API_KEY: "bench-key",
+      // Bench repositories are made under the temporary directory; runs may start many sessions.
+      DOCKSIDE_REPO_ROOTS: fs.realpathSync(os.tmpdir()),
+      DOCKSIDE_MAX_ACTIVE_SESSIONS_PER_USER: "1000",
+      DOCKSIDE_SESSIONS_PER_MINUTE: "1000",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -64,6 +64,8 @@ test("comment, request changes, the agent fixes, since my last review, approve, 
   await expect(page.getByTestId("review-state")).toContainText(/approved/i);
   await page.getByTestId("merge-strategy").selectOption("merge");
   await page.getByTestId("merge-button").click();
+  await expect(page.getByTestId("confirm-message")).toContainText("into main (merge commit)? This pushes to the origin.");
+  await page.getByTestId("confirm-ok").click();
   await expect(page.getByTestId("review-state")).toContainText(/merged/i);
   expect(git(repo, "show", "main:app.js")).toBe("const a = 1;\nconst b = 20;\nconst c = 3;\nconst d = 40;");
   // Everyone watching the session sees who merged it, in the transcript.
@@ -87,6 +89,7 @@ test("a conflicting merge answers 409 naming the files and leaves both branches 
   await page.getByTestId("merge-strategy").selectOption("merge");
   const response = page.waitForResponse((r) => r.url().endsWith(`/api/sessions/${id}/merge`));
   await page.getByTestId("merge-button").click();
+  await page.getByTestId("confirm-ok").click();
   expect((await response).status()).toBe(409);
   await expect(page.getByTestId("merge-conflicts")).toContainText("a.txt");
   await expect(page.getByTestId("rebase-button")).toBeVisible();

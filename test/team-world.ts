@@ -1,6 +1,7 @@
 // Two teams on the real HTTP stack, for authorization tests: team A with one person per role
 // (plus `target`, whose role tests change), team B owned by `outsider`. Everyone has an API token
 // (for their team) and a signed-in browser cookie; each team has an idle session with a short log.
+import crypto from "node:crypto";
 import { addToTeam, createTeamFor } from "../lib/cli/teams";
 import { createUser } from "../lib/cli/users";
 import { connectDb, db, disconnectDb } from "../lib/db/client";
@@ -20,6 +21,8 @@ export interface Team {
   id: string;
   name: string;
   session: string;
+  /** A registered repository of the team (an https URL: nothing is cloned). */
+  repo: string;
 }
 
 export interface Reply {
@@ -96,10 +99,16 @@ export async function startTeamWorld(): Promise<TeamWorld> {
       }
     };
 
+    const registerRepo = async (teamId: string): Promise<string> => {
+      const id = crypto.randomUUID();
+      await db().repository.create({ data: { id, teamId, kind: "https", location: `https://git.example.com/${teamId}/app`, source: `https://git.example.com/${teamId}/app.git`, name: "app" } });
+      return id;
+    };
+
     return {
       server,
-      A: { id: teamA.id, name: teamA.name, session: await insertSession(teamA.id, "member") },
-      B: { id: teamB.id, name: teamB.name, session: await insertSession(teamB.id, "outsider") },
+      A: { id: teamA.id, name: teamA.name, session: await insertSession(teamA.id, "member"), repo: await registerRepo(teamA.id) },
+      B: { id: teamB.id, name: teamB.name, session: await insertSession(teamB.id, "outsider"), repo: await registerRepo(teamB.id) },
       users,
       tokens,
       cookies,

@@ -1,8 +1,10 @@
 "use client";
-// Per checkpoint: reset the session branch to it (after a confirmation: later checkpoints go) or
-// fork a new session from it with a new prompt.
+// Per checkpoint: reset the session branch to it (after a confirmation dialog: later checkpoints
+// go) or fork a new session from it with a new prompt.
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { ConfirmDialog } from "../confirm-dialog";
+import { shortSha } from "../lib/format";
 import { forkSession, resetBranch } from "./lib/review-api";
 
 export type CommitAction = "reset" | "fork";
@@ -33,7 +35,6 @@ export function CommitActions({ sessionId, sha, isHead, canReview, open, onOpen,
     const res = await resetBranch(sessionId, sha);
     setBusy(false);
     if (!res.ok) return setError(res.message);
-    onOpen(null);
     onReset();
   }
 
@@ -51,7 +52,7 @@ export function CommitActions({ sessionId, sha, isHead, canReview, open, onOpen,
   return (
     <div className="mt-0.5">
       <div className="flex gap-3">
-        <button type="button" data-testid="commit-reset" disabled={!canReview || isHead} title={blocked ?? (isHead ? "The branch is already here." : "Move the session branch back to this checkpoint")} onClick={() => onOpen(open === "reset" ? null : "reset")} className={LINK}>
+        <button type="button" data-testid="commit-reset" disabled={!canReview || isHead || busy} title={blocked ?? (isHead ? "The branch is already here." : "Move the session branch back to this checkpoint")} onClick={() => onOpen(open === "reset" ? null : "reset")} className={LINK}>
           Reset branch here
         </button>
         <button type="button" data-testid="commit-fork" disabled={!canReview} title={blocked ?? "Start a new session from this checkpoint"} onClick={() => onOpen(open === "fork" ? null : "fork")} className={LINK}>
@@ -59,17 +60,17 @@ export function CommitActions({ sessionId, sha, isHead, canReview, open, onOpen,
         </button>
       </div>
       {open === "reset" && (
-        <div data-testid="commit-reset-panel" className="mt-1 rounded-md border border-red-500/40 bg-red-500/5 p-2">
-          <p>Reset the session branch to this checkpoint? Later checkpoints leave the branch.</p>
-          <div className="mt-1.5 flex gap-2">
-            <button type="button" data-testid="commit-reset-confirm" disabled={busy} onClick={() => void reset()} className={`${BTN} bg-red-600 text-white`}>
-              Reset branch
-            </button>
-            <button type="button" data-testid="commit-reset-cancel" onClick={() => onOpen(null)} className={`${BTN} text-muted`}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        <ConfirmDialog
+          title="Reset the branch?"
+          message={`Reset the branch to ${shortSha(sha)}? Later checkpoints leave the branch.`}
+          confirmLabel="Reset branch"
+          tone="danger"
+          onCancel={() => onOpen(null)}
+          onConfirm={() => {
+            onOpen(null);
+            void reset();
+          }}
+        />
       )}
       {open === "fork" && (
         <form onSubmit={fork} data-testid="commit-fork-panel" className="mt-1 rounded-md border border-line bg-canvas p-2">

@@ -1,13 +1,17 @@
 "use client";
-// Merge (with a strategy), push the branch, download the patch series. A merge conflict lists
-// the conflicting files and offers to have the agent rebase.
+// Merge (with a strategy), push the branch, download the patch series. Merge and push ask first,
+// saying what will happen (a framed or stray click must not ship a branch). A merge conflict
+// lists the conflicting files and offers to have the agent rebase.
 import { useState } from "react";
+import { ConfirmDialog } from "../confirm-dialog";
 import { shortSha } from "../lib/format";
 import { askRebase, mergeSession, patchUrl, pushBranch, type MergeOutcome, type MergeStrategy } from "./lib/review-api";
 
 interface Props {
   sessionId: string;
   baseBranch: string;
+  /** The session's branch (dockside/…), named in the confirmations. */
+  branch: string;
   canReview: boolean;
   mergeBlocked: string | null;
   /** A merge or a rebase request changed the review state: reload it. */
@@ -18,10 +22,13 @@ type Result = MergeOutcome | { kind: "pushed"; branch: string; remoteHead: strin
 
 const BTN = "rounded-md border border-line bg-panel px-2.5 py-1 text-sm hover:border-accent disabled:cursor-not-allowed disabled:opacity-50";
 
-export function MergeControls({ sessionId, baseBranch, canReview, mergeBlocked, onChanged }: Props) {
+const STRATEGY_NAME: Record<MergeStrategy, string> = { merge: "merge commit", squash: "squash", ff: "fast-forward" };
+
+export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeBlocked, onChanged }: Props) {
   const [strategy, setStrategy] = useState<MergeStrategy>("merge");
   const [busy, setBusy] = useState<"merge" | "push" | "rebase" | null>(null);
   const [result, setResult] = useState<Result | null>(null);
+  const [asking, setAsking] = useState<"merge" | "push" | null>(null);
 
   async function merge() {
     setBusy("merge");
@@ -52,7 +59,7 @@ export function MergeControls({ sessionId, baseBranch, canReview, mergeBlocked, 
         <a data-testid="patch-link" href={patchUrl(sessionId)} download className="text-sm text-accent hover:underline">
           Download patch
         </a>
-        <button type="button" data-testid="push-button" disabled={!canReview || busy !== null} title={canReview ? "Push the session branch without merging" : "Only members can push."} onClick={() => void push()} className={BTN}>
+        <button type="button" data-testid="push-button" disabled={!canReview || busy !== null} title={canReview ? "Push the session branch without merging" : "Only members can push."} onClick={() => setAsking("push")} className={BTN}>
           {busy === "push" ? "Pushing…" : "Push branch"}
         </button>
         <span title={mergeBlocked ?? undefined} className="flex items-center gap-1">
@@ -67,13 +74,37 @@ export function MergeControls({ sessionId, baseBranch, canReview, mergeBlocked, 
             data-testid="merge-button"
             disabled={mergeBlocked !== null || busy !== null}
             title={mergeBlocked ?? `Merge into ${baseBranch}`}
-            onClick={() => void merge()}
+            onClick={() => setAsking("merge")}
             className="rounded-md bg-emerald-600 px-3 py-1 text-sm font-medium text-white hover:bg-emerald-700 disabled:cursor-not-allowed disabled:opacity-50"
           >
             {busy === "merge" ? "Merging…" : `Merge into ${baseBranch}`}
           </button>
         </span>
       </div>
+      {asking === "merge" && (
+        <ConfirmDialog
+          title={`Merge into ${baseBranch}?`}
+          message={`Merge ${branch} into ${baseBranch} (${STRATEGY_NAME[strategy]})? This pushes to the origin.`}
+          confirmLabel="Merge"
+          onCancel={() => setAsking(null)}
+          onConfirm={() => {
+            setAsking(null);
+            void merge();
+          }}
+        />
+      )}
+      {asking === "push" && (
+        <ConfirmDialog
+          title={`Push ${branch}?`}
+          message={`Push ${branch} to the origin? It replaces the origin's ${branch} with this session's head (a forced push); nothing is merged into ${baseBranch}.`}
+          confirmLabel="Push"
+          onCancel={() => setAsking(null)}
+          onConfirm={() => {
+            setAsking(null);
+            void push();
+          }}
+        />
+      )}
       {result && <ResultView result={result} baseBranch={baseBranch} rebasing={busy === "rebase"} onRebase={() => void rebase()} />}
     </div>
   );

@@ -44,6 +44,7 @@ export function ReviewHeader({ session, summary, perms, mergeBlocked, onChanged 
           <MergeControls
             sessionId={session.id}
             baseBranch={baseBranch}
+            branch={session.branch}
             canReview={perms.canReview}
             mergeBlocked={mergeBlocked}
             onChanged={onChanged}

@@ -3,7 +3,7 @@
 // owner is an outsider to A. Outsiders get 404 for A's things, never 403.
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../../test/fixtures";
+import { makeRepo, waitFor } from "../../test/fixtures";
 import { discoverApiRoutes, fillRoute } from "../../test/http-harness";
 import { as, EVERYONE, IN_A, NAMES, startTeamWorld, type Team, type TeamWorld, type Who } from "../../test/team-world";
 import type { SessionEvent } from "../events/schema";
@@ -85,6 +85,7 @@ const ROWS: Row[] = [
   { action: "list invitations", method: "GET", path: (t) => `/api/teams/${t.id}/invitations`, own: { owner: 200, admin: 200, member: 403, viewer: 403 } },
   { action: "invite a member", method: "POST", path: (t) => `/api/teams/${t.id}/invitations`, body: () => ({ role: "member" }), own: { owner: 201, admin: 201, member: 403, viewer: 403 } },
   { action: "invite an admin", method: "POST", path: (t) => `/api/teams/${t.id}/invitations`, body: () => ({ role: "admin" }), own: { owner: 201, admin: 403, member: 403, viewer: 403 } },
+  { action: "edit a repository", method: "PATCH", path: (t) => `/api/repos/${t.repo}`, body: () => ({ protectedBranches: ["main"] }), own: { owner: 200, admin: 200, member: 403, viewer: 403 } },
 ];
 
 describe("the role × action matrix (API tokens)", () => {
@@ -109,10 +110,10 @@ describe("the role × action matrix (API tokens)", () => {
   });
 
   it("covers every session and team route: outsiders get 404, viewers cannot change anything", async () => {
-    const scoped = discoverApiRoutes().filter((r) => /^\/api\/(sessions|teams)\/\[id\]/.test(r.pattern));
+    const scoped = discoverApiRoutes().filter((r) => /^\/api\/(sessions|teams|repos)\/\[id\]/.test(r.pattern));
     const results = await Promise.all(
       scoped.flatMap((r) => {
-        const own = r.pattern.startsWith("/api/sessions") ? A.session : A.id;
+        const own = r.pattern.startsWith("/api/sessions") ? A.session : r.pattern.startsWith("/api/repos") ? A.repo : A.id;
         const path = fillRoute(r.pattern, { id: own, userId: w.users.target.id, threadId: "thread1" });
         const body = r.method === "GET" ? undefined : {};
         const checks = [call(as("outsider"), r.method, path, body).then((x) => `${r.method} ${r.pattern} outsider ${x.status}`)];
@@ -320,5 +321,38 @@ describe("deleting a team", () => {
     expect((await call(as("owner", "cookie"), "GET", `/api/sessions/${A.session}`)).status).toBe(404);
     expect((await call(as("member"), "GET", `/api/sessions/${A.session}`)).status).toBe(401);
     expect((await call(as("outsider"), "GET", `/api/sessions/${B.session}`)).status).toBe(200);
+  });
+});
+
+describe("repositories (/api/repos)", () => {
+  it("lists the token's team's repositories, lets only admins and owners register, and never reveals who holds a path", async () => {
+    for (const who of EVERYONE) {
+      const list = await call(as(who), "GET", "/api/repos");
+      expect(list.status).toBe(200);
+      const ids = (list.body as { repositories: { id: string }[] }).repositories.map((r) => r.id);
+      expect(ids).toContain(who === "outsider" ? B.repo : A.repo);
+      expect(ids).not.toContain(who === "outsider" ? A.repo : B.repo);
+    }
+    const repo = makeRepo();
+    const tried = await Promise.all((["member", "viewer"] as const).map((who) => call(as(who), "POST", "/api/repos", { repo }).then((r) => `${who} ${r.status}`)));
+    expect(tried).toEqual(["member 403", "viewer 403"]);
+    const made = await call(as("admin"), "POST", "/api/repos", { repo, protectedBranches: ["main"] });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ kind: "local", protectedBranches: ["main"], hasPushToken: false });
+    const taken = await call(as("outsider"), "POST", "/api/repos", { repo });
+    expect(taken.status).toBe(409);
+    expect(JSON.stringify(taken.body)).not.toMatch(new RegExp(`${A.id}|${A.name}`));
+    const theirs = await call(as("outsider"), "POST", "/api/sessions", { repo, prompt: "x" });
+    expect(theirs.status).toBe(409);
+
+    const own = await call(as("owner"), "POST", "/api/repos", { repo: w.server.dataDir });
+    expect(own.status).toBe(422);
+    expect(JSON.stringify(own.body)).toMatch(/Dockside's own files/);
+
+    const id = (made.body as { id: string }).id;
+    expect((await call(as("outsider"), "DELETE", `/api/repos/${id}`)).status).toBe(404);
+    expect((await call(as("member"), "DELETE", `/api/repos/${id}`)).status).toBe(403);
+    expect((await call(as("owner"), "DELETE", `/api/repos/${id}`)).status).toBe(200);
+    expect((await call(as("owner"), "PATCH", `/api/repos/${id}`, { name: "gone" })).status).toBe(404);
   });
 });

@@ -8,7 +8,7 @@ import pg from "pg";
 import { env } from "../config/env";
 import { connectDb, disconnectDb } from "../db/client";
 import { startEmbeddedPostgres, type EmbeddedDb } from "../db/embedded";
-import { embeddedUrl, passwordPath, readPassword } from "../db/embedded-login";
+import { embeddedUrl, LEGACY_PASSWORD, readPassword } from "../db/embedded-login";
 import { migrate } from "../db/migrate";
 import { AppError } from "../errors";
 import { ensureDefaultTeam } from "../sessions/team";
@@ -27,11 +27,11 @@ export async function openDatabase(): Promise<OpenDatabase> {
   let kind: OpenDatabase["kind"] = "external";
   let embedded: EmbeddedDb | undefined;
   if (!url) {
-    // No password file yet: no cluster made by this version; starting one settles its login.
-    const password = readPassword(e.dataDir);
-    url = password ? embeddedUrl(password, e.DOCKSIDE_PG_PORT) : "";
+    // Without a password file, a cluster that answers is an older server's (legacy login, which
+    // that server rotates at its next start) or another data directory's (refused below).
+    url = embeddedUrl(readPassword(e.dataDir) ?? LEGACY_PASSWORD, e.DOCKSIDE_PG_PORT);
     kind = "embedded (server's)";
-    if (!password || !(await runningCluster(url, path.join(e.dataDir, "postgres"), passwordPath(e.dataDir)))) {
+    if (!(await runningCluster(url, path.join(e.dataDir, "postgres")))) {
       embedded = await startEmbeddedPostgres(e.dataDir, e.DOCKSIDE_PG_PORT);
       url = embedded.url;
       kind = "embedded (started)";
@@ -57,14 +57,14 @@ export async function openDatabase(): Promise<OpenDatabase> {
 }
 
 /** True when Dockside's own embedded cluster already answers on its port (the server runs). */
-async function runningCluster(url: string, databaseDir: string, passwordFile: string): Promise<boolean> {
+async function runningCluster(url: string, databaseDir: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === "ECONNREFUSED" || code === "57P03" /* starting up */) return false;
-    if (code === "28P01") throw new AppError("unavailable", `the PostgreSQL on the embedded port refused the password in ${passwordFile}: DOCKSIDE_DATA_DIR and DOCKSIDE_PG_PORT must match the server's`);
+    if (code === "28P01") throw new AppError("conflict", `the PostgreSQL on port ${new URL(url).port} refused the login kept in ${path.dirname(databaseDir)}: DOCKSIDE_DATA_DIR and DOCKSIDE_PG_PORT must match the server's`);
     throw new AppError("unavailable", `something else answers on the embedded PostgreSQL's port (${url.replace(/:[^:@/]+@/, ":***@")}): ${(err as Error).message}; set DOCKSIDE_PG_PORT to the server's port`);
   }
   try {

@@ -62,7 +62,7 @@ export function freshByWid<T>(events: T[], wids: number[], ack: number): T[] {
   const first = wids.findIndex((w) => w > ack);
   if (first < 0) return [];
   if (wids[first] !== ack + 1) {
-    throw new AppError("conflict", `worker event numbers must advance one by one: the host holds up to wid ${ack}, the batch's first new one is ${wids[first]}; nothing was stored`);
+    throw new AppError("conflict", `worker event numbers must advance one by one: the host holds up to wid ${ack}, the batch's first new one is ${wids[first]}; nothing was stored`, { details: { ack } });
   }
   return events.slice(first);
 }

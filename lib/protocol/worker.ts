@@ -3,7 +3,8 @@
 //
 //   GET  /worker/config                      -> WorkerConfig
 //   POST /worker/events   WorkerEventBatch    -> { ack }   (idempotent by wid; resend freely;
-//                                                 409 on a wid gap, 429 + retry-after when over the rate)
+//                                                 409 {error, ack} on a wid gap: nothing stored; 429 + retry-after
+//                                                 when over the rate; refused events are acked, not stored)
 //   GET  /worker/commands?after=SEQ&wait=S    -> { commands }  (long poll, S seconds max 30)
 //   POST /worker/checkpoint?sha=SHA  (body: a git bundle of refs/heads/<branch>, raw bytes)
 //                                             -> { ok: true }  (idempotent by sha)
@@ -54,7 +55,7 @@ export const WORKER_LIMITS = {
   /** UTF-8 bytes of a tool call's input as JSON. */
   toolInputBytes: 256 * 1024,
   idChars: 200,
-  reasonChars: 4000,
+  reasonChars: 16 * 1024,
   messageChars: 16 * 1024,
 } as const;
 

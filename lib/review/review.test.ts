@@ -134,15 +134,14 @@ describe("reviewing an agent's branch", () => {
     await db().user.create({ data: { id: uid, name: "Max Member", email: `max-${uid}@example.com` } });
     await db().member.create({ data: { teamId: TEAM, userId: uid, role: "member" } });
     const member = await authorize({ user: { id: uid, name: "Max Member", email: `max-${uid}@example.com` }, via: "cookie" }, TEAM, "session.review");
-    await db().team.update({ where: { id: TEAM }, data: { protectedBranches: ["main"] } });
-    try {
-      const before = git(repo, "rev-parse", "main");
-      await expect(mergeSession(member, id, "merge")).rejects.toMatchObject({ code: "forbidden" });
-      expect(git(repo, "rev-parse", "main")).toBe(before);
-      await mergeSession(access, id, "ff");
-      expect(git(repo, "show", "main:p.txt")).toBe("q");
-    } finally {
-      await db().team.update({ where: { id: TEAM }, data: { protectedBranches: [] } });
-    }
+    // Protection belongs to the repository's registration (each test repository has its own).
+    const { repositoryId } = await db().session.findUniqueOrThrow({ where: { id } });
+    await db().repository.update({ where: { id: repositoryId! }, data: { protectedBranches: ["main"] } });
+    expect((await reviewSummary(member, id)).protected).toBe(true);
+    const before = git(repo, "rev-parse", "main");
+    await expect(mergeSession(member, id, "merge")).rejects.toMatchObject({ code: "forbidden" });
+    expect(git(repo, "rev-parse", "main")).toBe(before);
+    await mergeSession(access, id, "ff");
+    expect(git(repo, "show", "main:p.txt")).toBe("q");
   });
 });

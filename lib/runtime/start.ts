@@ -4,7 +4,9 @@ import { env } from "../config/env";
 import { connectDb, disconnectDb } from "../db/client";
 import { startEmbeddedPostgres, type EmbeddedDb } from "../db/embedded";
 import { migrate } from "../db/migrate";
+import { dataDirFreeBytes, formatBytes, startDiskGuard } from "../sandbox/disk-guard";
 import { engineStatus } from "../sandbox/docker";
+import { sessionFsMode } from "../sandbox/fs-mode";
 import { ensureImage, imageStatus } from "../sandbox/image";
 import { Orchestrator } from "../sessions/orchestrator";
 import { ensureDefaultTeam } from "../sessions/team";
@@ -39,6 +41,11 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
   const describe = [
     `database: ${database.kind === "embedded" ? `embedded PostgreSQL (${env().dataDir}/postgres, port ${env().DOCKSIDE_PG_PORT})` : "DATABASE_URL"}${applied.length ? `, applied ${applied.length} migration(s)` : ""}`,
   ];
+  describe.push((await sessionFsMode()).detail);
+  // Below the free-space floor running sessions are stopped (checked every 15 s).
+  const diskGuard = startDiskGuard();
+  const free = await dataDirFreeBytes().catch(() => NaN);
+  if (free < env().DOCKSIDE_MIN_FREE_MB * 1024 * 1024) describe.push(`disk: only ${formatBytes(free)} free on the data directory's disk, below the ${env().DOCKSIDE_MIN_FREE_MB} MB floor (DOCKSIDE_MIN_FREE_MB): running sessions will be stopped until space is freed`);
   const engine = await engineStatus();
   if (!engine.ok) {
     describe.push(`docker: UNREACHABLE at ${engine.address} (${engine.error}); sessions cannot start until it is back`);
@@ -59,6 +66,7 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
     databaseUrl: database.url,
     describe,
     async stop() {
+      diskGuard.stop();
       await orchestrator.shutdown();
       setRuntime(undefined);
       await disconnectDb();

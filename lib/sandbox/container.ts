@@ -43,17 +43,24 @@ export function containerName(sessionId: string): string {
 
 /** Creates and starts the session's container; resolves to its id. */
 export async function createSandbox(spec: SandboxSpec): Promise<string> {
-  const e = env();
   const existing = await findSandbox(spec.sessionId);
   if (existing) await docker().getContainer(existing).remove({ force: true }).catch(() => {});
-  const container = await docker().createContainer({
+  const container = await docker().createContainer(sandboxOptions(spec));
+  await container.start();
+  return container.id;
+}
+
+/** The full container definition (tests start it with another command). */
+export function sandboxOptions(spec: SandboxSpec): Docker.ContainerCreateOptions {
+  const e = env();
+  return {
     name: containerName(spec.sessionId),
     Image: spec.image,
     User: "0:0",
     WorkingDir: "/workspace",
     Cmd: ["node", "/opt/dockside/worker.mjs"],
     Env: ["HOME=/home/agent", "LANG=C.UTF-8", `DOCKSIDE_SESSION_ID=${spec.sessionId}`],
-    Labels: { [SESSION_LABEL]: spec.sessionId, [TEAM_LABEL]: spec.teamId, [INSTANCE_LABEL]: env().dataDir },
+    Labels: { [SESSION_LABEL]: spec.sessionId, [TEAM_LABEL]: spec.teamId, [INSTANCE_LABEL]: e.dataDir },
     NetworkDisabled: e.DOCKSIDE_SANDBOX_NETWORK === "none",
     HostConfig: {
       Init: true,
@@ -70,9 +77,7 @@ export async function createSandbox(spec: SandboxSpec): Promise<string> {
       Tmpfs: { "/tmp": "rw,nosuid,nodev,size=512m,mode=1777", "/home/agent": `rw,nosuid,nodev,size=256m,mode=0755,uid=${spec.uid},gid=${spec.gid}` },
       LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } },
     },
-  });
-  await container.start();
-  return container.id;
+  };
 }
 
 export async function startSandbox(containerId: string): Promise<void> {

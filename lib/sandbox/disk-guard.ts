@@ -48,6 +48,8 @@ export interface DiskGuardOptions {
   readUsage?: (dir: string) => Promise<number>;
   stopSession?: (teamId: string, id: string, reason: string) => Promise<void>;
   intervalMs?: number;
+  /** Only this team's sessions (tests share one database with other test files). */
+  teamId?: string;
 }
 
 export interface DiskGuard {
@@ -91,7 +93,7 @@ export function diskGuard(opts: DiskGuardOptions = {}): Pick<DiskGuard, "check">
   };
   return {
     async check() {
-      const rows = await db().session.findMany({ where: { status: { in: RUNNING } }, select: { id: true, teamId: true } });
+      const rows = await db().session.findMany({ where: { status: { in: RUNNING }, teamId: opts.teamId }, select: { id: true, teamId: true } });
       const stopped: string[] = [];
       const free = await readFree();
       if (free < floorBytes()) {

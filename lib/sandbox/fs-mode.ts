@@ -16,12 +16,12 @@ export interface FsMode {
 
 const g = globalThis as unknown as { __docksideFsMode?: Promise<FsMode> };
 
-/** The mode of this process (probed on first use: a real 8 MB image is made and mounted). */
+/**
+ * The mode of this process, probed on first use (a real 8 MB image is made and mounted); the
+ * start-up banner and the health details show its `detail`.
+ */
 export function sessionFsMode(): Promise<FsMode> {
-  g.__docksideFsMode ??= probe().then((m) => {
-    console.log(`[session-fs] ${m.detail}`);
-    return m;
-  });
+  g.__docksideFsMode ??= probe();
   return g.__docksideFsMode;
 }
 

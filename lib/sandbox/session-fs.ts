@@ -30,11 +30,16 @@ const defaultDist = () => path.resolve("sandbox/dist");
 export async function prepareSessionFs(paths: SessionPaths, opts: PrepareOptions): Promise<void> {
   const mode = opts.mode ?? (await sessionFsMode()).mode;
   await locked(paths.root, async () => {
-    ensureDir(path.dirname(paths.root), 0o700);
+    // sessions/ itself may be an operator's symlink to another disk: only made when missing.
+    fs.mkdirSync(path.dirname(paths.root), { recursive: true, mode: 0o700 });
     ensureDir(paths.root, 0o700);
     ensureDir(paths.tmp, 0o700);
-    if (mode === "loop") {
-      if (!fs.existsSync(paths.fsImage)) await makeImage(paths.fsImage, opts.quotaBytes ?? sessionQuotaBytes());
+    // A session keeps the kind of filesystem it was made with: an image is never replaced by a
+    // directory (that would hide the files), nor a directory session by an image mounted over it.
+    const hasImage = fs.existsSync(paths.fsImage);
+    const directorySession = !hasImage && !!fs.lstatSync(paths.workspace, { throwIfNoEntry: false })?.isDirectory();
+    if (hasImage || (mode === "loop" && !directorySession)) {
+      if (!hasImage) await makeImage(paths.fsImage, opts.quotaBytes ?? sessionQuotaBytes());
       await mountImage(paths);
     } else {
       ensureDir(paths.mnt, 0o755);
@@ -55,10 +60,6 @@ export async function prepareSessionFs(paths: SessionPaths, opts: PrepareOptions
 export async function mountSessionFs(paths: SessionPaths, opts: { workerDist?: string } = {}): Promise<void> {
   await locked(paths.root, async () => {
     if (fs.existsSync(paths.fsImage)) {
-      const mode = await sessionFsMode();
-      if (!mountAt(paths.mnt) && mode.mode !== "loop") {
-        throw new AppError("unavailable", `this session's files are in a disk image that this host cannot mount now (${mode.detail}); run Dockside as root with loop devices and e2fsprogs`);
-      }
       await mountImage(paths);
     } else if (!fs.lstatSync(paths.workspace, { throwIfNoEntry: false })?.isDirectory()) {
       throw new AppError("conflict", "this session's files are missing on this host; start a new session");
@@ -95,9 +96,13 @@ async function makeImage(image: string, quotaBytes: number): Promise<void> {
   const tmp = `${image}.new`;
   fs.rmSync(tmp, { force: true });
   fs.closeSync(fs.openSync(tmp, "wx", 0o600));
-  fs.truncateSync(tmp, Math.max(16 * 1024 * 1024, Math.floor(quotaBytes / 4096) * 4096));
-  // No journal, lazy inode tables, nothing reserved for root: fast to make, and the whole quota is the agent's.
-  const mk = await runCmd("mkfs.ext4", ["-q", "-F", "-m", "0", "-O", "^has_journal", "-E", "lazy_itable_init=1,nodiscard", tmp]);
+  const size = Math.max(16 * 1024 * 1024, Math.floor(quotaBytes / 4096) * 4096);
+  fs.truncateSync(tmp, size);
+  // No journal and lazy inode tables: fast to make. ext4 keeps its reserved blocks for uid 0, and
+  // the worker is uid 0 while the agent is not: up to 64 MB (at most 5%) stay free for the worker's
+  // state and checkpoints when the agent has filled the disk.
+  const reservePct = Math.min(5, ((64 * 1024 * 1024) / size) * 100).toFixed(3);
+  const mk = await runCmd("mkfs.ext4", ["-q", "-F", "-m", reservePct, "-O", "^has_journal", "-E", "lazy_itable_init=1,nodiscard", tmp]);
   if (mk.code !== 0) {
     fs.rmSync(tmp, { force: true });
     throw new AppError("internal", `could not make the session's filesystem: mkfs.ext4 failed: ${mk.stderr}`);
@@ -106,8 +111,12 @@ async function makeImage(image: string, quotaBytes: number): Promise<void> {
 }
 
 async function mountImage(paths: SessionPaths): Promise<void> {
-  ensureDir(paths.mnt, 0o755);
   if (mountAt(paths.mnt)) return;
+  const mode = await sessionFsMode();
+  if (mode.mode !== "loop") {
+    throw new AppError("unavailable", `this session's files are in a disk image that this host cannot mount now (${mode.detail}); run Dockside as root with loop devices and e2fsprogs`);
+  }
+  ensureDir(paths.mnt, 0o755);
   // Without a journal, a host crash while mounted needs a check before the next mount.
   const fsck = await runCmd("e2fsck", ["-p", paths.fsImage], 10 * 60_000);
   if (fsck.code >= 4) console.error(`[session-fs] e2fsck ${paths.fsImage} (exit ${fsck.code}): ${fsck.stderr}`);

@@ -1,47 +1,52 @@
 // The host end of a session's worker channel: an HTTP server on a Unix socket inside the
 // session's run directory, which the container sees at /run/dockside/host.sock. See
-// lib/protocol/worker.ts for the endpoints. Everything the worker sends is validated.
+// lib/protocol/worker.ts for the endpoints and channel-routes.ts for how each is served.
+// Only the worker may reach it: the run directory is the host's own (0700), the socket is 0600,
+// and nothing here follows a symlink or hands a path to the sandbox's uid.
 import fs from "node:fs";
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { z } from "zod";
-import type { NewEvent } from "../events/schema";
-import { WorkerEventBatchSchema, type WorkerCommand, type WorkerConfig, type WorkerEventBatch } from "../protocol/worker";
-import { forwardModelCall } from "./gateway";
-import { SANDBOX_GID, SANDBOX_UID } from "../git/workspace";
+import http from "node:http";
+import path from "node:path";
+import { AppError } from "../errors";
+import { route, type ChannelHandlers } from "./channel-routes";
 
-const MAX_BODY = 32 * 1024 * 1024;
-const CommandsQuery = z.object({ after: z.coerce.number().int().min(0), wait: z.coerce.number().min(0).max(30).default(0) });
-
-export interface ChannelHandlers {
-  config(): WorkerConfig;
-  /** Stores a batch; resolves to the highest worker event number now stored. */
-  events(batch: WorkerEventBatch): Promise<number>;
-  /** Commands after `after`; waits up to `waitS` seconds for one when there are none. */
-  commands(after: number, waitS: number, signal: AbortSignal): Promise<WorkerCommand[]>;
-  usage(event: NewEvent): Promise<void>;
-}
+export type { ChannelHandlers } from "./channel-routes";
 
 export interface Channel {
   close(): Promise<void>;
 }
 
-export async function openChannel(socketPath: string, h: ChannelHandlers): Promise<Channel> {
+/** Listens on `<runDir>/host.sock` after checking that `runDir` is a private directory of this process's user. */
+export async function openChannel(runDir: string, h: ChannelHandlers): Promise<Channel> {
+  assertPrivateDir(runDir);
+  const socketPath = path.join(runDir, "host.sock");
+  // The directory is ours alone, so what is there is a socket left by an earlier channel.
   fs.rmSync(socketPath, { force: true });
   const server = http.createServer((req, res) => {
-    handle(req, res, h).catch((err) => {
+    route(req, res, h).catch((err) => {
       console.error(`[channel] ${req.method} ${req.url}:`, err);
-      if (!res.headersSent) send(res, 500, { error: (err as Error).message });
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: "internal error on the Dockside host" }));
       else res.destroy();
     });
   });
   server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 0; // long polls and model streams; bodies are bounded by the routes
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(socketPath, () => resolve());
+    // bind(2) creates the socket file with 0777 & ~umask and listen() binds synchronously: the
+    // socket is 0600 from its first moment, with no chmod by path afterwards (which could follow
+    // a symlink swapped in meanwhile).
+    const umask = process.umask(0o177);
+    try {
+      server.listen(socketPath, () => resolve());
+    } finally {
+      process.umask(umask);
+    }
   });
-  // The worker runs as the sandbox user and must be able to connect.
-  fs.chmodSync(socketPath, 0o660);
-  if (process.getuid?.() === 0) fs.chownSync(socketPath, SANDBOX_UID, SANDBOX_GID);
+  const st = fs.lstatSync(socketPath);
+  if (!st.isSocket() || st.uid !== ownUid() || (st.mode & 0o777) !== 0o600) {
+    server.close();
+    throw new AppError("internal", `the worker channel socket ${socketPath} is not a private socket (mode ${(st.mode & 0o777).toString(8)})`);
+  }
   return {
     close: () =>
       new Promise<void>((resolve) => {
@@ -51,52 +56,21 @@ export async function openChannel(socketPath: string, h: ChannelHandlers): Promi
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, h: ChannelHandlers): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://sandbox");
-  const route = `${req.method} ${url.pathname}`;
-  if (route === "GET /worker/config") return send(res, 200, h.config());
-  if (route === "POST /worker/events") {
-    const parsed = WorkerEventBatchSchema.safeParse(JSON.parse((await readBody(req)).toString("utf8")));
-    if (!parsed.success) return send(res, 422, { error: parsed.error.message });
-    return send(res, 200, { ack: await h.events(parsed.data) });
-  }
-  if (route === "GET /worker/commands") {
-    const q = CommandsQuery.safeParse(Object.fromEntries(url.searchParams));
-    if (!q.success) return send(res, 422, { error: q.error.message });
-    const abort = new AbortController();
-    res.on("close", () => abort.abort());
-    const commands = await h.commands(q.data.after, q.data.wait, abort.signal);
-    if (!res.destroyed) send(res, 200, { commands });
-    return;
-  }
-  if (route === "POST /v1/messages") {
-    const { usage } = await forwardModelCall(await readBody(req), req, res);
-    if (usage) await h.usage(usage);
-    return;
-  }
-  send(res, 404, { error: `no such endpoint: ${route}` });
+/** Refuses a path that is not a real directory (lstat: a symlink is refused) owned by this user with mode 0700. */
+export function assertPrivateDir(dir: string): void {
+  const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+  const why = !st
+    ? "does not exist"
+    : st.isSymbolicLink()
+      ? "is a symlink"
+      : !st.isDirectory()
+        ? "is not a directory"
+        : st.uid !== ownUid()
+          ? `is owned by uid ${st.uid}, not ${ownUid()}`
+          : (st.mode & 0o777) !== 0o700
+            ? `has mode ${(st.mode & 0o777).toString(8)}, not 700`
+            : null;
+  if (why) throw new AppError("internal", `refusing to open the worker channel: the run directory ${dir} ${why}`);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on("data", (b: Buffer) => {
-      size += b.length;
-      if (size > MAX_BODY) {
-        reject(new Error("request body too large"));
-        req.destroy();
-        return;
-      }
-      parts.push(b);
-    });
-    req.on("end", () => resolve(Buffer.concat(parts)));
-    req.on("error", reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
+const ownUid = () => process.getuid?.() ?? 0;

@@ -70,14 +70,14 @@ const BLOCK_FIELDS: Record<string, readonly string[]> = {
   thinking: ["thinking", "signature"],
   redacted_thinking: ["data"],
 };
-/** Content the request carries itself; `url` and `file` sources make the API fetch it. */
-const INLINE_SOURCES = ["base64", "text", "content"];
+/** Content the request carries itself (and its fields); `url` and `file` sources make the API fetch it. */
+const INLINE_SOURCES: Record<string, readonly string[]> = { base64: ["media_type", "data"], text: ["media_type", "data"], content: ["content"] };
 
 export type Checked = { ok: true; request: GatewayRequest } | { ok: false; message: string };
 
 /** Validates a parsed request body against what a session may use. */
 export function checkRequest(body: unknown, limits: GatewayLimits): Checked {
-  const top = body && typeof body === "object" && !Array.isArray(body) ? Object.keys(body).filter((k) => !(k in GatewayRequestSchema.shape)) : [];
+  const top = body && typeof body === "object" && !Array.isArray(body) ? Object.keys(body).filter((k) => !Object.hasOwn(GatewayRequestSchema.shape, k)) : [];
   if (top.length) return no(`the field${top.length > 1 ? "s" : ""} ${top.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(", ")} ${top.length > 1 ? "are" : "is"} not allowed (MCP servers, containers, service tiers and other server-side features are off)`);
   const parsed = GatewayRequestSchema.safeParse(body);
   if (!parsed.success) {
@@ -127,7 +127,7 @@ function blocksRefusal(blocks: unknown[], where: string, depth: number): string 
     if (!block || typeof block !== "object" || Array.isArray(block)) return `${at}: a content block must be an object`;
     const b = block as Record<string, unknown>;
     const type = typeof b.type === "string" ? b.type : "";
-    const fields = BLOCK_FIELDS[type];
+    const fields = Object.hasOwn(BLOCK_FIELDS, type) ? BLOCK_FIELDS[type] : undefined;
     if (!fields) return `${at}: content blocks of type ${JSON.stringify(type.slice(0, 60))} are not allowed (server tool, MCP and container blocks run outside the sandbox)`;
     const extra = Object.keys(b).find((k) => k !== "type" && !fields.includes(k));
     if (extra) return `${at}: the field ${JSON.stringify(extra.slice(0, 40))} is not allowed on a ${type} block`;
@@ -146,9 +146,10 @@ function blocksRefusal(blocks: unknown[], where: string, depth: number): string 
 
 function sourceRefusal(source: unknown, at: string, depth: number): string | null {
   const s = source && typeof source === "object" ? (source as Record<string, unknown>) : {};
-  if (!INLINE_SOURCES.includes(String(s.type))) {
-    return `${at}: content from a URL or a file id is not available (the model API would fetch it outside the sandbox); send the content itself`;
-  }
+  const fields = Object.hasOwn(INLINE_SOURCES, String(s.type)) ? INLINE_SOURCES[String(s.type)] : null;
+  if (!fields) return `${at}: content from a URL or a file id is not available (the model API would fetch it outside the sandbox); send the content itself`;
+  const extra = Object.keys(s).find((k) => k !== "type" && !fields.includes(k));
+  if (extra) return `${at}: the field ${JSON.stringify(extra.slice(0, 40))} is not allowed on a ${String(s.type)} source`;
   if (s.type === "content" && Array.isArray(s.content)) return blocksRefusal(s.content, `${at}.content`, depth + 1);
   return null;
 }

@@ -1,48 +1,129 @@
-// The model gateway: the only way a sandbox reaches the model. It adds the API key (which never
-// enters a container), forwards to ANTHROPIC_BASE_URL, streams the answer back unchanged and
-// counts the tokens it carried. Budgets will be enforced here.
+// The model gateway: the only way a sandbox reaches the model. It checks each request against
+// what the session may use (gateway-policy.ts), limits its rate, adds the API key (which never
+// enters a container), forwards the re-serialized request to ANTHROPIC_BASE_URL, streams the
+// answer back unchanged and counts the tokens it carried (usage events come only from here).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { env } from "../config/env";
 import { ev, type NewEvent } from "../events/schema";
+import { BodyTooLarge, readBody } from "./channel-http";
+import { checkRequest, refusedBetas, type GatewayRequest } from "./gateway-policy";
+import { TokenBucket } from "./token-bucket";
 
 const DEFAULT_BASE = "https://api.anthropic.com";
-const FORWARDED_HEADERS = ["content-type", "anthropic-version", "anthropic-beta", "accept"];
+const MAX_CONCURRENT = 2;
+const REFUSED = "Dockside refused this model request: ";
 
-export interface GatewayResult {
-  usage: NewEvent | null;
+/** What the gateway needs of its session. */
+export interface GatewaySession {
+  /** The session's own model (WorkerConfig.model). */
+  model(): string;
+  usage(event: NewEvent): Promise<void>;
+  /** Appends an `error` event (source host) to the session's log. */
+  note(message: string): Promise<void>;
 }
 
-/** Proxies one POST /v1/messages; resolves with the usage event once the answer is complete. */
-export async function forwardModelCall(body: Buffer, req: IncomingMessage, res: ServerResponse): Promise<GatewayResult> {
+type ErrorType = "invalid_request_error" | "rate_limit_error" | "request_too_large";
+const STATUS: Record<ErrorType, number> = { invalid_request_error: 400, rate_limit_error: 429, request_too_large: 413 };
+
+/** One session's gateway: its rate limits live as long as its channel. */
+export class Gateway {
+  private active = 0;
+  private readonly perMinute: TokenBucket;
+  // Refusals are logged, but a loop of refused calls must not flood the log.
+  private readonly notes = new TokenBucket(5, 1 / 30);
+
+  constructor(private readonly session: GatewaySession) {
+    const rpm = env().DOCKSIDE_GATEWAY_RPM;
+    this.perMinute = new TokenBucket(rpm, rpm / 60);
+  }
+
+  /** Serves one POST /v1/messages. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.active >= MAX_CONCURRENT) return this.refuse(res, "rate_limit_error", `at most ${MAX_CONCURRENT} model calls may run at once per session`, 1);
+    const wait = this.perMinute.wait(1);
+    if (wait > 0) return this.refuse(res, "rate_limit_error", `at most ${env().DOCKSIDE_GATEWAY_RPM} model calls per minute per session (DOCKSIDE_GATEWAY_RPM)`, wait);
+    this.perMinute.take(1);
+    this.active++;
+    try {
+      await this.serve(req, res);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const e = env();
+    const limit = e.DOCKSIDE_GATEWAY_MAX_BODY_MB * 1024 * 1024;
+    let body: Buffer;
+    try {
+      body = await readBody(req, limit);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return this.refuse(res, "request_too_large", `the request body is larger than ${e.DOCKSIDE_GATEWAY_MAX_BODY_MB} MB (DOCKSIDE_GATEWAY_MAX_BODY_MB)`);
+      throw err;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString("utf8"));
+    } catch {
+      return this.refuse(res, "invalid_request_error", "the body is not JSON");
+    }
+    const models = [this.session.model(), ...e.DOCKSIDE_MODELS.split(",").map((m) => m.trim()).filter(Boolean)];
+    const checked = checkRequest(json, { models, maxOutputTokens: e.DOCKSIDE_MAX_OUTPUT_TOKENS });
+    if (!checked.ok) return this.refuse(res, "invalid_request_error", checked.message);
+    const betas = refusedBetas(req.headers["anthropic-beta"]);
+    if (betas.length) return this.refuse(res, "invalid_request_error", `the anthropic-beta value ${betas.slice(0, 3).map((b) => JSON.stringify(b.slice(0, 80))).join(", ")} is not allowed`);
+    const usage = await forward(checked.request, req, res);
+    if (usage) await this.session.usage(usage);
+  }
+
+  private refuse(res: ServerResponse, type: ErrorType, why: string, retryAfterS?: number): void {
+    const message = REFUSED + why;
+    const headers: Record<string, string> = retryAfterS ? { "retry-after": String(retryAfterS) } : {};
+    apiError(res, STATUS[type], type, message, headers, type === "request_too_large");
+    if (this.notes.wait(1) === 0) {
+      this.notes.take(1);
+      void this.session.note(message).catch((err) => console.error("[gateway] note", err));
+    }
+  }
+}
+
+/** Forwards a checked request; resolves with the usage event once the answer is complete. */
+async function forward(request: GatewayRequest, req: IncomingMessage, res: ServerResponse): Promise<NewEvent | null> {
   const e = env();
   if (!e.ANTHROPIC_API_KEY && e.ANTHROPIC_BASE_URL.replace(/\/$/, "") === DEFAULT_BASE) {
     apiError(res, 401, "authentication_error", "No ANTHROPIC_API_KEY is configured on the Dockside host. Set it in the server's environment (or point ANTHROPIC_BASE_URL at a compatible endpoint), restart, and send a follow-up to retry.");
-    return { usage: null };
+    return null;
   }
-  const headers: Record<string, string> = {};
-  for (const h of FORWARDED_HEADERS) {
-    const v = req.headers[h];
-    if (typeof v === "string") headers[h] = v;
-  }
-  headers["anthropic-version"] ??= "2023-06-01";
+  // Headers are built, not copied: nothing the sandbox sets reaches the API but these.
+  const version = req.headers["anthropic-version"];
+  const beta = req.headers["anthropic-beta"];
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: request.stream ? "text/event-stream" : "application/json",
+    "anthropic-version": typeof version === "string" && /^\d{4}-\d{2}-\d{2}$/.test(version) ? version : "2023-06-01",
+  };
+  const betas = (Array.isArray(beta) ? beta.join(",") : (beta ?? "")).split(",").map((b) => b.trim()).filter(Boolean);
+  if (betas.length) headers["anthropic-beta"] = betas.join(",");
   if (e.ANTHROPIC_API_KEY) headers["x-api-key"] = e.ANTHROPIC_API_KEY;
 
   const abort = new AbortController();
   res.on("close", () => abort.abort());
   let upstream: Response;
   try {
-    upstream = await fetch(new URL("/v1/messages", e.ANTHROPIC_BASE_URL), { method: "POST", headers, body: new Uint8Array(body), signal: abort.signal });
+    // The re-serialized request, never the raw bytes: a duplicate key read one way here and
+    // another way upstream would slip past the checks.
+    upstream = await fetch(new URL("/v1/messages", e.ANTHROPIC_BASE_URL), { method: "POST", headers, body: JSON.stringify(request), signal: abort.signal });
   } catch (err) {
-    if (abort.signal.aborted) return { usage: null };
+    if (abort.signal.aborted) return null;
     apiError(res, 502, "api_error", `the Dockside host could not reach the model API at ${e.ANTHROPIC_BASE_URL}: ${(err as Error).message}`);
-    return { usage: null };
+    return null;
   }
   const outHeaders: Record<string, string> = {};
   upstream.headers.forEach((v, k) => {
     if (["content-type", "request-id", "retry-after", "x-should-retry"].includes(k) || k.startsWith("anthropic-ratelimit")) outHeaders[k] = v;
   });
   res.writeHead(upstream.status, outHeaders);
-  const meter = new UsageMeter(String(parseModel(body)));
+  const meter = new UsageMeter(request.model);
   const sse = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");
   try {
     for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) {
@@ -54,20 +135,15 @@ export async function forwardModelCall(body: Buffer, req: IncomingMessage, res: 
     // The worker went away (interrupt) or the upstream broke: the worker sees a cut stream.
   }
   res.end();
-  return { usage: upstream.ok ? meter.event() : null };
+  return upstream.ok ? meter.event() : null;
 }
 
-function parseModel(body: Buffer): string {
-  try {
-    return (JSON.parse(body.toString("utf8")) as { model?: string }).model ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-}
-
-function apiError(res: ServerResponse, status: number, type: string, message: string): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify({ type: "error", error: { type, message } }));
+function apiError(res: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}, close = false): void {
+  if (res.headersSent) return void res.destroy();
+  const text = JSON.stringify({ type: "error", error: { type, message } });
+  res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...(close ? { connection: "close" } : {}), ...headers });
+  res.end(text);
+  if (close) res.once("finish", () => res.req.socket?.destroySoon?.());
 }
 
 interface Usage {

@@ -1,13 +1,27 @@
-// The host-side state of a session whose container may be running: its channel, the worker's
-// pending command long-polls, and whether a stop was asked for.
-import path from "node:path";
+// The host-side state of a session whose container may be running: its channel and gateway,
+// the worker's pending command long-polls, its rate limits, and whether a stop was asked for.
+import { env } from "../config/env";
 import { db } from "../db/client";
-import { appendEvents } from "../events/store";
-import type { NewEvent, SessionEvent } from "../events/schema";
+import { ev, type NewEvent } from "../events/schema";
+import { appendEvents, appendPlanned, type AppendResult } from "../events/store";
+import { receiveCheckpoint } from "../git/host-repo";
+import { sessionPaths } from "../git/workspace";
 import { publisher } from "../realtime/bus";
-import type { WorkerCommand, WorkerConfig } from "../protocol/worker";
+import type { WorkerCommand, WorkerConfig, WorkerEventBatch } from "../protocol/worker";
 import { openChannel, type Channel } from "./channel";
 import { toDto } from "./dto";
+import { Gateway } from "./gateway";
+import { TokenBucket } from "./token-bucket";
+import { planWorkerBatch } from "./worker-events";
+import { completeOp, pendingOps } from "./workspace-ops";
+
+const MB = 1024 * 1024;
+// Generous next to what a real worker sends (the stream benchmark pushes ~25 MB/s of output in
+// a few hundred events): the limit is there for a worker that floods the log.
+const EVENTS_BURST = 5000;
+const EVENTS_PER_S = 2000;
+const BYTES_BURST = 64 * MB;
+const BYTES_PER_S = 48 * MB;
 
 export class LiveSession {
   containerId: string | null = null;
@@ -17,22 +31,27 @@ export class LiveSession {
   private channel: Channel | null = null;
   private waiters = new Set<() => void>();
   private interrupt = false;
+  private readonly eventRate = new TokenBucket(EVENTS_BURST, EVENTS_PER_S);
+  private readonly byteRate = new TokenBucket(BYTES_BURST, BYTES_PER_S);
+  private readonly gateway: Gateway;
+  /** Tool output bytes dropped past the output cap, per command still running. */
+  private dropped = new Map<string, number>();
 
   constructor(
     readonly id: string,
     readonly runDir: string,
     private readonly workerConfig: () => WorkerConfig,
-  ) {}
+  ) {
+    this.gateway = new Gateway({
+      model: () => this.workerConfig().model,
+      usage: async (event) => void (await this.append([event])),
+      note: async (message) => void (await this.append([ev("error", { message, source: "host" })])),
+    });
+  }
 
   /** Appends events to the log and publishes them (and the updated row) to watchers. */
-  async append(events: NewEvent[], wids?: number[]): Promise<{ stored: SessionEvent[]; workerAck: number }> {
-    const result = await appendEvents(this.id, events, { wids });
-    if (result.stored.length) {
-      publisher().events(this.id, result.stored);
-      if (result.stored.some((e) => e.type === "status" || e.type === "usage" || e.type === "commit")) await this.publishRow();
-    }
-    if (result.stored.some((e) => e.type === "user.message")) this.wake();
-    return result;
+  async append(events: NewEvent[], wids?: number[]): Promise<AppendResult> {
+    return this.published(await appendEvents(this.id, events, { wids }));
   }
 
   async publishRow(): Promise<void> {
@@ -42,11 +61,21 @@ export class LiveSession {
 
   async openChannel(): Promise<void> {
     if (this.channel) return;
-    this.channel = await openChannel(path.join(this.runDir, "host.sock"), {
+    this.channel = await openChannel(this.runDir, {
       config: this.workerConfig,
-      events: async (batch) => (await this.append(batch.events.map(({ wid: _w, ...e }) => e as NewEvent), batch.events.map((e) => e.wid))).workerAck,
+      rate: (events, bytes) => this.rate(events, bytes),
+      events: (batch) => this.workerEvents(batch),
       commands: (after, waitS, signal) => this.commands(after, waitS, signal),
-      usage: async (event) => void (await this.append([event])),
+      tmpDir: sessionPaths(env().dataDir, this.id).tmp,
+      checkpoint: async (sha, file) => {
+        const event = await receiveCheckpoint(this.id, sha, file);
+        if (event) await this.append([event]);
+      },
+      opDone: async (opId, result) => {
+        const event = await completeOp(this.id, opId, result);
+        if (event) await this.append([event]);
+      },
+      model: (req, res) => this.gateway.handle(req, res),
     });
   }
 
@@ -66,25 +95,58 @@ export class LiveSession {
     this.interrupt = false;
   }
 
-  private wake(): void {
+  /** Wakes the worker's waiting command poll (a message or a workspace op is there for it). */
+  wake(): void {
     for (const w of this.waiters) w();
     this.waiters.clear();
+  }
+
+  private async published(result: AppendResult): Promise<AppendResult> {
+    if (result.stored.length) {
+      publisher().events(this.id, result.stored);
+      if (result.stored.some((e) => e.type === "status" || e.type === "usage" || e.type === "commit")) await this.publishRow();
+    }
+    if (result.stored.some((e) => e.type === "user.message")) this.wake();
+    return result;
+  }
+
+  private rate(events: number, bytes: number): number {
+    const wait = Math.max(this.eventRate.wait(events), this.byteRate.wait(bytes));
+    if (wait) return wait;
+    this.eventRate.take(events);
+    this.byteRate.take(bytes);
+    return 0;
+  }
+
+  /** A worker batch, through the policy in worker-events.ts, decided on the locked session row. */
+  private async workerEvents(batch: WorkerEventBatch["events"]): Promise<number> {
+    let dropped: Map<string, number> | undefined;
+    const policy = { stopAsked: this.stopRequested || this.interrupt, outputCapBytes: BigInt(env().DOCKSIDE_SESSION_OUTPUT_MB) * BigInt(MB), dropped: this.dropped };
+    const result = await appendPlanned(this.id, (row) => {
+      const plan = planWorkerBatch(batch, row, policy);
+      dropped = plan.dropped;
+      return plan;
+    });
+    if (dropped) this.dropped = dropped;
+    return (await this.published(result)).workerAck;
   }
 
   private async commands(after: number, waitS: number, signal: AbortSignal): Promise<WorkerCommand[]> {
     const deadline = Date.now() + waitS * 1000;
     for (;;) {
       if (this.interrupt) return [{ kind: "interrupt", reason: this.stopReason }];
+      const ops = await pendingOps(this.id);
       const rows = await db().event.findMany({
         where: { sessionId: this.id, type: "user.message", seq: { gt: after } },
         orderBy: { seq: "asc" },
         take: 50,
       });
-      if (rows.length || Date.now() >= deadline || signal.aborted) {
-        return rows.map((r) => {
+      if (ops.length || rows.length || Date.now() >= deadline || signal.aborted) {
+        const messages = rows.map((r): WorkerCommand => {
           const d = r.data as { text: string; author?: string };
           return { kind: "message", seq: r.seq, text: d.text, author: d.author };
         });
+        return [...ops, ...messages];
       }
       await new Promise<void>((resolve) => {
         const done = () => {

@@ -12,6 +12,7 @@ import { cloneWorkspace, sessionPaths } from "../git/workspace";
 import type { CreateSessionInput, SessionDto } from "../protocol/api";
 import { createSandbox, findSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
 import { ensureImage } from "../sandbox/image";
+import { assertDiskFloor } from "../sandbox/disk-guard";
 import { mountSessionFs, prepareSessionFs, releaseSessionFs } from "../sandbox/session-fs";
 import { insertSession } from "./create-session";
 import { recordAudit } from "../audit/record";
@@ -38,6 +39,7 @@ export class Orchestrator {
   constructor(private readonly workerDir = path.resolve("sandbox/dist")) {}
 
   async createSession(teamId: string, input: CreateSessionInput, author?: Actor, fork?: ForkPoint): Promise<SessionDto> {
+    await assertDiskFloor();
     const { id } = await insertSession(teamId, input, author?.id);
     if (fork) this.forks.set(id, fork);
     const live = this.liveFor(id);
@@ -213,7 +215,10 @@ export class Orchestrator {
       if (live.stopRequested) return void (await this.finish(live, ev("status", { status: "stopped" })));
       await live.openChannel();
       const existing = row.containerId && (await inspectSandbox(row.containerId)) ? row.containerId : null;
-      if (existing) await startSandbox(existing);
+      if (existing) {
+        await mountSessionFs(paths);
+        await startSandbox(existing);
+      }
       live.containerId = existing ?? (await createSandbox({ sessionId: id, teamId: row.teamId, image, paths, uid, gid: uid }));
       await db().session.update({ where: { id }, data: { containerId: live.containerId } });
       this.watch(live);

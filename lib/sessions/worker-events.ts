@@ -29,6 +29,7 @@ const NEXT: Partial<Record<SessionStatus, SessionStatus[]>> = {
 };
 
 const MAX_LISTED = 5;
+const MAX_TRACKED = 1000;
 const FUTURE_SLACK_MS = 60_000;
 
 /** Decides, on the locked session row, what of a worker batch to store. Throws AppError (409) on a wid gap. */
@@ -80,6 +81,8 @@ export function planWorkerBatch(batch: WorkerEventBatch["events"], row: LockedSe
     }
   }
   if (refused.length) events.push(note(refusalMessage(refused)));
+  // Commands that never report a result must not grow this forever.
+  for (const key of dropped.keys()) if (dropped.size > MAX_TRACKED) dropped.delete(key);
   const workerAck = wids.length ? Math.max(row.workerAck, wids[wids.length - 1]) : row.workerAck;
   return { events, workerAck, outputBytes: added, dropped };
 }

@@ -1,8 +1,8 @@
 // Teams and their settings. Slugs are derived from names and made unique.
 import crypto from "node:crypto";
-import fs from "node:fs";
 import { env } from "../config/env";
 import { sessionPaths } from "../git/workspace";
+import { removeSessionFs } from "../sandbox/session-fs";
 import { publisher } from "../realtime/bus";
 import { removeSandbox } from "../sandbox/container";
 import { db } from "../db/client";
@@ -54,7 +54,8 @@ export async function deleteTeam(access: Access): Promise<void> {
   // The team's code goes with it: sandboxes and workspaces (clones of its repositories).
   for (const s of sessions) {
     if (s.containerId) await removeSandbox(s.containerId);
-    fs.rmSync(sessionPaths(env().dataDir, s.id).root, { recursive: true, force: true });
+    // Unmounts the session's filesystem first; never follows the agent's symlinks.
+    await removeSessionFs(sessionPaths(env().dataDir, s.id));
   }
 }
 

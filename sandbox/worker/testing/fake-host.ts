@@ -1,11 +1,25 @@
 // A test stand-in for the Dockside host's side of the worker channel: an HTTP server on a Unix
-// socket serving config, events (dedup by wid), commands (long poll), and /v1/messages
-// proxied to the model stub the way the gateway does (it swaps in the API key).
+// socket serving config, events (dedup by wid; only the types a worker may send), commands (long
+// poll; ops delivered until reported), checkpoint bundles, op reports, and /v1/messages proxied
+// to the model stub the way the gateway does (it swaps in the API key).
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { WorkerEventBatchSchema, type WorkerCommand, type WorkerConfig } from "../../../lib/protocol/worker";
+import type { EventType } from "../../../lib/events/schema";
+import {
+  WorkerEventBatchSchema,
+  WorkspaceOpResultSchema,
+  type WorkerCommand,
+  type WorkerConfig,
+  type WorkspaceOpResult,
+} from "../../../lib/protocol/worker";
 import type { WorkerEvent } from "../outbox";
+
+/** What a worker may emit; anything else is refused like the real host does. */
+const WORKER_TYPES = new Set<EventType>(["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error"]);
+
+export type OpCommand = Extract<WorkerCommand, { kind: "op" }>;
+export type Checkpoint = { sha: string; bundle: Buffer; contentType: string; eventsBefore: number };
 
 export type FakeHost = {
   socketPath: string;
@@ -13,7 +27,15 @@ export type FakeHost = {
   events: WorkerEvent[];
   /** Every wid received, duplicates included. */
   received: number[];
+  /** Checkpoint bundles received, in order (resends included). */
+  checkpoints: Checkpoint[];
+  /** Op reports received, by op id (the last one wins). */
+  opResults: Map<string, WorkspaceOpResult>;
+  /** Answer the next checkpoint uploads with this status instead of 200 (null: accept). */
+  refuseCheckpoints(status: number | null, message?: string): void;
   sendMessage(text: string): number;
+  /** Queues a workspace op, delivered with every poll until reported. */
+  sendOp(op: Omit<OpCommand, "kind">): void;
   interrupt(): void;
   waitFor(pred: (events: WorkerEvent[]) => boolean, timeoutMs?: number): Promise<void>;
   /** Goes away for `downMs` (socket gone, connections cut) and comes back with its data. */
@@ -26,6 +48,9 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
   const events: WorkerEvent[] = [];
   const received: number[] = [];
   const commands: (WorkerCommand & { delivered?: boolean })[] = [];
+  const checkpoints: Checkpoint[] = [];
+  const opResults = new Map<string, WorkspaceOpResult>();
+  let refusal: { status: number; message: string } | null = null;
   let seq = 100;
   let listeners: (() => void)[] = [];
   const changed = () => {
@@ -41,7 +66,11 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
     return Buffer.concat(chunks);
   };
   const pendingFor = (after: number) =>
-    commands.filter((c) => (c.kind === "interrupt" ? !c.delivered : c.seq > after));
+    commands.filter((c) => {
+      if (c.kind === "interrupt") return !c.delivered;
+      if (c.kind === "op") return !opResults.has(c.id);
+      return c.seq > after;
+    });
 
   const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://host");
@@ -50,6 +79,8 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
     if (route === "POST /worker/events") {
       const batch = WorkerEventBatchSchema.safeParse(JSON.parse((await readBody(req)).toString("utf8")));
       if (!batch.success) return json(res, 422, { error: batch.error.message });
+      const forbidden = (batch.data.events as WorkerEvent[]).find((e) => !WORKER_TYPES.has(e.type));
+      if (forbidden) return json(res, 422, { error: `a worker may not send ${forbidden.type} events` });
       for (const e of batch.data.events as WorkerEvent[]) {
         received.push(e.wid);
         if (!events.some((s) => s.wid === e.wid)) events.push(e);
@@ -69,6 +100,23 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
       const pending = pendingFor(after);
       for (const c of pending) if (c.kind === "interrupt") c.delivered = true;
       return json(res, 200, { commands: pending.map(({ delivered: _d, ...c }) => c) });
+    }
+    if (route === "POST /worker/checkpoint") {
+      const sha = url.searchParams.get("sha") ?? "";
+      const bundle = await readBody(req);
+      if (refusal) return json(res, refusal.status, { error: refusal.message });
+      if (!/^[0-9a-f]{40}$/.test(sha)) return json(res, 422, { error: "bad sha" });
+      checkpoints.push({ sha, bundle, contentType: req.headers["content-type"] ?? "", eventsBefore: events.length });
+      changed();
+      return json(res, 200, { ok: true });
+    }
+    const op = /^POST \/worker\/ops\/([^/]+)$/.exec(route);
+    if (op) {
+      const result = WorkspaceOpResultSchema.safeParse(JSON.parse((await readBody(req)).toString("utf8")));
+      if (!result.success) return json(res, 422, { error: result.error.message });
+      opResults.set(decodeURIComponent(op[1]), result.data);
+      changed();
+      return json(res, 200, { ok: true });
     }
     if (route === "POST /v1/messages") return proxy(req, res, opts.modelUrl);
     json(res, 404, { error: `no route ${route}` });
@@ -90,6 +138,15 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
     socketPath,
     events,
     received,
+    checkpoints,
+    opResults,
+    refuseCheckpoints(status, message = "refused") {
+      refusal = status === null ? null : { status, message };
+    },
+    sendOp(op) {
+      commands.push({ kind: "op", ...op });
+      changed();
+    },
     sendMessage(text) {
       commands.push({ kind: "message", seq: ++seq, text });
       changed();

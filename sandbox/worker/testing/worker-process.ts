@@ -11,7 +11,7 @@ export function buildWorker(): void {
 
 export type WorkerProcess = { child: ChildProcess; stderr: () => string; exited: () => Promise<number | null> };
 
-export function startWorker(opts: { socketPath: string; stateDir: string; workspace: string; home: string }): WorkerProcess {
+export function startWorker(opts: { socketPath: string; stateDir: string; workspace: string; home: string; inboxDir?: string }): WorkerProcess {
   const node = process.env.DOCKSIDE_WORKER_NODE || process.execPath;
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: "test",
@@ -20,6 +20,7 @@ export function startWorker(opts: { socketPath: string; stateDir: string; worksp
     DOCKSIDE_HOST_SOCKET: opts.socketPath,
     DOCKSIDE_STATE_DIR: opts.stateDir,
     DOCKSIDE_WORKSPACE: opts.workspace,
+    ...(opts.inboxDir ? { DOCKSIDE_INBOX_DIR: opts.inboxDir } : {}),
   };
   const child = spawn(node, [path.join(root, "sandbox/dist/worker.mjs")], { env, stdio: ["ignore", "inherit", "pipe"] });
   let stderr = "";

@@ -11,10 +11,15 @@ import { globToRegExp } from "./glob";
 import { runTool } from "./run-tool";
 import { CappedText } from "./truncate";
 
+// The worker already is the agent's uid here, so tools run in this process; as-agent.test.ts
+// covers the uid switch.
 const config: WorkerConfig = {
   sessionId: "s1",
   model: "stub",
   branch: "main",
+  baseCommit: "0".repeat(40),
+  agentUid: process.getuid!(),
+  agentGid: process.getgid!(),
   maxTurns: 10,
   shellTimeoutS: 30,
   toolOutputCap: 2000,

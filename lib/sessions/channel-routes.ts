@@ -1,0 +1,142 @@
+// The worker channel's routes, one table. Every request comes from a sandbox and is treated as
+// hostile: bodies are bounded before they are read, everything is validated, and errors answer
+// with a status and a message for the worker's log, never a stack.
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import { z } from "zod";
+import { env } from "../config/env";
+import { isAppError } from "../errors";
+import { WORKER_LIMITS, WorkerEventBatchSchema, WorkspaceOpResultSchema, type WorkerCommand, type WorkerConfig, type WorkerEventBatch, type WorkspaceOpResult } from "../protocol/worker";
+import { BodyTooLarge, bodyToFile, readBody, send } from "./channel-http";
+
+export interface ChannelHandlers {
+  config(): WorkerConfig;
+  /** Takes `events` events and `bytes` bytes from the session's rate: 0 when taken, else seconds to wait. */
+  rate(events: number, bytes: number): number;
+  /** Stores what may be stored of a batch; resolves to the worker ack. Throws AppError (409) on a wid gap. */
+  events(batch: WorkerEventBatch["events"]): Promise<number>;
+  /** Commands after `after`; waits up to `waitS` seconds for one when there are none. */
+  commands(after: number, waitS: number, signal: AbortSignal): Promise<WorkerCommand[]>;
+  /** Host-only directory for uploads (sessions/<id>/tmp). */
+  tmpDir: string;
+  /** A checkpoint bundle the worker uploaded, now in a host-only file. */
+  checkpoint(sha: string, file: string): Promise<void>;
+  opDone(id: string, result: WorkspaceOpResult): Promise<void>;
+  /** POST /v1/messages through the session's gateway. */
+  model(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+type Ctx = { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; h: ChannelHandlers };
+type Route = { method: "GET" | "POST"; path: RegExp; handle: (c: Ctx) => Promise<void> };
+
+const CommandsQuery = z.strictObject({ after: z.coerce.number().int().min(0), wait: z.coerce.number().min(0).max(30).default(0) });
+const CheckpointQuery = z.strictObject({ sha: z.string().regex(/^[0-9a-f]{40}$/) });
+const OpId = z.uuid();
+const SMALL_BODY = 64 * 1024;
+
+const ROUTES: Route[] = [
+  { method: "GET", path: /^\/worker\/config$/, handle: async ({ res, h }) => send(res, 200, h.config()) },
+  { method: "POST", path: /^\/worker\/events$/, handle: postEvents },
+  { method: "GET", path: /^\/worker\/commands$/, handle: getCommands },
+  { method: "POST", path: /^\/worker\/checkpoint$/, handle: postCheckpoint },
+  { method: "POST", path: /^\/worker\/ops\/([^/]{1,100})$/, handle: postOp },
+  { method: "POST", path: /^\/v1\/messages$/, handle: async ({ req, res, h }) => h.model(req, res) },
+];
+
+/** Serves one request from the worker. */
+export async function route(req: IncomingMessage, res: ServerResponse, h: ChannelHandlers): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://sandbox");
+  for (const r of ROUTES) {
+    const m = r.method === req.method ? r.path.exec(url.pathname) : null;
+    if (!m) continue;
+    try {
+      return await r.handle({ req, res, url, params: m.slice(1), h });
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return send(res, 413, { error: err.message }, {}, true);
+      if (isAppError(err)) return send(res, err.status, { error: err.message, ...err.details });
+      throw err;
+    }
+  }
+  send(res, 404, { error: `no such endpoint: ${String(req.method).slice(0, 10)} ${url.pathname.slice(0, 200)}` });
+}
+
+async function postEvents({ req, res, h }: Ctx): Promise<void> {
+  const body = await readBody(req, WORKER_LIMITS.batchBodyBytes);
+  // Bytes before parsing (parsing is the cost), events once they are counted.
+  const waitBytes = h.rate(0, body.length);
+  if (waitBytes) return tooFast(res, waitBytes);
+  const json = parseJson(body);
+  if (json === undefined) return send(res, 400, { error: "the body is not JSON" });
+  const batch = WorkerEventBatchSchema.safeParse(json);
+  if (!batch.success) return send(res, 422, { error: z.prettifyError(batch.error).slice(0, 2000) });
+  const waitEvents = h.rate(batch.data.events.length, 0);
+  if (waitEvents) return tooFast(res, waitEvents);
+  send(res, 200, { ack: await h.events(batch.data.events) });
+}
+
+async function getCommands({ res, url, h }: Ctx): Promise<void> {
+  const q = CommandsQuery.safeParse(Object.fromEntries(url.searchParams));
+  if (!q.success) return send(res, 422, { error: z.prettifyError(q.error) });
+  const abort = new AbortController();
+  res.on("close", () => abort.abort());
+  const commands = await h.commands(q.data.after, q.data.wait, abort.signal);
+  if (!res.destroyed) send(res, 200, { commands });
+}
+
+async function postCheckpoint({ req, res, url, h }: Ctx): Promise<void> {
+  const q = CheckpointQuery.safeParse(Object.fromEntries(url.searchParams));
+  if (!q.success) return send(res, 422, { error: "sha must be a full commit id (40 lowercase hex digits)" });
+  const file = path.join(privateDir(h.tmpDir), `checkpoint-${randomUUID()}.bundle`);
+  // O_EXCL | O_NOFOLLOW: a new file of ours, never whatever a name points at.
+  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  let open = true;
+  try {
+    await bodyToFile(req, fd, env().DOCKSIDE_CHECKPOINT_MAX_MB * 1024 * 1024);
+    fs.closeSync(fd);
+    open = false;
+    await h.checkpoint(q.data.sha, file);
+  } finally {
+    if (open) fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+  }
+  send(res, 200, { ok: true });
+}
+
+async function postOp({ req, res, params, h }: Ctx): Promise<void> {
+  const id = OpId.safeParse(params[0]);
+  if (!id.success) return send(res, 404, { error: "no such workspace op" });
+  const json = parseJson(await readBody(req, SMALL_BODY));
+  const result = WorkspaceOpResultSchema.safeParse(json);
+  if (!result.success) return send(res, 422, { error: z.prettifyError(result.error).slice(0, 2000) });
+  await h.opDone(id.data, result.data);
+  send(res, 200, { ok: true });
+}
+
+/** `dir`, created 0700 when missing; refused unless it is a real directory of ours that nobody else can enter. */
+function privateDir(dir: string): string {
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== (process.getuid?.() ?? 0) || (st.mode & 0o077) !== 0) {
+    throw new Error(`${dir} is not a private directory of the Dockside host`);
+  }
+  return dir;
+}
+
+function tooFast(res: ServerResponse, waitS: number): void {
+  const s = Number.isFinite(waitS) ? waitS : 60;
+  send(res, 429, { error: `too many events from this session: retry in ${s} s` }, { "retry-after": String(s) });
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
