@@ -35,6 +35,17 @@ describe("event log (real PostgreSQL)", () => {
     expect(texts).toEqual(["line 1\n", "line 2\n", "line 3\n", "line 3\n", "line 4\n"]);
   });
 
+  it("refuses a jump in worker event numbers whole, and cleans what Postgres would refuse", async () => {
+    const id = await newSession();
+    await appendEvents(id, [ev("tool.output", { callId: "c", stream: "stdout", text: "a" })], { wids: [1] });
+    await expect(appendEvents(id, [ev("error", { message: "x" })], { wids: [3] })).rejects.toThrow(/advance one by one/);
+    await expect(appendEvents(id, [ev("error", { message: "x" }), ev("error", { message: "y" })], { wids: [2, 4] })).rejects.toThrow(/consecutive/);
+    await appendEvents(id, [ev("error", { message: "nul \u0000 and \ud800" })], { wids: [2] });
+    const events = await readEvents(id, 0, 10);
+    expect(events.map((e) => (e.type === "error" ? e.data.message : "out"))).toEqual(["out", "nul \uFFFD and \uFFFD"]);
+    expect((await db().session.findUniqueOrThrow({ where: { id } })).workerAck).toBe(2);
+  });
+
   it("mirrors status, tokens and head commit onto the session row", async () => {
     const id = await newSession();
     await appendEvents(id, [

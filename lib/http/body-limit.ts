@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 const MB = 1024 * 1024;
+const LINGER_MS = 2000;
 
 interface RouteLimit {
   method: string;
@@ -85,8 +86,15 @@ function tooLarge(req: IncomingMessage, res: ServerResponse, limit: BodyLimit): 
       message: `The request body is larger than the ${kb} KB this endpoint accepts: ${limit.hint}. The server's operator can raise the limit with DOCKSIDE_MAX_BODY_KB.`,
     },
   });
-  // Connection: close, so Node does not read (and discard) the rest of a huge body to keep the
-  // connection alive; the socket is closed once the answer is written.
+  // Connection: close, so Node does not read the rest of a huge body to keep the connection
+  // alive. But closing at once, with the client's bytes still arriving, sends a TCP reset that
+  // can destroy this answer before the client reads it: linger a moment instead (what nginx and
+  // Go do), half-closed, dropping whatever still arrives, then close.
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
   res.writeHead(413, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), connection: "close" });
   res.end(body);
 }

@@ -85,9 +85,22 @@ async function getCommands({ res, url, h }: Ctx): Promise<void> {
   if (!res.destroyed) send(res, 200, { commands });
 }
 
-async function postCheckpoint({ req, res, url, h }: Ctx): Promise<void> {
-  const q = CheckpointQuery.safeParse(Object.fromEntries(url.searchParams));
-  if (!q.success) return send(res, 422, { error: "sha must be a full commit id (40 lowercase hex digits)" });
+// One upload at a time per channel: each costs a file of up to DOCKSIDE_CHECKPOINT_MAX_MB and a git fetch.
+const uploading = new WeakSet<ChannelHandlers>();
+
+async function postCheckpoint(c: Ctx): Promise<void> {
+  const q = CheckpointQuery.safeParse(Object.fromEntries(c.url.searchParams));
+  if (!q.success) return send(c.res, 422, { error: "sha must be a full commit id (40 lowercase hex digits)" });
+  if (uploading.has(c.h)) return send(c.res, 429, { error: "a checkpoint upload is already in progress" }, { "retry-after": "1" }, true);
+  uploading.add(c.h);
+  try {
+    await receiveUpload(c, q.data.sha);
+  } finally {
+    uploading.delete(c.h);
+  }
+}
+
+async function receiveUpload({ req, res, h }: Ctx, sha: string): Promise<void> {
   const file = path.join(privateDir(h.tmpDir), `checkpoint-${randomUUID()}.bundle`);
   // O_EXCL | O_NOFOLLOW: a new file of ours, never whatever a name points at.
   const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
@@ -96,7 +109,7 @@ async function postCheckpoint({ req, res, url, h }: Ctx): Promise<void> {
     await bodyToFile(req, fd, env().DOCKSIDE_CHECKPOINT_MAX_MB * 1024 * 1024);
     fs.closeSync(fd);
     open = false;
-    await h.checkpoint(q.data.sha, file);
+    await h.checkpoint(sha, file);
   } finally {
     if (open) fs.closeSync(fd);
     fs.rmSync(file, { force: true });

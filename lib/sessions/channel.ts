@@ -29,7 +29,8 @@ export async function openChannel(runDir: string, h: ChannelHandlers): Promise<C
     });
   });
   server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 0; // long polls and model streams; bodies are bounded by the routes
+  // A worker needs a handful (a poll or two, events, a model call, an upload).
+  server.maxConnections = 32;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     // bind(2) creates the socket file with 0777 & ~umask and listen() binds synchronously: the

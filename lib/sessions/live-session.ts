@@ -2,6 +2,7 @@
 // the worker's pending command long-polls, its rate limits, and whether a stop was asked for.
 import { env } from "../config/env";
 import { db } from "../db/client";
+import { AppError } from "../errors";
 import { ev, type NewEvent } from "../events/schema";
 import { appendEvents, appendPlanned, type AppendResult } from "../events/store";
 import { receiveCheckpoint } from "../git/host-repo";
@@ -22,6 +23,7 @@ const EVENTS_BURST = 5000;
 const EVENTS_PER_S = 2000;
 const BYTES_BURST = 64 * MB;
 const BYTES_PER_S = 48 * MB;
+const MAX_POLLS = 8;
 
 export class LiveSession {
   containerId: string | null = null;
@@ -36,6 +38,7 @@ export class LiveSession {
   private readonly gateway: Gateway;
   /** Tool output bytes dropped past the output cap, per command still running. */
   private dropped = new Map<string, number>();
+  private polls = 0;
 
   constructor(
     readonly id: string,
@@ -132,6 +135,17 @@ export class LiveSession {
   }
 
   private async commands(after: number, waitS: number, signal: AbortSignal): Promise<WorkerCommand[]> {
+    // A worker polls once or twice at a time; a flood of held polls would each query on every wake.
+    if (this.polls >= MAX_POLLS) throw new AppError("rate_limited", `at most ${MAX_POLLS} command polls at once`);
+    this.polls++;
+    try {
+      return await this.pollCommands(after, waitS, signal);
+    } finally {
+      this.polls--;
+    }
+  }
+
+  private async pollCommands(after: number, waitS: number, signal: AbortSignal): Promise<WorkerCommand[]> {
     const deadline = Date.now() + waitS * 1000;
     for (;;) {
       if (this.interrupt) return [{ kind: "interrupt", reason: this.stopReason }];

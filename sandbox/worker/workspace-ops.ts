@@ -5,7 +5,6 @@ import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import type { WorkerCommand, WorkspaceOpResult } from "../../lib/protocol/worker";
 import type { AgentUser } from "./agent-user";
 import { git, resolveCommit, type GitTarget } from "./git";
@@ -76,7 +75,12 @@ async function copyFromInbox(from: string, to: string): Promise<void> {
     const dst = await fs.open(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
     try {
       await dst.chmod(0o644);
-      await pipeline(src.createReadStream({ autoClose: false }), dst.createWriteStream({ autoClose: false }));
+      const buf = Buffer.alloc(1024 * 1024);
+      for (;;) {
+        const { bytesRead } = await src.read(buf, 0, buf.length, null);
+        if (!bytesRead) break;
+        await dst.write(buf, 0, bytesRead);
+      }
     } finally {
       await dst.close();
     }
