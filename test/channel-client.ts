@@ -37,6 +37,7 @@ export function request(socketPath: string, method: string, url: string, body?: 
 }
 
 export const MODEL = "claude-test-model";
+let teamReady: Promise<void> | undefined;
 
 export interface TestSession {
   id: string;
@@ -49,7 +50,9 @@ export interface TestSession {
 /** A session row (status `starting`, then `running` when asked) with an open channel. */
 export async function openTestSession(opts: { status?: "starting" | "running" | "idle" } = {}): Promise<TestSession> {
   connectDb(process.env.DATABASE_URL!);
-  await ensureDefaultTeam();
+  // Test files run side by side: a concurrent upsert of the same team can lose the race once.
+  teamReady ??= ensureDefaultTeam().catch(() => ensureDefaultTeam());
+  await teamReady;
   const id = newSessionId();
   await db().session.create({ data: { id, teamId: DEFAULT_TEAM_ID, repo: "/r", baseBranch: "main", branch: `dockside/${id.slice(0, 8)}`, prompt: "p", model: MODEL, status: "queued" } });
   const paths = sessionPaths(env().dataDir, id);

@@ -48,6 +48,8 @@ export const HealthSchema = z.object({
   database: z.object({ ok: z.boolean(), kind: z.enum(["embedded", "external"]), error: z.string().optional() }),
   docker: z.object({ ok: z.boolean(), address: z.string(), version: z.string().optional(), error: z.string().optional() }),
   image: z.object({ ready: z.boolean(), tag: z.string(), building: z.boolean(), error: z.string().optional() }),
+  /** How session filesystems are made here (disk quota and host-path hiding, or the weaker fallback). */
+  sessionFs: z.object({ mode: z.enum(["loop", "directory"]), detail: z.string() }).optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;
 /** What /api/health tells a caller without credentials: only whether Dockside is up. */

@@ -2,6 +2,7 @@
 // signed-in caller.
 import { db } from "../db/client";
 import { engineStatus } from "../sandbox/docker";
+import { sessionFsMode } from "../sandbox/fs-mode";
 import { imageStatus } from "../sandbox/image";
 import type { Health } from "../protocol/api";
 
@@ -19,5 +20,6 @@ export async function checkHealth(dbKind: "embedded" | "external"): Promise<Heal
   const image = engine.ok
     ? await imageStatus().catch((err: Error) => ({ ready: false, tag: "", building: false, error: err.message }))
     : { ready: false, tag: "", building: false, error: "Docker engine unreachable" };
-  return { ok: database.ok && docker.ok && image.ready, database, docker, image };
+  const sessionFs = await sessionFsMode().catch(() => undefined);
+  return { ok: database.ok && docker.ok && image.ready, database, docker, image, ...(sessionFs ? { sessionFs } : {}) };
 }

@@ -1,20 +1,22 @@
 // The worker when things go wrong: the model gateway refuses, a turn hits its limit, the host
 // restarts in the middle of a turn. Each test runs its own worker and conversation.
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { WorkerConfig } from "../../lib/protocol/worker";
 import { startModelStub, type ModelStub } from "../../lib/modelstub/server";
 import type { Script } from "../../lib/modelstub/script";
 import { startFakeHost, type FakeHost } from "./testing/fake-host";
+import { gitIn, handOver, makeLayout, testAgentUid } from "./testing/layout";
 import { buildWorker, startWorker, type WorkerProcess } from "./testing/worker-process";
 
 const baseConfig: WorkerConfig = {
   sessionId: "s-res",
   model: "claude-test",
   branch: "main",
+  baseCommit: "0".repeat(40),
+  agentUid: testAgentUid(),
+  agentGid: testAgentUid(),
   maxTurns: 10,
   shellTimeoutS: 60,
   toolOutputCap: 4000,
@@ -25,14 +27,13 @@ type Rig = { host: FakeHost; stub: ModelStub; worker: WorkerProcess; dir: string
 let rig: Rig | undefined;
 
 async function setup(script: Script, config: Partial<WorkerConfig> = {}): Promise<Rig> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dockside-res-"));
-  const workspace = path.join(dir, "workspace");
-  fs.mkdirSync(workspace);
-  execFileSync("git", ["init", "-q", "-b", "main"], { cwd: workspace });
+  const layout = makeLayout("dockside-res-");
+  gitIn(layout.workspace)("init", "-q", "-b", "main");
+  handOver(layout);
   const stub = await startModelStub({ scripts: [script] });
-  const host = await startFakeHost({ dir, config: { ...baseConfig, ...config }, modelUrl: stub.url });
-  const worker = startWorker({ socketPath: host.socketPath, stateDir: path.join(dir, "state"), workspace, home: dir });
-  rig = { host, stub, worker, dir };
+  const host = await startFakeHost({ dir: layout.run, config: { ...baseConfig, ...config }, modelUrl: stub.url });
+  const worker = startWorker({ socketPath: host.socketPath, stateDir: layout.stateDir, workspace: layout.workspace, home: layout.dir, inboxDir: layout.inbox });
+  rig = { host, stub, worker, dir: layout.dir };
   return rig;
 }
 
@@ -99,7 +100,7 @@ describe("the worker, when things go wrong", () => {
     expect(await worker.exited()).toBe(0);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(host.events[host.events.length - 1]).toMatchObject({ type: "status", data: { status: "stopped" } });
-    const saved = JSON.parse(fs.readFileSync(path.join(dir, "state/agent.json"), "utf8")) as { messages: { role: string }[] };
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, "run/state/agent.json"), "utf8")) as { messages: { role: string }[] };
     expect(saved.messages.map((m) => m.role)).toEqual(["user"]);
   });
 

@@ -1,17 +1,19 @@
 // The built worker bundle as a child process against a fake host and the scripted model stub,
-// in a temp git workspace: events and wids, tools, commits, queued follow-ups, interrupt, restart.
-import { execFileSync } from "node:child_process";
+// in a temp git workspace owned by a uid of its own (the worker runs as root, as in its container):
+// events and wids, tools, checkpoint bundles, queued follow-ups, interrupt, restart.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WorkerConfig } from "../../lib/protocol/worker";
 import { startModelStub, type ModelStub } from "../../lib/modelstub/server";
 import type { WorkerEvent } from "./outbox";
 import { startFakeHost, type FakeHost } from "./testing/fake-host";
+import { gitIn, handOver, makeLayout, unbundle, type Layout } from "./testing/layout";
 import { buildWorker, startWorker, type WorkerProcess } from "./testing/worker-process";
 
-const config: WorkerConfig = {
+let layout: Layout;
+let config: WorkerConfig;
+const baseConfig = {
   sessionId: "s-test",
   model: "claude-test",
   branch: "dockside/test",
@@ -27,7 +29,7 @@ const script = {
     {
       blocks: [
         { type: "text" as const, text: "Let me look around and write the file." },
-        { type: "tool_use" as const, name: "shell", input: { command: "echo hello from shell; ls" } },
+        { type: "tool_use" as const, name: "shell", input: { command: "echo hello from shell; id -u; ls" } },
         { type: "tool_use" as const, name: "write_file", input: { path: "hello.txt", content: "hi\n" } },
       ],
     },
@@ -42,30 +44,31 @@ const script = {
   ],
 };
 
-let dir: string;
 let workspace: string;
 let stub: ModelStub;
 let host: FakeHost;
 let worker: WorkerProcess;
 
-const git = (...args: string[]) => execFileSync("git", args, { cwd: workspace, encoding: "utf8" }).trim();
+const git = (...args: string[]) => gitIn(workspace)(...args);
 const types = (events: WorkerEvent[]) => events.map((e) => e.type);
 const idleCount = (events: WorkerEvent[]) => events.filter((e) => e.type === "status" && e.data.status === "idle").length;
 
 const launch = () =>
-  startWorker({ socketPath: host.socketPath, stateDir: path.join(dir, "state"), workspace, home: dir });
+  startWorker({ socketPath: host.socketPath, stateDir: layout.stateDir, workspace, home: layout.dir, inboxDir: layout.inbox });
 
 beforeAll(async () => {
   buildWorker();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "dockside-agent-"));
-  workspace = path.join(dir, "workspace");
-  fs.mkdirSync(workspace);
-  git("init", "-q", "-b", config.branch);
+  layout = makeLayout("dockside-agent-");
+  workspace = layout.workspace;
+  git("init", "-q", "-b", baseConfig.branch);
   fs.writeFileSync(path.join(workspace, "README.md"), "# test\n");
   git("add", "-A");
   git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init");
+  git("clone", "-q", "--bare", workspace, path.join(layout.dir, "origin.git"));
+  handOver(layout);
+  config = { ...baseConfig, baseCommit: git("rev-parse", "HEAD"), agentUid: layout.uid, agentGid: layout.gid };
   stub = await startModelStub({ scripts: [script] });
-  host = await startFakeHost({ dir, config, modelUrl: stub.url });
+  host = await startFakeHost({ dir: layout.run, config, modelUrl: stub.url });
   worker = launch();
 });
 
@@ -74,11 +77,11 @@ afterAll(async () => {
   await host?.close();
   await stub?.close();
   if (worker?.stderr()) console.log(`worker stderr:\n${worker.stderr()}`);
-  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(layout.dir, { recursive: true, force: true });
 });
 
 describe("the worker", () => {
-  it("runs a turn: events in order with wids 1..n, tools, and a checkpoint commit", async () => {
+  it("runs a turn as the agent's uid: events in order with wids 1..n, tools, and the checkpoint handed over as a bundle", async () => {
     host.sendMessage("TASK-1: please create hello.txt saying hi");
     await host.waitFor((events) => idleCount(events) === 1);
     const { events } = host;
@@ -95,27 +98,31 @@ describe("the worker", () => {
       "tool.call",
       "tool.result",
       "assistant.text",
-      "commit",
       "status",
     ]);
     const text = events.flatMap((e) => (e.type === "assistant.text" ? [e.data.text] : [])).join("");
     expect(text).toBe("Let me look around and write the file.Done: hello.txt is there.");
     const output = events.flatMap((e) => (e.type === "tool.output" ? [e.data.text] : [])).join("");
-    expect(output).toContain("hello from shell");
+    expect(output).toContain(`hello from shell\n${layout.uid}\n`);
     const results = events.flatMap((e) => (e.type === "tool.result" ? [e.data] : []));
     expect(results[0]).toMatchObject({ isError: false, exitCode: 0 });
     expect(results[1].output).toMatch(/Created hello.txt/);
 
-    const commit = events.find((e) => e.type === "commit");
-    if (commit?.type !== "commit") throw new Error("no commit event");
-    expect(git("cat-file", "-t", commit.data.sha)).toBe("commit");
-    expect(git("rev-parse", "HEAD")).toBe(commit.data.sha);
+    expect(fs.statSync(path.join(workspace, "hello.txt")).uid).toBe(layout.uid);
+
+    // The checkpoint: committed as the agent, handed over after the turn's events, before idle.
+    const head = git("rev-parse", "HEAD");
     expect(git("rev-parse", "--abbrev-ref", "HEAD")).toBe(config.branch);
-    expect(git("log", "-1", "--format=%an <%ae>")).toBe("Dockside Agent <agent@dockside.invalid>");
-    expect(commit.data).toMatchObject({ filesChanged: 1, insertions: 1, deletions: 0 });
-    expect(commit.data.message.split("\n")[0]).toBe("TASK-1: please create hello.txt saying hi");
-    expect(commit.data.message).toContain("A hello.txt");
-    expect(commit.data.message).toContain("$ echo hello from shell; ls");
+    expect(host.checkpoints.map((c) => [c.sha, c.eventsBefore])).toEqual([[head, events.length - 1]]);
+    const got = unbundle(host.checkpoints[0].bundle, config.branch, path.join(layout.dir, "origin.git"));
+    expect(got.head).toBe(head);
+    expect(got.git("log", "-1", "--format=%an <%ae>", head)).toBe("Dockside Agent <agent@dockside.invalid>");
+    const message = got.git("log", "-1", "--format=%B", head);
+    expect(message.split("\n")[0]).toBe("TASK-1: please create hello.txt saying hi");
+    expect(message).toContain("A hello.txt");
+    expect(message).toContain("$ echo hello from shell; id -u; ls");
+    expect(got.git("show", `${head}:hello.txt`)).toBe("hi");
+    fs.rmSync(got.repo, { recursive: true, force: true });
 
     // The gateway path: the SDK request went over the socket, the key was the gateway's.
     expect(stub.requests).toHaveLength(2);
@@ -134,8 +141,8 @@ describe("the worker", () => {
     expect(last.role).toBe("user");
     expect(last.content.map((b) => b.type)).toEqual(["tool_result", "text"]);
     expect(last.content[1].text).toBe("FOLLOW-UP: and mention it.");
-    // No files changed in this turn: no commit.
-    expect(types(host.events.slice(before))).not.toContain("commit");
+    // No files changed in this turn: nothing new handed over.
+    expect(host.checkpoints).toHaveLength(1);
   });
 
   it("stops within a couple of seconds when interrupted during a long command", async () => {

@@ -88,7 +88,7 @@ describe("delivery", () => {
     const { host, delivery } = await rig();
     fs.writeFileSync(path.join(layout.workspace, "new.txt"), "x\n");
     handOver(layout);
-    const sha = await checkpoint({ workspace: layout.workspace, user: user(), ...request });
+    const sha = (await checkpoint({ workspace: layout.workspace, user: user(), ...request }))!;
     const signal = new AbortController().signal;
     expect(await delivery.deliver(null, signal)).toBe(sha);
     expect(host.checkpoints.map((c) => [c.sha, c.contentType])).toEqual([[sha, "application/x-git-bundle"]]);

@@ -29,8 +29,8 @@ export type FakeHost = {
   received: number[];
   /** Checkpoint bundles received, in order (resends included). */
   checkpoints: Checkpoint[];
-  /** Op reports received, by op id (the last one wins). */
-  opResults: Map<string, WorkspaceOpResult>;
+  /** Op reports received, by op id (the last one wins), with how many events were stored by then. */
+  opResults: Map<string, WorkspaceOpResult & { eventsBefore: number }>;
   /** Answer the next checkpoint uploads with this status instead of 200 (null: accept). */
   refuseCheckpoints(status: number | null, message?: string): void;
   sendMessage(text: string): number;
@@ -49,7 +49,7 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
   const received: number[] = [];
   const commands: (WorkerCommand & { delivered?: boolean })[] = [];
   const checkpoints: Checkpoint[] = [];
-  const opResults = new Map<string, WorkspaceOpResult>();
+  const opResults = new Map<string, WorkspaceOpResult & { eventsBefore: number }>();
   let refusal: { status: number; message: string } | null = null;
   let seq = 100;
   let listeners: (() => void)[] = [];
@@ -114,7 +114,7 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
     if (op) {
       const result = WorkspaceOpResultSchema.safeParse(JSON.parse((await readBody(req)).toString("utf8")));
       if (!result.success) return json(res, 422, { error: result.error.message });
-      opResults.set(decodeURIComponent(op[1]), result.data);
+      opResults.set(decodeURIComponent(op[1]), { ...result.data, eventsBefore: events.length });
       changed();
       return json(res, 200, { ok: true });
     }
