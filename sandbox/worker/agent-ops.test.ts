@@ -37,16 +37,20 @@ beforeAll(async () => {
   git("add", "-A");
   git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init");
   base = git("rev-parse", "HEAD");
+  // The host's own copy of the base (root's), from which a later test makes the bundle to fetch.
+  git("clone", "-q", "--bare", layout.workspace, path.join(layout.dir, "origin"));
   handOver(layout);
   const sock = path.join(layout.run, "host.sock");
-  const probe = `node -e "require('net').connect('${sock}').on('error', (e) => console.log('socket: ' + e.code))"; ls ${layout.stateDir} 2>&1 | head -1`;
+  const probe = `node -e "require('net').connect('${sock}').on('error', (e) => console.log('socket: ' + e.code))"; ls ${layout.stateDir} 2>&1 | head -1; grep CapEff /proc/$PPID/status`;
   const selfCommit = "echo mine > self.txt && git add self.txt && git -c user.name=me -c user.email=me@x commit -qm 'by the agent' && echo committed";
+  // One conversation, one script: its steps are the model's answers in order, turn after turn.
+  const write = (file: string) => ({ blocks: [{ type: "tool_use" as const, name: "write_file", input: { path: file, content: `${file}\n` } }] });
   stub = await startModelStub({
     scripts: [
-      { match: "SELF", steps: [shell(`${probe}; ${selfCommit}`), say("committed")] },
-      { match: "WRITE", steps: [{ blocks: [{ type: "tool_use", name: "write_file", input: { path: "two.txt", content: "2\n" } }] }, say("written")] },
-      { match: "SLOW", steps: [shell("sleep 1; echo slept"), say("slow done")] },
-      { match: "REFUSED", steps: [{ blocks: [{ type: "tool_use", name: "write_file", input: { path: "three.txt", content: "3\n" } }] }, say("ok")] },
+      {
+        match: "SELF",
+        steps: [shell(`${probe}; ${selfCommit}`), say("committed"), write("two.txt"), say("written"), shell("sleep 1; echo slept"), say("slow done"), write("three.txt"), say("ok")],
+      },
     ],
   });
   const config: WorkerConfig = {
@@ -81,6 +85,8 @@ describe("the worker between turns", () => {
     await turn("SELF: commit it yourself");
     const output = host.events.flatMap((e) => (e.type === "tool.output" ? [e.data.text] : [])).join("");
     expect(output).toContain("socket: EACCES");
+    // The worker (this shell's parent) holds only the container's capabilities: kill, setgid, setuid.
+    expect(output).toMatch(/CapEff:\s+0+e0\n/);
     expect(output).toMatch(/Permission denied/);
     expect(output).toContain("committed");
     self = git("rev-parse", "HEAD");
@@ -89,7 +95,7 @@ describe("the worker between turns", () => {
   });
 
   it("resets the branch on request between turns, reports it, and hands over the new head", async () => {
-    await turn("WRITE another file");
+    await turn("Now write another file");
     two = git("rev-parse", "HEAD");
     expect(host.checkpoints.map((c) => c.sha)).toEqual([self, two]);
     const id = randomUUID();
@@ -104,7 +110,7 @@ describe("the worker between turns", () => {
   it("applies an op sent during a turn only after the turn", async () => {
     const id = randomUUID();
     const before = host.events.length;
-    host.sendMessage("SLOW: take your time");
+    host.sendMessage("Take your time");
     await host.waitFor((events) => events.slice(before).some((e) => e.type === "tool.call"));
     host.sendOp({ id, op: "reset", sha: two });
     await host.waitFor(() => host.opResults.has(id));
@@ -115,22 +121,20 @@ describe("the worker between turns", () => {
   });
 
   it("fetches a bundle from the inbox into a ref as the agent", async () => {
-    const origin = path.join(layout.dir, "origin");
-    git("clone", "-q", "--bare", layout.workspace, origin);
-    const og = gitIn(origin);
+    const og = gitIn(path.join(layout.dir, "origin"));
     const moved = og("-c", "user.name=t", "-c", "user.email=t@t", "commit-tree", "-p", base, "-m", "base moved", `${base}^{tree}`);
     og("update-ref", "refs/dockside/base", moved);
     og("bundle", "create", "-q", path.join(layout.inbox, "base.bundle"), "refs/dockside/base", `^${base}`);
     const id = randomUUID();
-    host.sendOp({ id, op: "fetch", sha: moved, bundle: "/run/dockside/inbox/base.bundle", ref: "refs/dockside/base" });
+    host.sendOp({ id, op: "fetch", sha: moved, bundle: path.join(layout.inbox, "base.bundle"), ref: "refs/dockside/base" });
     await host.waitFor(() => host.opResults.has(id));
-    expect(host.opResults.get(id)).toMatchObject({ ok: true });
+    expect(host.opResults.get(id)).toEqual({ ok: true, eventsBefore: host.events.length });
     expect(git("rev-parse", "refs/dockside/base")).toBe(moved);
   });
 
   it("tells the person when the host refuses a checkpoint", async () => {
     host.refuseCheckpoints(422, "not on the session branch");
-    await turn("REFUSED: write a third file");
+    await turn("Write a third file");
     const error = host.events.filter((e) => e.type === "error").pop();
     expect(error?.data).toMatchObject({ source: "worker", message: expect.stringContaining("refused it (422: not on the session branch)") });
     expect(host.events.every((e) => ["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error"].includes(e.type))).toBe(true);

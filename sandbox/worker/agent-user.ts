@@ -18,6 +18,23 @@ export function agentEnv(extra: Record<string, string> = {}): Record<string, str
 /** True when spawning for the agent must switch uid (false when the worker already is the agent, as in unit tests). */
 export const mustSwitch = (user: AgentUser) => process.getuid?.() !== user.uid;
 
+/**
+ * spawn() arguments that run `cmd args` as the agent in `cwd`. When switching uid the directory
+ * is entered by `env -C` after the switch: root without CAP_DAC_OVERRIDE cannot enter a
+ * workspace the agent made 0700, and need not.
+ */
+export function agentSpawn(
+  user: AgentUser,
+  cwd: string,
+  cmd: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): { file: string; args: string[]; options: { cwd: string; uid?: number; gid?: number; env: NodeJS.ProcessEnv } } {
+  const ids = asAgent(user, extraEnv);
+  if (!mustSwitch(user)) return { file: cmd, args, options: { cwd, ...ids } };
+  return { file: "env", args: ["-C", cwd, cmd, ...args], options: { cwd: "/", ...ids } };
+}
+
 /** spawn() options that run a process as the agent. */
 export function asAgent(user: AgentUser, extraEnv: Record<string, string> = {}): { uid?: number; gid?: number; env: NodeJS.ProcessEnv } {
   // The app's typings make NODE_ENV required; the agent's environment deliberately has none.

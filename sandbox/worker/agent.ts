@@ -12,7 +12,7 @@ import { agentUserOf, type AgentUser } from "./agent-user";
 import type { Channel } from "./channel";
 import { checkpoint } from "./checkpoint";
 import type { CommandQueue, MessageCommand, OpCommand } from "./commands";
-import { Delivery } from "./deliver";
+import { Delivery, untilAborted } from "./deliver";
 import { Interrupted, LimitsExceeded, ModelError } from "./errors";
 import { streamReply } from "./model";
 import type { Outbox } from "./outbox";
@@ -66,8 +66,7 @@ export class Agent {
     // A turn cut off by a crash is picked up where its last saved step left it.
     if (this.state.turn) await this.guarded(() => this.turn("resumed after a worker restart"));
     for (;;) {
-      await this.applyOps();
-      await this.deliver(this.deps.signal);
+      await this.betweenTurns();
       const messages = this.deps.commands.take();
       if (!messages.length) {
         await this.deps.commands.wait();
@@ -179,6 +178,18 @@ export class Agent {
     }
   }
 
+  /** Ops, then the head they (or the last turn) left; a failure is told, and the agent keeps serving. */
+  private async betweenTurns(): Promise<void> {
+    try {
+      await this.applyOps();
+      await this.deliver(this.deps.signal);
+    } catch (err) {
+      if (err instanceof Interrupted || this.deps.signal.aborted) throw err;
+      process.stderr.write(`[worker] ${err instanceof Error ? err.stack : String(err)}\n`);
+      this.emit(ev("error", { message: `Worker error between turns: ${err instanceof Error ? err.message : String(err)}`, source: "worker" }));
+    }
+  }
+
   /** Hands a moved branch head to the host (see deliver.ts). */
   private async deliver(signal: AbortSignal): Promise<void> {
     const delivered = await this.delivery.deliver(this.state.delivered, signal);
@@ -189,7 +200,10 @@ export class Agent {
 
   /** Applies the queued workspace ops in order and reports each; one seen before is reported, not redone. */
   private async applyOps(): Promise<void> {
-    for (const op of this.deps.commands.takeOps()) {
+    const ops = this.deps.commands.takeOps();
+    // The host sees the turn end (status idle) before anything an op did.
+    if (ops.length) await untilAborted(this.deps.outbox.drained(0), this.deps.signal);
+    for (const op of ops) {
       let result: WorkspaceOpResult | undefined = this.state.ops.find((o) => o.id === op.id);
       if (!result) {
         result = await applyOp(op, { workspace: this.deps.workspace, user: this.user, branch: this.deps.config.branch, inboxDir: this.deps.inboxDir });

@@ -31,6 +31,17 @@ describe("Channel", () => {
     expect(await channel.call("GET", "/worker/config")).toEqual({ ok: true });
   });
 
+  it("does not retry what the host refuses outright", async () => {
+    const file = socketPath();
+    let calls = 0;
+    await listen(file, (_req, res) => {
+      calls++;
+      res.writeHead(422).end(JSON.stringify({ error: "not a worker event" }));
+    });
+    await expect(new Channel(file).call("POST", "/worker/ops/x", { ok: true })).rejects.toThrow(/422: .*not a worker event/);
+    expect(calls).toBe(1);
+  });
+
   it("fetch returns a Response whose body streams before the answer is complete", async () => {
     const file = socketPath();
     let finish = () => {};

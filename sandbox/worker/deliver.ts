@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { ev, type NewEvent } from "../../lib/events/schema";
-import { asAgent, type AgentUser } from "./agent-user";
+import { agentSpawn, type AgentUser } from "./agent-user";
 import { backoff, sleep, type Channel } from "./channel";
 import { HttpError, Interrupted } from "./errors";
 import { resolveCommit, SHA_RE } from "./git";
@@ -80,7 +80,8 @@ export class Delivery {
         req.destroy();
         reject(err);
       };
-      const git = spawn("git", gitArgs, { cwd: this.deps.workspace, detached: true, stdio: ["ignore", "pipe", "pipe"], ...asAgent(this.deps.user) });
+      const how = agentSpawn(this.deps.user, this.deps.workspace, "git", gitArgs);
+      const git = spawn(how.file, how.args, { ...how.options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
       const req = http.request({
         socketPath: this.deps.channel.socketPath,
         method: "POST",
@@ -89,7 +90,8 @@ export class Delivery {
         agent: false,
         signal,
       });
-      req.setTimeout(IDLE_TIMEOUT_MS, () => fail(new Error(`the checkpoint upload stalled for ${IDLE_TIMEOUT_MS / 1000} s`)));
+      // A stall is not retried: git hanging on the agent's repository must not hold the turn forever.
+      req.setTimeout(IDLE_TIMEOUT_MS, () => fail(new NotSent(`the upload stalled for ${IDLE_TIMEOUT_MS / 1000} s`)));
       req.on("error", (err) => fail(err));
       req.on("response", (res) => {
         let body = "";

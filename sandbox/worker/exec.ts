@@ -1,7 +1,7 @@
 // Runs a short helper program (git, rg) as the agent and collects its output; long-running
 // shell commands belong to tools/shell.ts, which streams instead.
 import { spawn } from "node:child_process";
-import { asAgent, type AgentUser } from "./agent-user";
+import { agentSpawn, type AgentUser } from "./agent-user";
 
 export type RunResult = { code: number | null; stdout: string; stderr: string; cut: boolean; timedOut: boolean };
 
@@ -25,7 +25,8 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
     // No stdin unless given: ripgrep without a path would otherwise search the pipe.
     const stdin = opts.input === undefined ? "ignore" : "pipe";
     // Its own process group, so a kill reaches what it started too (a hostile filter that hangs).
-    const child = spawn(cmd, args, { cwd: opts.cwd, detached: true, stdio: [stdin, "pipe", "pipe"], ...asAgent(opts.user) });
+    const how = agentSpawn(opts.user, opts.cwd, cmd, args);
+    const child = spawn(how.file, how.args, { ...how.options, detached: true, stdio: [stdin, "pipe", "pipe"] });
     const out: Buffer[] = [];
     let errText = "";
     let outBytes = 0;

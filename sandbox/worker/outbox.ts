@@ -2,11 +2,17 @@
 // it leaves the coalescing queue, stays until the host acknowledges it, and is resent after
 // failures. The host stores each wid at most once, so the next wid survives worker restarts.
 import fs from "node:fs";
-import type { NewEvent } from "../../lib/events/schema";
+import type { EventType, NewEvent } from "../../lib/events/schema";
 import { backoff } from "./channel";
 import { HttpError } from "./errors";
 
 export type WorkerEvent = NewEvent & { wid: number; ts: string };
+
+/**
+ * The only event types a worker produces. Messages, commits, branch events and usage are the
+ * host's to record (it refuses them from a sandbox); a push of any other type is a bug here.
+ */
+export const WORKER_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>(["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error"]);
 /** Sends one batch; resolves with the host's ack (the highest wid it holds). */
 export type PostBatch = (events: WorkerEvent[]) => Promise<number>;
 
@@ -58,6 +64,7 @@ export class Outbox {
   }
 
   push(event: NewEvent): void {
+    if (!WORKER_EVENT_TYPES.has(event.type)) throw new Error(`a worker does not emit ${event.type} events`);
     const last = this.pending[this.pending.length - 1];
     const merged = last && merge(last, event);
     if (merged) {

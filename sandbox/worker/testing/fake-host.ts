@@ -5,7 +5,6 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import type { EventType } from "../../../lib/events/schema";
 import {
   WorkerEventBatchSchema,
   WorkspaceOpResultSchema,
@@ -13,10 +12,8 @@ import {
   type WorkerConfig,
   type WorkspaceOpResult,
 } from "../../../lib/protocol/worker";
-import type { WorkerEvent } from "../outbox";
+import { WORKER_EVENT_TYPES, type WorkerEvent } from "../outbox";
 
-/** What a worker may emit; anything else is refused like the real host does. */
-const WORKER_TYPES = new Set<EventType>(["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error"]);
 
 export type OpCommand = Extract<WorkerCommand, { kind: "op" }>;
 export type Checkpoint = { sha: string; bundle: Buffer; contentType: string; eventsBefore: number };
@@ -79,7 +76,7 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
     if (route === "POST /worker/events") {
       const batch = WorkerEventBatchSchema.safeParse(JSON.parse((await readBody(req)).toString("utf8")));
       if (!batch.success) return json(res, 422, { error: batch.error.message });
-      const forbidden = (batch.data.events as WorkerEvent[]).find((e) => !WORKER_TYPES.has(e.type));
+      const forbidden = (batch.data.events as WorkerEvent[]).find((e) => !WORKER_EVENT_TYPES.has(e.type));
       if (forbidden) return json(res, 422, { error: `a worker may not send ${forbidden.type} events` });
       for (const e of batch.data.events as WorkerEvent[]) {
         received.push(e.wid);

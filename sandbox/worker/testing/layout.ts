@@ -22,9 +22,13 @@ export function makeLayout(prefix: string, uid = testAgentUid()): Layout {
   return { dir, workspace, run, stateDir: path.join(run, "state"), inbox: path.join(run, "inbox"), uid, gid: uid };
 }
 
-/** Gives the workspace (everything in it) to the agent's uid, as the host does before starting the container. */
+/**
+ * Gives the workspace (everything in it) to the agent's uid, as the host does before starting the
+ * container; 0700, so a worker with the container's capabilities could not even enter it as root.
+ */
 export function handOver(layout: Layout): void {
   execFileSync("chown", ["-R", `${layout.uid}:${layout.gid}`, layout.workspace]);
+  fs.chmodSync(layout.workspace, 0o700);
 }
 
 /** git for the test itself, on a repository another uid owns. */

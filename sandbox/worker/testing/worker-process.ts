@@ -1,5 +1,6 @@
 // Starts the built worker bundle as the container would, with its paths pointed at temp dirs.
 // DOCKSIDE_WORKER_NODE picks the node binary (e.g. Debian's Node 18, as in the sandbox).
+// Run as root, the worker gets the container's capabilities through setpriv (util-linux).
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
@@ -22,7 +23,14 @@ export function startWorker(opts: { socketPath: string; stateDir: string; worksp
     DOCKSIDE_WORKSPACE: opts.workspace,
     ...(opts.inboxDir ? { DOCKSIDE_INBOX_DIR: opts.inboxDir } : {}),
   };
-  const child = spawn(node, [path.join(root, "sandbox/dist/worker.mjs")], { env, stdio: ["ignore", "inherit", "pipe"] });
+  // As root, with the container's capabilities only (cap-drop ALL + SETUID, SETGID, KILL,
+  // no-new-privileges): root that cannot read or enter what the agent keeps to itself.
+  const worker = path.join(root, "sandbox/dist/worker.mjs");
+  const [file, args] =
+    process.getuid?.() === 0
+      ? ["setpriv", ["--bounding-set", "-all,+setuid,+setgid,+kill", "--inh-caps", "-all", "--no-new-privs", node, worker]]
+      : [node, [worker]];
+  const child = spawn(file, args, { env, stdio: ["ignore", "inherit", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
   const done = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

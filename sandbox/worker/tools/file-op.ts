@@ -32,14 +32,15 @@ export async function fileOp(ctx: ToolContext, tool: FileOpName, args: unknown, 
   const user: AgentUser = { uid: ctx.config.agentUid, gid: ctx.config.agentGid };
   if (!mustSwitch(user)) return local();
   if (!ctx.workerEntry) throw new Error("no worker bundle to run file operations as the agent");
-  const answer = await runHelper(ctx.workerEntry, user, ctx.workspace, { workspace: ctx.workspace, tool, args }, ctx.signal);
+  const answer = await runHelper(ctx.workerEntry, user, { workspace: ctx.workspace, tool, args }, ctx.signal);
   if (answer.ok) return { output: answer.output };
   throw answer.toolError ? new ToolError(answer.error) : new Error(answer.error);
 }
 
-function runHelper(entry: string, user: AgentUser, cwd: string, request: FileOpRequest, signal: AbortSignal): Promise<FileOpAnswer> {
+function runHelper(entry: string, user: AgentUser, request: FileOpRequest, signal: AbortSignal): Promise<FileOpAnswer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry, FILE_OP_FLAG], { cwd, stdio: ["pipe", "pipe", "pipe"], signal, ...asAgent(user) });
+    // cwd "/": the helper uses absolute paths, and root may not enter a 0700 workspace.
+    const child = spawn(process.execPath, [entry, FILE_OP_FLAG], { cwd: "/", stdio: ["pipe", "pipe", "pipe"], signal, ...asAgent(user) });
     const out: Buffer[] = [];
     let bytes = 0;
     let stderr = "";

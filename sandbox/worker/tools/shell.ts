@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
-import { agentUserOf, asAgent } from "../agent-user";
+import { agentSpawn, agentUserOf } from "../agent-user";
 import { memoryLimitMb, oomKills } from "./oom";
 import { defineTool } from "./tool";
 
@@ -36,12 +36,8 @@ export const shell = defineTool({
     const timeoutS = timeout_s ?? ctx.config.shellTimeoutS;
     const oomBefore = oomKills();
     const out = ctx.collector();
-    const child = spawn("bash", ["-lc", command], {
-      cwd: ctx.workspace,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      ...asAgent(agentUserOf(ctx.config), { PAGER: "cat", GIT_PAGER: "cat" }),
-    });
+    const how = agentSpawn(agentUserOf(ctx.config), ctx.workspace, "bash", ["-lc", command], { PAGER: "cat", GIT_PAGER: "cat" });
+    const child = spawn(how.file, how.args, { ...how.options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let ended: "timeout" | "interrupt" | null = null;
     const killGroup = (why: "timeout" | "interrupt") => {
       ended ??= why;
