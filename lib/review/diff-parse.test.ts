@@ -20,7 +20,7 @@ describe("structured diffs from real git", () => {
     fs.writeFileSync(path.join(repo, '<img src=x onerror="alert(1)">.txt'), "<script>alert(1)</script>\n");
     g(repo, "add", "-A");
     g(repo, "commit", "-qm", "change");
-    const d = await diffJson(repo, base, g(repo, "rev-parse", "HEAD"));
+    const d = await diffJson(path.join(repo, ".git"), base, g(repo, "rev-parse", "HEAD"));
     const by = Object.fromEntries(d.files.map((f) => [f.path, f]));
     expect(by["keep.txt"]).toMatchObject({ status: "modified", additions: 2, deletions: 1 });
     expect(by["keep.txt"].hunks[0].lines.map((l) => [l.type, l.oldLine, l.newLine, l.text])).toEqual([

@@ -63,8 +63,8 @@ function plant(H: string, other: string): string {
     `echo '${other}/objects' >> .git/objects/info/alternates`,
     `ln -sf ${other}/packed-refs .git/packed-refs-evil; ln -sf /etc/shadow .git/description`,
     // A signed commit (with a stand-in gpg inside the sandbox), so a host that showed signatures would call gpg.program.
-    `printf '#!/bin/sh\\necho "[GNUPG:] SIG_CREATED D 1 8 00 1 X" >&2\\nprintf -- "-----BEGIN PGP SIGNATURE-----\\\\nAAAA\\\\n-----END PGP SIGNATURE-----\\\\n"\\n' > /tmp/fakegpg && chmod +x /tmp/fakegpg`,
-    `echo signed > signed.txt && git add -A && git -c gpg.program=/tmp/fakegpg -c user.name=a -c user.email=a@a commit -q -S -m "signed by the agent" && git cat-file commit HEAD | grep -c gpgsig`,
+    `printf '#!/bin/sh\\necho "[GNUPG:] SIG_CREATED D 1 8 00 1 X" >&2\\nprintf -- "-----BEGIN PGP SIGNATURE-----\\\\nAAAA\\\\n-----END PGP SIGNATURE-----\\\\n"\\n' > /workspace/.git/fakegpg && chmod +x /workspace/.git/fakegpg`,
+    `echo signed > signed.txt && git add -A && git -c gpg.program=/workspace/.git/fakegpg -c user.name=a -c user.email=a@a commit -q -S -m "signed by the agent" && git cat-file commit HEAD | grep -c gpgsig`,
     "echo planted",
   ].join("\n");
 }
@@ -98,8 +98,10 @@ describe("a hostile agent's repository", () => {
     );
     await h.orchestrator.sendMessage(TEAM, s.id, "now the second part");
     const planted = await waitStatusEvent(s.id, "idle", 2);
-    const out = planted.filter((e) => e.type === "tool.output").map((e) => (e.type === "tool.output" ? e.data.text : "")).join("");
-    expect(out).toContain("planted");
+    const outputOf = (callId: string) => planted.filter((e) => e.type === "tool.output" && e.data.callId === callId).map((e) => (e.type === "tool.output" ? e.data.text : "")).join("");
+    const calls = planted.filter((e) => e.type === "tool.call" && e.data.name === "shell").map((e) => (e.type === "tool.call" ? e.data.callId : ""));
+    expect(outputOf(calls[calls.length - 2])).toContain("planted");
+    const out = outputOf(calls[calls.length - 1]);
     const uid = (await db().session.findUniqueOrThrow({ where: { id: s.id } })).sandboxUid;
     expect(out).toContain(String(uid));
     // The agent's commands cannot reach the worker's channel, and learn no host path.
@@ -141,12 +143,20 @@ describe("a hostile agent's repository", () => {
     await mergeSession(access, s.id, "merge");
     expect(git(origin, "show", "main:app.txt")).toBe("one\nTWO");
     expect(git(origin, "show", "main:signed.txt")).toBe("signed");
+    // Nothing ran on the host: no program the agent planted left a trace...
+    expect(fs.readdirSync(canary)).toEqual([]);
+    // ...and the traps were armed: the way the host used to read a workspace springs them.
+    const ws = sessionPaths(env().dataDir, s.id).workspace;
+    execFileSync("git", ["-c", "safe.directory=*", "-C", ws, "log", "-1", "--format=%H", `${commits[1].sha}`], { stdio: "ignore" });
+    expect(fs.readdirSync(canary).length).toBeGreaterThan(0);
+    fs.rmSync(canary, { recursive: true, force: true });
+    fs.mkdirSync(canary);
+    fs.chmodSync(canary, 0o1777);
     await resetSession(access, s.id, commits[0].sha);
     const reset = await waitFor(async () => (await db().workspaceOp.findFirst({ where: { sessionId: s.id, op: "reset", doneAt: { not: null } } })) ?? null, "the reset in the sandbox");
     expect(reset.error).toBeNull();
     expect(git(repo, "rev-parse", `refs/heads/${branch}`)).toBe(commits[0].sha);
 
-    // Nothing ran on the host: no program the agent planted left a trace.
     expect(fs.readdirSync(canary)).toEqual([]);
 
     // Nothing forged was stored: people's messages are the ones sent through Dockside.
