@@ -36,6 +36,26 @@ const out = (text: string, callId = "c1", stream: "stdout" | "stderr" = "stdout"
 const tmpState = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dockside-outbox-")), "outbox.json");
 
 describe("Outbox", () => {
+  it("renumbers from the host's ack when its numbers skipped ahead (events lost in a crash)", async () => {
+    // The host of lib/events/store.ts: wids must advance one by one, a gap answers 409 with its ack.
+    const stored: WorkerEvent[] = [];
+    const post = async (events: WorkerEvent[]) => {
+      const ack = stored.length ? stored[stored.length - 1].wid : 0;
+      const fresh = events.filter((e) => e.wid > ack);
+      if (fresh.length && fresh[0].wid !== ack + 1) throw new HttpError(409, JSON.stringify({ error: "gap", ack }));
+      stored.push(...fresh);
+      return Math.max(ack, ...events.map((e) => e.wid));
+    };
+    const state = tmpState();
+    fs.writeFileSync(state, JSON.stringify({ nextWid: 40 })); // a crashed worker had numbered 39 events it never sent
+    const outbox = new Outbox({ post, flushMs: 5, stateFile: state });
+    outbox.push(out("after the crash"));
+    outbox.push(ev("status", { status: "idle" }));
+    await outbox.drained();
+    expect(stored.map((e) => e.wid)).toEqual([1, 2]);
+    expect(stored[0].type === "tool.output" && stored[0].data.text).toBe("after the crash");
+  });
+
   it("coalesces consecutive output of one stream and text of one block", async () => {
     const host = fakeHost();
     const outbox = new Outbox({ post: host.post, flushMs: 20 });

@@ -129,7 +129,13 @@ export class Outbox {
       if (batch.length && this.unacked.length === before) retryIn = backoff(this.attempt++);
       else this.attempt = 0;
     } catch (err) {
-      if (err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
+      const hostAck = err instanceof HttpError && err.status === 409 ? ackFrom(err.body) : null;
+      if (hostAck !== null) {
+        // Event numbers must advance one by one. After a crash that lost events the host never
+        // stored, our numbers skip ahead: renumber what is unacknowledged from the host's ack.
+        this.renumber(hostAck);
+        retryIn = 0;
+      } else if (err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
         // The host refused the batch itself: resending cannot help, and would block all later events.
         process.stderr.write(`[worker] host rejected ${batch.length} events (dropped): ${err.message}\n`);
         this.acknowledge(batch[batch.length - 1].wid);
@@ -143,6 +149,14 @@ export class Outbox {
     if (retryIn >= 0) this.schedule(retryIn);
     else if (this.unacked.length || this.waiters.length) this.schedule(0);
     else if (this.pending.length) this.schedule(this.bytes >= this.flushBytes ? 0 : this.flushMs);
+  }
+
+  private renumber(ack: number): void {
+    this.acknowledge(ack);
+    let wid = ack + 1;
+    this.unacked = this.unacked.map((e) => ({ ...e, wid: wid++ }) as WorkerEvent);
+    this.nextWid = wid;
+    this.save({ nextWid: this.nextWid });
   }
 
   private acknowledge(ack: number): void {
@@ -189,4 +203,14 @@ function takeBatch(unacked: WorkerEvent[]): WorkerEvent[] {
     bytes += sizeOf(unacked[n++]);
   }
   return unacked.slice(0, n);
+}
+
+/** The host's ack from a 409 answer ({error, ack}), or null. */
+function ackFrom(body: string): number | null {
+  try {
+    const ack = (JSON.parse(body) as { ack?: unknown }).ack;
+    return typeof ack === "number" && Number.isInteger(ack) && ack >= 0 ? ack : null;
+  } catch {
+    return null;
+  }
 }
