@@ -312,18 +312,6 @@ describe("socket.io", () => {
   });
 });
 
-describe("deleting a team", () => {
-  it("is for its owner only; afterwards its sessions are gone and its tokens dead", async () => {
-    for (const who of ["admin", "member", "viewer"] as const) expect(`${who} ${(await call(as(who), "DELETE", `/api/teams/${A.id}`)).status}`).toBe(`${who} 403`);
-    expect((await call(as("outsider"), "DELETE", `/api/teams/${A.id}`)).status).toBe(404);
-    expect((await call(as("owner", "cookie"), "DELETE", `/api/teams/${B.id}`)).status).toBe(404);
-    expect((await call(as("owner", "cookie"), "DELETE", `/api/teams/${A.id}`)).status).toBe(200);
-    expect((await call(as("owner", "cookie"), "GET", `/api/sessions/${A.session}`)).status).toBe(404);
-    expect((await call(as("member"), "GET", `/api/sessions/${A.session}`)).status).toBe(401);
-    expect((await call(as("outsider"), "GET", `/api/sessions/${B.session}`)).status).toBe(200);
-  });
-});
-
 describe("repositories (/api/repos)", () => {
   it("lists the token's team's repositories, lets only admins and owners register, and never reveals who holds a path", async () => {
     for (const who of EVERYONE) {
@@ -354,5 +342,17 @@ describe("repositories (/api/repos)", () => {
     expect((await call(as("member"), "DELETE", `/api/repos/${id}`)).status).toBe(403);
     expect((await call(as("owner"), "DELETE", `/api/repos/${id}`)).status).toBe(200);
     expect((await call(as("owner"), "PATCH", `/api/repos/${id}`, { name: "gone" })).status).toBe(404);
+  });
+});
+
+describe("deleting a team", () => {
+  it("is for its owner only; afterwards its sessions are gone and its tokens dead", async () => {
+    for (const who of ["admin", "member", "viewer"] as const) expect(`${who} ${(await call(as(who), "DELETE", `/api/teams/${A.id}`)).status}`).toBe(`${who} 403`);
+    expect((await call(as("outsider"), "DELETE", `/api/teams/${A.id}`)).status).toBe(404);
+    expect((await call(as("owner", "cookie"), "DELETE", `/api/teams/${B.id}`)).status).toBe(404);
+    expect((await call(as("owner", "cookie"), "DELETE", `/api/teams/${A.id}`)).status).toBe(200);
+    expect((await call(as("owner", "cookie"), "GET", `/api/sessions/${A.session}`)).status).toBe(404);
+    expect((await call(as("member"), "GET", `/api/sessions/${A.session}`)).status).toBe(401);
+    expect((await call(as("outsider"), "GET", `/api/sessions/${B.session}`)).status).toBe(200);
   });
 });

@@ -1,5 +1,6 @@
 // Embedded PostgreSQL: the default database when DATABASE_URL is not set. Data lives under
 // <data dir>/postgres and survives restarts; its login is in embedded-login.ts.
+import "./keep-exit-code";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
