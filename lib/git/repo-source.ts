@@ -80,7 +80,36 @@ function parseLocal(repo: string, roots: string[], forbidden: string[]): RepoSou
     throw new AppError("invalid", `${repo} is outside the allowed repository roots (DOCKSIDE_REPO_ROOTS: ${roots.join(", ")}); move the repository under one of them or ask the operator to add its directory`);
   }
   if (!fs.statSync(real).isDirectory()) throw new AppError("invalid", `${repo} is not a directory`);
+  real = canonicalRepository(repo, real);
   return { kind: "local", location: real, display: real, key: real };
+}
+
+/**
+ * One repository, one key: `<x>/.git` is folded to `<x>`, linked worktrees and submodules (a
+ * `.git` file) are refused, and so is anything inside another repository. Merges write the
+ * agent's files into a local origin's working tree: a repository nested there (or reached through
+ * another name for the same one) would be agent-made config the host then pushes into.
+ */
+function canonicalRepository(input: string, real: string): string {
+  if (path.basename(real) === ".git" && isGitDir(real)) real = path.dirname(real);
+  const dotGit = path.join(real, ".git");
+  if (fs.lstatSync(dotGit, { throwIfNoEntry: false })?.isFile()) {
+    throw new AppError("invalid", `${input} is a linked worktree or a submodule: register the repository it belongs to instead`);
+  }
+  for (let dir = path.dirname(real); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, ".git")) || isGitDir(dir)) {
+      throw new AppError("invalid", `${input} is inside another git repository (${dir}): register that repository instead; a repository inside another's files could have been written by a merge`);
+    }
+    if (dir === path.dirname(dir)) return real;
+  }
+}
+
+function isGitDir(dir: string): boolean {
+  const is = (p: string, kind: "file" | "dir") => {
+    const st = fs.lstatSync(path.join(dir, p), { throwIfNoEntry: false });
+    return kind === "file" ? !!st?.isFile() : !!st?.isDirectory();
+  };
+  return is("HEAD", "file") && is("objects", "dir") && is("refs", "dir");
 }
 
 const within = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);

@@ -13,6 +13,8 @@ import { git, gitReason } from "./run";
  *     host.git                the host-owned repository: every host git command runs here
  *     tmp/                    host-only scratch (incoming bundles)
  *     fs.img                  the session's filesystem image (loop mount, disk quota) when available
+ *     run.img                 a small image of its own for run/ (mounted over mnt/run): the agent
+ *                             filling its disk (blocks or inodes) never stops the worker saving state
  *     mnt/                    the session's filesystem: everything the container sees comes from here
  *       workspace/  -> /workspace      (owned by the session's uid: the agent's)
  *       run/        -> /run/dockside   (root, 0700: channel socket, worker state, inbox/)
@@ -24,6 +26,7 @@ export interface SessionPaths {
   hostRepo: string;
   tmp: string;
   fsImage: string;
+  runImage: string;
   mnt: string;
   workspace: string;
   /** Mounted at /run/dockside: host.sock, state/ and inbox/ (worker-only). */
@@ -42,6 +45,7 @@ export function sessionPaths(dataDir: string, sessionId: string): SessionPaths {
     hostRepo: path.join(root, "host.git"),
     tmp: path.join(root, "tmp"),
     fsImage: path.join(root, "fs.img"),
+    runImage: path.join(root, "run.img"),
     mnt,
     workspace: path.join(mnt, "workspace"),
     run,

@@ -25,6 +25,9 @@ export async function assertNotHeldElsewhere(teamId: string, source: RepoSource)
   if (source.kind !== "local") return;
   const other = await db().repository.findFirst({ where: { kind: "local", location: source.key, teamId: { not: teamId } }, select: { id: true } });
   if (other) throw new AppError("conflict", TAKEN);
+  // A directory above a registered repository would reach into it (its working tree, its .git).
+  const inside = await db().repository.findFirst({ where: { kind: "local", location: { startsWith: source.key.endsWith("/") ? source.key : `${source.key}/` } }, select: { id: true } });
+  if (inside) throw new AppError("conflict", "this directory contains a registered repository: register that repository itself, not a directory above it");
 }
 
 /** Stores the registration (the caller has probed the source); 409 when it exists or another team holds the path. */

@@ -86,7 +86,12 @@ export async function pushBranch(c: ShipContext): Promise<{ branch: string; remo
 async function push(ship: string, source: string, refspec: string, creds: Record<string, string>, what: string): Promise<void> {
   // For a local origin with the base checked out, update its work tree too (refused if dirty).
   // (git drops -c settings for a local receive-pack, so they go on its command line.)
-  const receive = ["--receive-pack=git -c receive.denyCurrentBranch=updateInstead -c core.hooksPath=/dev/null receive-pack"];
+  // Settings that could start a program in the destination are switched off there too (its own
+  // config still applies to everything else: registration refuses repositories an agent could
+  // have written, see canonicalRepository in lib/git/repo-source.ts).
+  const receive = [
+    "--receive-pack=git -c receive.denyCurrentBranch=updateInstead -c core.hooksPath=/dev/null -c core.alternateRefsCommand= -c core.fsmonitor=false -c receive.fsckObjects=true receive-pack",
+  ];
   const local = !/^https:/.test(source);
   const r = await git([...HOST_GIT, "-C", ship, "push", "--porcelain", ...(local ? receive : []), "--", source, refspec], { env: creds, timeoutMs: 5 * 60_000 });
   if (r.code === 0) return;

@@ -92,7 +92,7 @@ describe("a session's filesystem", () => {
     expect(run.code).not.toBe(0);
     expect(run.out).toContain("Permission denied");
     // The worker (root in the container) owns run/ and the worker bundle is there, read-only.
-    expect(exec(c, "0", "ls /run/dockside; ls /opt/dockside; touch /opt/dockside/x").out).toMatch(/inbox\nstate\n[\s\S]*worker\.mjs[\s\S]*Read-only file system/);
+    expect(exec(c, "0", "ls /run/dockside; ls /opt/dockside; touch /opt/dockside/x").out).toMatch(/inbox\n(lost\+found\n)?state\n[\s\S]*worker\.mjs[\s\S]*Read-only file system/);
   });
 
   it("keeps the files across release and mount, and refuses to start on an image it cannot mount", async () => {

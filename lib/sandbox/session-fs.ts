@@ -71,9 +71,12 @@ export async function mountSessionFs(paths: SessionPaths, opts: { workerDist?: s
   });
 }
 
-/** After the container has exited: unmounts (the loop device is freed); the image and its files stay. */
+/** After the container has exited: unmounts (the loop devices are freed); the images and their files stay. */
 export async function releaseSessionFs(paths: SessionPaths): Promise<void> {
-  await locked(paths.root, () => unmountAll(paths.mnt));
+  await locked(paths.root, async () => {
+    await unmountAll(paths.run);
+    await unmountAll(paths.mnt);
+  });
 }
 
 /** Unmounts and deletes everything of the session on the host; never follows a symlink. */
@@ -91,7 +94,23 @@ export function isDirectorySession(paths: SessionPaths): boolean {
   return !fs.existsSync(paths.fsImage) && fs.existsSync(paths.mnt);
 }
 
-async function makeImage(image: string, quotaBytes: number): Promise<void> {
+/** The worker's own small filesystem (run/: socket, state, inbox), mounted over mnt/run. */
+const RUN_IMAGE_BYTES = 64 * 1024 * 1024;
+
+async function mountRunImage(paths: SessionPaths): Promise<void> {
+  if (!fs.existsSync(paths.runImage)) await makeImage(paths.runImage, RUN_IMAGE_BYTES, 0);
+  if (mountAt(paths.run)) return;
+  ensureDir(paths.run, 0o700);
+  const fsck = await runCmd("e2fsck", ["-p", paths.runImage], 60_000);
+  if (fsck.code >= 4) console.error(`[session-fs] e2fsck ${paths.runImage} (exit ${fsck.code}): ${fsck.stderr}`);
+  const m = await runCmd("mount", ["-o", "loop,nosuid,nodev,noexec", paths.runImage, paths.run]);
+  if (m.code !== 0 || !mountAt(paths.run)) {
+    throw new AppError("unavailable", `the session's worker filesystem could not be mounted (${m.stderr || "it was not mounted"}); check that a loop device is free (losetup -f), then send a follow-up`);
+  }
+  ensureDir(paths.run, 0o700);
+}
+
+async function makeImage(image: string, quotaBytes: number, reserveFor?: number): Promise<void> {
   // Built under another name and renamed: a crash midway never leaves a half-made fs.img.
   const tmp = `${image}.new`;
   fs.rmSync(tmp, { force: true });
@@ -101,7 +120,7 @@ async function makeImage(image: string, quotaBytes: number): Promise<void> {
   // No journal and lazy inode tables: fast to make. ext4 keeps its reserved blocks for uid 0, and
   // the worker is uid 0 while the agent is not: up to 64 MB (at most 5%) stay free for the worker's
   // state and checkpoints when the agent has filled the disk.
-  const reservePct = Math.min(5, ((64 * 1024 * 1024) / size) * 100).toFixed(3);
+  const reservePct = reserveFor === 0 ? "0" : Math.min(5, ((64 * 1024 * 1024) / size) * 100).toFixed(3);
   const mk = await runCmd("mkfs.ext4", ["-q", "-F", "-m", reservePct, "-O", "^has_journal", "-E", "lazy_itable_init=1,nodiscard", tmp]);
   if (mk.code !== 0) {
     fs.rmSync(tmp, { force: true });
@@ -111,7 +130,7 @@ async function makeImage(image: string, quotaBytes: number): Promise<void> {
 }
 
 async function mountImage(paths: SessionPaths): Promise<void> {
-  if (mountAt(paths.mnt)) return;
+  if (mountAt(paths.mnt)) return mountRunImage(paths);
   const mode = await sessionFsMode();
   if (mode.mode !== "loop") {
     throw new AppError("unavailable", `this session's files are in a disk image that this host cannot mount now (${mode.detail}); run Dockside as root with loop devices and e2fsprogs`);
@@ -130,6 +149,8 @@ async function mountImage(paths: SessionPaths): Promise<void> {
     );
   }
   ensureDir(paths.mnt, 0o755);
+  // Its own filesystem: the agent can fill the workspace's blocks or inodes, never the worker's.
+  await mountRunImage(paths);
 }
 
 // One operation at a time per session (concurrent mounts would stack two loop devices).

@@ -1,7 +1,6 @@
-// Red team: the session filesystem keeps blocks in reserve for the worker (root), but not inodes.
-// An agent that creates empty files until ENOSPC leaves the worker unable to save its state
-// (agent.json.tmp, outbox.json.tmp are new inodes): the session fails and cannot be resumed, so the
-// agent never gets a turn to clean up. Correct behaviour: the session survives and a follow-up runs.
+// A hostile agent fills its disk with empty files until ENOSPC (inodes, not blocks). The worker's
+// state lives on a filesystem of its own (run.img), so it still saves its state, the session stays
+// usable, and a follow-up runs.
 process.env.DOCKSIDE_SESSION_DISK_GB = "0.03";
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Red team: repository registration. Each test asserts the CORRECT behaviour and fails today.
+// Hostile users and agents: repository registration. Each test plants the attack and asserts it fails.
 //  1. Team B registers `<team A's repo>/.git`: a different key, the same repository. B then merges
 //     into A's protected main (B's registration protects nothing), through updateInstead.
 //  2. Chain to root on the host: B's merge plants a bare repository (agent-authored config) inside
