@@ -1,6 +1,7 @@
 // Who the agent's processes run as. The worker is root in the container (it alone can reach the
 // channel in /run/dockside); everything started for the agent or touching /workspace runs as
 // the session's own uid with an environment that carries nothing of the worker's.
+import { spawnSync } from "node:child_process";
 import type { WorkerConfig } from "../../lib/protocol/worker";
 
 export type AgentUser = { uid: number; gid: number };
@@ -40,4 +41,15 @@ export function asAgent(user: AgentUser, extraEnv: Record<string, string> = {}):
   // The app's typings make NODE_ENV required; the agent's environment deliberately has none.
   const env = agentEnv(extraEnv) as NodeJS.ProcessEnv;
   return mustSwitch(user) ? { uid: user.uid, gid: user.gid, env } : { env };
+}
+
+/**
+ * Kills every process of the agent's uid. A command may leave its process group (setsid) and so
+ * outlive a group kill; sent from the agent's own uid, `kill -1` reaches exactly the agent's
+ * processes and nothing of the worker's. Used after a timeout or an interrupt, and before a
+ * workspace op (a stray process must not undo a reset).
+ */
+export function killAgentProcesses(user: AgentUser): void {
+  if (!mustSwitch(user)) return; // the worker itself runs as this uid (unit tests): nothing to do safely
+  spawnSync("/bin/kill", ["-KILL", "-1"], { uid: user.uid, gid: user.gid, stdio: "ignore", timeout: 5000 });
 }

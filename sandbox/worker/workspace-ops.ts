@@ -1,6 +1,7 @@
 // Workspace ops: what a person asks of the branch (reset to a checkpoint, the base delivered for
 // a rebase), applied here as the agent's uid so the host never runs git on the agent's
 // repository. Applying one twice is harmless: it may be delivered again until reported.
+import { killAgentProcesses } from "./agent-user";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -27,6 +28,8 @@ export async function applyOp(op: OpCommand, deps: OpDeps): Promise<WorkspaceOpR
 }
 
 async function reset(op: OpCommand, deps: OpDeps): Promise<WorkspaceOpResult> {
+  // A process the agent left running (a setsid'd loop) could write the files back after the reset.
+  killAgentProcesses(deps.user);
   const t: GitTarget = { workspace: deps.workspace, user: deps.user };
   if ((await resolveCommit(t, op.sha)) !== op.sha) return { ok: false, error: `commit ${op.sha} is not in the workspace` };
   // On the session branch, whatever the agent checked out meanwhile.

@@ -50,6 +50,13 @@ function call(name: string, input: unknown, workerEntry = bundle) {
 }
 
 describe("tools as the agent's uid", () => {
+  it("kills what a timed-out command started outside its process group (setsid)", async () => {
+    const res = await call("shell", { command: "setsid bash -c 'while true; do sleep 0.1; done' & sleep 30", timeout_s: 1 });
+    expect(res.content).toMatch(/timed out/);
+    const left = await call("shell", { command: "ps -u $(id -u) -o args= | grep -c '[w]hile true' || true" });
+    expect(left.content).toMatch(/^0$/m);
+  });
+
   it("runs shell commands as that uid with a clean environment, and they cannot read the worker's directory", async () => {
     const res = await call("shell", { command: `id -u; id -g; id -G; echo "home=$HOME user=$USER"; env | grep -c DOCKSIDE; cat ${secret}; ls ${layout.run}` });
     expect(res.content).toContain(`${layout.uid}\n${layout.gid}\n${layout.gid}\n`);

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
-import { agentSpawn, agentUserOf } from "../agent-user";
+import { agentSpawn, agentUserOf, killAgentProcesses } from "../agent-user";
 import { memoryLimitMb, oomKills } from "./oom";
 import { defineTool } from "./tool";
 
@@ -46,6 +46,8 @@ export const shell = defineTool({
       } catch {
         // Already gone.
       }
+      // What escaped the group (setsid, daemons) goes too.
+      killAgentProcesses(agentUserOf(ctx.config));
     };
     const timer = setTimeout(() => killGroup("timeout"), timeoutS * 1000);
     const onAbort = () => killGroup("interrupt");
