@@ -28,6 +28,13 @@ export async function isProtectedBase(sessionId: string): Promise<boolean> {
   return (await sessionRepository(s))?.protectedBranches.includes(s.baseBranch) ?? false;
 }
 
+/** Pushing and fetching the origin's base need the registration too (it holds the origin's credentials). */
+export async function assertRegistered(s: SessionRepoRef): Promise<Repository> {
+  const repo = await sessionRepository(s);
+  if (!repo) throw new AppError("conflict", "this session's repository is no longer registered to your team: an admin can add it again in Settings → Repositories");
+  return repo;
+}
+
 /** Merge rights belong to the registration: it must still exist, and protected bases need admin or owner. */
 export async function assertMayMerge(access: Access, s: SessionRepoRef & { baseBranch: string }): Promise<void> {
   const repo = await sessionRepository(s);

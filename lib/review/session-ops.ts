@@ -4,7 +4,7 @@ import { ev } from "../events/schema";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import type { Access } from "../auth/authorize";
-import { assertMayMerge } from "../repos/session-repository";
+import { assertMayMerge, assertRegistered } from "../repos/session-repository";
 import { recordAudit } from "../audit/record";
 import { hostGit, hostRepoPath } from "../git/host-repo";
 import { queueOp } from "../sessions/workspace-ops";
@@ -43,6 +43,7 @@ export async function mergeSession(access: Access, id: string, strategy: MergeRe
 export async function pushSession(access: Access, id: string) {
   const s = await load(access, id);
   assertQuiet(s.status);
+  await assertRegistered(s);
   const r = await pushBranch(ctx(s));
   await runtime().orchestrator.record(id, ev("branch", { action: "pushed", sha: r.remoteHead, detail: `to ${r.branch}`, by: access.caller.user.name }));
   await recordAudit({ teamId: s.teamId, actor: access.caller.user, action: "session.pushed", targetType: "session", targetId: id, data: r });
@@ -53,6 +54,7 @@ export async function pushSession(access: Access, id: string) {
 export async function requestRebase(access: Access, id: string): Promise<{ base: string }> {
   const s = await load(access, id);
   assertQuiet(s.status);
+  await assertRegistered(s);
   const { base, file } = await bundleBase(ctx(s), s.baseCommit);
   // The worker fetches the bundle into the workspace (as the agent's uid) before it reads this message.
   await queueOp(id, { op: "fetch", sha: base, bundle: file, ref: "refs/dockside/base" });

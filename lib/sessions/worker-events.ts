@@ -30,6 +30,7 @@ const NEXT: Partial<Record<SessionStatus, SessionStatus[]>> = {
 
 const MAX_LISTED = 5;
 const MAX_TRACKED = 1000;
+const PAST_SLACK_MS = 60 * 60_000;
 const FUTURE_SLACK_MS = 60_000;
 
 /** Decides, on the locked session row, what of a worker batch to store. Throws AppError (409) on a wid gap. */
@@ -97,9 +98,11 @@ export function transitionRefusal(from: SessionStatus, to: SessionStatus, stopAs
 
 function toNewEvent(e: WorkerEvent): NewEvent {
   const { wid: _wid, ts, ...rest } = e;
-  // The worker's clock is its own: a timestamp from the future is replaced by the host's.
-  const future = ts !== undefined && Date.parse(ts) > Date.now() + FUTURE_SLACK_MS;
-  return { ...rest, ...(ts && !future ? { ts } : {}) } as NewEvent;
+  // The worker's clock is its own: a timestamp from the future, or older than a worker could
+  // legitimately have held an event (a host restart), is replaced by the host's.
+  const at = ts === undefined ? NaN : Date.parse(ts);
+  const plausible = at <= Date.now() + FUTURE_SLACK_MS && at >= Date.now() - PAST_SLACK_MS;
+  return { ...rest, ...(ts && plausible ? { ts } : {}) } as NewEvent;
 }
 
 function describe(raw: Record<string, unknown>): string {
