@@ -50,8 +50,9 @@ describe("registering repositories", () => {
     const [ownerB, memberB] = [await person(teamB, "owner"), await person(teamB, "member")];
     const repo = makeRepo();
     await addRepository(ownerA, { repo, protectedBranches: ["main"] });
-    for (const attempt of [addRepository(ownerB, { repo }), start(ownerB, repo), start(memberB, repo)]) {
-      const err = await attempt.catch((e: Error) => e);
+    // One at a time: a rejection no one awaits yet would be an unhandled rejection.
+    for (const attempt of [() => addRepository(ownerB, { repo }), () => start(ownerB, repo), () => start(memberB, repo)]) {
+      const err = await attempt().catch((e: Error) => e);
       expect(err).toMatchObject({ code: "conflict", message: expect.stringMatching(/registered to another team/) });
       expect((err as Error).message).not.toContain(teamA);
     }
