@@ -40,7 +40,7 @@ export async function prepareSessionFs(paths: SessionPaths, opts: PrepareOptions
     const directorySession = !hasImage && !!fs.lstatSync(paths.workspace, { throwIfNoEntry: false })?.isDirectory();
     if (hasImage || (mode === "loop" && !directorySession)) {
       if (!hasImage) await makeImage(paths.fsImage, opts.quotaBytes ?? sessionQuotaBytes());
-      await mountImage(paths);
+      await mountImage(paths, !hasImage);
     } else {
       ensureDir(paths.mnt, 0o755);
     }
@@ -98,11 +98,14 @@ export function isDirectorySession(paths: SessionPaths): boolean {
 const RUN_IMAGE_BYTES = 64 * 1024 * 1024;
 
 async function mountRunImage(paths: SessionPaths): Promise<void> {
-  if (!fs.existsSync(paths.runImage)) await makeImage(paths.runImage, RUN_IMAGE_BYTES, 0);
+  const fresh = !fs.existsSync(paths.runImage);
+  if (fresh) await makeImage(paths.runImage, RUN_IMAGE_BYTES, 0);
   if (mountAt(paths.run)) return;
   ensureDir(paths.run, 0o700);
-  const fsck = await runCmd("e2fsck", ["-p", paths.runImage], 60_000);
-  if (fsck.code >= 4) console.error(`[session-fs] e2fsck ${paths.runImage} (exit ${fsck.code}): ${fsck.stderr}`);
+  if (!fresh) {
+    const fsck = await runCmd("e2fsck", ["-p", paths.runImage], 60_000);
+    if (fsck.code >= 4) console.error(`[session-fs] e2fsck ${paths.runImage} (exit ${fsck.code}): ${fsck.stderr}`);
+  }
   const m = await runCmd("mount", ["-o", "loop,nosuid,nodev,noexec", paths.runImage, paths.run]);
   if (m.code !== 0 || !mountAt(paths.run)) {
     throw new AppError("unavailable", `the session's worker filesystem could not be mounted (${m.stderr || "it was not mounted"}); check that a loop device is free (losetup -f), then send a follow-up`);
@@ -129,7 +132,7 @@ async function makeImage(image: string, quotaBytes: number, reserveFor?: number)
   fs.renameSync(tmp, image);
 }
 
-async function mountImage(paths: SessionPaths): Promise<void> {
+async function mountImage(paths: SessionPaths, fresh = false): Promise<void> {
   if (mountAt(paths.mnt)) return mountRunImage(paths);
   const mode = await sessionFsMode();
   if (mode.mode !== "loop") {
@@ -137,7 +140,8 @@ async function mountImage(paths: SessionPaths): Promise<void> {
   }
   ensureDir(paths.mnt, 0o755);
   // Without a journal, a host crash while mounted needs a check before the next mount.
-  const fsck = await runCmd("e2fsck", ["-p", paths.fsImage], 10 * 60_000);
+  // (A freshly made image needs no check.)
+  const fsck = fresh ? { code: 0, stderr: "" } : await runCmd("e2fsck", ["-p", paths.fsImage], 10 * 60_000);
   if (fsck.code >= 4) console.error(`[session-fs] e2fsck ${paths.fsImage} (exit ${fsck.code}): ${fsck.stderr}`);
   // mount(8) sets autoclear on the loop device: unmounting frees it.
   const m = await runCmd("mount", ["-o", "loop,nosuid,nodev", paths.fsImage, paths.mnt]);

@@ -123,7 +123,8 @@ export function refreshWorker(paths: SessionPaths, dist: string): void {
       if (ent.isDirectory()) {
         ensureDir(dst, 0o755);
         walk(r);
-      } else if (ent.isFile()) {
+      } else if (ent.isFile() && !ent.name.endsWith(".map")) {
+        // Source maps stay on the host (6 MB per session for stack traces nobody reads there).
         const s = fs.statSync(src);
         const d = fs.lstatSync(dst, { throwIfNoEntry: false });
         if (d?.isFile() && d.size === s.size && d.mtimeMs === s.mtimeMs) continue;

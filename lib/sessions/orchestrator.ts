@@ -44,8 +44,8 @@ export class Orchestrator {
     if (fork) this.forks.set(id, fork);
     const live = this.liveFor(id);
     await live.append([ev("user.message", { text: input.prompt, author: author?.name, authorId: author?.id }), ev("status", { status: "queued" })]);
-    await recordAudit({ teamId, actor: author ?? null, action: "session.started", targetType: "session", targetId: id, data: { repo: input.repo } });
     void this.launch(id, true);
+    await recordAudit({ teamId, actor: author ?? null, action: "session.started", targetType: "session", targetId: id, data: { repo: input.repo } });
     return toDto(await getSession(teamId, id));
   }
 
@@ -199,18 +199,19 @@ export class Orchestrator {
       });
       const paths = sessionPaths(env().dataDir, id);
       const uid = row.sandboxUid;
-      await prepareSessionFs(paths, { uid, gid: uid, quotaBytes: env().DOCKSIDE_SESSION_DISK_GB * 1024 ** 3 });
+      const fs_ = prepareSessionFs(paths, { uid, gid: uid, quotaBytes: env().DOCKSIDE_SESSION_DISK_GB * 1024 ** 3 });
       if (fresh) {
         // host.git gets the origin's base (and a fork's checkpoint); the workspace is cloned from
-        // it. Both happen before the container exists: nothing here is the agent's yet.
+        // it. Both happen before the container exists: nothing here is the agent's yet. The
+        // session's filesystem is made meanwhile (they touch different directories).
         const source = parseRepoSource(row.repo, env().repoRoots);
-        const baseCommit = await initHostRepo(paths.hostRepo, source.location, row.baseBranch, row.branch);
+        const [baseCommit] = await Promise.all([initHostRepo(paths.hostRepo, source.location, row.baseBranch, row.branch), fs_]);
         const fork = this.forks.get(id);
         if (fork) await importCheckpoint(paths.hostRepo, sessionPaths(env().dataDir, fork.sessionId).hostRepo, fork.sha, row.branch);
         this.forks.delete(id);
         await cloneWorkspace(paths, row.branch, uid, uid);
         row = await db().session.update({ where: { id }, data: { baseCommit, headCommit: fork?.sha ?? baseCommit } });
-      }
+      } else await fs_;
       this.remember(row);
       if (live.stopRequested) return void (await this.finish(live, ev("status", { status: "stopped" })));
       await live.openChannel();

@@ -182,7 +182,9 @@ export class Agent {
   private async betweenTurns(): Promise<void> {
     try {
       await this.applyOps();
-      await this.deliver(this.deps.signal);
+      // A worker that has never run a turn has the workspace as the host made it: nothing to hand over.
+      const untouched = this.state.turns === 0 && !this.state.messages.length && this.state.delivered === null;
+      if (!untouched) await this.deliver(this.deps.signal);
     } catch (err) {
       if (err instanceof Interrupted || this.deps.signal.aborted) throw err;
       process.stderr.write(`[worker] ${err instanceof Error ? err.stack : String(err)}\n`);
