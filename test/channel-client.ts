@@ -69,6 +69,10 @@ export async function openTestSession(opts: { status?: "starting" | "running" | 
     shellTimeoutS: 60,
     toolOutputCap: 30_000,
     maxTokens: 4096,
+    contextTokens: 200_000,
+    maxOutputTokens: 32_000,
+    thinkingBudget: null,
+    teamInstructions: "",
   }));
   await live.append([{ type: "status", data: { status: "starting" } }]);
   if (opts.status === "running" || opts.status === "idle") await live.append([{ type: "status", data: { status: "running" } }]);

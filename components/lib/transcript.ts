@@ -137,6 +137,11 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
     case "error":
       s.items.push({ ...base, kind: "error", message: e.data.message, source: e.data.source });
       return;
+    case "model.retry":
+    case "compaction":
+    case "todo":
+      // Rendered by the transcript UI (issue 8 work in progress); nothing to fold into state yet.
+      return;
     default: {
       const unhandled: never = e;
       throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);

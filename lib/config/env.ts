@@ -15,6 +15,8 @@ const schema = z.object({
   DOCKSIDE_IMAGE: z.string().optional(),
   DOCKSIDE_REPO_ROOTS: z.string().optional(),
   DOCKSIDE_MODEL: z.string().min(1).default("claude-sonnet-5-5"),
+  /** Overrides the model's context window (tokens) from lib/models/table.ts, e.g. behind a proxy. */
+  DOCKSIDE_CONTEXT_TOKENS: z.coerce.number().int().positive().optional(),
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_BASE_URL: z.string().url().default("https://api.anthropic.com"),
   DOCKSIDE_SANDBOX_MEMORY_MB: intFrom(2048),

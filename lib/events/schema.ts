@@ -62,6 +62,32 @@ export const eventData = {
     outputTokens: z.number().int().nonnegative(),
     cacheReadTokens: z.number().int().nonnegative().optional(),
     cacheWriteTokens: z.number().int().nonnegative().optional(),
+    /** What the call cost, from lib/models/table.ts (absent on events stored before prices). */
+    costUsd: z.number().nonnegative().optional(),
+  }),
+  /** A model call failed in a way worth waiting out (429, 5xx, overloaded, dropped connection): the worker waits and retries. */
+  "model.retry": z.object({
+    attempt: z.number().int().positive(),
+    waitMs: z.number().int().nonnegative(),
+    /** What happened, for people: "model overloaded (529)", "rate limited (429)", "connection dropped". */
+    reason: z.string().max(2000),
+    status: z.number().int().optional(),
+  }),
+  /** The worker made the conversation fit the model's context window. */
+  compaction: z.object({
+    strategy: z.enum(["clear_tool_results", "summary"]),
+    tokensBefore: z.number().int().nonnegative(),
+    tokensAfter: z.number().int().nonnegative(),
+    /** clear_tool_results: how many old tool results were cleared. */
+    cleared: z.number().int().nonnegative().optional(),
+    /** summary: the summary the agent carries on from. */
+    summary: z.string().optional(),
+  }),
+  /** The agent's plan (the todo tool): the whole list each time it changes. */
+  todo: z.object({
+    items: z
+      .array(z.object({ content: z.string().max(2000), status: z.enum(["pending", "in_progress", "completed"]) }))
+      .max(100),
   }),
   error: z.object({ message: z.string(), source: z.enum(["worker", "model", "host", "tool"]).optional() }),
 } as const;

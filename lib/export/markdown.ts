@@ -108,7 +108,12 @@ export function createMarkdownRenderer() {
       case "branch":
         return `**Branch ${e.data.action}**${e.data.by ? ` by ${e.data.by}` : ""}${e.data.detail ? ` ${e.data.detail}` : ""}: ${code(e.data.sha.slice(0, 12))}\n\n`;
       case "usage":
+      case "todo":
         return "";
+      case "model.retry":
+        return `_${oneLine(e.data.reason)}: retrying in ${Math.round(e.data.waitMs / 1000)} s (attempt ${e.data.attempt})._\n\n`;
+      case "compaction":
+        return `_Context compacted (${e.data.strategy === "summary" ? "summarized" : `${e.data.cleared ?? 0} old tool results cleared`}): ${e.data.tokensBefore.toLocaleString("en-US")} → ${e.data.tokensAfter.toLocaleString("en-US")} tokens._\n\n`;
     }
   }
 

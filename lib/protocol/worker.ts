@@ -38,6 +38,14 @@ export const WorkerConfigSchema = z.object({
   /** Bytes of tool output the model sees before it is cut. */
   toolOutputCap: z.number().int().positive(),
   maxTokens: z.number().int().positive(),
+  /** The model's context window in tokens (lib/models/table.ts, or DOCKSIDE_CONTEXT_TOKENS): every request stays under it. */
+  contextTokens: z.number().int().positive().default(200_000),
+  /** The largest max_tokens the model accepts: the ceiling when an answer is cut by max_tokens. */
+  maxOutputTokens: z.number().int().positive().default(32_000),
+  /** Extended thinking budget in tokens, or null for none. */
+  thinkingBudget: z.number().int().positive().nullable().default(null),
+  /** The team's own instructions (Settings), part of the cached prefix. */
+  teamInstructions: z.string().max(100_000).default(""),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 
@@ -60,7 +68,7 @@ export const WORKER_LIMITS = {
 } as const;
 
 /** The only event types a worker produces; user messages, commits, branch events and usage are the host's. */
-export const WORKER_EVENT_TYPES = ["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error"] as const;
+export const WORKER_EVENT_TYPES = ["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error", "model.retry", "compaction", "todo"] as const;
 export type WorkerEventType = (typeof WORKER_EVENT_TYPES)[number];
 
 const L = WORKER_LIMITS;
@@ -90,6 +98,22 @@ const workerEventData = {
   }),
   status: z.strictObject({ status: SessionStatus, reason: z.string().max(L.reasonChars).optional() }),
   error: z.strictObject({ message: z.string().max(L.messageChars), source: z.enum(["worker", "model", "tool"]) }),
+  "model.retry": z.strictObject({
+    attempt: z.number().int().positive().max(1000),
+    waitMs: z.number().int().nonnegative().max(3_600_000),
+    reason: z.string().max(2000),
+    status: z.number().int().min(0).max(999).optional(),
+  }),
+  compaction: z.strictObject({
+    strategy: z.enum(["clear_tool_results", "summary"]),
+    tokensBefore: z.number().int().nonnegative().max(1e9),
+    tokensAfter: z.number().int().nonnegative().max(1e9),
+    cleared: z.number().int().nonnegative().max(1e6).optional(),
+    summary: z.string().max(L.textChars).optional(),
+  }),
+  todo: z.strictObject({
+    items: z.array(z.strictObject({ content: z.string().max(2000), status: z.enum(["pending", "in_progress", "completed"]) })).max(100),
+  }),
 } as const;
 
 const variant = <T extends WorkerEventType>(type: T) =>
@@ -103,6 +127,9 @@ export const WorkerEventSchema = z.discriminatedUnion("type", [
   variant("tool.result"),
   variant("status"),
   variant("error"),
+  variant("model.retry"),
+  variant("compaction"),
+  variant("todo"),
 ]);
 export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
 

@@ -11,6 +11,7 @@ import { importCheckpoint, initHostRepo } from "../git/host-repo";
 import { cloneWorkspace, sessionPaths } from "../git/workspace";
 import type { CreateSessionInput, SessionDto } from "../protocol/api";
 import { createSandbox, findSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
+import { modelInfo } from "../models/table";
 import { ensureImage } from "../sandbox/image";
 import { assertDiskFloor } from "../sandbox/disk-guard";
 import { mountSessionFs, prepareSessionFs, releaseSessionFs } from "../sandbox/session-fs";
@@ -154,10 +155,14 @@ export class Orchestrator {
       shellTimeoutS: e.DOCKSIDE_SHELL_TIMEOUT_S,
       toolOutputCap: 30_000,
       maxTokens: 16_384,
+      contextTokens: e.DOCKSIDE_CONTEXT_TOKENS ?? modelInfo(row.model).contextWindow,
+      maxOutputTokens: modelInfo(row.model).maxOutput,
+      thinkingBudget: row.thinkingBudget ?? null,
+      teamInstructions: row.teamInstructions ?? "",
     };
   }
   // Built from the session row at launch and recovery (the row is the truth; this saves a query per poll).
-  private configCache = new Map<string, { model: string; branch: string; baseCommit: string; sandboxUid: number }>();
+  private configCache = new Map<string, { model: string; branch: string; baseCommit: string; sandboxUid: number; thinkingBudget?: number | null; teamInstructions?: string }>();
   private remember(row: { id: string; model: string; branch: string; baseCommit: string | null; sandboxUid: number }): void {
     this.configCache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid });
   }

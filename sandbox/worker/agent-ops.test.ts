@@ -64,6 +64,10 @@ beforeAll(async () => {
     shellTimeoutS: 60,
     toolOutputCap: 4000,
     maxTokens: 2000,
+    contextTokens: 200_000,
+    maxOutputTokens: 32_000,
+    thinkingBudget: null,
+    teamInstructions: "",
   };
   host = await startFakeHost({ dir: layout.run, config, modelUrl: stub.url });
   worker = startWorker({ socketPath: host.socketPath, stateDir: layout.stateDir, workspace: layout.workspace, home: layout.dir, inboxDir: layout.inbox });

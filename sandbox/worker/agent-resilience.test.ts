@@ -21,6 +21,10 @@ const baseConfig: WorkerConfig = {
   shellTimeoutS: 60,
   toolOutputCap: 4000,
   maxTokens: 2000,
+  contextTokens: 200_000,
+  maxOutputTokens: 32_000,
+  thinkingBudget: null,
+  teamInstructions: "",
 };
 
 type Rig = { host: FakeHost; stub: ModelStub; worker: WorkerProcess; dir: string };

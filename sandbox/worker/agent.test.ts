@@ -21,6 +21,10 @@ const baseConfig = {
   shellTimeoutS: 60,
   toolOutputCap: 4000,
   maxTokens: 2000,
+  contextTokens: 200_000,
+  maxOutputTokens: 32_000,
+  thinkingBudget: null,
+  teamInstructions: "",
 };
 
 const script = {

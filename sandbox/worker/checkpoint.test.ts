@@ -48,6 +48,10 @@ async function rig(baseCommit = base) {
     shellTimeoutS: 1,
     toolOutputCap: 100,
     maxTokens: 1,
+    contextTokens: 200_000,
+    maxOutputTokens: 32_000,
+    thinkingBudget: null,
+    teamInstructions: "",
   };
   host = await startFakeHost({ dir: layout.run, config, modelUrl: "http://127.0.0.1:9" });
   const outbox = new Outbox({ post: async (events) => events[events.length - 1].wid });

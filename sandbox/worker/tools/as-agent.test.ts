@@ -39,6 +39,10 @@ beforeAll(() => {
     shellTimeoutS: 30,
     toolOutputCap: 8000,
     maxTokens: 1000,
+    contextTokens: 200_000,
+    maxOutputTokens: 32_000,
+    thinkingBudget: null,
+    teamInstructions: "",
   };
 });
 afterAll(() => fs.rmSync(layout.dir, { recursive: true, force: true }));

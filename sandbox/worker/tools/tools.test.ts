@@ -24,6 +24,10 @@ const config: WorkerConfig = {
   shellTimeoutS: 30,
   toolOutputCap: 2000,
   maxTokens: 1000,
+  contextTokens: 200_000,
+  maxOutputTokens: 32_000,
+  thinkingBudget: null,
+  teamInstructions: "",
 };
 
 let workspace: string;
