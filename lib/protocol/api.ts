@@ -1,6 +1,21 @@
 // Shapes of the HTTP API, shared by route handlers, the browser UI and tests.
 import { z } from "zod";
 import { SessionStatus } from "../events/schema";
+import { safeText } from "./text";
+
+/** Tokens by kind and what they cost, summed over the session's usage events. */
+export const SessionUsageSchema = z.object({
+  /** Input tokens read at full price (neither from nor into the prompt cache). */
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cacheReadTokens: z.number().int(),
+  cacheWriteTokens: z.number().int(),
+  costUsd: z.number(),
+});
+export type SessionUsage = z.infer<typeof SessionUsageSchema>;
+
+/** A budget in US dollars. */
+const usd = z.number().positive("a budget must be above $0").max(1_000_000);
 
 export const SessionDtoSchema = z.object({
   id: z.string(),
@@ -14,8 +29,14 @@ export const SessionDtoSchema = z.object({
   model: z.string(),
   status: SessionStatus,
   failureReason: z.string().nullable(),
+  /** All input tokens, cache reads and writes included (see `usage` for the split). */
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
+  usage: SessionUsageSchema,
+  /** The session's budget in USD (null: none); the gateway forwards nothing once cost reaches it. */
+  budgetUsd: z.number().nullable(),
+  /** Extended thinking budget in tokens (null: off). */
+  thinkingBudget: z.number().int().nullable(),
   lastSeq: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -29,14 +50,22 @@ export const SessionDtoSchema = z.object({
 export type SessionDto = z.infer<typeof SessionDtoSchema>;
 
 export const CreateSessionInputSchema = z.object({
-  repo: z.string().trim().min(1, "repo is required: an https URL or a path to a local git repository").max(2000),
-  baseBranch: z.string().trim().min(1).max(255).optional(),
-  prompt: z.string().trim().min(1, "prompt is required: say what the agent should do").max(100_000),
+  repo: safeText().trim().min(1, "repo is required: an https URL or a path to a local git repository").max(2000),
+  baseBranch: safeText().trim().min(1).max(255).optional(),
+  prompt: safeText().trim().min(1, "prompt is required: say what the agent should do").max(100_000),
   model: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/, "model must be a model id such as claude-sonnet-5-5").optional(),
+  /** USD; without it the team's default budget applies (if it has one). */
+  budgetUsd: usd.optional(),
+  /** Turns on extended thinking with this many tokens (checked against the model's table row). */
+  thinkingBudget: z.number().int().min(1024, "a thinking budget is at least 1024 tokens").optional(),
 });
 export type CreateSessionInput = z.infer<typeof CreateSessionInputSchema>;
 
-export const SendMessageInputSchema = z.object({ text: z.string().trim().min(1, "text is required").max(100_000) });
+export const SendMessageInputSchema = z.object({ text: safeText().trim().min(1, "text is required").max(100_000) });
+
+/** PATCH /api/sessions/:id: null removes the session's budget. */
+export const UpdateSessionInputSchema = z.strictObject({ budgetUsd: usd.nullable() });
+export type UpdateSessionInput = z.infer<typeof UpdateSessionInputSchema>;
 
 export const EventsQuerySchema = z.object({
   after: z.coerce.number().int().min(0).default(0),

@@ -1,6 +1,7 @@
 // Shapes of the repositories API (GET/POST /api/repos, PATCH/DELETE /api/repos/:id), shared by
 // routes, the settings UI, the new-session form and tests.
 import { z } from "zod";
+import { safeText } from "./text";
 
 export const RepositoryDtoSchema = z.object({
   id: z.string(),
@@ -18,10 +19,10 @@ export const RepositoryDtoSchema = z.object({
 export const RepositoryListSchema = z.object({ repositories: z.array(RepositoryDtoSchema) });
 
 const branch = z.string().trim().min(1).max(255).regex(/^(?!-)[^\s~^:?*[\\\u0000-\u001f\u007f]+$/, "not a valid branch name");
-const displayName = z.string().trim().min(1, "name must not be empty").max(100);
+const displayName = safeText().trim().min(1, "name must not be empty").max(100);
 
 export const CreateRepositoryInputSchema = z.object({
-  repo: z.string().trim().min(1, "repo is required: an https URL or a path to a local git repository").max(2000),
+  repo: safeText().trim().min(1, "repo is required: an https URL or a path to a local git repository").max(2000),
   name: displayName.optional(),
   protectedBranches: z.array(branch).max(50).optional(),
 });

@@ -1,5 +1,6 @@
 // Shapes of the review API: structured diffs, checkpoints, review threads, merge/push.
 import { z } from "zod";
+import { safeText } from "./text";
 
 export const DiffLineSchema = z.object({
   type: z.enum(["context", "add", "del"]),
@@ -51,21 +52,21 @@ export type ReviewState = z.infer<typeof ReviewState>;
 
 export const Side = z.enum(["old", "new"]);
 export const NewCommentSchema = z.object({
-  path: z.string().min(1).max(4096),
+  path: safeText().min(1).max(4096),
   line: z.number().int().positive(),
   side: Side,
-  body: z.string().trim().min(1, "a comment needs text").max(20_000),
+  body: safeText().trim().min(1, "a comment needs text").max(20_000),
 });
 export const CreateReviewInputSchema = z.object({
   verdict: z.enum(["comment", "request_changes", "approve"]),
-  body: z.string().max(20_000).optional(),
+  body: safeText().max(20_000).optional(),
   comments: z.array(NewCommentSchema).max(500).default([]),
 });
 export type CreateReviewInput = z.infer<typeof CreateReviewInputSchema>;
-export const ReplyInputSchema = z.object({ body: z.string().trim().min(1).max(20_000) });
+export const ReplyInputSchema = z.object({ body: safeText().trim().min(1).max(20_000) });
 export const MergeInputSchema = z.object({ strategy: z.enum(["merge", "squash", "ff"]) });
 export const ResetInputSchema = z.object({ sha: z.string().regex(/^[0-9a-f]{7,40}$/, "sha must be a commit id") });
-export const ForkInputSchema = z.object({ sha: z.string().regex(/^[0-9a-f]{7,40}$/, "sha must be a commit id"), prompt: z.string().trim().min(1).max(100_000) });
+export const ForkInputSchema = z.object({ sha: z.string().regex(/^[0-9a-f]{7,40}$/, "sha must be a commit id"), prompt: safeText().trim().min(1).max(100_000) });
 export const DiffQuerySchema = z.object({
   from: z.string().regex(/^[0-9a-f]{7,40}$/).optional(),
   to: z.string().regex(/^[0-9a-f]{7,40}$/).optional(),

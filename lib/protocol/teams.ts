@@ -1,6 +1,10 @@
 // Shapes of the accounts, teams, tokens, shares and audit API (shared by routes, UI and tests).
 import { z } from "zod";
 import { Role } from "../auth/roles";
+import { safeText } from "./text";
+
+/** The most text a team's instructions may hold (they are sent with every model call). */
+export const TEAM_INSTRUCTIONS_MAX = 20_000;
 
 export const UserDtoSchema = z.object({ id: z.string(), name: z.string(), email: z.string() });
 export const TeamDtoSchema = z.object({
@@ -9,6 +13,17 @@ export const TeamDtoSchema = z.object({
   slug: z.string(),
   allowPublicLinks: z.boolean(),
   role: Role,
+});
+/** A team with its spending and agent settings (GET and PATCH /api/teams/:id). */
+export const TeamDetailDtoSchema = TeamDtoSchema.extend({
+  /** USD given to each new session unless it asks for its own (null: none). */
+  defaultBudgetUsd: z.number().nullable(),
+  /** USD the team may spend on the model per calendar month, UTC (null: no cap). */
+  monthlyCapUsd: z.number().nullable(),
+  /** What the team spent this calendar month (UTC). */
+  monthCostUsd: z.number(),
+  /** The team's own instructions to the agent. */
+  instructions: z.string(),
 });
 export const MeDtoSchema = z.object({ user: UserDtoSchema, teams: z.array(TeamDtoSchema), activeTeamId: z.string().nullable() });
 export const MemberDtoSchema = z.object({ userId: z.string(), name: z.string(), email: z.string(), role: Role, joinedAt: z.string() });
@@ -55,6 +70,7 @@ export const AuditEntryDtoSchema = z.object({
 
 export type UserDto = z.infer<typeof UserDtoSchema>;
 export type TeamDto = z.infer<typeof TeamDtoSchema>;
+export type TeamDetailDto = z.infer<typeof TeamDetailDtoSchema>;
 export type MeDto = z.infer<typeof MeDtoSchema>;
 export type MemberDto = z.infer<typeof MemberDtoSchema>;
 export type InvitationDto = z.infer<typeof InvitationDtoSchema>;
@@ -62,11 +78,16 @@ export type ApiTokenDto = z.infer<typeof ApiTokenDtoSchema>;
 export type ShareDto = z.infer<typeof ShareDtoSchema>;
 export type AuditEntryDto = z.infer<typeof AuditEntryDtoSchema>;
 
-const name = z.string().trim().min(1, "name is required").max(100);
+const name = safeText().trim().min(1, "name is required").max(100);
+const usd = z.number().positive("an amount must be above $0").max(1_000_000);
 export const CreateTeamInputSchema = z.object({ name });
 export const UpdateTeamInputSchema = z.object({
   name: name.optional(),
   allowPublicLinks: z.boolean().optional(),
+  /** null removes it. */
+  defaultBudgetUsd: usd.nullable().optional(),
+  monthlyCapUsd: usd.nullable().optional(),
+  instructions: safeText().max(TEAM_INSTRUCTIONS_MAX, `team instructions are at most ${TEAM_INSTRUCTIONS_MAX.toLocaleString("en-US")} characters (they are sent with every model call)`).optional(),
 });
 export const SwitchTeamInputSchema = z.object({ teamId: z.string().min(1).max(64) });
 export const CreateInvitationInputSchema = z.object({ role: Role.default("member") });

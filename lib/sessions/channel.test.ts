@@ -138,6 +138,20 @@ describe("events from a worker", () => {
     expect(m?.type === "user.message" && m.data.text).toBe("prompt with \uFFFD inside");
   });
 
+  it("isolates an event the database refuses: the rest is stored, a note replaces it, and nothing is resent forever", async () => {
+    const s = await session("running");
+    // JSON nested deeper than a recursive walk (or PostgreSQL's jsonb parser) copes with: JSON.parse
+    // takes it, so a model could emit it as a tool input. Sent as text: the client cannot stringify it either.
+    const depth = 100_000;
+    const deep = `{"wid":2,"type":"tool.call","data":{"callId":"deep","name":"shell","input":{"deep":${"[".repeat(depth)}1${"]".repeat(depth)}}}}`;
+    const r = await request(s.socket, "POST", "/worker/events", `{"events":[${JSON.stringify(out(1, "before"))},${deep},${JSON.stringify(out(3, "after"))}]}`, { "content-type": "application/json" });
+    expect([r.status, r.text]).toEqual([200, JSON.stringify({ ack: 3 })]);
+    const events = await allEvents(s.id);
+    const texts = events.flatMap((e) => (e.type === "tool.output" ? [e.data.text] : []));
+    expect(texts).toEqual(["before", "after"]);
+    expect(events.some((e) => e.type === "error" && e.data.source === "host" && /could not store/.test(e.data.message))).toBe(true);
+  });
+
   it("refuses oversized fields alone and oversized batches whole", async () => {
     const s = await session("running");
     const r = await s.post([text(1, "x".repeat(600 * 1024)), text(2, "fine")]);

@@ -2,7 +2,7 @@
 // the worker's pending command long-polls, its rate limits, and whether a stop was asked for.
 import { env } from "../config/env";
 import { db } from "../db/client";
-import { AppError } from "../errors";
+import { AppError, isAppError } from "../errors";
 import { ev, type NewEvent } from "../events/schema";
 import { appendEvents, appendPlanned, type AppendResult } from "../events/store";
 import { receiveCheckpoint } from "../git/host-repo";
@@ -123,6 +123,28 @@ export class LiveSession {
 
   /** A worker batch, through the policy in worker-events.ts, decided on the locked session row. */
   private async workerEvents(batch: WorkerEventBatch["events"]): Promise<number> {
+    try {
+      return await this.storeWorkerEvents(batch);
+    } catch (err) {
+      // A wid gap (409) is the worker's to fix; anything else is a batch the database refused:
+      // never let it be resent forever. Store what can be stored one event at a time, and put a
+      // note in place of each event that cannot be.
+      if (isAppError(err) || batch.length === 0) throw err;
+      let ack = 0;
+      for (const e of batch) {
+        try {
+          ack = await this.storeWorkerEvents([e]);
+        } catch (one) {
+          if (isAppError(one)) throw one;
+          const note = ev("error", { source: "host", message: `An event the host could not store was dropped (wid ${e.wid}, ${e.type}): ${String((one as Error).message).slice(0, 300)}` });
+          ack = (await this.published(await appendPlanned(this.id, (row) => ({ events: e.wid > row.workerAck ? [note] : [], workerAck: Math.max(row.workerAck, e.wid) })))).workerAck;
+        }
+      }
+      return ack;
+    }
+  }
+
+  private async storeWorkerEvents(batch: WorkerEventBatch["events"]): Promise<number> {
     let dropped: Map<string, number> | undefined;
     const policy = { stopAsked: this.stopRequested || this.interrupt, outputCapBytes: BigInt(env().DOCKSIDE_SESSION_OUTPUT_MB) * BigInt(MB), dropped: this.dropped };
     const result = await appendPlanned(this.id, (row) => {

@@ -111,6 +111,14 @@ export class Channel {
   };
 }
 
+/** The host's answer stopped before its end (a restart, a dropped socket): safe to ask again. */
+export class HostStreamClosed extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = "HostStreamClosed";
+  }
+}
+
 async function bodyBytes(body: BodyInit | null | undefined): Promise<Body> {
   if (body === null || body === undefined) return null;
   if (typeof body === "string") return body;
@@ -133,22 +141,32 @@ function toResponse(res: http.IncomingMessage): Response {
     res.resume();
     return new Response(null, init);
   }
+  // The SDK may cancel the body (to retry, or after an abort) while the socket still delivers
+  // data, "end" or "close": once cancelled or settled, the controller must not be touched again
+  // (ERR_INVALID_STATE: Controller is already closed).
+  let settled = false;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       res.on("data", (chunk: Buffer) => {
+        if (settled) return;
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
         if ((controller.desiredSize ?? 1) <= 0) res.pause();
       });
-      let done = false;
-      res.on("end", () => ((done = true), controller.close()));
-      res.on("error", (err) => ((done = true), controller.error(err)));
+      const settle = (finish: () => void) => {
+        if (settled) return;
+        settled = true;
+        finish();
+      };
+      res.on("end", () => settle(() => controller.close()));
+      res.on("error", (err) => settle(() => controller.error(new HostStreamClosed(err.message, err))));
       // An aborted request may close the response without "end" or "error".
-      res.on("close", () => done || controller.error(new Error("the host closed the model stream")));
+      res.on("close", () => settle(() => controller.error(new HostStreamClosed("the host closed the model stream"))));
     },
     pull() {
       res.resume();
     },
     cancel() {
+      settled = true;
       res.destroy();
     },
   });

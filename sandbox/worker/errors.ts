@@ -16,9 +16,15 @@ export class LimitsExceeded extends Error {
   }
 }
 
-/** The model call failed (gateway, API or network); reported to the user, the agent goes idle. */
+/**
+ * The model call failed for good (gateway refusal, API error after the retries, a refusal by the
+ * model); the agent goes idle. `message` is the idle reason, `report` the error event's text.
+ */
 export class ModelError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly report = `Model call failed: ${message}`,
+  ) {
     super(message);
     this.name = "ModelError";
   }

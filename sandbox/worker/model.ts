@@ -1,29 +1,55 @@
-// The model call: streams one reply through the host gateway, reporting text as it arrives.
-// Failures become a ModelError whose message a person can act on.
+// One model call, streamed through the host gateway: text is reported as it arrives, the reply
+// comes back as conversation blocks with its stop reason. No retries here (see model-call.ts).
 import Anthropic from "@anthropic-ai/sdk";
-import type { ContentBlock, ContentBlockParam, MessageParam, Tool as ApiTool } from "@anthropic-ai/sdk/resources/messages";
+import type {
+  ContentBlock,
+  ContentBlockParam,
+  MessageCreateParamsStreaming,
+  MessageParam,
+  StopReason,
+  TextBlockParam,
+  Tool as ApiTool,
+} from "@anthropic-ai/sdk/resources/messages";
 import type { Channel } from "./channel";
-import { Interrupted, ModelError } from "./errors";
+import { Interrupted } from "./errors";
 
 /** The SDK pointed at the host gateway over the socket; the gateway adds the API key. */
 export function createClient(channel: Channel): Anthropic {
-  return new Anthropic({ apiKey: "unused-by-sandbox", baseURL: "http://dockside-host", fetch: channel.fetch, maxRetries: 2 });
+  // maxRetries 0: the SDK would otherwise wait and retry silently; model-call.ts retries visibly.
+  return new Anthropic({ apiKey: "unused-by-sandbox", baseURL: "http://dockside-host", fetch: channel.fetch, maxRetries: 0 });
 }
 
-export type ModelRequest = { model: string; maxTokens: number; system: string; tools: ApiTool[]; messages: MessageParam[] };
+/** A request as the loop builds it (after cacheRequest): system as blocks, tools optional. */
+export type ModelRequest = {
+  model: string;
+  maxTokens: number;
+  system: string | TextBlockParam[];
+  tools?: ApiTool[];
+  messages: MessageParam[];
+  /** Extended thinking budget; max_tokens must be above it. */
+  thinkingBudget?: number | null;
+};
 
-/** Streams one reply; `onText(blockIndex, text)` sees each piece of text as it arrives. */
+export type Reply = { content: ContentBlockParam[]; stopReason: StopReason | null };
+
+/** Streams one reply; `onText(blockIndex, text)` sees each piece of text as it arrives. Throws the SDK's error as is. */
 export async function streamReply(
   client: Anthropic,
   req: ModelRequest,
   signal: AbortSignal,
   onText: (blockIndex: number, text: string) => void,
-): Promise<ContentBlockParam[]> {
+): Promise<Reply> {
+  const params: MessageCreateParamsStreaming = {
+    model: req.model,
+    max_tokens: req.maxTokens,
+    system: req.system,
+    messages: req.messages,
+    stream: true,
+    ...(req.tools?.length ? { tools: req.tools } : {}),
+    ...(req.thinkingBudget ? { thinking: { type: "enabled" as const, budget_tokens: req.thinkingBudget } } : {}),
+  };
   try {
-    const stream = client.messages.stream(
-      { model: req.model, max_tokens: req.maxTokens, system: req.system, tools: req.tools, messages: req.messages },
-      { signal },
-    );
+    const stream = client.messages.stream(params, { signal });
     for await (const event of stream) {
       if (event.type === "content_block_start" && event.content_block.type === "text" && event.content_block.text) {
         onText(event.index, event.content_block.text);
@@ -31,15 +57,19 @@ export async function streamReply(
       if (event.type === "content_block_delta" && event.delta.type === "text_delta") onText(event.index, event.delta.text);
     }
     const message = await stream.finalMessage();
-    return message.content.flatMap(toParam);
+    return { content: message.content.flatMap(toParam), stopReason: message.stop_reason };
   } catch (err) {
     if (signal.aborted) throw new Interrupted("aborted");
-    throw new ModelError(describe(err));
+    throw err;
   }
 }
 
-/** The reply's blocks as they go back into the conversation (response-only fields dropped). */
-function toParam(block: ContentBlock): ContentBlockParam[] {
+/**
+ * The reply's blocks as they go back into the conversation (response-only fields dropped), in
+ * the order the API sent them: thinking blocks keep their signature and stay ahead of the text
+ * and tool calls they belong to, as the API requires when they are sent back.
+ */
+export function toParam(block: ContentBlock): ContentBlockParam[] {
   switch (block.type) {
     case "text":
       return [{ type: "text", text: block.text }];
@@ -52,16 +82,4 @@ function toParam(block: ContentBlock): ContentBlockParam[] {
     default:
       return [];
   }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Anthropic.APIConnectionError) {
-    return `could not reach the model gateway on the Dockside host (${err.message}); send a message to try again`;
-  }
-  if (err instanceof Anthropic.APIError) {
-    // The gateway's own refusals (e.g. "no API key configured on the Dockside host") come through as is.
-    const detail = err.apiMessage ?? err.message;
-    return err.status ? `${err.status}: ${detail}` : detail;
-  }
-  return err instanceof Error ? err.message : String(err);
 }
