@@ -19,6 +19,8 @@ export function NewSessionForm() {
   const [branch, setBranch] = useState("");
   const [model, setModel] = useState("");
   const [prompt, setPrompt] = useState("");
+  const [budget, setBudget] = useState("");
+  const [thinking, setThinking] = useState("");
   const { busy, error, run } = useSubmit();
   const { items: repos } = useApiList("/api/repos", RepositoryListSchema, pickRepos);
   const role = useActiveTeam()?.team.role;
@@ -30,6 +32,16 @@ export function NewSessionForm() {
       const body: CreateSessionInput = { repo: repo.trim(), prompt };
       if (branch.trim()) body.baseBranch = branch.trim();
       if (model.trim()) body.model = model.trim();
+      if (budget.trim()) {
+        const usd = Number(budget.trim().replace(/^\$/, ""));
+        if (!Number.isFinite(usd) || usd <= 0) return "budget: enter an amount in dollars above 0, or leave it empty for the team's default";
+        body.budgetUsd = usd;
+      }
+      if (thinking.trim()) {
+        const tokens = Number(thinking.trim());
+        if (!Number.isInteger(tokens)) return "thinking budget: enter a whole number of tokens (at least 1024), or leave it empty for no extended thinking";
+        body.thinkingBudget = tokens;
+      }
       const res = await apiJson("/api/sessions", SessionDtoSchema, { method: "POST", body });
       if (!res.ok) return res.message;
       router.push(`/sessions/${encodeURIComponent(res.data.id)}`);
@@ -89,6 +101,16 @@ export function NewSessionForm() {
             autoComplete="off"
             spellCheck={false}
           />
+        </Field>
+      </div>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <Field label="Budget in USD (optional)" htmlFor="budget">
+          <input id="budget" data-testid="budget-input" className={inputClass} value={budget} inputMode="decimal"
+            onChange={(e) => setBudget(e.target.value)} placeholder="team default" autoComplete="off" />
+        </Field>
+        <Field label="Extended thinking budget in tokens (optional)" htmlFor="thinking">
+          <input id="thinking" data-testid="thinking-input" className={inputClass} value={thinking} inputMode="numeric"
+            onChange={(e) => setThinking(e.target.value)} placeholder="off" autoComplete="off" />
         </Field>
       </div>
       <Field label="Task" htmlFor="prompt">

@@ -1,8 +1,9 @@
 // What this session is and where it stands: repo, branches, model, who started it, live status
-// and tokens. `actions` (presence, export, share) sit on a second row when given.
+// tokens and cost (a live meter: the page folds usage events in). `actions` (presence, export, share) sit on a second row when given.
 import type { ReactNode } from "react";
 import type { SessionStatus } from "../lib/events/schema";
 import type { SessionDto } from "../lib/protocol/api";
+import { formatUsd } from "../lib/protocol/money";
 import { formatTokens, repoLabel } from "./lib/format";
 import type { Connection } from "./lib/use-session-events";
 import { StatusBadge } from "./status-badge";
@@ -12,7 +13,8 @@ interface Props {
   session: SessionDto;
   status: SessionStatus;
   failureReason: string | null;
-  tokens: { input: number; output: number };
+  /** costUsd: what the usage events so far cost (the page's live sum; the row's total is the floor). */
+  tokens: { input: number; output: number; costUsd?: number };
   /** Absent on pages that don't follow the session live (shared links). */
   connection?: Connection;
   actions?: ReactNode;
@@ -46,6 +48,7 @@ export function SessionHeader({ session, status, failureReason, tokens, connecti
         >
           {formatTokens(tokens.input + tokens.output)} tokens
         </span>
+        <CostMeter session={session} costUsd={Math.max(tokens.costUsd ?? 0, session.usage.costUsd)} />
         {connection && connection !== "live" && (
           <span data-testid="connection-status" className="text-xs text-amber-600 dark:text-amber-400">
             {connection === "connecting" ? "connecting…" : "reconnecting…"}
@@ -59,5 +62,20 @@ export function SessionHeader({ session, status, failureReason, tokens, connecti
         </p>
       )}
     </div>
+  );
+}
+
+function CostMeter({ session, costUsd }: { session: SessionDto; costUsd: number }) {
+  const u = session.usage;
+  const cached = u.cacheReadTokens + u.cacheWriteTokens + u.inputTokens > 0 ? Math.round((100 * u.cacheReadTokens) / (u.cacheReadTokens + u.cacheWriteTokens + u.inputTokens)) : null;
+  return (
+    <span
+      className="font-mono text-xs text-muted"
+      data-testid="session-cost"
+      data-cost-usd={costUsd}
+      title={`Model cost so far${cached !== null ? ` (at page load ${cached}% of input tokens were read from the prompt cache)` : ""}`}
+    >
+      {formatUsd(costUsd)}
+    </span>
   );
 }

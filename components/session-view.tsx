@@ -9,12 +9,14 @@ import { usePresence } from "./lib/use-presence";
 import { useSessionEvents } from "./lib/use-session-events";
 import { DiffView } from "./diff-view";
 import { allows, useMe, useRoleIn } from "./me-provider";
+import { BudgetControl } from "./session/budget-control";
 import { ExportLinks } from "./session/export-links";
 import { ReviewLink } from "./review/review-link";
 import { ShareControl } from "./session/share-control";
 import { Watchers } from "./session/watchers";
 import { SessionControls } from "./session-controls";
 import { SessionHeader } from "./session-header";
+import { TodoPanel } from "./todo-panel";
 import { TranscriptView } from "./transcript-view";
 
 type Load = { kind: "loading" } | { kind: "missing" } | { kind: "error"; message: string } | { kind: "ok"; session: SessionDto };
@@ -56,6 +58,7 @@ function LoadedSession({ session }: { session: SessionDto }) {
   const tokens = {
     input: Math.max(state.inputTokens, session.inputTokens),
     output: Math.max(state.outputTokens, session.outputTokens),
+    costUsd: state.costUsd,
   };
   const replaying = replayTarget === null || state.lastSeq < replayTarget;
   const watchers = usePresence(session.id);
@@ -67,6 +70,7 @@ function LoadedSession({ session }: { session: SessionDto }) {
   const actions = (
     <>
       <Watchers watchers={watchers} />
+      <BudgetControl session={session} canEdit={allows(role, "session.message")} />
       <span className="ml-auto" />
       <ReviewLink sessionId={session.id} />
       <ExportLinks sessionId={session.id} />
@@ -91,15 +95,20 @@ function LoadedSession({ session }: { session: SessionDto }) {
         </TabButton>
       </div>
       {/* Both panels stay mounted so switching keeps the transcript's scroll position. */}
-      <div role="tabpanel" hidden={tab !== "transcript"} className="flex min-h-0 flex-1 flex-col">
-        <TranscriptView state={state} loading={replaying && connection === "live"} />
-        {allows(role, "session.message") ? (
-          <SessionControls sessionId={session.id} status={status} canStop={allows(role, "session.stop")} />
-        ) : (
-          <p data-testid="read-only-note" className="shrink-0 border-t border-line bg-panel px-4 py-2 text-center text-xs text-muted">
-            You can follow this session; your role (viewer) can&apos;t send messages or stop it.
-          </p>
-        )}
+      {/* The plan sits beside the transcript on wide screens, above the composer on a phone. */}
+      <div role="tabpanel" hidden={tab !== "transcript"} className="flex min-h-0 flex-1">
+        <div className="flex min-h-0 min-w-0 flex-1 flex-col">
+          <TranscriptView state={state} loading={replaying && connection === "live"} />
+          <TodoPanel items={state.todos} variant="inline" />
+          {allows(role, "session.message") ? (
+            <SessionControls sessionId={session.id} status={status} canStop={allows(role, "session.stop")} />
+          ) : (
+            <p data-testid="read-only-note" className="shrink-0 border-t border-line bg-panel px-4 py-2 text-center text-xs text-muted">
+              You can follow this session; your role (viewer) can&apos;t send messages or stop it.
+            </p>
+          )}
+        </div>
+        <TodoPanel items={state.todos} variant="side" />
       </div>
       {tab === "diff" && (
         <div role="tabpanel" className="min-h-0 flex-1">

@@ -3,6 +3,7 @@
 // the passage that matched (shown as text, with the searched words marked).
 import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { formatUsd } from "../lib/protocol/money";
 import { formatTokens, repoLabel, timeAgo } from "./lib/format";
 import { highlightPieces } from "./lib/highlight";
 import { useNow } from "./lib/use-now";
@@ -47,6 +48,7 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
               <th className="px-4 py-2 font-medium">Started by</th>
               <th className="px-4 py-2 text-right font-medium">Age</th>
               <th className="px-4 py-2 text-right font-medium">Tokens</th>
+              <th className="px-4 py-2 text-right font-medium">Cost</th>
             </tr>
           </thead>
           <tbody>
@@ -86,10 +88,14 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
                   <td className="px-4 py-2 text-right font-mono text-xs" data-testid="session-tokens">
                     {formatTokens(s.inputTokens + s.outputTokens)}
                   </td>
+                  <td className="px-4 py-2 text-right font-mono text-xs" data-testid="session-cost" title={s.budgetUsd === null ? undefined : `budget ${formatUsd(s.budgetUsd)}`}>
+                    {formatUsd(s.usage.costUsd)}
+                  </td>
                 </tr>
               );
             })}
           </tbody>
+          <Totals sessions={sessions} more={hasMore} />
         </table>
       )}
       {hasMore && (
@@ -100,6 +106,23 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
         </div>
       )}
     </>
+  );
+}
+
+// Totals of the rows shown (the list pages: "so far" when more can be loaded).
+function Totals({ sessions, more }: { sessions: readonly HistoryRow[]; more: boolean }) {
+  const tokens = sessions.reduce((a, s) => a + s.inputTokens + s.outputTokens, 0);
+  const cost = sessions.reduce((a, s) => a + s.usage.costUsd, 0);
+  return (
+    <tfoot className="border-t border-line text-xs text-muted">
+      <tr>
+        <td colSpan={6} className="px-4 py-2">
+          Total of {sessions.length} session{sessions.length === 1 ? "" : "s"} shown{more ? " (load more for the rest)" : ""}
+        </td>
+        <td className="px-4 py-2 text-right font-mono" data-testid="sessions-total-tokens">{formatTokens(tokens)}</td>
+        <td className="px-4 py-2 text-right font-mono" data-testid="sessions-total-cost">{formatUsd(cost)}</td>
+      </tr>
+    </tfoot>
   );
 }
 

@@ -1,5 +1,6 @@
 // One entry of the transcript. The switch is exhaustive: a new item kind fails the build here.
 import { memo } from "react";
+import { CompactionDivider, RefusalNotice, RetryNotice, TodoMarker } from "./agent-signals";
 import { firstLine, shortSha } from "./lib/format";
 import type { TranscriptItem } from "./lib/transcript";
 import { MarkdownText } from "./markdown";
@@ -79,6 +80,14 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
           <span className="whitespace-pre-wrap break-words">{item.message}</span>
         </div>
       );
+    case "refusal":
+      return <RefusalNotice item={item} />;
+    case "retry":
+      return <RetryNotice item={item} />;
+    case "compaction":
+      return <CompactionDivider item={item} />;
+    case "todo":
+      return <TodoMarker item={item} />;
     default: {
       const unhandled: never = item;
       return unhandled;

@@ -2,6 +2,8 @@
 // only the tail (the event log on the server keeps everything), so memory and render cost stay
 // flat however long the command runs.
 
+import { terminalText } from "../../lib/text/visible";
+
 export type OutputStream = "stdout" | "stderr";
 
 export interface OutputChunk {
@@ -29,13 +31,12 @@ const LINE_SNAP = 1_024;
 
 export const EMPTY_OUTPUT: OutputBuffer = { chunks: [], chars: 0, droppedBytes: 0, nextId: 0 };
 
-// CSI (colors, cursor moves), OSC (titles, hyperlinks) and two-byte escapes. Good enough for
-// display; anything exotic left over is harmless text.
-const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
-
-/** Removes ANSI escapes; carriage returns become newlines so progress bars stay readable. */
+/**
+ * Colours dropped, carriage returns become newlines, every other control or escape shown as a
+ * visible symbol (␛, ␀): output is never interpreted and nothing silently vanishes.
+ */
 export function cleanTerminalText(text: string): string {
-  return text.replace(ANSI, "").replace(/\r\n?/g, "\n");
+  return terminalText(text);
 }
 
 /** UTF-8 length without allocating an encoded copy. */

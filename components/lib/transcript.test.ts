@@ -124,6 +124,98 @@ describe("applyEvents", () => {
   });
 });
 
+describe("agent signals", () => {
+  const retry = (seq: number, attempt: number, waitMs = 8000) => ev(seq, "model.retry", { attempt, waitMs, reason: "model overloaded (529)", status: 529 });
+
+  it("folds consecutive retries into one line that updates, and settles it when anything follows", () => {
+    const second = retry(3, 2, 8000);
+    const a = applyEvents(EMPTY_TRANSCRIPT, [ev(1, "user.message", { text: "go" }), retry(2, 1, 2000), second]);
+    expect(a.items.map((i) => i.kind)).toEqual(["user", "retry"]);
+    // The wait counts from the latest retry.
+    expect(a.items[1]).toMatchObject({ seq: 2, attempt: 2, waitMs: 8000, retries: 2, settled: false, at: second.ts });
+    // Across batches too, and the line keeps its first seq (its React key).
+    const b = applyEvents(a, [retry(4, 3, 16000)]);
+    expect(b.items).toHaveLength(2);
+    expect(b.items[1]).toMatchObject({ seq: 2, attempt: 3, retries: 3, settled: false });
+    expect(a.items[1]).toMatchObject({ attempt: 2 });
+    const c = applyEvents(b, [ev(5, "assistant.text", { block: "b", text: "hi" }), retry(6, 1)]);
+    expect(c.items.map((i) => i.kind)).toEqual(["user", "retry", "assistant", "retry"]);
+    expect(c.items[1]).toMatchObject({ settled: true, retries: 3 });
+    expect(c.items[3]).toMatchObject({ settled: false, retries: 1 });
+  });
+
+  it("keeps what went wrong and leaves the wait to the view", () => {
+    const s = applyEvents(EMPTY_TRANSCRIPT, [ev(1, "model.retry", { attempt: 1, waitMs: 8000, reason: "model overloaded (529), retrying in 8 s (the answer so far is discarded and starts over)", status: 529 })]);
+    expect(s.items[0]).toMatchObject({ kind: "retry", reason: "model overloaded (529) (the answer so far is discarded and starts over)" });
+  });
+
+  it("shows compactions with their figures and summary", () => {
+    const s = applyEvents(EMPTY_TRANSCRIPT, [
+      ev(1, "compaction", { strategy: "clear_tool_results", tokensBefore: 182_000, tokensAfter: 90_000, cleared: 12 }),
+      ev(2, "compaction", { strategy: "summary", tokensBefore: 150_000, tokensAfter: 41_000, summary: "Task: fix\x1b[31m it" }),
+    ]);
+    expect(s.items).toMatchObject([
+      { kind: "compaction", strategy: "clear_tool_results", tokensBefore: 182_000, tokensAfter: 90_000, cleared: 12 },
+      { kind: "compaction", strategy: "summary", summary: "Task: fix␛[31m it" },
+    ]);
+  });
+
+  it("keeps the latest todo list and adds transcript lines only for a new plan and its completion", () => {
+    const list = (...st: ("pending" | "in_progress" | "completed")[]) => ({ items: st.map((status, i) => ({ content: `step ${i + 1}`, status })) });
+    const s = applyEvents(EMPTY_TRANSCRIPT, [
+      ev(1, "todo", list("in_progress", "pending", "pending")),
+      ev(2, "todo", list("completed", "in_progress", "pending")),
+      ev(3, "todo", list("completed", "completed", "in_progress")),
+      ev(4, "todo", list("completed", "completed", "completed")),
+      ev(5, "todo", list("completed", "completed", "completed")),
+      ev(6, "todo", list("in_progress", "pending")),
+    ]);
+    expect(s.items.map((i) => (i.kind === "todo" ? `${i.seq}:${i.phase}` : i.kind))).toEqual(["1:plan", "4:done", "6:plan"]);
+    expect(s.todos).toEqual(list("in_progress", "pending").items);
+    const cleared = applyEvents(s, [ev(7, "todo", { items: [] })]);
+    expect(cleared.todos).toEqual([]);
+    expect(cleared.items).toHaveLength(3);
+  });
+
+  it("shows a model refusal as a refusal, other errors as errors", () => {
+    const s = applyEvents(EMPTY_TRANSCRIPT, [
+      ev(1, "error", { message: "The model refused to continue (stop reason: refusal).", source: "model" }),
+      ev(2, "error", { message: "Model call failed after 5 attempts: overloaded", source: "model" }),
+      ev(3, "error", { message: "refused to write outside the workspace", source: "tool" }),
+      ev(4, "error", { message: "Model call failed: refused (400)", source: "model" }),
+      ev(5, "error", { message: "The model declined to continue (refusal). Its partial answer is not kept.", source: "model" }),
+    ]);
+    expect(s.items.map((i) => i.kind)).toEqual(["refusal", "error", "error", "error", "refusal"]);
+  });
+
+  it("sums the cost of usage events", () => {
+    const s = applyEvents(EMPTY_TRANSCRIPT, [
+      ev(1, "usage", { model: "m", inputTokens: 1, outputTokens: 1, costUsd: 0.25 }),
+      ev(2, "usage", { model: "m", inputTokens: 1, outputTokens: 1 }),
+      ev(3, "usage", { model: "m", inputTokens: 1, outputTokens: 1, costUsd: 0.5 }),
+    ]);
+    expect(s.costUsd).toBeCloseTo(0.75);
+  });
+
+  it("makes hostile bytes visible in every text it shows", () => {
+    const s = applyEvents(EMPTY_TRANSCRIPT, [
+      ev(1, "user.message", { text: "hi\0there\x1b]0;pwn\x07" }),
+      ev(2, "assistant.text", { block: "b", text: "a\x1b[2J" }),
+      ev(3, "assistant.text", { block: "b", text: "b\uD800c" }),
+      ev(4, "tool.call", { callId: "c", name: "read_file", input: { path: "evil\x1b[31m\0.txt", nested: ["\x07"] } }),
+      ev(5, "tool.output", { callId: "c", stream: "stdout", text: "a\0b\x1b[32mgreen\x1b[0m\x1b[H" }),
+      ev(6, "error", { message: "bad\x08 byte", source: "tool" }),
+      ev(7, "status", { status: "idle", reason: "why\0" }),
+    ]);
+    expect(s.items[0]).toMatchObject({ text: "hi␀there␛]0;pwn␇" });
+    expect(s.items[1]).toMatchObject({ text: "a␛[2Jb\uFFFDc" });
+    expect(tool(s.items, "c")!.input).toEqual({ path: "evil␛[31m␀.txt", nested: ["␇"] });
+    expect(outputText(tool(s.items, "c")!)).toBe("a␀bgreen␛[H");
+    expect(s.items[3]).toMatchObject({ message: "bad␈ byte" });
+    expect(s.statusReason).toBe("why␀");
+  });
+});
+
 describe("acceptBatch", () => {
   const seqs = (...n: number[]) => n.map((seq) => ({ seq }));
 
@@ -141,8 +233,9 @@ describe("acceptBatch", () => {
 });
 
 describe("terminal text", () => {
-  it("strips ANSI escapes and normalizes carriage returns", () => {
-    expect(cleanTerminalText("\x1b[1;31mred\x1b[0m \x1b]0;title\x07done\r\n50%\r100%")).toBe("red done\n50%\n100%");
+  it("drops colours, shows other escapes and controls, and normalizes carriage returns", () => {
+    expect(cleanTerminalText("\x1b[1;31mred\x1b[0m \x1b]0;title\x07done\r\n50%\r100%")).toBe("red ␛]0;title␇done\n50%\n100%");
+    expect(cleanTerminalText("a\0b\x1b[2Jc\uFFFD")).toBe("a␀b␛[2Jc\uFFFD");
   });
 
   it("counts UTF-8 bytes", () => {

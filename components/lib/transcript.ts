@@ -1,10 +1,13 @@
 // The session page's state: a pure fold over the event log in seq order. Raw events are not
 // kept; only what the page renders, with tool output bounded per call.
 import type { EventDataOf, SessionEvent, SessionStatus } from "../../lib/events/schema";
+import { isRefusal, retryWhat } from "../../lib/events/signals";
+import { visibleJson, visibleText } from "../../lib/text/visible";
 import { appendOutput, DEFAULT_OUTPUT_CAP, EMPTY_OUTPUT, type OutputBuffer } from "./output-buffer";
 
 type Base = { seq: number; ts: string };
 export type ToolResult = EventDataOf<"tool.result">;
+export type TodoEntry = EventDataOf<"todo">["items"][number];
 
 export type TranscriptItem =
   | (Base & { kind: "user"; text: string; author?: string; queued?: boolean })
@@ -22,7 +25,17 @@ export type TranscriptItem =
   | (Base & { kind: "commit" } & EventDataOf<"commit">)
   | (Base & { kind: "branch" } & EventDataOf<"branch">)
   | (Base & { kind: "status"; status: SessionStatus; reason?: string })
-  | (Base & { kind: "error"; message: string; source?: string });
+  | (Base & { kind: "error"; message: string; source?: string })
+  /** The model declined to answer: its own decision, not a crash. */
+  | (Base & { kind: "refusal"; message: string })
+  /**
+   * Consecutive model.retry events folded into one line that updates. `at` is the latest retry's
+   * time (its wait counts from there); `settled` once anything else happened after it.
+   */
+  | (Base & { kind: "retry"; attempt: number; waitMs: number; reason: string; status?: number; retries: number; at: string; settled: boolean })
+  | (Base & { kind: "compaction" } & EventDataOf<"compaction">)
+  /** Only the moments of the plan worth a line: a new plan, and the plan completed. */
+  | (Base & { kind: "todo"; phase: "plan" | "done"; items: readonly TodoEntry[] });
 
 export type ToolItem = Extract<TranscriptItem, { kind: "tool" }>;
 
@@ -37,6 +50,12 @@ export interface TranscriptState {
   statusReason: string | null;
   inputTokens: number;
   outputTokens: number;
+  /** Sum of usage.costUsd (events stored before prices count 0). */
+  costUsd: number;
+  /** The agent's latest todo list; null until it makes one. */
+  todos: readonly TodoEntry[] | null;
+  /** Position in `items` of a retry line still waiting, which the next retry updates. */
+  openRetry: number | null;
   /** Counts commit events, so views can refetch what a commit changes (the diff). */
   commits: number;
 }
@@ -50,6 +69,9 @@ export const EMPTY_TRANSCRIPT: TranscriptState = {
   statusReason: null,
   inputTokens: 0,
   outputTokens: 0,
+  costUsd: 0,
+  todos: null,
+  openRetry: null,
   commits: 0,
 };
 
@@ -71,6 +93,8 @@ export function applyEvents(state: TranscriptState, events: readonly SessionEven
   const cap = opts.outputCap ?? DEFAULT_OUTPUT_CAP;
   for (const e of fresh) {
     if (e.seq <= s.lastSeq) continue; // duplicate inside the batch
+    // Whatever follows a retry (the answer, an error, a usage count) means the wait is over.
+    if (s.openRetry !== null && e.type !== "model.retry") settleRetry(s);
     applyOne(s, e, cap);
     s.lastSeq = e.seq;
   }
@@ -83,27 +107,30 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
   const base = { seq: e.seq, ts: e.ts };
   switch (e.type) {
     case "user.message":
-      s.items.push({ ...base, kind: "user", ...e.data });
+      s.items.push({ ...base, kind: "user", ...e.data, text: visibleText(e.data.text) });
       return;
     case "assistant.text": {
       const at = s.blockIndex.get(e.data.block);
       const prev = at === undefined ? undefined : s.items[at];
       if (prev?.kind === "assistant") {
-        s.items[at!] = { ...prev, text: prev.text + e.data.text };
+        s.items[at!] = { ...prev, text: prev.text + visibleText(e.data.text) };
         return;
       }
       s.blockIndex.set(e.data.block, s.items.length);
-      s.items.push({ ...base, kind: "assistant", block: e.data.block, text: e.data.text });
+      s.items.push({ ...base, kind: "assistant", block: e.data.block, text: visibleText(e.data.text) });
       return;
     }
     case "tool.call": {
+      // File names and commands are shown from the input: make its strings safe to show once, here.
+      const name = visibleText(e.data.name);
+      const input = visibleJson(e.data.input);
       const existing = toolAt(s, e.data.callId);
       if (existing) {
-        updateTool(s, e.data.callId, { name: e.data.name, input: e.data.input });
+        updateTool(s, e.data.callId, { name, input });
         return;
       }
       s.toolIndex.set(e.data.callId, s.items.length);
-      s.items.push({ ...base, kind: "tool", callId: e.data.callId, name: e.data.name, input: e.data.input, output: EMPTY_OUTPUT });
+      s.items.push({ ...base, kind: "tool", callId: e.data.callId, name, input, output: EMPTY_OUTPUT });
       return;
     }
     case "tool.output": {
@@ -117,36 +144,82 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
       return;
     }
     case "commit":
-      s.items.push({ ...base, kind: "commit", ...e.data });
+      s.items.push({ ...base, kind: "commit", ...e.data, message: visibleText(e.data.message) });
       s.commits += 1;
       return;
     case "branch":
-      s.items.push({ ...base, kind: "branch", ...e.data });
+      s.items.push({ ...base, kind: "branch", ...e.data, detail: optVisible(e.data.detail), by: optVisible(e.data.by) });
       return;
-    case "status":
+    case "status": {
+      const reason = optVisible(e.data.reason);
       s.status = e.data.status;
-      s.statusReason = e.data.reason ?? null;
-      s.items.push({ ...base, kind: "status", status: e.data.status, reason: e.data.reason });
+      s.statusReason = reason ?? null;
+      s.items.push({ ...base, kind: "status", status: e.data.status, reason });
       if (e.data.status !== "running" && e.data.status !== "starting") markOpenToolsInterrupted(s);
       return;
+    }
     case "usage":
       // Cache reads and writes are input too: the same sum the server keeps on the session row.
       s.inputTokens += e.data.inputTokens + (e.data.cacheReadTokens ?? 0) + (e.data.cacheWriteTokens ?? 0);
       s.outputTokens += e.data.outputTokens;
+      s.costUsd += e.data.costUsd ?? 0;
       return;
-    case "error":
-      s.items.push({ ...base, kind: "error", message: e.data.message, source: e.data.source });
+    case "error": {
+      const message = visibleText(e.data.message);
+      if (isRefusal(e.data)) s.items.push({ ...base, kind: "refusal", message });
+      else s.items.push({ ...base, kind: "error", message, source: e.data.source });
       return;
+    }
     case "model.retry":
+      applyRetry(s, base, e.data);
+      return;
     case "compaction":
+      s.items.push({ ...base, kind: "compaction", ...e.data, summary: optVisible(e.data.summary) });
+      return;
     case "todo":
-      // Rendered by the transcript UI (issue 8 work in progress); nothing to fold into state yet.
+      applyTodo(s, base, e.data.items.map((t) => ({ ...t, content: visibleText(t.content) })));
       return;
     default: {
       const unhandled: never = e;
       throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
     }
   }
+}
+
+const optVisible = (s: string | undefined) => (s === undefined ? undefined : visibleText(s));
+
+function applyRetry(s: Mutable, base: Base, d: EventDataOf<"model.retry">): void {
+  const reason = visibleText(retryWhat(d.reason));
+  const open = s.openRetry === null ? undefined : s.items[s.openRetry];
+  if (open?.kind === "retry") {
+    s.items[s.openRetry!] = { ...open, attempt: d.attempt, waitMs: d.waitMs, reason, status: d.status, retries: open.retries + 1, at: base.ts };
+    return;
+  }
+  s.openRetry = s.items.length;
+  s.items.push({ ...base, kind: "retry", attempt: d.attempt, waitMs: d.waitMs, reason, status: d.status, retries: 1, at: base.ts, settled: false });
+}
+
+function settleRetry(s: Mutable): void {
+  const at = s.openRetry!;
+  const item = s.items[at];
+  if (item?.kind === "retry") s.items[at] = { ...item, settled: true };
+  s.openRetry = null;
+}
+
+const allDone = (items: readonly TodoEntry[]) => items.length > 0 && items.every((t) => t.status === "completed");
+
+// The panel shows every update; the transcript only a new plan and its completion, so ticking
+// items off one by one does not flood the conversation.
+function applyTodo(s: Mutable, base: Base, items: TodoEntry[]): void {
+  const prev = s.todos;
+  s.todos = items;
+  if (items.length === 0) return;
+  const wasDone = prev !== null && allDone(prev);
+  if (allDone(items)) {
+    if (!wasDone) s.items.push({ ...base, kind: "todo", phase: "done", items });
+    return;
+  }
+  if (prev === null || prev.length === 0 || wasDone) s.items.push({ ...base, kind: "todo", phase: "plan", items });
 }
 
 function toolAt(s: Mutable, callId: string): ToolItem | undefined {

@@ -8,6 +8,7 @@ import { DeleteTeam } from "./delete-team";
 import { InvitationsPanel } from "./invitations-panel";
 import { MembersTable } from "./members-table";
 import { RepositoriesPanel } from "./repositories-panel";
+import { SpendingPanel } from "./spending-panel";
 import { TeamForm } from "./team-form";
 
 export function SettingsView() {
@@ -24,6 +25,7 @@ export function SettingsView() {
         </h1>
         {/* Keyed by team: a team switch starts the form from that team's saved values. */}
         <TeamForm key={team.id} team={team} />
+        <SpendingPanel key={`spending:${team.id}`} team={team} />
         <MembersTable key={`members:${team.id}`} team={team} selfId={me.user.id} />
         {can(team.role, "invite.create") && <InvitationsPanel key={`inv:${team.id}`} team={team} />}
         <RepositoriesPanel key={`repos:${team.id}`} team={team} />

@@ -78,6 +78,7 @@ const ROWS: Row[] = [
   { action: "read diff", method: "GET", path: (t) => `/api/sessions/${t.session}/diff`, own: all(200) },
   // 409: authorized, but the fixture session has no workspace to continue in.
   { action: "follow-up", method: "POST", path: (t) => `/api/sessions/${t.session}/messages`, body: () => ({ text: "hello" }), own: { owner: 409, admin: 409, member: 409, viewer: 403 } },
+  { action: "session budget", method: "PATCH", path: (t) => `/api/sessions/${t.session}`, body: () => ({ budgetUsd: 5 }), own: { owner: 200, admin: 200, member: 200, viewer: 403 } },
   { action: "stop", method: "POST", path: (t) => `/api/sessions/${t.session}/stop`, own: { owner: [202, 409], admin: [202, 409], member: [202, 409], viewer: 403 } },
   { action: "read team", method: "GET", path: (t) => `/api/teams/${t.id}`, own: all(200) },
   { action: "team settings", method: "PATCH", path: (t) => `/api/teams/${t.id}`, body: (t) => ({ name: t.name }), own: { owner: 200, admin: 200, member: 403, viewer: 403 } },

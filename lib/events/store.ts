@@ -2,6 +2,7 @@
 // the events (a row lock on the session), so they are gapless and unique even with concurrent
 // writers; worker events carry a worker number (wid) that makes resends idempotent.
 import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
 import { cleanJson } from "./sanitize";
 import { type NewEvent, type SessionEvent, type SessionStatus } from "./schema";
@@ -34,6 +35,8 @@ export interface AppendPlan {
   /** Added to sessions.output_bytes in the same transaction. */
   outputBytes?: bigint;
 }
+
+type Tx = Prisma.TransactionClient;
 
 const chains = new Map<string, Promise<unknown>>();
 
@@ -69,8 +72,8 @@ export function freshByWid<T>(events: T[], wids: number[], ack: number): T[] {
 
 async function appendNow(sessionId: string, plan: (row: LockedSession) => AppendPlan): Promise<AppendResult> {
   return db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ last_seq: number; worker_ack: number; status: string; output_bytes: bigint }[]>`
-      SELECT last_seq, worker_ack, status, output_bytes FROM sessions WHERE id = ${sessionId} FOR UPDATE`;
+    const rows = await tx.$queryRaw<{ last_seq: number; worker_ack: number; status: string; output_bytes: bigint; team_id: string }[]>`
+      SELECT last_seq, worker_ack, status, output_bytes, team_id FROM sessions WHERE id = ${sessionId} FOR UPDATE`;
     if (!rows.length) throw new Error(`session ${sessionId} does not exist`);
     const row = rows[0];
     let seq = row.last_seq;
@@ -85,7 +88,10 @@ async function appendNow(sessionId: string, plan: (row: LockedSession) => Append
       });
     }
     const output = decided.outputBytes ? { outputBytes: { increment: decided.outputBytes } } : {};
-    await tx.session.update({ where: { id: sessionId }, data: { lastSeq: seq, workerAck: ack, ...output, ...projection(stored) } });
+    const projected = projection(stored);
+    await tx.session.update({ where: { id: sessionId }, data: { lastSeq: seq, workerAck: ack, ...output, ...projected } });
+    // The team's month total moves with the session's cost, so the gateway's cap check reads both as one.
+    if (projected.costUsd) await addTeamMonthCost(tx, row.team_id, now, projected.costUsd.increment);
     return { stored, workerAck: ack };
   }, { timeout: 30_000 });
 }
@@ -100,9 +106,15 @@ function projection(events: SessionEvent[]) {
     reviewState?: string;
     inputTokens?: { increment: number };
     outputTokens?: { increment: number };
+    cacheReadTokens?: { increment: number };
+    cacheWriteTokens?: { increment: number };
+    costUsd?: { increment: number };
   } = {};
   let inTok = 0;
   let outTok = 0;
+  let cacheRead = 0;
+  let cacheWrite = 0;
+  let cost = 0;
   for (const e of events) {
     if (e.type === "status") {
       out.status = e.data.status;
@@ -116,11 +128,30 @@ function projection(events: SessionEvent[]) {
     else if (e.type === "usage") {
       inTok += e.data.inputTokens + (e.data.cacheReadTokens ?? 0) + (e.data.cacheWriteTokens ?? 0);
       outTok += e.data.outputTokens;
+      cacheRead += e.data.cacheReadTokens ?? 0;
+      cacheWrite += e.data.cacheWriteTokens ?? 0;
+      cost += e.data.costUsd ?? 0;
     }
   }
   if (inTok) out.inputTokens = { increment: inTok };
   if (outTok) out.outputTokens = { increment: outTok };
+  if (cacheRead) out.cacheReadTokens = { increment: cacheRead };
+  if (cacheWrite) out.cacheWriteTokens = { increment: cacheWrite };
+  if (cost) out.costUsd = { increment: cost };
   return out;
+}
+
+/** Adds to the team's spend of the month (UTC) that `at` falls in. */
+async function addTeamMonthCost(tx: Tx, teamId: string, at: Date, usd: number): Promise<void> {
+  const month = monthStart(at);
+  await tx.$executeRaw`
+    INSERT INTO team_usage_months (team_id, month, cost_usd) VALUES (${teamId}, ${month}::date, ${usd})
+    ON CONFLICT (team_id, month) DO UPDATE SET cost_usd = team_usage_months.cost_usd + EXCLUDED.cost_usd`;
+}
+
+/** The first day of `at`'s calendar month in UTC, as YYYY-MM-DD. */
+export function monthStart(at: Date): string {
+  return `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, "0")}-01`;
 }
 
 /** Events after `after`, in order, at most `limit` (and about `maxBytes` of payload). */

@@ -1,7 +1,11 @@
 // A session as a readable Markdown transcript, rendered one event at a time so that a 50 MB log
 // never becomes one string. Tool output is capped per call here (the JSON export keeps it all).
-import type { SessionEvent } from "../events/schema";
+// Control characters and escapes are made visible (␛, ␀): a Markdown file is read in terminals
+// too, where a raw ESC would be interpreted.
+import { isRefusal, retryWhat } from "../events/signals";
+import type { EventDataOf, SessionEvent } from "../events/schema";
 import type { SessionDto } from "../protocol/api";
+import { terminalText, visibleText } from "../text/visible";
 
 export const OUTPUT_CAP = 10_000;
 
@@ -35,7 +39,24 @@ export function renderHeader(s: SessionDto): string {
     "---",
     "",
   ];
-  return lines.join("\n") + "\n";
+  return visibleText(lines.join("\n") + "\n");
+}
+
+type Todo = EventDataOf<"todo">["items"][number];
+const allDone = (items: readonly Todo[]) => items.length > 0 && items.every((t) => t.status === "completed");
+const steps = (k: number) => `${k} ${k === 1 ? "step" : "steps"}`;
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function todoLine(t: Todo): string {
+  const text = oneLine(t.content);
+  if (t.status === "completed") return `- [x] ${text}`;
+  return t.status === "in_progress" ? `- [ ] **${text}** _(in progress)_` : `- [ ] ${text}`;
+}
+
+interface PendingRetry {
+  reason: string;
+  retries: number;
+  waitedMs: number;
 }
 
 interface PendingOutput {
@@ -47,6 +68,18 @@ interface PendingOutput {
 export function createMarkdownRenderer() {
   const outputs = new Map<string, PendingOutput>();
   let block: string | null = null;
+  // Consecutive retries become one line, written when whatever ends the wait arrives.
+  let retry: PendingRetry | null = null;
+  let todos: readonly Todo[] | null = null;
+
+  const retryLine = () => {
+    if (!retry) return "";
+    const r = retry;
+    retry = null;
+    const waited = `${Math.round(r.waitedMs / 1000)} s`;
+    const what = r.retries === 1 ? `waited ${waited} and retried` : `waited ${waited} in all and retried ${r.retries} times`;
+    return `_${capitalize(oneLine(r.reason))}: ${what}._\n\n`;
+  };
 
   const outputBlock = (text: string, dropped: number) => {
     if (!text && !dropped) return "_No output._\n\n";
@@ -57,12 +90,22 @@ export function createMarkdownRenderer() {
   // Assistant text arrives in pieces; a heading starts each block, and whatever follows a
   // block starts on a fresh paragraph.
   function render(e: SessionEvent): string {
+    return visibleText(renderRaw(e));
+  }
+
+  function renderRaw(e: SessionEvent): string {
+    if (e.type === "model.retry") {
+      retry = { reason: retryWhat(e.data.reason), retries: (retry?.retries ?? 0) + 1, waitedMs: (retry?.waitedMs ?? 0) + e.data.waitMs };
+      return "";
+    }
+    const waited = retryLine();
     if (e.type === "assistant.text") {
-      const head = block === e.data.block ? "" : `${block === null ? "" : "\n\n"}### Assistant\n\n`;
+      const sep = block === null ? "" : "\n\n";
+      const head = block === e.data.block && !waited ? "" : `${sep}${waited}### Assistant\n\n`;
       block = e.data.block;
       return head + e.data.text;
     }
-    const out = body(e);
+    const out = waited + body(e);
     if (!out) return "";
     const sep = block === null ? "" : "\n\n";
     block = null;
@@ -82,7 +125,7 @@ export function createMarkdownRenderer() {
       case "tool.output": {
         const out = outputs.get(e.data.callId) ?? { text: "", dropped: 0 };
         const room = OUTPUT_CAP - out.text.length;
-        out.text += e.data.text.slice(0, Math.max(0, room));
+        out.text += terminalText(e.data.text.slice(0, Math.max(0, room)));
         out.dropped += Math.max(0, e.data.text.length - Math.max(0, room));
         outputs.set(e.data.callId, out);
         return "";
@@ -91,7 +134,7 @@ export function createMarkdownRenderer() {
         const out = outputs.get(e.data.callId);
         outputs.delete(e.data.callId);
         const streamed = out && (out.text || out.dropped);
-        const text = streamed ? out.text : e.data.output.slice(0, OUTPUT_CAP);
+        const text = streamed ? out.text : terminalText(e.data.output.slice(0, OUTPUT_CAP));
         const dropped = streamed ? out.dropped : Math.max(0, e.data.output.length - OUTPUT_CAP);
         const exit = e.data.exitCode != null ? `exit code ${e.data.exitCode}` : e.data.isError ? "failed" : "done";
         return `${outputBlock(text, dropped)}_${exit}, ${(e.data.durationMs / 1000).toFixed(1)} s_\n\n`;
@@ -104,27 +147,45 @@ export function createMarkdownRenderer() {
         if (e.data.status === "failed") return `_Session failed${e.data.reason ? `: ${oneLine(e.data.reason)}` : ""}._\n\n`;
         return e.data.status === "stopped" ? "_Session stopped._\n\n" : "";
       case "error":
+        if (isRefusal(e.data)) return `> **Model declined:** ${oneLine(e.data.message)}\n\n`;
         return `> **Error**${e.data.source ? ` (${e.data.source})` : ""}: ${oneLine(e.data.message)}\n\n`;
       case "branch":
         return `**Branch ${e.data.action}**${e.data.by ? ` by ${e.data.by}` : ""}${e.data.detail ? ` ${e.data.detail}` : ""}: ${code(e.data.sha.slice(0, 12))}\n\n`;
       case "usage":
-      case "todo":
-        return "";
       case "model.retry":
-        return `_${oneLine(e.data.reason)}: retrying in ${Math.round(e.data.waitMs / 1000)} s (attempt ${e.data.attempt})._\n\n`;
-      case "compaction":
-        return `_Context compacted (${e.data.strategy === "summary" ? "summarized" : `${e.data.cleared ?? 0} old tool results cleared`}): ${e.data.tokensBefore.toLocaleString("en-US")} → ${e.data.tokensAfter.toLocaleString("en-US")} tokens._\n\n`;
+        return "";
+      case "todo":
+        return todo(e.data.items);
+      case "compaction": {
+        const how = e.data.strategy === "summary" ? "summary" : `${e.data.cleared ?? 0} old tool results cleared`;
+        const line = `_Context compacted: ${e.data.tokensBefore.toLocaleString("en-US")} → ${e.data.tokensAfter.toLocaleString("en-US")} tokens (${how})._\n\n`;
+        if (!e.data.summary) return line;
+        const quoted = e.data.summary.trimEnd().split("\n").map((l) => (l ? `> ${l}` : ">")).join("\n");
+        return `${line}> **Summary the agent carries on from:**\n>\n${quoted}\n\n`;
+      }
     }
+  }
+
+  // Like the transcript: a new plan and its completion, not every tick.
+  function todo(items: readonly Todo[]): string {
+    const prev = todos;
+    todos = items;
+    if (items.length === 0) return "";
+    const wasDone = prev !== null && allDone(prev);
+    if (allDone(items)) return wasDone ? "" : `**Plan complete:** all ${steps(items.length)} done.\n\n`;
+    if (prev !== null && prev.length > 0 && !wasDone) return "";
+    return `**Plan** (${steps(items.length)}):\n\n${items.map(todoLine).join("\n")}\n\n`;
   }
 
   /** Output of calls that never got a result (the session was stopped mid-command). */
   function finish(): string {
     const rest = [...outputs.values()].map((o) => outputBlock(o.text, o.dropped) + "_no result: the command was interrupted_\n\n");
     outputs.clear();
-    if (!rest.length) return "";
+    const waited = retryLine();
+    if (!rest.length && !waited) return "";
     const sep = block === null ? "" : "\n\n";
     block = null;
-    return sep + rest.join("");
+    return visibleText(sep + waited + rest.join(""));
   }
 
   return { render, finish };

@@ -1,8 +1,11 @@
 // Turns a request into the step to play and a step into the Message the real API would return.
 // Typed with the SDK's own response types, so the compiler checks our shapes against the client's.
 import { randomBytes } from "node:crypto";
+import { partialParse } from "@anthropic-ai/sdk/_vendor/partial-json-parser/parser";
 import type { ContentBlock, Message, StopReason, Usage } from "@anthropic-ai/sdk/resources/messages";
+import type { CacheUsage } from "./cache";
 import { demoStep } from "./demo";
+import { generatedStep, isSummaryRequest, summaryStep } from "./generate";
 import { firstUserText, stepIndex, type MessagesRequest, type Script, type Step } from "./script";
 
 export const FINISHED_TEXT = "(scripted run finished: no more steps)";
@@ -22,25 +25,41 @@ export function tokensFor(chars: number): number {
 }
 
 // `scripts` is searched from the end: the newest script added wins, so a test can shadow a broader one.
+// A summary request is answered as one whatever the script, as the real model would.
 export function pickStep(scripts: readonly Script[], request: MessagesRequest): Step {
+  if (isSummaryRequest(request)) return summaryStep(request);
   const text = firstUserText(request);
   let script: Script | undefined;
   for (let i = scripts.length - 1; i >= 0 && !script; i--) {
     if (text.includes(scripts[i].match)) script = scripts[i];
   }
   if (!script) return demoStep(request);
+  const generated = generatedStep(script, request);
+  if (generated) return generated;
   const step = script.steps[stepIndex(request)];
   return step ?? { blocks: [{ type: "text", text: FINISHED_TEXT }], stopReason: "end_turn" };
 }
 
+/** The JSON of the tool call cut by max_tokens, if the step ends in one (what was streamed of it). */
+export function cutToolJson(step: Step): string | undefined {
+  const last = step.blocks?.at(-1);
+  if (step.stopReason !== "max_tokens" || last?.type !== "tool_use") return undefined;
+  const json = JSON.stringify(last.input);
+  return json.slice(0, Math.min(json.length - 1, last.cutAt ?? Math.floor(json.length / 2)));
+}
+
 function toContent(step: Step): ContentBlock[] {
-  return (step.blocks ?? []).map((block): ContentBlock => {
+  const blocks = step.blocks ?? [];
+  const cut = cutToolJson(step);
+  return blocks.map((block, index): ContentBlock => {
     if (block.type === "text") return { type: "text", text: block.text, citations: null };
+    const partial = cut !== undefined && index === blocks.length - 1;
     return {
       type: "tool_use",
       id: block.id ?? makeId("toolu_01"),
       name: block.name,
-      input: block.input,
+      // What the SDK's own accumulator makes of the unfinished JSON.
+      input: partial ? (partialParse(cut) as unknown) : block.input,
       caller: { type: "direct" },
     };
   });
@@ -56,16 +75,18 @@ function outputChars(content: ContentBlock[]): number {
 }
 
 // The complete message, as a non-streaming call returns it and a stream accumulates to.
-export function buildMessage(step: Step, request: MessagesRequest, requestChars: number): Message {
+export function buildMessage(step: Step, request: MessagesRequest, prompt: CacheUsage): Message {
   const content = toContent(step);
   const hasToolUse = content.some((block) => block.type === "tool_use");
   const stopReason: StopReason = step.stopReason ?? (hasToolUse ? "tool_use" : "end_turn");
+  // A max_tokens stop means the whole allowance was spent, whatever the script's text adds up to.
+  const outputTokens = stopReason === "max_tokens" ? request.max_tokens : tokensFor(outputChars(content));
   const usage: Usage = {
-    input_tokens: step.usage?.inputTokens ?? tokensFor(requestChars),
-    output_tokens: step.usage?.outputTokens ?? tokensFor(outputChars(content)),
-    cache_creation: null,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    input_tokens: step.usage?.inputTokens ?? prompt.input,
+    output_tokens: step.usage?.outputTokens ?? outputTokens,
+    cache_creation: { ephemeral_5m_input_tokens: prompt.write, ephemeral_1h_input_tokens: 0 },
+    cache_creation_input_tokens: prompt.write,
+    cache_read_input_tokens: prompt.read,
     inference_geo: null,
     output_tokens_details: null,
     server_tool_use: null,

@@ -14,6 +14,8 @@ export const ToolUseBlockSpecSchema = z.object({
   name: z.string().min(1),
   input: z.record(z.string(), z.unknown()),
   id: z.string().min(1).optional(),
+  /** With stopReason max_tokens on the last block: JSON characters streamed before the cut (default half). */
+  cutAt: z.number().int().nonnegative().optional(),
 });
 
 export const BlockSpecSchema = z.discriminatedUnion("type", [TextBlockSpecSchema, ToolUseBlockSpecSchema]);
@@ -22,13 +24,37 @@ export const StepErrorSchema = z.object({
   status: z.number().int().min(400).max(599),
   type: z.string().min(1),
   message: z.string(),
+  /** Sent as the `retry-after` header, in seconds, as the API does on 429 and 529. */
+  retryAfterS: z.number().nonnegative().optional(),
 });
+
+// A stream that starts well and then fails: an `error` event (what the API sends when it is
+// overloaded mid-answer) or the connection dropped, after `afterChars` characters of text.
+export const MidStreamFaultSchema = z.object({
+  kind: z.enum(["error", "disconnect"]),
+  type: z.string().min(1).default("overloaded_error"),
+  message: z.string().default("Overloaded"),
+  afterChars: z.number().int().nonnegative().optional(),
+});
+
+export const STOP_REASONS = [
+  "end_turn",
+  "tool_use",
+  "max_tokens",
+  "stop_sequence",
+  "pause_turn",
+  "refusal",
+  "model_context_window_exceeded",
+] as const;
 
 export const StepSchema = z.object({
   blocks: z.array(BlockSpecSchema).optional(),
-  stopReason: z.enum(["end_turn", "tool_use", "max_tokens"]).optional(),
+  stopReason: z.enum(STOP_REASONS).optional(),
   delayMs: z.number().int().nonnegative().optional(),
   error: StepErrorSchema.optional(),
+  midStream: MidStreamFaultSchema.optional(),
+  /** The error or midStream fault happens on the first N calls of this step only, then it answers. */
+  failTimes: z.number().int().positive().optional(),
   usage: z
     .object({
       inputTokens: z.number().int().nonnegative().optional(),
@@ -37,9 +63,19 @@ export const StepSchema = z.object({
     .optional(),
 });
 
+// Steps made up as the conversation goes, for long runs: `calls` tool calls cycling through
+// `commands` (each tagged with its step number, which survives compaction), then `finalText`.
+export const GenerateSchema = z.object({
+  calls: z.number().int().nonnegative(),
+  commands: z.array(z.string().min(1)).min(1).default(["seq 1 3000"]),
+  tool: z.string().min(1).default("shell"),
+  finalText: z.string().default("All steps are done."),
+});
+
 export const ScriptSchema = z.object({
   match: z.string(),
-  steps: z.array(StepSchema),
+  steps: z.array(StepSchema).default([]),
+  generate: GenerateSchema.optional(),
 });
 
 // A script file for the CLI holds one script or a list of them.
@@ -49,7 +85,11 @@ export type TextBlockSpec = z.infer<typeof TextBlockSpecSchema>;
 export type ToolUseBlockSpec = z.infer<typeof ToolUseBlockSpecSchema>;
 export type BlockSpec = z.infer<typeof BlockSpecSchema>;
 export type Step = z.infer<typeof StepSchema>;
+export type MidStreamFault = z.infer<typeof MidStreamFaultSchema>;
 export type Script = z.infer<typeof ScriptSchema>;
+/** What callers write: defaults (empty steps, generator settings) filled in by the schema. */
+export type ScriptInput = z.input<typeof ScriptSchema>;
+export type StopReasonSpec = (typeof STOP_REASONS)[number];
 
 // Only what the stub needs to answer; the real API checks far more, and unknown fields pass through
 // so that requests using newer parameters are not refused.
@@ -65,6 +105,8 @@ export const MessagesRequestSchema = z.looseObject({
   max_tokens: z.number().int().positive(),
   messages: z.array(RequestMessageSchema).min(1),
   stream: z.boolean().optional(),
+  system: z.union([z.string(), z.array(ContentPartSchema)]).optional(),
+  tools: z.array(z.looseObject({})).optional(),
 });
 
 export type RequestMessage = z.infer<typeof RequestMessageSchema>;

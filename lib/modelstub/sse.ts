@@ -3,14 +3,14 @@ import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Message, RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages";
-import type { Step } from "./script";
+import { cutToolJson } from "./reply";
+import type { MidStreamFault, Step } from "./script";
 
 type PingEvent = { type: "ping" };
-export type StreamEvent = RawMessageStreamEvent | PingEvent;
-export interface TimedEvent {
-  data: StreamEvent;
-  delayMs: number;
-}
+// What the API sends when it fails after the 200 is out (overloaded mid-answer).
+type ErrorEvent = { type: "error"; error: { type: string; message: string } };
+export type StreamEvent = RawMessageStreamEvent | PingEvent | ErrorEvent;
+export type TimedEvent = { data: StreamEvent; delayMs: number } | { disconnect: true; delayMs: number };
 
 const DEFAULT_TEXT_CHUNK = 12;
 
@@ -54,7 +54,8 @@ export function streamEvents(message: Message, step: Step): TimedEvent[] {
     } else if (block.type === "tool_use") {
       push({ type: "content_block_start", index, content_block: { ...block, input: {} } });
       if (index === 0) push({ type: "ping" });
-      for (const partial_json of jsonPieces(block.input)) {
+      const cut = index === message.content.length - 1 ? cutToolJson(step) : undefined;
+      for (const partial_json of cut === undefined ? jsonPieces(block.input) : ["", ...chunk(cut, 16)]) {
         push({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json } });
       }
     }
@@ -78,6 +79,25 @@ export function streamEvents(message: Message, step: Step): TimedEvent[] {
   return events;
 }
 
+// Keeps the stream up to `afterChars` characters of text (default: half of it), then fails it.
+export function withFault(events: TimedEvent[], fault: MidStreamFault): TimedEvent[] {
+  const deltas = events.flatMap((e) =>
+    "data" in e && e.data.type === "content_block_delta" && e.data.delta.type === "text_delta" ? [e.data.delta.text] : [],
+  );
+  const limit = fault.afterChars ?? Math.floor(deltas.join("").length / 2);
+  const kept: TimedEvent[] = [events[0]];
+  let chars = 0;
+  for (const event of events.slice(1)) {
+    if (chars >= limit || ("data" in event && event.data.type === "message_delta")) break;
+    kept.push(event);
+    if ("data" in event && event.data.type === "content_block_delta" && event.data.delta.type === "text_delta") {
+      chars += event.data.delta.text.length;
+    }
+  }
+  if (fault.kind === "disconnect") return [...kept, { disconnect: true, delayMs: 0 }];
+  return [...kept, { data: { type: "error", error: { type: fault.type, message: fault.message } }, delayMs: 0 }];
+}
+
 export function formatSse(data: StreamEvent): string {
   return `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
@@ -95,9 +115,20 @@ export async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
 
 // Writes until done or until `signal` says the client disconnected; never throws for a lost client.
 export async function writeEvents(res: ServerResponse, events: TimedEvent[], signal: AbortSignal): Promise<void> {
+  let written: Promise<void> = Promise.resolve();
   for (const event of events) {
     if (!(await pause(event.delayMs, signal)) || res.destroyed) return;
-    if (res.write(formatSse(event.data))) continue;
+    if ("disconnect" in event) {
+      // What a dropped connection looks like to the client: what was sent arrives, then no end.
+      await written;
+      res.socket?.destroy();
+      return;
+    }
+    let ok = true;
+    written = new Promise((resolve) => {
+      ok = res.write(formatSse(event.data), () => resolve());
+    });
+    if (ok) continue;
     try {
       await once(res, "drain", { signal });
     } catch {

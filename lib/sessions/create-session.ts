@@ -10,6 +10,7 @@ import { AppError } from "../errors";
 import { checkBranchName, parseRepoSource, probeRepo, type RepoSource } from "../git/repo-source";
 import type { CreateSessionInput } from "../protocol/api";
 import { assertNotHeldElsewhere, registerRepository } from "../repos/register-repository";
+import { modelInfo } from "../models/table";
 import { engineStatus } from "../sandbox/docker";
 import { checkSessionLimits, lockSessionQuota } from "./session-limits";
 
@@ -36,6 +37,8 @@ export async function insertSession(teamId: string, input: CreateSessionInput, c
   let registration = await db().repository.findUnique({ where: { teamId_location: { teamId, location: source.key } } });
   const actor = registration ? null : await mayRegister(teamId, source, createdById);
   if (input.baseBranch !== undefined) await checkBranchName(input.baseBranch);
+  const model = input.model ?? e.DOCKSIDE_MODEL;
+  checkThinking(model, input.thinkingBudget);
   const engine = await engineStatus();
   if (!engine.ok) throw new AppError("unavailable", `The Docker engine is unreachable at ${engine.address} (${engine.error}); sessions cannot start until it is back.`);
   const info = await probeRepo(source);
@@ -48,6 +51,9 @@ export async function insertSession(teamId: string, input: CreateSessionInput, c
   registration ??= await registerRepository({ teamId, actor: actor ?? null, source });
   const id = newSessionId();
   const repositoryId = registration.id;
+  // A session without its own budget gets the team's default, fixed at creation (changing the
+  // default later leaves running sessions as they are).
+  const budgetUsd = input.budgetUsd ?? (await db().team.findUnique({ where: { id: teamId }, select: { defaultBudgetUsd: true } }))?.defaultBudgetUsd ?? null;
   await db().$transaction(async (tx) => {
     if (createdById) {
       await lockSessionQuota(tx, createdById);
@@ -62,13 +68,24 @@ export async function insertSession(teamId: string, input: CreateSessionInput, c
         baseBranch,
         branch: `dockside/${id.slice(0, 8)}`,
         prompt: input.prompt,
-        model: input.model ?? e.DOCKSIDE_MODEL,
+        model,
         status: "queued",
+        budgetUsd,
+        thinkingBudget: input.thinkingBudget ?? null,
         createdById,
       },
     });
   });
   return { id, source };
+}
+
+/** A thinking budget must fit the model: it supports thinking, and the budget leaves room for the answer. */
+function checkThinking(model: string, budget: number | undefined): void {
+  if (budget === undefined) return;
+  const info = modelInfo(model);
+  if (!info.thinking) throw new AppError("invalid", `${info.label} cannot use extended thinking here; choose a model that can, or leave the thinking budget empty`);
+  const ceiling = Math.min(info.maxOutput, env().DOCKSIDE_MAX_OUTPUT_TOKENS);
+  if (budget >= ceiling) throw new AppError("invalid", `the thinking budget must be below ${ceiling.toLocaleString("en-US")} tokens (the most ${info.label} may write per answer on this host)`);
 }
 
 /** Who registers a repository the team lacks: an admin or owner (or Dockside itself); a member is told to ask. */

@@ -21,6 +21,16 @@ export function toDto(s: Session & { createdBy?: { id: string; name: string } | 
     failureReason: s.failureReason,
     inputTokens: s.inputTokens,
     outputTokens: s.outputTokens,
+    // input_tokens on the row counts cache reads and writes too (as the list always showed).
+    usage: {
+      inputTokens: Math.max(0, s.inputTokens - s.cacheReadTokens - s.cacheWriteTokens),
+      outputTokens: s.outputTokens,
+      cacheReadTokens: s.cacheReadTokens,
+      cacheWriteTokens: s.cacheWriteTokens,
+      costUsd: s.costUsd,
+    },
+    budgetUsd: s.budgetUsd,
+    thinkingBudget: s.thinkingBudget,
     lastSeq: s.lastSeq,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),

@@ -1,10 +1,14 @@
 // The model gateway: the only way a sandbox reaches the model. It checks each request against
 // what the session may use (gateway-policy.ts), limits its rate, adds the API key (which never
 // enters a container), forwards the re-serialized request to ANTHROPIC_BASE_URL, streams the
-// answer back unchanged and counts the tokens it carried (usage events come only from here).
+// answer back unchanged and counts the tokens it carried and what they cost (usage events come
+// only from here). Budgets are checked before each call is forwarded (budget.ts): the call in
+// flight when one is reached finishes, the next is refused.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { env } from "../config/env";
 import { ev, type NewEvent } from "../events/schema";
+import { costOf } from "../models/table";
+import { budgetRefusal } from "./budget";
 import { BodyTooLarge, readBody } from "./channel-http";
 import { checkRequest, refusedBetas, type GatewayRequest } from "./gateway-policy";
 import { TokenBucket } from "./token-bucket";
@@ -15,6 +19,8 @@ const REFUSED = "Dockside refused this model request: ";
 
 /** What the gateway needs of its session. */
 export interface GatewaySession {
+  /** The session's id (its budget is read from its row). */
+  id: string;
   /** The session's own model (WorkerConfig.model). */
   model(): string;
   usage(event: NewEvent): Promise<void>;
@@ -72,12 +78,15 @@ export class Gateway {
     if (!checked.ok) return this.refuse(res, "invalid_request_error", checked.message);
     const betas = refusedBetas(req.headers["anthropic-beta"]);
     if (betas.length) return this.refuse(res, "invalid_request_error", `the anthropic-beta value ${betas.slice(0, 3).map((b) => JSON.stringify(b.slice(0, 80))).join(", ")} is not allowed`);
+    // A budget refusal is no fault of the request: it says what was spent and how to go on.
+    const overBudget = await budgetRefusal(this.session.id);
+    if (overBudget) return this.refuse(res, "invalid_request_error", overBudget, undefined, false);
     const usage = await forward(checked.request, req, res);
     if (usage) await this.session.usage(usage);
   }
 
-  private refuse(res: ServerResponse, type: ErrorType, why: string, retryAfterS?: number): void {
-    const message = REFUSED + why;
+  private refuse(res: ServerResponse, type: ErrorType, why: string, retryAfterS?: number, prefixed = true): void {
+    const message = prefixed ? REFUSED + why : why;
     const headers: Record<string, string> = retryAfterS ? { "retry-after": String(retryAfterS) } : {};
     apiError(res, STATUS[type], type, message, headers, type === "request_too_large");
     if (this.notes.wait(1) === 0) {
@@ -195,12 +204,12 @@ class UsageMeter {
     }
     const u = this.usage;
     if (u.input_tokens === undefined && u.output_tokens === undefined) return null;
-    return ev("usage", {
-      model: this.model,
+    const tokens = {
       inputTokens: u.input_tokens ?? 0,
       outputTokens: u.output_tokens ?? 0,
       cacheReadTokens: u.cache_read_input_tokens ?? undefined,
       cacheWriteTokens: u.cache_creation_input_tokens ?? undefined,
-    });
+    };
+    return ev("usage", { model: this.model, ...tokens, costUsd: costOf(this.model, tokens) });
   }
 }

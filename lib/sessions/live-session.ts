@@ -46,6 +46,7 @@ export class LiveSession {
     private readonly workerConfig: () => WorkerConfig,
   ) {
     this.gateway = new Gateway({
+      id,
       model: () => this.workerConfig().model,
       usage: async (event) => void (await this.append([event])),
       note: async (message) => void (await this.append([ev("error", { message, source: "host" })])),

@@ -84,7 +84,7 @@ export class Orchestrator {
   async recover(): Promise<void> {
     const rows = await db().session.findMany({ where: { status: { in: ACTIVE } } });
     for (const row of rows) {
-      this.remember(row);
+      await this.remember(row);
       const live = this.liveFor(row.id);
       const containerId = row.containerId ?? (await findSandbox(row.id).catch(() => null));
       const state = containerId ? await inspectSandbox(containerId) : null;
@@ -163,8 +163,10 @@ export class Orchestrator {
   }
   // Built from the session row at launch and recovery (the row is the truth; this saves a query per poll).
   private configCache = new Map<string, { model: string; branch: string; baseCommit: string; sandboxUid: number; thinkingBudget?: number | null; teamInstructions?: string }>();
-  private remember(row: { id: string; model: string; branch: string; baseCommit: string | null; sandboxUid: number }): void {
-    this.configCache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid });
+  private async remember(row: { id: string; teamId: string; model: string; branch: string; baseCommit: string | null; sandboxUid: number; thinkingBudget: number | null }): Promise<void> {
+    // The team's instructions as they are when the sandbox starts: they stay put for its whole run (the cached prefix).
+    const team = await db().team.findUnique({ where: { id: row.teamId }, select: { instructions: true } });
+    this.configCache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid, thinkingBudget: row.thinkingBudget, teamInstructions: team?.instructions ?? "" });
   }
 
   /** Wakes the worker's command poll (a workspace op was queued). */
@@ -217,7 +219,7 @@ export class Orchestrator {
         await cloneWorkspace(paths, row.branch, uid, uid);
         row = await db().session.update({ where: { id }, data: { baseCommit, headCommit: fork?.sha ?? baseCommit } });
       } else await fs_;
-      this.remember(row);
+      await this.remember(row);
       if (live.stopRequested) return void (await this.finish(live, ev("status", { status: "stopped" })));
       await live.openChannel();
       const existing = row.containerId && (await inspectSandbox(row.containerId)) ? row.containerId : null;

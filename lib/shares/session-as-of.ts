@@ -12,6 +12,9 @@ interface AsOfRow {
   head: string | null;
   input_tokens: bigint | number | null;
   output_tokens: bigint | number | null;
+  cache_read: bigint | number | null;
+  cache_write: bigint | number | null;
+  cost_usd: number | null;
   pinned_ts: Date | string | null;
 }
 
@@ -26,6 +29,9 @@ export async function sessionAsOf(session: SessionDto, seq: number): Promise<Ses
       (SELECT sum((e.data->>'inputTokens')::bigint + coalesce((e.data->>'cacheReadTokens')::bigint, 0) + coalesce((e.data->>'cacheWriteTokens')::bigint, 0))
          FROM events e WHERE ${upTo} AND e.type = 'usage') AS input_tokens,
       (SELECT sum((e.data->>'outputTokens')::bigint) FROM events e WHERE ${upTo} AND e.type = 'usage') AS output_tokens,
+      (SELECT sum(coalesce((e.data->>'cacheReadTokens')::bigint, 0)) FROM events e WHERE ${upTo} AND e.type = 'usage') AS cache_read,
+      (SELECT sum(coalesce((e.data->>'cacheWriteTokens')::bigint, 0)) FROM events e WHERE ${upTo} AND e.type = 'usage') AS cache_write,
+      (SELECT sum(coalesce((e.data->>'costUsd')::float8, 0)) FROM events e WHERE ${upTo} AND e.type = 'usage') AS cost_usd,
       (SELECT e.ts FROM events e WHERE e.session_id = ${session.id} AND e.seq = ${seq}) AS pinned_ts
     FROM (SELECT 1) one
     LEFT JOIN LATERAL (SELECT e.data, e.ts FROM events e WHERE ${upTo} AND e.type = 'status' ORDER BY e.seq DESC LIMIT 1) st ON true`);
@@ -39,6 +45,13 @@ export async function sessionAsOf(session: SessionDto, seq: number): Promise<Ses
     headCommit: row?.head ?? null,
     inputTokens: Number(row?.input_tokens ?? 0),
     outputTokens: Number(row?.output_tokens ?? 0),
+    usage: {
+      inputTokens: Math.max(0, Number(row?.input_tokens ?? 0) - Number(row?.cache_read ?? 0) - Number(row?.cache_write ?? 0)),
+      outputTokens: Number(row?.output_tokens ?? 0),
+      cacheReadTokens: Number(row?.cache_read ?? 0),
+      cacheWriteTokens: Number(row?.cache_write ?? 0),
+      costUsd: Number(row?.cost_usd ?? 0),
+    },
     lastSeq: seq,
     updatedAt: iso(row?.pinned_ts ?? null) ?? session.updatedAt,
   };

@@ -11,7 +11,11 @@ import { recordAudit } from "../audit/record";
 import type { Access } from "../auth/authorize";
 import type { Caller } from "../auth/caller";
 import { Role } from "../auth/roles";
-import type { MeDto, TeamDto } from "../protocol/teams";
+import { monthStart } from "../events/store";
+import type { MeDto, TeamDetailDto, TeamDto, UpdateTeamInputSchema } from "../protocol/teams";
+import type { z } from "zod";
+
+type UpdateTeamInput = z.infer<typeof UpdateTeamInputSchema>;
 
 type Actor = { id: string; name: string };
 
@@ -31,16 +35,46 @@ export async function createTeam(name: string, owner: Actor): Promise<TeamDto> {
   return { id: team.id, name: team.name, slug: team.slug, allowPublicLinks: team.allowPublicLinks, role: "owner" };
 }
 
-export async function getTeam(access: Access): Promise<TeamDto> {
+/** The team with its budgets, instructions and what it spent this month (UTC). */
+export async function getTeam(access: Access): Promise<TeamDetailDto> {
   const t = await db().team.findUniqueOrThrow({ where: { id: access.teamId } });
-  return { id: t.id, name: t.name, slug: t.slug, allowPublicLinks: t.allowPublicLinks, role: access.role };
+  return {
+    id: t.id,
+    name: t.name,
+    slug: t.slug,
+    allowPublicLinks: t.allowPublicLinks,
+    role: access.role,
+    defaultBudgetUsd: t.defaultBudgetUsd,
+    monthlyCapUsd: t.monthlyCapUsd,
+    monthCostUsd: await teamMonthCost(t.id),
+    instructions: t.instructions,
+  };
 }
 
-export async function updateTeam(access: Access, patch: { name?: string; allowPublicLinks?: boolean }): Promise<TeamDto> {
+export async function teamMonthCost(teamId: string, at = new Date()): Promise<number> {
+  const m = await db().teamUsageMonth.findUnique({ where: { teamId_month: { teamId, month: new Date(`${monthStart(at)}T00:00:00Z`) } } });
+  return m?.costUsd ?? 0;
+}
+
+export async function updateTeam(access: Access, patch: UpdateTeamInput): Promise<TeamDetailDto> {
+  const before = await db().team.findUniqueOrThrow({ where: { id: access.teamId } });
   await db().team.update({ where: { id: access.teamId }, data: patch });
-  await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "team.updated", targetType: "team", targetId: access.teamId, data: patch });
+  const { defaultBudgetUsd, monthlyCapUsd, instructions, ...rest } = patch;
+  const money = { defaultBudgetUsd, monthlyCapUsd };
+  const moneyChanged = (defaultBudgetUsd !== undefined && defaultBudgetUsd !== before.defaultBudgetUsd) || (monthlyCapUsd !== undefined && monthlyCapUsd !== before.monthlyCapUsd);
+  if (moneyChanged) {
+    const from = { defaultBudgetUsd: before.defaultBudgetUsd, monthlyCapUsd: before.monthlyCapUsd };
+    await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "team.budget_changed", targetType: "team", targetId: access.teamId, data: { from, to: { ...from, ...dropUndefined(money) } } });
+  }
+  // Instructions can be long: the trail says that they changed and how long they are now.
+  const changed = { ...rest, ...(instructions !== undefined && instructions !== before.instructions ? { instructionsChars: instructions.length } : {}) };
+  if (Object.keys(changed).length) {
+    await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "team.updated", targetType: "team", targetId: access.teamId, data: changed });
+  }
   return getTeam(access);
 }
+
+const dropUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 export async function deleteTeam(access: Access): Promise<void> {
   const running = await db().session.count({ where: { teamId: access.teamId, status: { in: ["queued", "starting", "running"] } } });

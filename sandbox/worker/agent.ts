@@ -1,11 +1,9 @@
-// The agent loop. `run()` waits for a user message and runs a turn; a turn repeats `step()`
-// (take queued messages, check limits, query the model, run its tools) until the model answers
-// without tools. Exits are typed exceptions: Interrupted ends the worker, LimitsExceeded and
-// ModelError end the turn. The state is saved after every step. Between turns (never during
+// The agent: `run()` waits for a user message and runs a turn (turn.ts: steps until the model
+// answers without tools). Exits are typed exceptions: Interrupted ends the worker, LimitsExceeded
+// and ModelError end the turn. The state is saved after every step. Between turns (never during
 // one) it applies the host's workspace ops and hands a moved branch head over as a bundle.
-import { randomUUID } from "node:crypto";
+import path from "node:path";
 import type Anthropic from "@anthropic-ai/sdk";
-import type { ContentBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { ev, type NewEvent } from "../../lib/events/schema";
 import type { WorkerConfig, WorkspaceOpResult } from "../../lib/protocol/worker";
 import { agentUserOf, type AgentUser } from "./agent-user";
@@ -13,13 +11,17 @@ import type { Channel } from "./channel";
 import { checkpoint } from "./checkpoint";
 import type { CommandQueue, MessageCommand, OpCommand } from "./commands";
 import { Delivery, untilAborted } from "./deliver";
-import { Interrupted, LimitsExceeded, ModelError } from "./errors";
-import { streamReply } from "./model";
+import { cacheRequest } from "./context/cache";
+import { condense } from "./context/condense";
+import { listInstructionFiles } from "./context/instruction-files";
+import { buildSystemPrompt } from "./context/system";
+import { Interrupted } from "./errors";
+import { run as runAsAgent } from "./exec";
 import type { Outbox } from "./outbox";
-import { systemPrompt } from "./prompt";
 import { appendUserText, closeOpenToolUses, type AgentState, type StateStore } from "./state";
 import { TOOLS, toolDefinitions } from "./tools";
-import { runTool, type RunContext } from "./tools/run-tool";
+import type { RunContext } from "./tools/run-tool";
+import { runTurn } from "./turn";
 import { applyOp } from "./workspace-ops";
 
 export type AgentDeps = {
@@ -47,7 +49,6 @@ const FINAL_DELIVERY_MS = 5000;
 
 export class Agent {
   private readonly state: AgentState;
-  private readonly system: string;
   private readonly tools = toolDefinitions(TOOLS);
   private failures = 0;
   private readonly user: AgentUser;
@@ -58,11 +59,11 @@ export class Agent {
     const { workspace, config } = deps;
     this.user = agentUserOf(config);
     this.delivery = new Delivery({ channel: deps.channel, outbox: deps.outbox, workspace, user: this.user, branch: config.branch, baseCommit: config.baseCommit });
-    this.system = systemPrompt({ workspace, branch: config.branch, tools: TOOLS.map((t) => t.name), shellTimeoutS: config.shellTimeoutS });
   }
 
   /** Serves user messages until interrupted (throws Interrupted) or failing for good (throws). */
   async run(): Promise<never> {
+    await this.fixSystemPrompt();
     // A turn cut off by a crash is picked up where its last saved step left it.
     if (this.state.turn) await this.guarded(() => this.turn("resumed after a worker restart"));
     for (;;) {
@@ -86,7 +87,8 @@ export class Agent {
     // Not delivered in time: the next start delivers it (the head still differs).
     await this.deliver(deadline.signal).catch(() => undefined);
     clearTimeout(timer);
-    closeOpenToolUses(this.state.messages, `not run: ${reason}`);
+    closeOpenToolUses(this.state.messages, `not run: ${reason}`, [], this.state.started);
+    this.state.started = [];
     this.state.turn = null;
     this.save();
     this.emit(ev("status", { status: "stopped", reason }));
@@ -94,70 +96,65 @@ export class Agent {
 
   private async turn(reason?: string): Promise<void> {
     this.emit(ev("status", { status: "running", ...(reason ? { reason } : {}) }));
-    let idleReason: string | undefined;
-    try {
-      while (!(await this.step()));
-    } catch (err) {
-      if (err instanceof LimitsExceeded) idleReason = err.message;
-      else if (err instanceof ModelError) {
-        this.emit(ev("error", { message: `Model call failed: ${err.message}`, source: "model" }));
-        idleReason = `model call failed: ${err.message}`;
-      } else throw err;
-    }
+    const { config, client, signal } = this.deps;
+    const idleReason = await runTurn({
+      config,
+      state: this.state,
+      system: this.state.system ?? "",
+      tools: TOOLS,
+      toolDefs: this.tools,
+      client,
+      context: { condense, cacheRequest },
+      signal,
+      emit: (e) => this.emit(e),
+      save: () => this.save(),
+      takeMessages: () => this.takeMessages(),
+      toolContext: () => this.toolContext(),
+    });
     await this.checkpoint(false);
-    await this.deliver(this.deps.signal);
+    await this.deliver(signal);
     this.endTurn(idleReason);
     this.failures = 0;
   }
 
-  /** One step; true when the turn is over. */
-  private async step(): Promise<boolean> {
-    const turn = this.state.turn!;
-    await this.deps.commands.pollNow();
-    this.addUserMessages(this.deps.commands.take());
-    if (turn.steps >= this.deps.config.maxTurns) {
-      throw new LimitsExceeded(`stopped after ${turn.steps} model calls, the limit for one request; send a message to continue`);
-    }
-    turn.steps++;
-    const content = await this.query();
-    if (content.length) this.state.messages.push({ role: "assistant", content });
-    turn.finalText = content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n") || turn.finalText;
+  /**
+   * The system prompt is built once per session (with the repository's instructions as they
+   * were then) and kept in the state: a prefix that never changes is what the prompt cache reads.
+   */
+  private async fixSystemPrompt(): Promise<void> {
+    if (this.state.system !== null) return;
+    const { workspace, config } = this.deps;
+    this.state.system = await buildSystemPrompt({
+      workspace,
+      branch: config.branch,
+      tools: TOOLS.map((t) => t.name),
+      shellTimeoutS: config.shellTimeoutS,
+      teamInstructions: config.teamInstructions,
+      readFile: (file) => this.readAsAgent(file),
+      listFiles: () => listInstructionFiles(workspace, config, this.deps.signal),
+      // Instructions take at most a tenth of the window (about four characters a token).
+      maxChars: Math.floor(config.contextTokens * 0.4),
+    });
     this.save();
-
-    const uses = content.flatMap((b) => (b.type === "tool_use" ? [b] : []));
-    if (!uses.length) {
-      // A message that arrived while the model was answering keeps the turn going.
-      await this.deps.commands.pollNow();
-      const more = this.deps.commands.take();
-      this.addUserMessages(more);
-      return more.length === 0;
-    }
-    const results: ContentBlockParam[] = [];
-    try {
-      for (const use of uses) {
-        if (this.deps.signal.aborted) break;
-        if (use.name === "shell") turn.commands.push(String((use.input as { command?: unknown }).command ?? ""));
-        results.push(await runTool(TOOLS, use, this.toolContext()));
-      }
-    } finally {
-      closeOpenToolUses(this.state.messages, "not run: the worker was stopped", results);
-      this.save();
-    }
-    if (this.deps.signal.aborted) throw this.interrupted();
-    return false;
   }
 
-  private async query(): Promise<ContentBlockParam[]> {
-    const { client, config, signal } = this.deps;
-    const prefix = randomUUID().slice(0, 8);
-    const request = { model: config.model, maxTokens: config.maxTokens, system: this.system, tools: this.tools, messages: this.state.messages };
+  /** A workspace file read as the agent (the worker cannot read the agent's files); null when absent. */
+  private async readAsAgent(file: string): Promise<string | null> {
+    const { workspace, signal } = this.deps;
     try {
-      return await streamReply(client, request, signal, (index, text) =>
-        this.emit(ev("assistant.text", { block: `${prefix}-${index}`, text })),
-      );
-    } catch (err) {
-      throw err instanceof Interrupted ? this.interrupted() : err;
+      const result = await runAsAgent("cat", ["--", path.resolve(workspace, file)], { cwd: workspace, user: this.user, signal, maxBytes: 256 * 1024, timeoutMs: 10_000 });
+      return result.code === 0 && !result.cut ? result.stdout : null;
+    } catch {
+      return null; // no cat, or it could not start: the session runs without that file
     }
+  }
+
+  /** Polls for messages sent just now and takes them into the conversation; how many. */
+  private async takeMessages(): Promise<number> {
+    await this.deps.commands.pollNow();
+    const messages = this.deps.commands.take();
+    this.addUserMessages(messages);
+    return messages.length;
   }
 
   private addUserMessages(messages: MessageCommand[]): void {
@@ -245,7 +242,8 @@ export class Agent {
       process.stderr.write(`[worker] ${err instanceof Error ? err.stack : String(err)}\n`);
       this.emit(ev("error", { message, source: "worker" }));
       if (this.failures >= MAX_FAILURES) throw new Error(`${MAX_FAILURES} errors in a row; last: ${message}`);
-      closeOpenToolUses(this.state.messages, "not run: the worker hit an error");
+      closeOpenToolUses(this.state.messages, "not run: the worker hit an error", [], this.state.started);
+      this.state.started = [];
       this.endTurn(message);
     }
   }

@@ -1,11 +1,12 @@
 // The channel against a real HTTP server on a Unix socket: retries while the host is away, and
 // the fetch the SDK uses streams and aborts.
+import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Channel } from "./channel";
+import { Channel, HostStreamClosed, toResponse } from "./channel";
 
 const servers: http.Server[] = [];
 const socketPath = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dockside-chan-")), "host.sock");
@@ -72,5 +73,32 @@ describe("Channel", () => {
     await reader.read();
     abort.abort();
     await expect(reader.read()).rejects.toThrow();
+  });
+
+  it("fetch survives the SDK cancelling a body the socket still delivers (no ERR_INVALID_STATE)", async () => {
+    // A node response whose "data", "end" and "close" were already on their way when the body was cancelled.
+    const socket = Object.assign(new EventEmitter(), { headers: {}, statusCode: 529, statusMessage: "", pause() {}, resume() {}, destroy() {} });
+    const res = toResponse(socket as unknown as http.IncomingMessage);
+    await res.body!.cancel();
+    expect(() => {
+      socket.emit("data", Buffer.from("late"));
+      socket.emit("end");
+      socket.emit("error", new Error("aborted"));
+      socket.emit("close");
+    }).not.toThrow();
+  });
+
+  it("fetch ends a body cut off by the host with an error the model call retries", async () => {
+    const file = socketPath();
+    await listen(file, (_req, res) => {
+      res.writeHead(200);
+      res.write("partial", () => res.destroy());
+    });
+    const res = await new Channel(file).fetch("http://dockside-host/v1/messages", { method: "POST", body: "{}" });
+    const reader = res.body!.getReader();
+    const read = async () => {
+      for (;;) if ((await reader.read()).done) return;
+    };
+    await expect(read()).rejects.toBeInstanceOf(HostStreamClosed);
   });
 });

@@ -129,7 +129,7 @@ async function bodyBytes(body: BodyInit | null | undefined): Promise<Body> {
 }
 
 /** Wraps a node response into a web Response whose body streams with backpressure. */
-function toResponse(res: http.IncomingMessage): Response {
+export function toResponse(res: http.IncomingMessage): Response {
   const headers = new Headers();
   for (const [key, value] of Object.entries(res.headers)) {
     if (value === undefined) continue;

@@ -19,7 +19,7 @@ import { CommandQueue } from "./commands";
 import { Interrupted } from "./errors";
 import { createClient } from "./model";
 import { Outbox } from "./outbox";
-import { StateStore } from "./state";
+import { StateStore, type AgentState } from "./state";
 import { FILE_OP_FLAG } from "./tools/file-op";
 import { fileOpMain } from "./tools/file-op-child";
 
@@ -65,7 +65,13 @@ async function main(): Promise<number> {
   if (!config.success) return failed(`the host sent an invalid worker config: ${config.error.message}`);
 
   const store = new StateStore(path.join(stateDir, "agent.json"));
-  const state = store.load();
+  let state: AgentState;
+  try {
+    // An older worker's state is migrated (state.ts); one this worker cannot read is a clear failure.
+    state = store.load();
+  } catch (err) {
+    return failed(`could not load the saved conversation (${store.file}): ${(err as Error).message}`);
+  }
   const commands = new CommandQueue(channel, state.lastCommandSeq, (reason) => requestStop(reason ?? "stopped by the user"), stop.signal);
   const client = createClient(channel);
   const workerEntry = process.argv[1];

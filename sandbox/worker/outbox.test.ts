@@ -54,6 +54,12 @@ describe("Outbox", () => {
     await outbox.drained();
     expect(stored.map((e) => e.wid)).toEqual([1, 2]);
     expect(stored[0].type === "tool.output" && stored[0].data.text).toBe("after the crash");
+
+    // The new numbers are what the log keeps: the next start goes on from them.
+    const next = new Outbox({ post, flushMs: 5, stateFile: state });
+    next.push(ev("status", { status: "running" }));
+    await next.drained();
+    expect(stored.map((e) => e.wid)).toEqual([1, 2, 3]);
   });
 
   it("coalesces consecutive output of one stream and text of one block", async () => {
@@ -167,5 +173,96 @@ describe("Outbox", () => {
     await outbox.drained(100);
     expect(outbox.pendingBytes).toBeLessThanOrEqual(100);
     expect(host.events()).toHaveLength(1);
+  });
+
+  it("resends after a crash every event it was given, coalesced as before, each wid once", async () => {
+    const host = fakeHost();
+    const stateFile = tmpState();
+    // The first worker's host never answers: then the process dies without any exit handler.
+    const first = new Outbox({ post: () => new Promise<number>(() => {}), stateFile, flushMs: 5 });
+    first.push(ev("status", { status: "running" }));
+    first.push(out("one "));
+    await new Promise((r) => setTimeout(r, 30)); // the first batch is in flight (sealed)
+    first.push(out("two "));
+    first.push(out("three"));
+    first.push(ev("assistant.text", { block: "b1", text: "still " }));
+    first.push(ev("assistant.text", { block: "b1", text: "here" }));
+
+    const second = new Outbox({ post: host.post, stateFile, flushMs: 5 });
+    second.push(ev("status", { status: "idle" }));
+    await second.drained(0);
+    const said = (e: WorkerEvent) => (e.type === "status" ? e.data.status : e.type === "tool.output" || e.type === "assistant.text" ? e.data.text : "");
+    expect(host.events().map((e) => [e.wid, e.type, said(e)])).toEqual([
+      [1, "status", "running"],
+      [2, "tool.output", "one "],
+      [3, "tool.output", "two three"],
+      [4, "assistant.text", "still here"],
+      [5, "status", "idle"],
+    ]);
+  });
+
+  it("ignores a line torn by a kill mid-write and goes on numbering after what it holds", async () => {
+    const host = fakeHost();
+    const stateFile = tmpState();
+    const first = new Outbox({ post: () => new Promise<number>(() => {}), stateFile, flushMs: 5 });
+    first.push(out("kept"));
+    fs.appendFileSync(stateFile.replace(/json$/, "log"), '{"wid":2,"type":"tool.output","data":{"callId":"c1","str');
+    const stderr = process.stderr.write;
+    const said: string[] = [];
+    process.stderr.write = (s: string | Uint8Array) => said.push(String(s)) > 0;
+    const second = new Outbox({ post: host.post, stateFile, flushMs: 5 });
+    process.stderr.write = stderr;
+    second.push(out("after", "c2"));
+    await second.drained(0);
+    expect(host.events().map((e) => [e.wid, "text" in e.data && e.data.text])).toEqual([
+      [1, "kept"],
+      [2, "after"],
+    ]);
+    expect(said.join("")).toMatch(/torn last line/);
+  });
+
+  it("keeps its log small while acknowledgements come in", async () => {
+    const host = fakeHost();
+    const stateFile = tmpState();
+    const outbox = new Outbox({ post: host.post, stateFile });
+    const chunk = "x".repeat(4095) + "\n";
+    let biggest = 0;
+    for (let i = 0; i < 5000; i++) {
+      outbox.push(out(chunk));
+      if (i % 100 === 99) {
+        await outbox.drained(0);
+        biggest = Math.max(biggest, fs.statSync(stateFile.replace(/json$/, "log")).size);
+      }
+    }
+    await outbox.close(10_000);
+    expect(host.events().map((e) => (e.data as { text: string }).text).join("").length).toBe(5000 * 4096);
+    expect(biggest).toBeLessThan(9 * 1024 * 1024); // 20 MB went through
+    expect(fs.statSync(stateFile.replace(/json$/, "log")).size).toBeLessThan(4.5 * 1024 * 1024);
+  });
+
+  it("measures the log's cost (printed, not asserted: the machine's load decides)", async () => {
+    const run = async (label: string, stateFile: string | undefined, pushes: number, size: number) => {
+      const host = fakeHost();
+      const outbox = new Outbox({ post: host.post, stateFile });
+      const text = "y".repeat(size - 1) + "\n";
+      const t = performance.now();
+      for (let i = 0; i < pushes; i++) {
+        // Alternating streams: every push is an event of its own, the worst case for the log.
+        outbox.push(out(text, "c1", i % 2 ? "stderr" : "stdout"));
+        if (i % 500 === 499) await outbox.drained(8 * 1024 * 1024);
+      }
+      await outbox.close(60_000);
+      const s = (performance.now() - t) / 1000;
+      return `${label}: ${Math.round(pushes / s)} events/s, ${((pushes * size) / s / 1e6).toFixed(1)} MB/s`;
+    };
+    const lines: string[] = [];
+    for (const [pushes, size] of [
+      [5000, 4096],
+      [40_000, 100],
+    ]) {
+      lines.push(await run(`${size} B events, log off`, undefined, pushes, size));
+      lines.push(await run(`${size} B events, log on `, tmpState(), pushes, size));
+    }
+    console.log(`outbox throughput\n  ${lines.join("\n  ")}`);
   });
 });

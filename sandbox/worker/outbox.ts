@@ -1,10 +1,14 @@
 // Delivers the worker's events to the host exactly once: each event gets a wid (1, 2, 3...) when
-// it leaves the coalescing queue, stays until the host acknowledges it, and is resent after
-// failures. The host stores each wid at most once, so the next wid survives worker restarts.
+// it is pushed, is written ahead to the event log (wal.ts), stays until the host acknowledges it,
+// and is resent after failures, or after a restart from the log. The host stores each wid at most
+// once, so the next wid survives worker restarts. Consecutive pieces of one stream are coalesced
+// into the last event until it is sent.
 import fs from "node:fs";
 import type { EventType, NewEvent } from "../../lib/events/schema";
+import { WORKER_EVENT_TYPES as PROTOCOL_WORKER_EVENT_TYPES } from "../../lib/protocol/worker";
 import { backoff } from "./channel";
 import { HttpError } from "./errors";
+import { EventLog, readLog, type Backlog } from "./wal";
 
 export type WorkerEvent = NewEvent & { wid: number; ts: string };
 
@@ -12,20 +16,23 @@ export type WorkerEvent = NewEvent & { wid: number; ts: string };
  * The only event types a worker produces. Messages, commits, branch events and usage are the
  * host's to record (it refuses them from a sandbox); a push of any other type is a bug here.
  */
-export const WORKER_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>(["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error"]);
+export const WORKER_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>(PROTOCOL_WORKER_EVENT_TYPES);
 /** Sends one batch; resolves with the host's ack (the highest wid it holds). */
 export type PostBatch = (events: WorkerEvent[]) => Promise<number>;
 
 export type OutboxOptions = {
   post: PostBatch;
-  /** Where the next wid (and, at exit, undelivered events) are kept across restarts. */
+  /**
+   * `outbox.json` in the state dir: the event log is kept beside it (`outbox.log`). The JSON file
+   * itself is only read, from a worker of before the log, and removed once its events are logged.
+   * Without it, events live in memory only.
+   */
   stateFile?: string;
   flushMs?: number;
   flushBytes?: number;
 };
 
-type Stamped = NewEvent & { ts: string };
-type Saved = { nextWid: number; unacked?: WorkerEvent[] };
+type Legacy = { nextWid?: number; unacked?: WorkerEvent[] };
 
 const MAX_BATCH_EVENTS = 1000; // WorkerEventBatchSchema's limit
 const MAX_BATCH_BYTES = 2 * 1024 * 1024;
@@ -36,9 +43,11 @@ const sizeOf = (e: NewEvent) =>
   e.type === "tool.output" || e.type === "assistant.text" ? e.data.text.length + 100 : JSON.stringify(e.data).length + 50;
 
 export class Outbox {
-  private pending: Stamped[] = [];
-  private unacked: WorkerEvent[] = [];
+  /** Events not yet acknowledged, in wid order (consecutive). */
+  private queue: WorkerEvent[] = [];
   private nextWid = 1;
+  /** Events up to this wid may have reached the host: they never change again. */
+  private sealed = 0;
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private sending = false;
@@ -47,15 +56,22 @@ export class Outbox {
   private waiters: { limit: number; resolve: () => void }[] = [];
   private readonly flushMs: number;
   private readonly flushBytes: number;
+  private readonly log: EventLog | undefined;
 
   constructor(private readonly opts: OutboxOptions) {
     this.flushMs = opts.flushMs ?? 50;
     this.flushBytes = opts.flushBytes ?? 256 * 1024;
-    const saved = this.load();
-    this.nextWid = saved.nextWid;
-    this.unacked = saved.unacked ?? [];
-    for (const e of this.unacked) this.bytes += sizeOf(e);
-    if (this.unacked.length) this.schedule(0);
+    const backlog = this.load();
+    this.nextWid = backlog.nextWid;
+    this.queue = backlog.events;
+    // What comes back from the log may have been sent already: it is resent as it was.
+    this.sealed = this.nextWid - 1;
+    for (const e of this.queue) this.bytes += sizeOf(e);
+    if (opts.stateFile) {
+      this.log = new EventLog(logFileOf(opts.stateFile), backlog);
+      if (this.log.ok) fs.rmSync(opts.stateFile, { force: true });
+    }
+    if (this.queue.length) this.schedule(0);
   }
 
   /** Bytes waiting for the host (queued and unacknowledged). */
@@ -65,14 +81,17 @@ export class Outbox {
 
   push(event: NewEvent): void {
     if (!WORKER_EVENT_TYPES.has(event.type)) throw new Error(`a worker does not emit ${event.type} events`);
-    const last = this.pending[this.pending.length - 1];
-    const merged = last && merge(last, event);
+    const last = this.queue[this.queue.length - 1];
+    const merged = last && last.wid > this.sealed ? merge(last, event) : null;
     if (merged) {
-      this.pending[this.pending.length - 1] = merged;
+      this.queue[this.queue.length - 1] = merged;
       this.bytes += sizeOf(merged) - sizeOf(last);
+      this.log?.extended(merged.wid, (event.data as { text: string }).text);
     } else {
-      this.pending.push({ ...event, ts: event.ts ?? new Date().toISOString() });
-      this.bytes += sizeOf(event);
+      const e = { ...event, ts: event.ts ?? new Date().toISOString(), wid: this.nextWid++ } as WorkerEvent;
+      this.queue.push(e);
+      this.bytes += sizeOf(e);
+      this.log?.added(e);
     }
     this.schedule(this.bytes >= this.flushBytes ? 0 : this.flushMs);
   }
@@ -84,21 +103,19 @@ export class Outbox {
     return new Promise((resolve) => this.waiters.push({ limit: limitBytes, resolve }));
   }
 
-  /** Delivers everything within `deadlineMs`; what could not be delivered is saved for the next start. */
+  /** Delivers everything within `deadlineMs`; what could not be delivered stays in the log for the next start. */
   async close(deadlineMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
     const delivered = await Promise.race([this.drained(0).then(() => true as const), timeout]);
     clearTimeout(timer);
-    if (delivered) this.save({ nextWid: this.nextWid });
-    else this.saveLeftovers();
+    this.saveLeftovers();
     return delivered;
   }
 
-  /** Synchronous last resort for process exit: keeps undelivered events for the next start. */
+  /** Synchronous last resort for process exit: makes the logged events durable for the next start. */
   saveLeftovers(): void {
-    this.number();
-    if (this.unacked.length) this.save({ nextWid: this.nextWid, unacked: this.unacked });
+    this.log?.syncNow();
   }
 
   private schedule(ms: number): void {
@@ -108,25 +125,20 @@ export class Outbox {
     this.timer = setTimeout(() => void this.pump(), ms);
   }
 
-  /** Gives the queued events their wids; the next wid is saved before any of them is sent. */
-  private number(): void {
-    if (!this.pending.length) return;
-    for (const e of this.pending) this.unacked.push({ ...e, wid: this.nextWid++ } as WorkerEvent);
-    this.pending = [];
-    this.save({ nextWid: this.nextWid });
-  }
-
   private async pump(): Promise<void> {
     this.timer = undefined;
     this.sending = true;
-    this.number();
-    const batch = takeBatch(this.unacked);
+    const waiting = this.nextWid - 1;
+    const batch = takeBatch(this.queue);
+    if (batch.length) this.sealed = Math.max(this.sealed, batch[batch.length - 1].wid);
     let retryIn = -1;
     try {
-      const before = this.unacked.length;
+      // Written ahead: the batch is on disk before the host can hold it.
+      await this.log?.sync();
+      const before = this.queue.length;
       if (batch.length) this.acknowledge(await this.opts.post(batch));
       // An ack that covers none of the batch is a failure too: wait before sending it again.
-      if (batch.length && this.unacked.length === before) retryIn = backoff(this.attempt++);
+      if (batch.length && this.queue.length === before) retryIn = backoff(this.attempt++);
       else this.attempt = 0;
     } catch (err) {
       const hostAck = err instanceof HttpError && err.status === 409 ? ackFrom(err.body) : null;
@@ -147,20 +159,29 @@ export class Outbox {
     this.backingOff = retryIn >= 0;
     this.notify();
     if (retryIn >= 0) this.schedule(retryIn);
-    else if (this.unacked.length || this.waiters.length) this.schedule(0);
-    else if (this.pending.length) this.schedule(this.bytes >= this.flushBytes ? 0 : this.flushMs);
+    else if ((this.queue.length && this.queue[0].wid <= waiting) || this.waiters.length) this.schedule(0);
+    else if (this.queue.length) this.schedule(this.bytes >= this.flushBytes ? 0 : this.flushMs);
   }
 
   private renumber(ack: number): void {
     this.acknowledge(ack);
-    let wid = ack + 1;
-    this.unacked = this.unacked.map((e) => ({ ...e, wid: wid++ }) as WorkerEvent);
-    this.nextWid = wid;
-    this.save({ nextWid: this.nextWid });
+    const shift = this.queue.length ? this.queue[0].wid - (ack + 1) : this.nextWid - (ack + 1);
+    this.queue = this.queue.map((e) => ({ ...e, wid: e.wid - shift }) as WorkerEvent);
+    this.nextWid -= shift;
+    this.sealed = Math.max(ack, this.sealed - shift);
+    this.log?.rewrite(this.backlog());
   }
 
   private acknowledge(ack: number): void {
-    while (this.unacked.length && this.unacked[0].wid <= ack) this.bytes -= sizeOf(this.unacked.shift()!);
+    let n = 0;
+    while (n < this.queue.length && this.queue[n].wid <= ack) this.bytes -= sizeOf(this.queue[n++]);
+    if (!n) return;
+    this.queue.splice(0, n);
+    this.log?.acked(ack, () => this.backlog());
+  }
+
+  private backlog(): Backlog {
+    return { nextWid: this.nextWid, events: this.queue };
   }
 
   private notify(): void {
@@ -169,21 +190,30 @@ export class Outbox {
     for (const w of ready) w.resolve();
   }
 
-  private load(): Saved {
-    if (!this.opts.stateFile || !fs.existsSync(this.opts.stateFile)) return { nextWid: 1 };
-    const saved = JSON.parse(fs.readFileSync(this.opts.stateFile, "utf8")) as Saved;
-    return { nextWid: Math.max(1, saved.nextWid || 1), unacked: saved.unacked };
+  /** The log's backlog, or what a worker of before the log saved at its exit. */
+  private load(): Backlog {
+    if (!this.opts.stateFile) return { nextWid: 1, events: [] };
+    const logged = readLog(logFileOf(this.opts.stateFile));
+    if (logged.torn || logged.skipped) process.stderr.write(`[worker] event log: ${logged.torn ? "a torn last line" : ""}${logged.torn && logged.skipped ? " and " : ""}${logged.skipped ? `${logged.skipped} unreadable lines` : ""} ignored\n`);
+    const legacy = readLegacy(this.opts.stateFile);
+    const events = logged.events.length ? logged.events : (legacy.unacked ?? []);
+    const last = events[events.length - 1]?.wid ?? 0;
+    return { nextWid: Math.max(logged.nextWid, legacy.nextWid ?? 1, last + 1), events };
   }
+}
 
-  private save(saved: Saved): void {
-    if (!this.opts.stateFile) return;
-    fs.writeFileSync(this.opts.stateFile + ".tmp", JSON.stringify(saved));
-    fs.renameSync(this.opts.stateFile + ".tmp", this.opts.stateFile);
+const logFileOf = (stateFile: string) => stateFile.replace(/(\.json)?$/, ".log");
+
+function readLegacy(file: string): Legacy {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as Legacy;
+  } catch {
+    return {};
   }
 }
 
 /** Merges `next` into `last` when both are pieces of the same stream; null when they are not. */
-function merge(last: Stamped, next: NewEvent): Stamped | null {
+function merge(last: WorkerEvent, next: NewEvent): WorkerEvent | null {
   if (last.type === "tool.output" && next.type === "tool.output") {
     if (last.data.callId !== next.data.callId || last.data.stream !== next.data.stream) return null;
     if (last.data.text.length >= MAX_MERGED_TEXT) return null;

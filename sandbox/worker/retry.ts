@@ -36,6 +36,16 @@ export function classify(err: unknown): Failure {
   if (err instanceof Anthropic.APIConnectionError) return { retryable: true, what: "the connection to the model gateway was lost" };
   if (err instanceof HostStreamClosed) return { retryable: true, what: "the connection to the model gateway was lost mid-answer" };
   if (err instanceof Anthropic.APIError) return classifyApi(err);
+  // The SDK's stream wraps what broke underneath (our HostStreamClosed, a socket error) in an
+  // AnthropicError with the original as its cause.
+  if (err instanceof Error && err.cause !== undefined && err.cause !== err) {
+    const inner = classify(err.cause);
+    if (inner.retryable) return inner;
+  }
+  // A stream that just stopped (no message_stop): the connection went away without an error.
+  if (err instanceof Anthropic.AnthropicError && /stream ended without|request ended without sending|Unexpected event order/.test(err.message)) {
+    return { retryable: true, what: "the model stream ended early" };
+  }
   const code = (err as NodeJS.ErrnoException | null)?.code;
   // Node's own socket errors while the body streams (the host restarted).
   if (code && /^(ECONNRESET|ECONNREFUSED|EPIPE|ENOENT|ETIMEDOUT|UND_ERR_SOCKET|ERR_STREAM_PREMATURE_CLOSE)$/.test(code)) {

@@ -16,7 +16,7 @@ const TurnSchema = z.object({
 export type Turn = z.infer<typeof TurnSchema>;
 
 const StateSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   messages: z.array(z.custom<MessageParam>((m) => typeof m === "object" && m !== null && "role" in m)),
   /** Seq of the last user message taken into the conversation: commands are fetched after it. */
   lastCommandSeq: z.number().int().nonnegative(),
@@ -27,18 +27,56 @@ const StateSchema = z.object({
   delivered: z.string().nullable().default(null),
   /** Workspace ops applied lately, with their outcome: one delivered again is reported, not redone. */
   ops: z.array(z.object({ id: z.string(), ok: z.boolean(), error: z.string().optional() })).default([]),
+  /** The system prompt, built once for the session: a prefix that never changes stays cached. */
+  system: z.string().nullable().default(null),
+  /** Tool calls of the last answer that started running: after a crash these may have run. */
+  started: z.array(z.string()).default([]),
 });
 export type AgentState = z.infer<typeof StateSchema>;
 
-const EMPTY: AgentState = { version: 1, messages: [], lastCommandSeq: 0, turns: 0, turn: null, delivered: null, ops: [] };
+export const STATE_VERSION = 2;
+const EMPTY: AgentState = { version: 2, messages: [], lastCommandSeq: 0, turns: 0, turn: null, delivered: null, ops: [], system: null, started: [] };
+
+/**
+ * Each step takes a saved state one version up; a new worker bundle meets the state an older
+ * one saved after every upgrade. Never edit a step once shipped: add the next one.
+ */
+const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
+  // v1 had no system prompt of its own (built at start) and did not record started tools: any
+  // call left open may have run, so it is told so, never "not run".
+  1: (old) => ({ ...old, version: 2, system: null, started: openToolUses(old.messages) }),
+};
+
+function openToolUses(messages: unknown): string[] {
+  const last = Array.isArray(messages) ? (messages[messages.length - 1] as MessageParam | undefined) : undefined;
+  if (last?.role !== "assistant" || typeof last.content === "string") return [];
+  return last.content.flatMap((b) => (b.type === "tool_use" ? [b.id] : []));
+}
+
+/** Parses a saved state of any known version into the current one. */
+export function migrateState(raw: unknown): AgentState {
+  let data = z.looseObject({ version: z.number().int().positive() }).parse(raw) as Record<string, unknown> & { version: number };
+  if (data.version > STATE_VERSION) throw new Error(`the saved state is version ${data.version}, newer than this worker (${STATE_VERSION})`);
+  while (data.version < STATE_VERSION) {
+    const step = MIGRATIONS[data.version];
+    if (!step) throw new Error(`no migration from saved state version ${data.version}`);
+    data = step(data) as typeof data;
+  }
+  return StateSchema.parse(data);
+}
+
+/** What a tool call that started but never reported back is told: it may well have run. */
+export const INTERRUPTED_NOTE =
+  "interrupted: the worker restarted while this tool ran; it may have run in part or in whole (its output so far is in the transcript). Check its effects before running it again.";
 
 export class StateStore {
   constructor(readonly file: string) {}
 
   load(): AgentState {
     if (!fs.existsSync(this.file)) return structuredClone(EMPTY);
-    const state = StateSchema.parse(JSON.parse(fs.readFileSync(this.file, "utf8")));
-    closeOpenToolUses(state.messages, "not run: the worker restarted before this tool finished");
+    const state = migrateState(JSON.parse(fs.readFileSync(this.file, "utf8")));
+    closeOpenToolUses(state.messages, "not run: the worker restarted before this tool started", [], state.started);
+    state.started = [];
     return state;
   }
 
@@ -62,14 +100,17 @@ export function appendUserText(messages: MessageParam[], text: string): void {
 
 /**
  * The API wants a tool_result for every tool_use. When the worker stopped between the model's
- * answer and the results, the unanswered calls get an error result saying why.
+ * answer and the results, the unanswered calls get an error result saying why: `why` for those
+ * that provably never started, INTERRUPTED_NOTE for those in `started` (they may have run).
  */
-export function closeOpenToolUses(messages: MessageParam[], why: string, done: ContentBlockParam[] = []): void {
+export function closeOpenToolUses(messages: MessageParam[], why: string, done: ContentBlockParam[] = [], started: readonly string[] = []): void {
   const last = messages[messages.length - 1];
   if (last?.role !== "assistant" || typeof last.content === "string") return;
   const answered = new Set(done.flatMap((b) => (b.type === "tool_result" ? [b.tool_use_id] : [])));
-  const missing: ContentBlockParam[] = last.content
-    .filter((b) => b.type === "tool_use" && !answered.has(b.id))
-    .map((b) => ({ type: "tool_result", tool_use_id: (b as { id: string }).id, content: why, is_error: true }));
+  const missing: ContentBlockParam[] = last.content.flatMap((b): ContentBlockParam[] =>
+    b.type === "tool_use" && !answered.has(b.id)
+      ? [{ type: "tool_result", tool_use_id: b.id, content: started.includes(b.id) ? INTERRUPTED_NOTE : why, is_error: true }]
+      : [],
+  );
   if (done.length || missing.length) messages.push({ role: "user", content: [...done, ...missing] });
 }

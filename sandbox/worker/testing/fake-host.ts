@@ -28,6 +28,8 @@ export type FakeHost = {
   checkpoints: Checkpoint[];
   /** Op reports received, by op id (the last one wins), with how many events were stored by then. */
   opResults: Map<string, WorkspaceOpResult & { eventsBefore: number }>;
+  /** While on, event batches are answered 503 and nothing is stored (the worker keeps them). */
+  holdEvents(on: boolean): void;
   /** Answer the next checkpoint uploads with this status instead of 200 (null: accept). */
   refuseCheckpoints(status: number | null, message?: string): void;
   sendMessage(text: string): number;
@@ -48,6 +50,7 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
   const checkpoints: Checkpoint[] = [];
   const opResults = new Map<string, WorkspaceOpResult & { eventsBefore: number }>();
   let refusal: { status: number; message: string } | null = null;
+  let holding = false;
   let seq = 100;
   let listeners: (() => void)[] = [];
   const changed = () => {
@@ -74,6 +77,7 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
     const route = `${req.method} ${url.pathname}`;
     if (route === "GET /worker/config") return json(res, 200, opts.config);
     if (route === "POST /worker/events") {
+      if (holding) return json(res, 503, { error: "held by the test" });
       const batch = WorkerEventBatchSchema.safeParse(JSON.parse((await readBody(req)).toString("utf8")));
       if (!batch.success) return json(res, 422, { error: batch.error.message });
       const forbidden = (batch.data.events as WorkerEvent[]).find((e) => !WORKER_EVENT_TYPES.has(e.type));
@@ -137,6 +141,9 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
     received,
     checkpoints,
     opResults,
+    holdEvents(on) {
+      holding = on;
+    },
     refuseCheckpoints(status, message = "refused") {
       refusal = status === null ? null : { status, message };
     },

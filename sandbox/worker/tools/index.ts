@@ -5,10 +5,12 @@ import { glob } from "./glob";
 import { grep } from "./grep";
 import { readFile } from "./read-file";
 import { shell } from "./shell";
+import { todoWrite } from "./todo";
 import type { Tool } from "./tool";
 import { writeFile } from "./write-file";
 
-export const TOOLS: Tool[] = [shell, readFile, writeFile, editFile, glob, grep];
+// Fixed for the life of a session (the tools head the cached prompt prefix).
+export const TOOLS: Tool[] = [shell, readFile, writeFile, editFile, glob, grep, todoWrite];
 
 export type ToolDefinition = { name: string; description: string; input_schema: { type: "object"; [key: string]: unknown } };
 

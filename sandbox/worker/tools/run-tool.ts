@@ -10,11 +10,12 @@ export type ToolResultBlock = { type: "tool_result"; tool_use_id: string; conten
 export type RunContext = Omit<ToolContext, "callId" | "collector">;
 
 export async function runTool(tools: Tool[], use: ToolUse, base: RunContext): Promise<ToolResultBlock> {
-  const ctx: ToolContext = { ...base, callId: use.id, collector: () => new CappedText(base.config.toolOutputCap) };
+  const ctx: ToolContext = { ...base, callId: use.id, collector: () => new CappedText(base.config.toolOutputCap, use.id) };
   ctx.emit({ type: "tool.call", data: { callId: use.id, name: use.name, input: use.input } });
   const started = Date.now();
   const { output, isError, exitCode } = await execute(tools, use, ctx);
-  const capped = output instanceof CappedText ? output : CappedText.of(output, base.config.toolOutputCap);
+  const capped = output instanceof CappedText ? output : CappedText.of(output, base.config.toolOutputCap, use.id);
+  capped.close();
   const text = capped.toString() || "(no output)";
   ctx.emit({
     type: "tool.result",

@@ -222,7 +222,7 @@ describe("CappedText", () => {
 
   it("tool definitions are JSON schemas of objects", () => {
     const defs = toolDefinitions();
-    expect(defs.map((d) => d.name)).toEqual(["shell", "read_file", "write_file", "edit_file", "glob", "grep"]);
+    expect(defs.map((d) => d.name)).toEqual(["shell", "read_file", "write_file", "edit_file", "glob", "grep", "todo_write"]);
     expect(defs[0].input_schema).toMatchObject({ type: "object", required: ["command"] });
     expect(defs[0].input_schema).not.toHaveProperty("$schema");
   });

@@ -1,6 +1,8 @@
 // The one place where tool output is cut for the model: the first and last halves of the cap
-// are kept, the middle is replaced by a note saying how much was left out. The event log
-// (tool.output) keeps everything.
+// are kept, the middle is replaced by a note saying how much was left out and, when the text is
+// given a call id, where the whole output is saved (context/output-files.ts) so the agent greps
+// it instead of running the command again. The event log (tool.output) keeps everything.
+import { OutputFile } from "../context/output-files";
 
 /** Text that keeps at most `cap` bytes (head and tail) however much is appended. */
 export class CappedText {
@@ -12,20 +14,37 @@ export class CappedText {
   private readonly headCap: number;
   private readonly tailCap: number;
 
-  constructor(readonly cap: number) {
+  /** The whole output, opened when the text first outgrows the cap. */
+  private file: OutputFile | null = null;
+  private fileTried = false;
+
+  /** With `saveAs` (the tool call's id), an output that is cut is saved whole to a file. */
+  constructor(
+    readonly cap: number,
+    private readonly saveAs?: string,
+  ) {
     this.headCap = Math.floor(cap / 2);
     this.tailCap = cap - this.headCap;
   }
 
-  static of(text: string, cap: number): CappedText {
-    const capped = new CappedText(cap);
+  static of(text: string, cap: number, saveAs?: string): CappedText {
+    const capped = new CappedText(cap, saveAs);
     capped.append(text);
+    capped.close();
     return capped;
   }
 
   append(text: string): void {
     let rest = text;
-    this.total += Buffer.byteLength(text);
+    const bytes = Buffer.byteLength(text);
+    if (this.saveAs && !this.fileTried && this.total + bytes > this.cap) {
+      // Until now nothing was left out, so head + tail is everything so far.
+      this.fileTried = true;
+      this.file = OutputFile.open(this.saveAs);
+      this.file?.write(this.head + this.tail.join(""));
+    }
+    this.file?.write(text);
+    this.total += bytes;
     if (this.headBytes < this.headCap) {
       const [fits, over] = splitAtByte(rest, this.headCap - this.headBytes);
       this.head += fits;
@@ -58,13 +77,27 @@ export class CappedText {
     return this.omitted > 0;
   }
 
+  /** Where the whole output was saved, if it was cut and the file could be written. */
+  get savedTo(): { path: string; bytes: number; partial: boolean } | null {
+    return this.file ? { path: this.file.path, bytes: this.file.bytes, partial: this.file.partial } : null;
+  }
+
+  /** Closes the saved file (the text itself stays usable). */
+  close(): void {
+    this.file?.close();
+  }
+
   toString(): string {
     const tail = this.tail.join("");
     if (!this.truncated) return this.head + tail;
-    const note =
-      `\n\n[output cut: ${this.omitted} bytes omitted from the middle; showing the first ${this.headBytes} and ` +
-      `last ${this.tailBytes} of ${this.total} bytes. Narrow the command (grep, head, tail, sed -n) to see the rest.]\n\n`;
-    return this.head + note + tail;
+    const shown = `${this.omitted} bytes omitted from the middle; showing the first ${this.headBytes} and last ${this.tailBytes} of ${this.total} bytes`;
+    const saved = this.savedTo;
+    const where = !saved
+      ? "Narrow the command (grep, head, tail, sed -n) to see the rest."
+      : saved.partial
+        ? `The first ${saved.bytes} bytes of the output are saved in ${saved.path}: grep or sed -n it with shell instead of running the command again.`
+        : `The whole output (${saved.bytes} bytes) is saved in ${saved.path}: grep or sed -n it with shell instead of running the command again.`;
+    return `${this.head}\n\n[output cut: ${shown}. ${where}]\n\n${tail}`;
   }
 }
 

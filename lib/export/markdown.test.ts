@@ -1,0 +1,61 @@
+// The Markdown renderer alone (no database): the agent-loop signals and hostile bytes.
+import { describe, expect, it } from "vitest";
+import type { EventDataOf, EventType, SessionEvent } from "../events/schema";
+import { createMarkdownRenderer } from "./markdown";
+
+let seq = 0;
+const e = <T extends EventType>(type: T, data: EventDataOf<T>) => ({ seq: ++seq, type, data, ts: "2026-01-01T00:00:00.000Z" }) as SessionEvent;
+
+function renderAll(events: SessionEvent[]): string {
+  const r = createMarkdownRenderer();
+  return events.map((x) => r.render(x)).join("") + r.finish();
+}
+
+describe("markdown signals", () => {
+  it("writes consecutive retries as one line before what ended the wait", () => {
+    const md = renderAll([
+      e("model.retry", { attempt: 1, waitMs: 2000, reason: "model overloaded (529)", status: 529 }),
+      e("model.retry", { attempt: 2, waitMs: 8000, reason: "model overloaded (529), retrying in 8 s", status: 529 }),
+      e("assistant.text", { block: "b", text: "Back." }),
+      e("model.retry", { attempt: 1, waitMs: 1000, reason: "rate limited (429)", status: 429 }),
+    ]);
+    expect(md).toBe(
+      "_Model overloaded (529): waited 10 s in all and retried 2 times._\n\n### Assistant\n\nBack.\n\n_Rate limited (429): waited 1 s and retried._\n\n",
+    );
+  });
+
+  it("writes compactions, with the summary quoted", () => {
+    const md = renderAll([
+      e("compaction", { strategy: "clear_tool_results", tokensBefore: 182_000, tokensAfter: 90_000, cleared: 12 }),
+      e("compaction", { strategy: "summary", tokensBefore: 182_000, tokensAfter: 41_000, summary: "Task: fix\n\nDone: a" }),
+    ]);
+    expect(md).toContain("_Context compacted: 182,000 → 90,000 tokens (12 old tool results cleared)._");
+    expect(md).toContain("_Context compacted: 182,000 → 41,000 tokens (summary)._\n\n> **Summary the agent carries on from:**\n>\n> Task: fix\n>\n> Done: a\n\n");
+  });
+
+  it("writes a new plan and its completion, not every update", () => {
+    const md = renderAll([
+      e("todo", { items: [{ content: "read", status: "in_progress" }, { content: "fix", status: "pending" }] }),
+      e("todo", { items: [{ content: "read", status: "completed" }, { content: "fix", status: "in_progress" }] }),
+      e("todo", { items: [{ content: "read", status: "completed" }, { content: "fix", status: "completed" }] }),
+    ]);
+    expect(md).toBe("**Plan** (2 steps):\n\n- [ ] **read** _(in progress)_\n- [ ] fix\n\n**Plan complete:** all 2 steps done.\n\n");
+  });
+
+  it("writes a refusal as such", () => {
+    const md = renderAll([e("error", { message: "The model declined to continue (refusal).", source: "model" })]);
+    expect(md).toBe("> **Model declined:** The model declined to continue (refusal).\n\n");
+  });
+
+  it("makes control characters and escapes visible everywhere", () => {
+    const md = renderAll([
+      e("user.message", { text: "hi\0\x1b]0;pwn\x07" }),
+      e("tool.call", { callId: "c", name: "shell", input: { command: "printf 'a\\0b'" } }),
+      e("tool.output", { callId: "c", stream: "stdout", text: "a\0b \x1b[31mred\x1b[0m \x1b[2J" }),
+      e("tool.result", { callId: "c", isError: false, exitCode: 0, output: "", truncated: false, durationMs: 5 }),
+    ]);
+    expect(md).toContain("hi␀␛]0;pwn␇");
+    expect(md).toContain("a␀b red ␛[2J");
+    expect(md).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+});

@@ -1,0 +1,99 @@
+// The system prompt of a session: the template (prompt.ts), the team's instructions (Settings)
+// and the repository's AGENTS.md / CLAUDE.md, each delimited and capped. Built once per session
+// and stored: it heads the cached prefix, so it never changes while the session lives (a change
+// to AGENTS.md is picked up by the agent reading the file, not by a new prompt).
+//
+// Beyond the signature agreed for H2, opts may carry `listFiles` (relative paths of the instruction
+// files anywhere in the workspace; see instruction-files.ts) and `maxChars` (the cap on all
+// instructions together, e.g. from a small context window).
+import { systemPrompt } from "../prompt";
+
+export type SystemPromptOptions = {
+  workspace: string;
+  branch: string;
+  tools: string[];
+  shellTimeoutS: number;
+  teamInstructions: string;
+  /** A workspace file's text, or null when it does not exist or cannot be read. */
+  readFile(path: string): Promise<string | null>;
+  listFiles?(): Promise<string[]>;
+  maxChars?: number;
+};
+
+export const INSTRUCTION_FILES = ["AGENTS.md", "CLAUDE.md"] as const;
+export const FILE_CAP_CHARS = 12_000;
+export const TOTAL_CAP_CHARS = 40_000;
+/** Nested files beyond this many are not even listed. */
+const MAX_LISTED = 50;
+
+export async function buildSystemPrompt(opts: SystemPromptOptions): Promise<string> {
+  const base = systemPrompt(opts);
+  let room = Math.min(opts.maxChars ?? TOTAL_CAP_CHARS, TOTAL_CAP_CHARS);
+  const sections: string[] = [];
+
+  const team = opts.teamInstructions.trim();
+  if (team) {
+    const text = clip(team, Math.min(FILE_CAP_CHARS, room));
+    room -= text.length;
+    sections.push(`## From your team\n\nYour team's standing instructions for every session:\n\n${wrap("team-instructions", "", text)}`);
+  }
+
+  const seen = new Set<string>();
+  const included: string[] = [];
+  for (const name of INSTRUCTION_FILES) {
+    const text = (await opts.readFile(name).catch(() => null))?.trim();
+    if (!text || seen.has(text) || room <= 0) continue;
+    seen.add(text);
+    const kept = clip(text, Math.min(FILE_CAP_CHARS, room));
+    room -= kept.length;
+    included.push(wrap("repository-instructions", name, kept));
+  }
+
+  const nested = ((await opts.listFiles?.().catch(() => [])) ?? [])
+    .map((p) => p.replace(/^\.\//, ""))
+    .filter((p) => p.includes("/") && INSTRUCTION_FILES.some((n) => p.endsWith(`/${n}`)))
+    .sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
+  const listed: string[] = [];
+  for (const file of nested.slice(0, MAX_LISTED)) {
+    const text = room > 0 ? (await opts.readFile(file).catch(() => null))?.trim() : undefined;
+    // Whole files while they fit; the others are named so the agent reads them when it works there.
+    if (text && !seen.has(text) && text.length <= Math.min(FILE_CAP_CHARS, room)) {
+      seen.add(text);
+      room -= text.length;
+      included.push(wrap("repository-instructions", file, text));
+    } else if (!text || !seen.has(text)) listed.push(`- ${file}`);
+  }
+  if (nested.length > MAX_LISTED) listed.push(`- and ${nested.length - MAX_LISTED} more (find them with glob "**/AGENTS.md" and "**/CLAUDE.md")`);
+
+  if (included.length || listed.length) {
+    const parts = ["## From the repository"];
+    if (included.length) {
+      parts.push(
+        "The repository's instruction files, as they were when the session started. Follow them unless the person asks otherwise; " +
+          "a file in a subdirectory applies to the files under that directory.",
+        ...included,
+      );
+    }
+    if (listed.length) {
+      parts.push(`These instruction files apply to their own directories: read the one for a directory (read_file) before you work in it.\n${listed.join("\n")}`);
+    }
+    sections.push(parts.join("\n\n"));
+  }
+  return sections.length ? `${base}\n\n# Instructions\n\n${sections.join("\n\n")}` : base;
+}
+
+function depth(p: string): number {
+  return p.split("/").length;
+}
+
+/** Delimited so the agent can tell where instructions start and end; a closing tag inside cannot end it early. */
+function wrap(tag: string, path: string, text: string): string {
+  const safe = text.replaceAll(`</${tag}`, `<\\/${tag}`);
+  return `<${tag}${path ? ` path="${path.replace(/"/g, "%22")}"` : ""}>\n${safe}\n</${tag}>`;
+}
+
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const note = `\n[... cut: ${text.length - max} more characters; read the file itself for the rest ...]`;
+  return text.slice(0, Math.max(0, max - note.length)) + note;
+}

@@ -1,0 +1,88 @@
+// A real worker process killed outright (SIGKILL) while its command prints and the host is not
+// taking events: the next worker on the same state dir delivers every line it had, each once.
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, beforeAll, expect, it } from "vitest";
+import type { WorkerConfig } from "../../lib/protocol/worker";
+import { startModelStub, type ModelStub } from "../../lib/modelstub/server";
+import { startFakeHost, type FakeHost } from "./testing/fake-host";
+import { gitIn, handOver, makeLayout, testAgentUid, type Layout } from "./testing/layout";
+import { buildWorker, startWorker, type WorkerProcess } from "./testing/worker-process";
+
+const config: WorkerConfig = {
+  sessionId: "s-wal",
+  model: "claude-test",
+  branch: "main",
+  baseCommit: "0".repeat(40),
+  agentUid: testAgentUid(),
+  agentGid: testAgentUid(),
+  maxTurns: 10,
+  shellTimeoutS: 120,
+  toolOutputCap: 4000,
+  maxTokens: 2000,
+  contextTokens: 200_000,
+  maxOutputTokens: 32_000,
+  thinkingBudget: null,
+  teamInstructions: "",
+};
+
+const LINES = 20_000;
+// Lines 1-300, then (once the test says go) the rest at full speed, then it waits to be told to end.
+const COMMAND = [
+  "for i in $(seq 1 300); do echo line-$i; done",
+  "while [ ! -e go ]; do sleep 0.05; done",
+  `seq 301 ${LINES} | sed 's/^/line-/'`,
+  "echo all-printed",
+  "while [ ! -e end ]; do sleep 0.1; done",
+].join("; ");
+
+let rig: { host: FakeHost; stub: ModelStub; workers: WorkerProcess[]; layout: Layout } | undefined;
+
+beforeAll(() => buildWorker());
+
+afterEach(async () => {
+  if (!rig) return;
+  fs.writeFileSync(path.join(rig.layout.workspace, "end"), "");
+  for (const w of rig.workers) w.child.kill("SIGKILL");
+  await rig.host.close();
+  await rig.stub.close();
+  fs.rmSync(rig.layout.dir, { recursive: true, force: true });
+  rig = undefined;
+});
+
+const outputOf = (host: FakeHost) => host.events.flatMap((e) => (e.type === "tool.output" ? [e.data.text] : [])).join("");
+
+it("delivers every event a worker killed by SIGKILL had been given, each exactly once", async () => {
+  const layout = makeLayout("dockside-wal-");
+  gitIn(layout.workspace)("init", "-q", "-b", "main");
+  handOver(layout);
+  const stub = await startModelStub({
+    scripts: [{ match: "DURABLE", steps: [{ blocks: [{ type: "tool_use", name: "shell", input: { command: COMMAND } }] }, { blocks: [{ type: "text", text: "carried on" }] }] }],
+  });
+  const host = await startFakeHost({ dir: layout.run, config, modelUrl: stub.url });
+  const launch = () => startWorker({ socketPath: host.socketPath, stateDir: layout.stateDir, workspace: layout.workspace, home: layout.dir, inboxDir: layout.inbox });
+  rig = { host, stub, workers: [launch()], layout };
+
+  host.sendMessage("DURABLE: print a lot");
+  await host.waitFor(() => outputOf(host).includes("line-300\n")).catch((err) => {
+    throw new Error(`${(err as Error).message}: ${JSON.stringify(host.events)}`);
+  });
+  host.holdEvents(true);
+  fs.writeFileSync(path.join(layout.workspace, "go"), "");
+  const log = path.join(layout.stateDir, "outbox.log");
+  await host.waitFor(() => fs.readFileSync(log, "utf8").includes("all-printed"), 60_000);
+  rig.workers[0].child.kill("SIGKILL");
+  await rig.workers[0].exited();
+  expect(outputOf(host)).not.toContain("line-301\n"); // none of the rest had reached the host
+
+  host.holdEvents(false);
+  rig.workers.push(launch());
+  await host.waitFor(() => outputOf(host).includes("all-printed"), 60_000).catch((err) => {
+    throw new Error(`${(err as Error).message}: ${rig?.workers[1].stderr()}; received ${host.received.length}`);
+  });
+  const expected = Array.from({ length: LINES }, (_, i) => `line-${i + 1}\n`).join("") + "all-printed\n";
+  expect(outputOf(host).startsWith(expected)).toBe(true);
+  expect(outputOf(host).split("all-printed")).toHaveLength(2);
+  await host.waitFor((events) => events.some((e) => e.type === "status" && e.data.status === "idle"), 60_000);
+  expect(host.events.map((e) => e.wid)).toEqual(host.events.map((_, i) => i + 1));
+});
