@@ -2,7 +2,7 @@
 import { memo } from "react";
 import { CompactionDivider, RefusalNotice, RetryNotice, TodoMarker } from "./agent-signals";
 import { firstLine, shortSha } from "./lib/format";
-import type { TranscriptItem } from "./lib/transcript";
+import { isQuietTool, type TranscriptItem } from "./lib/transcript";
 import { MarkdownText } from "./markdown";
 import { ToolCall } from "./tool-call";
 
@@ -32,7 +32,7 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
         </div>
       );
     case "tool":
-      return <ToolCall item={item} />;
+      return isQuietTool(item) ? null : <ToolCall item={item} />;
     case "commit":
       return (
         <div data-testid="commit-event" className="flex items-center gap-2 px-1 text-xs">

@@ -61,7 +61,6 @@ test("retries, the plan, hostile bytes and a refusal show in the transcript, on 
   const shellCall = page.getByTestId("tool-call").filter({ hasText: "printf" });
   await shellCall.getByTestId("tool-call-toggle").click();
   await expect(shellCall.getByTestId("tool-output")).toContainText("nul:\uFFFD:esc:␛[2J:bel:␇:end");
-  await page.screenshot({ path: "/tmp/h5-desktop.png" });
 
   // On a phone the plan folds into one line above the composer.
   await page.setViewportSize({ width: 390, height: 844 });
@@ -84,5 +83,4 @@ test("retries, the plan, hostile bytes and a refusal show in the transcript, on 
   await expect(page.getByTestId("refusal-event")).toContainText(/declined/i);
   await expect(page.getByTestId("error-event")).toHaveCount(0);
   await expectStatus(page, "idle");
-  await page.screenshot({ path: "/tmp/h5-phone.png" });
 });

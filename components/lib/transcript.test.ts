@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EventDataOf, EventType, SessionEvent } from "../../lib/events/schema";
 import { cleanTerminalText, utf8Length } from "./output-buffer";
-import { acceptBatch, applyEvents, currentStatus, EMPTY_TRANSCRIPT, type ToolItem } from "./transcript";
+import { acceptBatch, applyEvents, currentStatus, EMPTY_TRANSCRIPT, isQuietTool, type ToolItem } from "./transcript";
 
 let clock = 0;
 function ev<T extends EventType>(seq: number, type: T, data: EventDataOf<T>): SessionEvent {
@@ -175,6 +175,17 @@ describe("agent signals", () => {
     const cleared = applyEvents(s, [ev(7, "todo", { items: [] })]);
     expect(cleared.todos).toEqual([]);
     expect(cleared.items).toHaveLength(3);
+  });
+
+  it("keeps plan updates that worked out of the way, and shows one that failed", () => {
+    const s = applyEvents(EMPTY_TRANSCRIPT, [
+      ev(1, "tool.call", { callId: "a", name: "todo_write", input: { items: [] } }),
+      ev(2, "tool.result", { callId: "a", isError: false, output: "Todo list updated", truncated: false, durationMs: 1 }),
+      ev(3, "tool.call", { callId: "b", name: "todo_write", input: { items: "nope" } }),
+      ev(4, "tool.result", { callId: "b", isError: true, output: "items: expected array", truncated: false, durationMs: 1 }),
+      ev(5, "tool.call", { callId: "c", name: "shell", input: { command: "ls" } }),
+    ]);
+    expect([tool(s.items, "a")!, tool(s.items, "b")!, tool(s.items, "c")!].map(isQuietTool)).toEqual([true, false, false]);
   });
 
   it("shows a model refusal as a refusal, other errors as errors", () => {

@@ -39,6 +39,17 @@ export type TranscriptItem =
 
 export type ToolItem = Extract<TranscriptItem, { kind: "tool" }>;
 
+/** The todo tool's name (sandbox/worker/tools/todo.ts). */
+export const PLAN_TOOL = "todo_write";
+
+/**
+ * A plan update that worked says nothing the plan panel and its transcript markers do not:
+ * not shown as a tool call. One that failed is shown, so the person sees what went wrong.
+ */
+export function isQuietTool(item: ToolItem): boolean {
+  return item.name === PLAN_TOOL && !item.interrupted && !(item.result?.isError ?? false);
+}
+
 export interface TranscriptState {
   lastSeq: number;
   items: readonly TranscriptItem[];

@@ -37,9 +37,15 @@ describe("markdown signals", () => {
     const md = renderAll([
       e("todo", { items: [{ content: "read", status: "in_progress" }, { content: "fix", status: "pending" }] }),
       e("todo", { items: [{ content: "read", status: "completed" }, { content: "fix", status: "in_progress" }] }),
+      e("tool.call", { callId: "t", name: "todo_write", input: { items: [] } }),
+      e("tool.result", { callId: "t", isError: false, output: "Todo list updated", truncated: false, durationMs: 1 }),
       e("todo", { items: [{ content: "read", status: "completed" }, { content: "fix", status: "completed" }] }),
+      e("tool.call", { callId: "u", name: "todo_write", input: { items: "x" } }),
+      e("tool.result", { callId: "u", isError: true, output: "items: expected an array", truncated: false, durationMs: 1 }),
     ]);
-    expect(md).toBe("**Plan** (2 steps):\n\n- [ ] **read** _(in progress)_\n- [ ] fix\n\n**Plan complete:** all 2 steps done.\n\n");
+    expect(md).toBe(
+      "**Plan** (2 steps):\n\n- [ ] **read** _(in progress)_\n- [ ] fix\n\n**Plan complete:** all 2 steps done.\n\n#### Tool: todo_write (failed)\n\n```\nitems: expected an array\n```\n\n",
+    );
   });
 
   it("writes a refusal as such", () => {

@@ -8,6 +8,7 @@ import type { SessionDto } from "../protocol/api";
 import { terminalText, visibleText } from "../text/visible";
 
 export const OUTPUT_CAP = 10_000;
+const PLAN_TOOL = "todo_write";
 
 /** A fence longer than any backtick run inside, so output containing ``` cannot close it. */
 export function fence(text: string, lang = ""): string {
@@ -71,6 +72,8 @@ export function createMarkdownRenderer() {
   // Consecutive retries become one line, written when whatever ends the wait arrives.
   let retry: PendingRetry | null = null;
   let todos: readonly Todo[] | null = null;
+  // Plan updates are written as the plan itself (below); their tool calls only if one failed.
+  const planCalls = new Set<string>();
 
   const retryLine = () => {
     if (!retry) return "";
@@ -117,6 +120,10 @@ export function createMarkdownRenderer() {
       case "user.message":
         return `### ${e.data.author ?? "User"}${e.data.queued ? " (queued)" : ""}\n\n${e.data.text}\n\n`;
       case "tool.call": {
+        if (e.data.name === PLAN_TOOL) {
+          planCalls.add(e.data.callId);
+          return "";
+        }
         outputs.set(e.data.callId, { text: "", dropped: 0 });
         const args = e.data.input as { command?: unknown } | null;
         const input = e.data.name === "shell" && typeof args?.command === "string" ? fence(args.command, "sh") : fence(capped(JSON.stringify(e.data.input, null, 2) ?? ""), "json");
@@ -131,6 +138,7 @@ export function createMarkdownRenderer() {
         return "";
       }
       case "tool.result": {
+        if (planCalls.delete(e.data.callId)) return e.data.isError ? `#### Tool: ${PLAN_TOOL} (failed)\n\n${outputBlock(terminalText(e.data.output.slice(0, OUTPUT_CAP)), 0)}` : "";
         const out = outputs.get(e.data.callId);
         outputs.delete(e.data.callId);
         const streamed = out && (out.text || out.dropped);

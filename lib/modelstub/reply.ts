@@ -40,6 +40,24 @@ export function pickStep(scripts: readonly Script[], request: MessagesRequest): 
   return step ?? { blocks: [{ type: "text", text: FINISHED_TEXT }], stopReason: "end_turn" };
 }
 
+// An answer longer than max_tokens is cut where the allowance runs out, as the model's would be:
+// text mid-sentence, a tool call mid-JSON (stop reason max_tokens). Steps that fit are unchanged.
+export function fitToMaxTokens(step: Step, maxTokens: number): Step {
+  const blocks = step.blocks ?? [];
+  let room = maxTokens * 4;
+  for (const [index, block] of blocks.entries()) {
+    const size = block.type === "text" ? block.text.length : block.name.length + JSON.stringify(block.input).length;
+    if (size <= room) {
+      room -= size;
+      continue;
+    }
+    const kept = blocks.slice(0, index);
+    const cut = block.type === "text" ? { ...block, text: Array.from(block.text).slice(0, room).join("") } : { ...block, cutAt: Math.max(0, room - block.name.length) };
+    return { ...step, blocks: [...kept, cut], stopReason: "max_tokens" };
+  }
+  return step;
+}
+
 /** The JSON of the tool call cut by max_tokens, if the step ends in one (what was streamed of it). */
 export function cutToolJson(step: Step): string | undefined {
   const last = step.blocks?.at(-1);

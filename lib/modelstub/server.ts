@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Usage } from "@anthropic-ai/sdk/resources/messages";
 import { z } from "zod";
 import { MAX_BREAKPOINTS, PromptCache } from "./cache";
-import { buildMessage, errorBody, makeRequestId, pickStep } from "./reply";
+import { buildMessage, errorBody, fitToMaxTokens, makeRequestId, pickStep } from "./reply";
 import { describeIssues, MessagesRequestSchema, ScriptSchema, type Script, type ScriptInput, type Step } from "./script";
 import { pause, streamEvents, withFault, writeEvents } from "./sse";
 import { countBreakpoints, promptBlocks, sumTokens } from "./tokens";
@@ -149,7 +149,7 @@ async function handleMessages(req: IncomingMessage, res: ServerResponse, state: 
     return fail(400, "invalid_request_error", `prompt is too long: ${needed} tokens > ${state.contextTokens} maximum`);
   }
 
-  const step = pickStep(state.scripts, request);
+  const step = fitToMaxTokens(pickStep(state.scripts, request), request.max_tokens);
   const signal = disconnectSignal(res);
   if (!(await pause(step.delayMs ?? 0, signal))) return;
   const faulty = takeFault(step, state);

@@ -6,6 +6,7 @@ import { allEvents, script, startHarness, TEAM, waitStatusEvent, type Harness } 
 import { makeRepo } from "../../test/fixtures";
 import { db } from "../db/client";
 import type { SessionEvent } from "../events/schema";
+import { insertSession } from "./create-session";
 import { getSession, toDto } from "./dto";
 import { updateSession } from "./update-session";
 
@@ -60,5 +61,17 @@ describe("a session's budget", () => {
     expect(second.some((e) => e.type === "assistant.text" && e.data.text.includes("Finished after the raise."))).toBe(true);
     expect(idleReasons(second)[1]).toBe("");
     expect((await allEvents(s.id)).filter((e) => e.type === "error" && e.data.source === "host")).toHaveLength(1);
+  });
+
+  it("gives new sessions the team's default budget, and checks thinking budgets against the model", async () => {
+    const repo = makeRepo({ "README.md": "# defaults\n" });
+    const teamId = `t-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    await db().team.create({ data: { id: teamId, name: "Defaults", slug: teamId, defaultBudgetUsd: 7 } });
+    const plain = await insertSession(teamId, { repo, prompt: "no budget of its own", thinkingBudget: 4096 });
+    expect(toDto(await getSession(teamId, plain.id))).toMatchObject({ budgetUsd: 7, thinkingBudget: 4096 });
+    const own = await insertSession(teamId, { repo, prompt: "its own budget", budgetUsd: 1.25 });
+    expect(toDto(await getSession(teamId, own.id))).toMatchObject({ budgetUsd: 1.25, thinkingBudget: null });
+    await expect(insertSession(teamId, { repo, prompt: "p", thinkingBudget: 40_000 })).rejects.toThrow(/thinking budget must be below 32,000 tokens/);
+    await expect(insertSession(teamId, { repo, prompt: "p", model: "some-proxy-alias", thinkingBudget: 2048 })).rejects.toThrow(/cannot use extended thinking/);
   });
 });
