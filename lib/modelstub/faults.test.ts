@@ -27,6 +27,7 @@ beforeAll(async () => {
         match: "cut-tool",
         steps: [{ blocks: [{ type: "text", text: "Writing." }, { type: "tool_use", name: "write_file", input }], stopReason: "max_tokens" }],
       },
+      { match: "long-answer", steps: [{ blocks: [{ type: "text", text: "word ".repeat(100) }, { type: "tool_use", name: "write_file", input }] }] },
       { match: "stop-pause_turn", steps: [{ blocks: [{ type: "text", text: "Still searching" }], stopReason: "pause_turn" }] },
       { match: "stop-refusal", steps: [{ blocks: [{ type: "text", text: "I can't help" }], stopReason: "refusal" }] },
       {
@@ -106,6 +107,21 @@ describe("stop reasons a script can ask for", () => {
     const final = await client.messages.stream(ask("cut-tool")).finalMessage();
     const tool = final.content.find((b) => b.type === "tool_use");
     expect(tool?.type === "tool_use" && tool.input).not.toEqual(input);
+  });
+
+  it("cuts an answer longer than max_tokens where the allowance runs out", async () => {
+    const short = await client.messages.create(ask("long-answer", 50));
+    expect(short.stop_reason).toBe("max_tokens");
+    expect(short.content).toEqual([{ type: "text", text: "word ".repeat(100).slice(0, 200), citations: null }]);
+
+    const midTool = await client.messages.stream(ask("long-answer", 200)).finalMessage();
+    expect(midTool.stop_reason).toBe("max_tokens");
+    expect(midTool.content[1]).toMatchObject({ type: "tool_use", name: "write_file" });
+    expect(midTool.content[1].type === "tool_use" && midTool.content[1].input).not.toEqual(input);
+
+    const whole = await client.messages.create(ask("long-answer", 1000));
+    expect(whole.stop_reason).toBe("tool_use");
+    expect(whole.content[1]).toMatchObject({ input });
   });
 
   it.each(["pause_turn", "refusal", "model_context_window_exceeded"] as const)("ends a turn with %s", async (reason) => {

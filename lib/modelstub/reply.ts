@@ -77,7 +77,7 @@ function toContent(step: Step): ContentBlock[] {
       id: block.id ?? makeId("toolu_01"),
       name: block.name,
       // What the SDK's own accumulator makes of the unfinished JSON.
-      input: partial ? (partialParse(cut) as unknown) : block.input,
+      input: partial ? (cut ? (partialParse(cut) as unknown) : {}) : block.input,
       caller: { type: "direct" },
     };
   });

@@ -149,10 +149,11 @@ async function handleMessages(req: IncomingMessage, res: ServerResponse, state: 
     return fail(400, "invalid_request_error", `prompt is too long: ${needed} tokens > ${state.contextTokens} maximum`);
   }
 
-  const step = fitToMaxTokens(pickStep(state.scripts, request), request.max_tokens);
+  const picked = pickStep(state.scripts, request);
+  const step = fitToMaxTokens(picked, request.max_tokens);
   const signal = disconnectSignal(res);
   if (!(await pause(step.delayMs ?? 0, signal))) return;
-  const faulty = takeFault(step, state);
+  const faulty = takeFault(picked, state);
   if (faulty && step.error) {
     const { status, type, message, retryAfterS } = step.error;
     return fail(status, type, message, retryAfterS === undefined ? {} : { "retry-after": String(retryAfterS) });

@@ -82,6 +82,9 @@ export async function summarizeWith(
   model: string,
   req: { system: string; messages: MessageParam[]; maxTokens: number },
 ): Promise<string> {
-  const reply = await callModel(deps, { model, maxTokens: req.maxTokens, system: req.system, messages: req.messages });
+  const reply = await callModel(deps, { model, maxTokens: req.maxTokens, system: req.system, messages: req.messages }).catch((err: unknown) => {
+    if (!(err instanceof PromptTooLong)) throw err;
+    throw new ModelError(`the conversation is too long even to summarize (${err.message}); start a new session`);
+  });
   return reply.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n");
 }

@@ -73,6 +73,7 @@ it("delivers every event a worker killed by SIGKILL had been given, each exactly
   await host.waitFor(() => fs.readFileSync(log, "utf8").includes("all-printed"), 60_000);
   rig.workers[0].child.kill("SIGKILL");
   await rig.workers[0].exited();
+  fs.copyFileSync(log, "/tmp/h6/killed.log");
   expect(outputOf(host)).not.toContain("line-301\n"); // none of the rest had reached the host
 
   host.holdEvents(false);
