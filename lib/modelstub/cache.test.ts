@@ -20,7 +20,8 @@ let stub: ModelStub;
 let client: Anthropic;
 
 beforeAll(async () => {
-  stub = await startModelStub({ now: () => clock, contextTokens: 20_000 });
+  // One script for every prompt, answering at once (the demo it replaces takes its time).
+  stub = await startModelStub({ now: () => clock, contextTokens: 20_000, scripts: [{ match: "", steps: [{ blocks: [{ type: "text", text: "ok" }] }] }] });
   client = new Anthropic({ baseURL: stub.url, apiKey: "test-key", maxRetries: 0 });
 });
 afterAll(() => stub.close());

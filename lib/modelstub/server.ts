@@ -166,7 +166,7 @@ async function handleMessages(req: IncomingMessage, res: ServerResponse, state: 
   if (fault) record.error = fault.kind === "error" ? `${fault.type}: ${fault.message} (mid-stream)` : "connection dropped mid-stream";
   if (!request.stream) {
     if (fault?.kind === "disconnect") return void res.socket?.destroy();
-    if (fault) return fail(529, fault.type, fault.message);
+    if (fault) return fail(fault.type === "overloaded_error" ? 529 : 500, fault.type, fault.message);
     return sendJson(res, 200, message);
   }
   res.writeHead(200, {
