@@ -259,6 +259,7 @@ describe("Outbox", () => {
     for (const [pushes, size] of [
       [5000, 4096],
       [40_000, 100],
+      [320, 65_536],
     ]) {
       lines.push(await run(`${size} B events, log off`, undefined, pushes, size));
       lines.push(await run(`${size} B events, log on `, tmpState(), pushes, size));

@@ -135,10 +135,9 @@ export class Outbox {
     try {
       // Written ahead: the batch is on disk before the host can hold it.
       await this.log?.sync();
-      const before = this.queue.length;
-      if (batch.length) this.acknowledge(await this.opts.post(batch));
+      const acked = batch.length ? this.acknowledge(await this.opts.post(batch)) : 0;
       // An ack that covers none of the batch is a failure too: wait before sending it again.
-      if (batch.length && this.queue.length === before) retryIn = backoff(this.attempt++);
+      if (batch.length && !acked) retryIn = backoff(this.attempt++);
       else this.attempt = 0;
     } catch (err) {
       const hostAck = err instanceof HttpError && err.status === 409 ? ackFrom(err.body) : null;
@@ -172,12 +171,14 @@ export class Outbox {
     this.log?.rewrite(this.backlog());
   }
 
-  private acknowledge(ack: number): void {
+  /** Drops what the host holds; says how many events that was. */
+  private acknowledge(ack: number): number {
     let n = 0;
     while (n < this.queue.length && this.queue[n].wid <= ack) this.bytes -= sizeOf(this.queue[n++]);
-    if (!n) return;
+    if (!n) return 0;
     this.queue.splice(0, n);
     this.log?.acked(ack, () => this.backlog());
+    return n;
   }
 
   private backlog(): Backlog {
