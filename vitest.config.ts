@@ -9,7 +9,8 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 120_000,
     hookTimeout: 240_000,
-    // Integration tests share one Docker engine and one database; two at a time keeps a 2-core machine honest.
-    maxWorkers: 2,
+    // Integration tests share one Docker engine, one database and 2 cores; one file at a time keeps
+    // their timing honest (long agent sessions under load would measure the machine, not the code).
+    maxWorkers: 1,
   },
 });

@@ -31,10 +31,13 @@ export async function startHarness(): Promise<Harness> {
     stub,
     orchestrator: new Orchestrator(),
     async restart() {
+      // Only this harness's sessions: other test files run sessions in the same database at the
+      // same time, and recovering theirs would take over their channels.
+      const mine = h.orchestrator.liveIds();
       await h.orchestrator.shutdown();
       h.orchestrator = new Orchestrator();
       setRuntime({ orchestrator: h.orchestrator, health: () => checkHealth("external") });
-      await h.orchestrator.recover();
+      await h.orchestrator.recover(mine);
     },
     async close() {
       await h.orchestrator.shutdown();

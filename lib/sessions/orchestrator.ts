@@ -81,8 +81,9 @@ export class Orchestrator {
   }
 
   /** Reattaches to sandboxes still running; settles sessions whose sandbox died meanwhile. */
-  async recover(): Promise<void> {
-    const rows = await db().session.findMany({ where: { status: { in: ACTIVE } } });
+  async recover(only?: string[]): Promise<void> {
+    // `only`: several test harnesses share one database; each recovers its own sessions.
+    const rows = await db().session.findMany({ where: { status: { in: ACTIVE }, ...(only ? { id: { in: only } } : {}) } });
     for (const row of rows) {
       await this.remember(row);
       const live = this.liveFor(row.id);
@@ -126,9 +127,18 @@ export class Orchestrator {
 
   /** Closes channels but leaves sandboxes running: a restart loses no agent work. */
   async shutdown(): Promise<void> {
+    // A sandbox that exits after this is the next orchestrator's to settle (after recovery).
+    this.closed = true;
     clearInterval(this.reaper);
     await Promise.all([...this.live.values()].map((l) => l.closeChannel()));
     this.live.clear();
+  }
+
+  private closed = false;
+
+  /** Sessions this orchestrator is looking after (tests: what a simulated restart should recover). */
+  liveIds(): string[] {
+    return [...this.live.keys()];
   }
 
   private liveFor(id: string): LiveSession {
@@ -240,7 +250,7 @@ export class Orchestrator {
   private watch(live: LiveSession): void {
     const containerId = live.containerId!;
     void waitSandbox(containerId).then(async (state) => {
-      if (live.containerId !== containerId) return;
+      if (this.closed || live.containerId !== containerId) return;
       live.containerId = null;
       await this.settle(live, state, "the worker exited").catch((err) => console.error(`[sessions] settle ${live.id}`, err));
     });

@@ -45,7 +45,23 @@ describe("a long session against a stand-in that behaves like the API", () => {
     h.stub.addScript({ match: marker, generate: { calls: 300, commands: ["seq 1 1500", "cat /etc/services | head -400"], tool: "shell", finalText: "All 300 steps done." } });
     const s = await h.orchestrator.createSession(TEAM, { repo: makeRepo(), prompt: `${marker}: run the steps` });
     const events = await waitStatusEvent(s.id, "idle", 1, 600_000);
-    expect(events.some((e) => e.type === "assistant.text" && e.data.text.includes("All 300 steps done."))).toBe(true);
+    const idle = events.filter((e) => e.type === "status").at(-1);
+    const errors = events.flatMap((e) => (e.type === "error" || e.type === "model.retry" ? [JSON.stringify(e.data).slice(0, 300)] : []));
+    const texts = events.flatMap((e) => (e.type === "assistant.text" ? [e.data.text] : []));
+    const diag = {
+      done: texts.some((t) => t.includes("All 300 steps done.")),
+      idle: idle?.type === "status" ? idle.data.reason : null,
+      errors: errors.slice(-5),
+      lastText: texts.slice(-8).join(" | ").slice(-1500),
+      lastReqs: h.stub.requests.slice(-3).map((r) => ({ status: r.status, n: (r.body as { messages: unknown[] }).messages.length, tools: ((r.body as { tools?: unknown[] }).tools ?? []).length, last: JSON.stringify((r.body as { messages: unknown[] }).messages.at(-1)).slice(0, 300) })),
+      compactions: events.flatMap((e) => (e.type === "compaction" ? [e.data.strategy] : [])).join(","),
+      tooLong: usageFor(marker).tooLong,
+      window: process.env.DOCKSIDE_CONTEXT_TOKENS,
+      lastRequestFirst: JSON.stringify((h.stub.requests.at(-1)?.body as { messages?: unknown[] } | undefined)?.messages?.[0]).slice(0, 200),
+      unmatched: h.stub.requests.filter((r) => !JSON.stringify((r.body as { messages?: unknown[] }).messages?.[0] ?? "").includes("LONG-300") && !JSON.stringify((r.body as { messages?: unknown[] }).messages?.[0] ?? "").includes("LONG-CACHE")).map((r) => JSON.stringify(r.body).slice(0, 300)).slice(0, 3),
+    };
+    if (!diag.done) console.log("LONG-300 DIAG", JSON.stringify(diag));
+    expect(diag).toMatchObject({ done: true });
     const compactions = events.filter((e) => e.type === "compaction");
     expect(compactions.length).toBeGreaterThan(0);
     for (const c of compactions) if (c.type === "compaction") expect(c.data.tokensAfter).toBeLessThan(c.data.tokensBefore);

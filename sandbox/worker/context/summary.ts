@@ -133,22 +133,48 @@ function renderTodo(input: unknown): string | null {
   return lines.length ? lines.join("\n") : null;
 }
 
+const PERSON_OPEN = "<person-messages>";
+const PERSON_CLOSE = "</person-messages>";
+const PERSON_CAP = 16_000;
+
 /**
- * The conversation after a summary: the summary (with the todo list) as a user message, then the
- * most recent exchange (from the last assistant message on) if it fits in `tailTokens`. When it
- * does not, the person's text in the last message is carried over verbatim so nothing asked is lost.
+ * What the person wrote, verbatim, oldest first: carried by the worker itself across every summary
+ * (a model's summary may paraphrase or drop them). A previous summary's block is read back; when the
+ * whole is too long, the first message (the task) and the most recent ones are kept.
+ */
+export function personMessages(messages: MessageParam[]): string[] {
+  const out: string[] = [];
+  for (const m of messages) {
+    if (m.role !== "user") continue;
+    const blocks = typeof m.content === "string" ? [{ type: "text" as const, text: m.content }] : m.content;
+    for (const b of blocks) {
+      if (b.type !== "text") continue;
+      if (b.text.startsWith(SUMMARY_HEADER)) {
+        const inner = b.text.split(PERSON_OPEN)[1]?.split(PERSON_CLOSE)[0];
+        if (inner) out.push(...inner.split("\n---\n").map((t) => t.trim()).filter(Boolean));
+        continue;
+      }
+      out.push(b.text);
+    }
+  }
+  const kept = [...out];
+  while (kept.length > 2 && kept.join("").length > PERSON_CAP) kept.splice(1, 1);
+  return kept.map((t) => clip(t, PERSON_CAP / 2));
+}
+
+/**
+ * The conversation after a summary: the person's messages verbatim, the summary (with the todo
+ * list) as a user message, then the most recent exchange (from the last assistant message on) if it
+ * fits in `tailTokens`.
  */
 export function rebuild(messages: MessageParam[], summary: string, todo: string | null, tailTokens: number): MessageParam[] {
   const start = messages.findLastIndex((m) => m.role === "assistant");
   const tail = start > 0 ? messages.slice(start) : [];
   const keepTail = tail.length > 1 && estimateTokens(tail) <= tailTokens;
+  // Without the tail, the last message's text is already among the person's messages.
+  const person = personMessages(keepTail ? messages.slice(0, start) : messages);
   const todoText = todo ? `\n\nThe todo list when the summary was made:\n<todo-list>\n${todo}\n</todo-list>` : "";
-  const content: ContentBlockParam[] = [{ type: "text", text: `${SUMMARY_HEADER}\n\n${summary.trim() || "(the summary came back empty)"}${todoText}` }];
-  if (keepTail) return [{ role: "user", content }, ...tail];
-  const last = messages[messages.length - 1];
-  if (last?.role === "user") {
-    const texts = typeof last.content === "string" ? [last.content] : last.content.flatMap((b) => (b.type === "text" && !b.text.startsWith(SUMMARY_HEADER) ? [b.text] : []));
-    for (const text of texts) content.push({ type: "text", text });
-  }
-  return [{ role: "user", content }];
+  const said = person.length ? `\n\nWhat the person wrote, verbatim (the first is the task):\n${PERSON_OPEN}\n${person.join("\n---\n")}\n${PERSON_CLOSE}` : "";
+  const content: ContentBlockParam[] = [{ type: "text", text: `${SUMMARY_HEADER}${said}\n\nSummary:\n${summary.trim() || "(the summary came back empty)"}${todoText}` }];
+  return keepTail ? [{ role: "user", content }, ...tail] : [{ role: "user", content }];
 }
