@@ -136,12 +136,14 @@ export class Orchestrator {
 
   private closed = false;
 
-  /** Sessions this orchestrator is looking after (tests: what a simulated restart should recover). */
+  /** Sessions this orchestrator has looked after (tests: what a simulated restart should recover). */
   liveIds(): string[] {
-    return [...this.live.keys()];
+    return [...this.seen];
   }
+  private seen = new Set<string>();
 
   private liveFor(id: string): LiveSession {
+    this.seen.add(id);
     let l = this.live.get(id);
     if (!l) {
       l = new LiveSession(id, sessionPaths(env().dataDir, id).run, () => this.workerConfig(id));
