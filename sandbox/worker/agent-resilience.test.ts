@@ -7,25 +7,11 @@ import type { WorkerConfig } from "../../lib/protocol/worker";
 import { startModelStub, type ModelStub } from "../../lib/modelstub/server";
 import type { Script } from "../../lib/modelstub/script";
 import { startFakeHost, type FakeHost } from "./testing/fake-host";
-import { gitIn, handOver, makeLayout, testAgentUid } from "./testing/layout";
+import { testConfig } from "./testing/config";
+import { gitIn, handOver, makeLayout } from "./testing/layout";
 import { buildWorker, startWorker, type WorkerProcess } from "./testing/worker-process";
 
-const baseConfig: WorkerConfig = {
-  sessionId: "s-res",
-  model: "claude-test",
-  branch: "main",
-  baseCommit: "0".repeat(40),
-  agentUid: testAgentUid(),
-  agentGid: testAgentUid(),
-  maxTurns: 10,
-  shellTimeoutS: 60,
-  toolOutputCap: 4000,
-  maxTokens: 2000,
-  contextTokens: 200_000,
-  maxOutputTokens: 32_000,
-  thinkingBudget: null,
-  teamInstructions: "",
-};
+const baseConfig: WorkerConfig = testConfig({ sessionId: "s-res" });
 
 type Rig = { host: FakeHost; stub: ModelStub; worker: WorkerProcess; dir: string };
 let rig: Rig | undefined;

@@ -7,25 +7,11 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { WorkerConfig } from "../../lib/protocol/worker";
 import { startModelStub, type ModelStub } from "../../lib/modelstub/server";
 import { startFakeHost, type FakeHost } from "./testing/fake-host";
-import { gitIn, handOver, makeLayout, testAgentUid, type Layout } from "./testing/layout";
+import { testConfig } from "./testing/config";
+import { gitIn, handOver, makeLayout, type Layout } from "./testing/layout";
 import { buildWorker, startWorker, type WorkerProcess } from "./testing/worker-process";
 
-const config: WorkerConfig = {
-  sessionId: "s-retry",
-  model: "claude-test",
-  branch: "main",
-  baseCommit: "0".repeat(40),
-  agentUid: testAgentUid(),
-  agentGid: testAgentUid(),
-  maxTurns: 10,
-  shellTimeoutS: 60,
-  toolOutputCap: 4000,
-  maxTokens: 2000,
-  contextTokens: 200_000,
-  maxOutputTokens: 32_000,
-  thinkingBudget: null,
-  teamInstructions: "Always answer in haiku.",
-};
+const config: WorkerConfig = testConfig({ sessionId: "s-retry", teamInstructions: "Always answer in haiku." });
 
 let layout: Layout;
 let stub: ModelStub;

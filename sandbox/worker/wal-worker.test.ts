@@ -6,25 +6,11 @@ import { afterEach, beforeAll, expect, it } from "vitest";
 import type { WorkerConfig } from "../../lib/protocol/worker";
 import { startModelStub, type ModelStub } from "../../lib/modelstub/server";
 import { startFakeHost, type FakeHost } from "./testing/fake-host";
-import { gitIn, handOver, makeLayout, testAgentUid, type Layout } from "./testing/layout";
+import { testConfig } from "./testing/config";
+import { gitIn, handOver, makeLayout, type Layout } from "./testing/layout";
 import { buildWorker, startWorker, type WorkerProcess } from "./testing/worker-process";
 
-const config: WorkerConfig = {
-  sessionId: "s-wal",
-  model: "claude-test",
-  branch: "main",
-  baseCommit: "0".repeat(40),
-  agentUid: testAgentUid(),
-  agentGid: testAgentUid(),
-  maxTurns: 10,
-  shellTimeoutS: 120,
-  toolOutputCap: 4000,
-  maxTokens: 2000,
-  contextTokens: 200_000,
-  maxOutputTokens: 32_000,
-  thinkingBudget: null,
-  teamInstructions: "",
-};
+const config: WorkerConfig = testConfig({ sessionId: "s-wal", shellTimeoutS: 120 });
 
 const LINES = 20_000;
 // Lines 1-300, then (once the test says go) the rest at full speed, then it waits to be told to end.
