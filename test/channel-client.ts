@@ -9,6 +9,8 @@ import { sessionPaths } from "../lib/git/workspace";
 import { newSessionId } from "../lib/sessions/create-session";
 import { LiveSession } from "../lib/sessions/live-session";
 import { DEFAULT_TEAM_ID, ensureDefaultTeam } from "../lib/sessions/team";
+import type { ScriptInput } from "../lib/modelstub/script";
+import { startModelStub, type ModelStub } from "../lib/modelstub/server";
 
 export interface Reply {
   status: number;
@@ -85,5 +87,29 @@ export async function openTestSession(opts: { status?: "starting" | "running" | 
     socket,
     post: (events) => request(socket, "POST", "/worker/events", { events }),
     close: () => live.closeChannel(),
+  };
+}
+
+/**
+ * The scripted Messages API behind the host gateway, and sessions with open channels in front of
+ * it (gateway tests): `session()` opens one, `close()` closes them all and the stub.
+ */
+export async function startGatewayRig(scripts: ScriptInput[]): Promise<{ stub: ModelStub; session(): Promise<TestSession>; close(): Promise<void> }> {
+  const stub = await startModelStub();
+  for (const s of scripts) stub.addScript(s);
+  process.env.ANTHROPIC_BASE_URL = stub.url;
+  process.env.ANTHROPIC_API_KEY = "test-key";
+  const open: TestSession[] = [];
+  return {
+    stub,
+    async session() {
+      const s = await openTestSession({ status: "running" });
+      open.push(s);
+      return s;
+    },
+    async close() {
+      await Promise.all(open.map((s) => s.close()));
+      await stub.close();
+    },
   };
 }

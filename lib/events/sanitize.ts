@@ -1,7 +1,9 @@
 // PostgreSQL refuses some strings a JSON parser accepts: NUL (\u0000 in jsonb) and lone UTF-16
 // surrogates (not valid UTF-8). One such byte in a worker's output would fail the append
 // transaction forever and wedge the session, so every string (and key) is cleaned first.
-const BAD = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** A UTF-16 surrogate without its other half (not Unicode; PostgreSQL and fonts refuse it). */
+export const LONE_SURROGATE = "[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]";
+const BAD = new RegExp(`\\u0000|${LONE_SURROGATE}`, "g");
 
 /** The string with NUL and lone surrogates replaced by U+FFFD. */
 export function cleanText(s: string): string {

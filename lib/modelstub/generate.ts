@@ -1,9 +1,9 @@
 // Answers that are made up from the request rather than read from a list: the steps of a
 // generated script (long benchmark runs) and the summary a compaction asks for.
+import { SUMMARY_REQUEST_MARKER } from "../models/conventions";
 import { firstUserText, lastUserText, type MessagesRequest, type Script, type Step } from "./script";
 
-/** The worker puts this in the last user message when it asks the model to summarize. */
-export const SUMMARY_REQUEST_MARKER = "<dockside-summary-request>";
+export { SUMMARY_REQUEST_MARKER };
 
 // Tags each generated command; found again in tool calls or in a summary that replaced them, so
 // the step count survives compaction, cleared tool results and retries.

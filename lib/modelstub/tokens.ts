@@ -1,13 +1,10 @@
 // How the stub counts a request: one deterministic estimate (about four characters a token) that
 // the stub, the worker's tests and the benchmarks share, and the request cut into the ordered
 // blocks (tools → system → messages) that prompt caching reasons about.
+import { estimateTokens } from "../models/conventions";
 import type { MessagesRequest } from "./script";
 
-/** ceil(chars / 4) of the text, or of the JSON of anything else; at least 1 for non-empty input. */
-export function estimateTokens(value: unknown): number {
-  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
-  return text.length ? Math.ceil(text.length / 4) : 0;
-}
+export { estimateTokens };
 
 export interface CacheControl {
   ttlMs: number;

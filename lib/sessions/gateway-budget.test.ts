@@ -3,32 +3,23 @@
 // reached nothing more is forwarded until someone raises it.
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MODEL, openTestSession, request, type TestSession } from "../../test/channel-client";
+import { MODEL, request, startGatewayRig, type TestSession } from "../../test/channel-client";
 import { waitFor } from "../../test/fixtures";
 import { allEvents } from "../../test/session-harness";
 import { db } from "../db/client";
 import { monthStart } from "../events/store";
 import { costOf } from "../models/table";
-import { startModelStub, type ModelStub } from "../modelstub/server";
+import type { ModelStub } from "../modelstub/server";
 import { toDto } from "./dto";
 
+let rig: Awaited<ReturnType<typeof startGatewayRig>>;
 let stub: ModelStub;
-const open: TestSession[] = [];
 beforeAll(async () => {
-  stub = await startModelStub();
-  stub.addScript({ match: "BUDGET-ok", steps: [{ usage: { inputTokens: 40_000, outputTokens: 2_000 }, blocks: [{ type: "text", text: "priced answer" }] }] });
-  process.env.ANTHROPIC_BASE_URL = stub.url;
-  process.env.ANTHROPIC_API_KEY = "test-key";
+  rig = await startGatewayRig([{ match: "BUDGET-ok", steps: [{ usage: { inputTokens: 40_000, outputTokens: 2_000 }, blocks: [{ type: "text", text: "priced answer" }] }] }]);
+  stub = rig.stub;
 });
-afterAll(async () => {
-  await Promise.all(open.map((s) => s.close()));
-  await stub?.close();
-});
-async function session(): Promise<TestSession> {
-  const s = await openTestSession({ status: "running" });
-  open.push(s);
-  return s;
-}
+afterAll(async () => rig?.close());
+const session = () => rig.session();
 
 const ask = (prompt: string) => ({ model: MODEL, max_tokens: 1024, stream: true, messages: [{ role: "user", content: [{ type: "text", text: prompt }] }] });
 const call = (s: TestSession, prompt: string) => request(s.socket, "POST", "/v1/messages", ask(prompt), { "anthropic-version": "2023-06-01" });

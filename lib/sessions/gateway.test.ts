@@ -4,29 +4,22 @@ process.env.DOCKSIDE_GATEWAY_RPM = "20";
 process.env.DOCKSIDE_MODELS = "claude-extra-model";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MODEL, openTestSession, request, type TestSession } from "../../test/channel-client";
+import { MODEL, request, startGatewayRig, type TestSession } from "../../test/channel-client";
 import { waitFor } from "../../test/fixtures";
 import { allEvents } from "../../test/session-harness";
-import { startModelStub, type ModelStub } from "../modelstub/server";
+import type { ModelStub } from "../modelstub/server";
 
+let rig: Awaited<ReturnType<typeof startGatewayRig>>;
 let stub: ModelStub;
-const open: TestSession[] = [];
 beforeAll(async () => {
-  stub = await startModelStub();
-  stub.addScript({ match: "GW-ok", steps: [{ blocks: [{ type: "text", text: "hello from the model" }] }] });
-  stub.addScript({ match: "GW-slow", steps: [{ delayMs: 3000, blocks: [{ type: "text", text: "slow" }] }] });
-  process.env.ANTHROPIC_BASE_URL = stub.url;
-  process.env.ANTHROPIC_API_KEY = "test-key";
+  rig = await startGatewayRig([
+    { match: "GW-ok", steps: [{ blocks: [{ type: "text", text: "hello from the model" }] }] },
+    { match: "GW-slow", steps: [{ delayMs: 3000, blocks: [{ type: "text", text: "slow" }] }] },
+  ]);
+  stub = rig.stub;
 });
-afterAll(async () => {
-  await Promise.all(open.map((s) => s.close()));
-  await stub?.close();
-});
-async function session(): Promise<TestSession> {
-  const s = await openTestSession({ status: "running" });
-  open.push(s);
-  return s;
-}
+afterAll(async () => rig?.close());
+const session = () => rig.session();
 
 const ask = (prompt: string, extra: Record<string, unknown> = {}) => ({
   model: MODEL,

@@ -235,10 +235,8 @@ export class Orchestrator {
       if (live.stopRequested) return void (await this.finish(live, ev("status", { status: "stopped" })));
       await live.openChannel();
       const existing = row.containerId && (await inspectSandbox(row.containerId)) ? row.containerId : null;
-      if (existing) {
-        await mountSessionFs(paths);
-        await startSandbox(existing);
-      }
+      // prepareSessionFs above mounted the session's filesystem and refreshed the worker copy.
+      if (existing) await startSandbox(existing);
       live.containerId = existing ?? (await createSandbox({ sessionId: id, teamId: row.teamId, image, paths, uid, gid: uid }));
       await db().session.update({ where: { id }, data: { containerId: live.containerId } });
       this.watch(live);

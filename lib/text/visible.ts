@@ -4,8 +4,10 @@
 // no font draws and PostgreSQL refuses) becomes U+FFFD. One regex pass, no allocation when the
 // text is clean, so it can run on every output chunk.
 
+import { LONE_SURROGATE } from "../events/sanitize";
+
 // C0 controls except TAB and LF, DEL, C1 controls, and surrogates without their other half.
-const HOSTILE = /[\x00-\x08\x0B-\x1F\x7F-\x9F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const HOSTILE = new RegExp(`[\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]|${LONE_SURROGATE}`, "g");
 // Colour and style (SGR) only: they carry no text, and showing them would bury every test run
 // in noise. Any other escape (cursor moves, titles, hyperlinks) stays visible.
 const SGR = /\x1b\[[0-9;:]*m/g;

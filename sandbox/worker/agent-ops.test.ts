@@ -11,6 +11,7 @@ import type { WorkerEvent } from "./outbox";
 import { startFakeHost, type FakeHost } from "./testing/fake-host";
 import { gitIn, handOver, makeLayout, type Layout } from "./testing/layout";
 import { buildWorker, startWorker, type WorkerProcess } from "./testing/worker-process";
+import { testConfig } from "./testing/config";
 
 let layout: Layout;
 let stub: ModelStub;
@@ -53,22 +54,7 @@ beforeAll(async () => {
       },
     ],
   });
-  const config: WorkerConfig = {
-    sessionId: "s-ops",
-    model: "claude-test",
-    branch: "dockside/ops",
-    baseCommit: base,
-    agentUid: layout.uid,
-    agentGid: layout.gid,
-    maxTurns: 10,
-    shellTimeoutS: 60,
-    toolOutputCap: 4000,
-    maxTokens: 2000,
-    contextTokens: 200_000,
-    maxOutputTokens: 32_000,
-    thinkingBudget: null,
-    teamInstructions: "",
-  };
+  const config: WorkerConfig = testConfig({ sessionId: "s-ops", branch: "dockside/ops", baseCommit: base, agentUid: layout.uid, agentGid: layout.gid });
   host = await startFakeHost({ dir: layout.run, config, modelUrl: stub.url });
   worker = startWorker({ socketPath: host.socketPath, stateDir: layout.stateDir, workspace: layout.workspace, home: layout.dir, inboxDir: layout.inbox });
 });

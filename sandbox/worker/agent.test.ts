@@ -10,22 +10,11 @@ import type { WorkerEvent } from "./outbox";
 import { startFakeHost, type FakeHost } from "./testing/fake-host";
 import { gitIn, handOver, makeLayout, unbundle, type Layout } from "./testing/layout";
 import { buildWorker, startWorker, type WorkerProcess } from "./testing/worker-process";
+import { testConfig } from "./testing/config";
 
 let layout: Layout;
 let config: WorkerConfig;
-const baseConfig = {
-  sessionId: "s-test",
-  model: "claude-test",
-  branch: "dockside/test",
-  maxTurns: 10,
-  shellTimeoutS: 60,
-  toolOutputCap: 4000,
-  maxTokens: 2000,
-  contextTokens: 200_000,
-  maxOutputTokens: 32_000,
-  thinkingBudget: null,
-  teamInstructions: "",
-};
+const baseConfig = testConfig({ branch: "dockside/test" });
 
 const script = {
   match: "TASK-1",

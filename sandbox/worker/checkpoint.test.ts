@@ -10,6 +10,7 @@ import { Delivery } from "./deliver";
 import { Outbox } from "./outbox";
 import { startFakeHost, type FakeHost } from "./testing/fake-host";
 import { gitIn, handOver, makeLayout, unbundle, type Layout } from "./testing/layout";
+import { testConfig } from "./testing/config";
 
 let layout: Layout;
 let git: (...args: string[]) => string;
@@ -37,22 +38,7 @@ afterEach(async () => {
 });
 
 async function rig(baseCommit = base) {
-  const config: WorkerConfig = {
-    sessionId: "s",
-    model: "m",
-    branch: "work",
-    baseCommit,
-    agentUid: layout.uid,
-    agentGid: layout.gid,
-    maxTurns: 1,
-    shellTimeoutS: 1,
-    toolOutputCap: 100,
-    maxTokens: 1,
-    contextTokens: 200_000,
-    maxOutputTokens: 32_000,
-    thinkingBudget: null,
-    teamInstructions: "",
-  };
+  const config: WorkerConfig = testConfig({ sessionId: "s", model: "m", branch: "work", baseCommit, agentUid: layout.uid, agentGid: layout.gid, maxTurns: 1, shellTimeoutS: 1, toolOutputCap: 100, maxTokens: 1 });
   host = await startFakeHost({ dir: layout.run, config, modelUrl: "http://127.0.0.1:9" });
   const outbox = new Outbox({ post: async (events) => events[events.length - 1].wid });
   const delivery = new Delivery({ channel: new Channel(host.socketPath), outbox, workspace: layout.workspace, user: user(), branch: "work", baseCommit });

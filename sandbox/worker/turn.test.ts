@@ -18,24 +18,10 @@ import type { AgentState } from "./state";
 import { startModelGateway, type ModelGateway } from "./testing/model-gateway";
 import { TOOLS, toolDefinitions } from "./tools";
 import { runTurn, type ContextSeam, type CondenseContext } from "./turn";
+import { testConfig } from "./testing/config";
 
 const uid = process.getuid?.() ?? 1000;
-const baseConfig: WorkerConfig = {
-  sessionId: "s-turn",
-  model: "claude-test",
-  branch: "main",
-  baseCommit: "0".repeat(40),
-  agentUid: uid,
-  agentGid: process.getgid?.() ?? uid,
-  maxTurns: 10,
-  shellTimeoutS: 30,
-  toolOutputCap: 4000,
-  maxTokens: 2000,
-  contextTokens: 200_000,
-  maxOutputTokens: 8000,
-  thinkingBudget: null,
-  teamInstructions: "",
-};
+const baseConfig: WorkerConfig = testConfig({ sessionId: "s-turn", agentUid: uid, agentGid: process.getgid?.() ?? uid, shellTimeoutS: 30, maxOutputTokens: 8000 });
 
 type Run = { reason: string | undefined; events: NewEvent[]; waits: number[]; state: AgentState; stub: ModelStub; forced: boolean[] };
 const cleanup: (() => Promise<void> | void)[] = [];

@@ -3,11 +3,11 @@
 // most recent exchange. Whole messages are kept or dropped, so a tool_use never loses its
 // tool_result (or the reverse) and thinking blocks stay with their turn.
 import type { ContentBlockParam, MessageParam } from "@anthropic-ai/sdk/resources/messages";
+import { SUMMARY_REQUEST_MARKER } from "../../../lib/models/conventions";
 import { isCleared, resultText } from "./clear";
 import { estimateTokens } from "./tokens";
 
-/** Copied from lib/modelstub/generate.ts (the worker may not import it): the scripted model recognizes a summary request by it. */
-export const SUMMARY_REQUEST_MARKER = "<dockside-summary-request>";
+export { SUMMARY_REQUEST_MARKER };
 export const SUMMARY_HEADER =
   "[Earlier conversation was summarized to fit the context window. This summary replaces it; the full history stays in the session transcript, and saved tool outputs stay under /tmp/dockside-outputs.]";
 

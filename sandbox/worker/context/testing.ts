@@ -1,25 +1,11 @@
 // Helpers for the context tests: a config, and a check that a conversation is one the API accepts.
 import type { MessageParam } from "@anthropic-ai/sdk/resources/messages";
 import type { WorkerConfig } from "../../../lib/protocol/worker";
+import { testConfig as baseTestConfig } from "../testing/config";
 
+/** The shared test config with what the context tests assume: a small window, many turns. */
 export function testConfig(over: Partial<WorkerConfig> = {}): WorkerConfig {
-  return {
-    sessionId: "s1",
-    model: "claude-sonnet-4-5",
-    branch: "main",
-    baseCommit: "0".repeat(40),
-    agentUid: 1000,
-    agentGid: 1000,
-    maxTurns: 1000,
-    shellTimeoutS: 30,
-    toolOutputCap: 30_000,
-    maxTokens: 2000,
-    contextTokens: 20_000,
-    maxOutputTokens: 32_000,
-    thinkingBudget: null,
-    teamInstructions: "",
-    ...over,
-  };
+  return baseTestConfig({ sessionId: "s1", model: "claude-sonnet-4-5", agentUid: 1000, agentGid: 1000, maxTurns: 1000, shellTimeoutS: 30, toolOutputCap: 30_000, contextTokens: 20_000, ...over });
 }
 
 /** Problems the API would refuse: roles out of turn, a tool_use without its result or the reverse. */

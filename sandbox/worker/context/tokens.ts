@@ -1,13 +1,9 @@
-// How big a request is, before sending it: about four characters a token of its JSON (the same
-// rule as the scripted model, lib/modelstub/tokens.ts, which the worker may not import), and how
-// much of the model's window the prompt may take.
+// How big a request is, before sending it (the estimate the scripted model counts by too, see
+// lib/models/conventions.ts), and how much of the model's window the prompt may take.
+import { estimateTokens } from "../../../lib/models/conventions";
 import type { WorkerConfig } from "../../../lib/protocol/worker";
 
-/** ceil(chars / 4) of the text, or of the JSON of anything else. */
-export function estimateTokens(value: unknown): number {
-  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
-  return Math.ceil(text.length / 4);
-}
+export { estimateTokens };
 
 export type PromptParts = { system: string | unknown[]; tools: unknown[]; messages: unknown[] };
 

@@ -11,6 +11,7 @@ import { handOver, makeLayout, type Layout } from "../testing/layout";
 import { buildWorker } from "../testing/worker-process";
 import { TOOLS } from "./index";
 import { runTool } from "./run-tool";
+import { testConfig } from "../testing/config";
 
 const bundle = path.resolve(__dirname, "../../dist/worker.mjs");
 let layout: Layout;
@@ -28,22 +29,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(layout.workspace, "notes.txt"), "alpha\nbeta\n");
   fs.symlinkSync(secret, path.join(layout.workspace, "leak.txt"));
   handOver(layout);
-  config = {
-    sessionId: "s-uid",
-    model: "stub",
-    branch: "main",
-    baseCommit: "0".repeat(40),
-    agentUid: layout.uid,
-    agentGid: layout.gid,
-    maxTurns: 10,
-    shellTimeoutS: 30,
-    toolOutputCap: 8000,
-    maxTokens: 1000,
-    contextTokens: 200_000,
-    maxOutputTokens: 32_000,
-    thinkingBudget: null,
-    teamInstructions: "",
-  };
+  config = testConfig({ sessionId: "s-uid", model: "stub", agentUid: layout.uid, agentGid: layout.gid, shellTimeoutS: 30, toolOutputCap: 8000, maxTokens: 1000 });
 });
 afterAll(() => fs.rmSync(layout.dir, { recursive: true, force: true }));
 

@@ -10,25 +10,11 @@ import { TOOLS, toolDefinitions } from "./index";
 import { globToRegExp } from "./glob";
 import { runTool } from "./run-tool";
 import { CappedText } from "./truncate";
+import { testConfig } from "../testing/config";
 
 // The worker already is the agent's uid here, so tools run in this process; as-agent.test.ts
 // covers the uid switch.
-const config: WorkerConfig = {
-  sessionId: "s1",
-  model: "stub",
-  branch: "main",
-  baseCommit: "0".repeat(40),
-  agentUid: process.getuid!(),
-  agentGid: process.getgid!(),
-  maxTurns: 10,
-  shellTimeoutS: 30,
-  toolOutputCap: 2000,
-  maxTokens: 1000,
-  contextTokens: 200_000,
-  maxOutputTokens: 32_000,
-  thinkingBudget: null,
-  teamInstructions: "",
-};
+const config: WorkerConfig = testConfig({ sessionId: "s1", model: "stub", agentUid: process.getuid!(), agentGid: process.getgid!(), shellTimeoutS: 30, toolOutputCap: 2000, maxTokens: 1000 });
 
 let workspace: string;
 let events: NewEvent[];
