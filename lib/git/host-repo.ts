@@ -84,13 +84,19 @@ export async function hostBranchHead(repo: string, branch: string): Promise<stri
  * branch already points at `sha` (a resend). Throws AppError("invalid") for a bundle that does not
  * hold `sha` on the session branch.
  */
-export async function receiveCheckpoint(sessionId: string, sha: string, bundlePath: string): Promise<NewEvent | null> {
+export async function receiveCheckpoint(sessionId: string, sha: string, bundlePath: string, maxRepoBytes = env().DOCKSIDE_SESSION_DISK_GB * 1024 ** 3): Promise<NewEvent | null> {
   if (!SHA.test(sha)) throw new AppError("invalid", "sha must be a full 40-character commit id");
   const s = await db().session.findUnique({ where: { id: sessionId }, select: { branch: true, baseCommit: true } });
   if (!s?.baseCommit) throw new AppError("conflict", "this session has no branch yet");
   const repo = hostRepoPath(sessionId);
   if (!hasHostRepo(repo)) throw new AppError("conflict", "this session has no host repository");
   if ((await hostBranchHead(repo, s.branch)) === sha) return null;
+  // host.git lives on the host's disk, outside the session's quota: its history may not grow past
+  // the quota either, or one agent committing junk every turn fills the disk every session shares.
+  const grown = dirBytes(repo) + fs.statSync(bundlePath).size;
+  if (grown > maxRepoBytes) {
+    throw new AppError("invalid", `the checkpoint was refused: the session's history would take ${Math.ceil(grown / 2 ** 20)} MB, more than its ${Math.floor(maxRepoBytes / 2 ** 20)} MB disk quota; commit smaller files (build outputs and data do not belong in the branch)`);
+  }
   const incoming = `refs/dockside/incoming`;
   // Only the session branch is taken from the bundle, into a scratch ref; fsck checks every object.
   const r = await git([...HOST_GIT, "-C", repo, "fetch", "-q", "--no-tags", "--no-write-fetch-head", "--", bundlePath, `+refs/heads/${s.branch}:${incoming}`], { timeoutMs: 10 * 60_000 });
@@ -130,4 +136,15 @@ export async function writeBundle(repo: string, ref: string, exclude: string[], 
   if (r.code === 0) return true;
   if (/empty bundle/i.test(r.stderr)) return false;
   throw new AppError("internal", `could not write a bundle: ${gitReason(r)}`);
+}
+
+/** Bytes of the files under `dir` (host.git: a few packs, so a walk is cheap); never follows a symlink. */
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += dirBytes(p);
+    else if (e.isFile()) total += fs.lstatSync(p).size;
+  }
+  return total;
 }
