@@ -52,6 +52,7 @@ const config = {
   maxOutputTokens: 64_000,
   thinkingBudget: null,
   teamInstructions: "",
+  agentEnv: {},
 };
 const host = await startFakeHost({ dir: layout.run, config, modelUrl: stub.url });
 const worker = startWorker({ socketPath: host.socketPath, stateDir: layout.stateDir, workspace: layout.workspace, home: layout.dir, inboxDir: layout.inbox });

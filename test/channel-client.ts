@@ -75,6 +75,7 @@ export async function openTestSession(opts: { status?: "starting" | "running" | 
     maxOutputTokens: 32_000,
     thinkingBudget: null,
     teamInstructions: "",
+    agentEnv: {},
   }));
   await live.append([{ type: "status", data: { status: "starting" } }]);
   if (opts.status === "running" || opts.status === "idle") await live.append([{ type: "status", data: { status: "running" } }]);

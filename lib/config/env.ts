@@ -52,6 +52,18 @@ const schema = z.object({
   DOCKSIDE_MAX_OUTPUT_TOKENS: intFrom(32000),
   /** Model calls per minute per session through the gateway. */
   DOCKSIDE_GATEWAY_RPM: intFrom(120),
+  /**
+   * Names the egress proxy resolves to a fixed address, like curl's --resolve:
+   * `registry.test=127.0.0.1:4873,pypi.internal=10.0.0.5:443`. The only way it ever connects to
+   * a loopback or private address (tests, internal registries). The allowlist still applies.
+   */
+  DOCKSIDE_EGRESS_PINS: z.string().default(""),
+  /** Disk the cached environments (setup snapshots) may take in all, in GB; least recently used go first. */
+  DOCKSIDE_ENV_CACHE_GB: z.coerce.number().positive().default(20),
+  /** Largest single snapshot a setup may leave, in MB (a bigger one is not cached; the session goes on). */
+  DOCKSIDE_ENV_SNAPSHOT_MAX_MB: intFrom(4096),
+  /** A setup script is killed after this many seconds (the session fails with its log's tail). */
+  DOCKSIDE_SETUP_TIMEOUT_S: intFrom(1800),
 });
 
 export type Env = z.infer<typeof schema> & { dataDir: string; repoRoots: string[]; publicUrl: string };

@@ -90,6 +90,32 @@ export const eventData = {
       .max(100),
   }),
   error: z.object({ message: z.string(), source: z.enum(["worker", "model", "host", "tool"]).optional() }),
+  /**
+   * The setup phase (the repository's setup script, before the agent starts): `running` when it
+   * begins, then one of `ok`, `failed`, `cached` (a snapshot of an earlier setup was restored
+   * instead of running it) or `skipped`. Its output streams as `setup.output`.
+   */
+  setup: z.object({
+    state: z.enum(["running", "ok", "failed", "cached", "skipped"]),
+    /** Whose script: the team's (Settings) or the repository's own `.dockside/setup.sh`. */
+    source: z.enum(["team", "repository"]).optional(),
+    durationMs: z.number().nonnegative().optional(),
+    exitCode: z.number().int().nullable().optional(),
+    /** failed: why, with the log's tail; skipped/cached: a word for people. */
+    reason: z.string().optional(),
+  }),
+  /** Output of the setup script, in arrival order (secret values masked). */
+  "setup.output": z.object({ stream: z.enum(["stdout", "stderr"]), text: z.string() }),
+  /** The egress proxy refused a connection: "blocked: evil.example.com:443". Recorded by the host. */
+  "egress.blocked": z.object({
+    host: z.string(),
+    port: z.number().int().min(0).max(65535),
+    /** Which policy refused it. */
+    phase: z.enum(["setup", "agent"]),
+    reason: z.string(),
+    /** Further refusals of the same host:port folded into this event (not stored one by one). */
+    repeats: z.number().int().nonnegative().optional(),
+  }),
 } as const;
 
 export type EventType = keyof typeof eventData;

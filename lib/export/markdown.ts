@@ -115,6 +115,8 @@ export function createMarkdownRenderer() {
     return sep + out;
   }
 
+  // Setup output is collected under a key no tool call can have (call ids are the model's).
+  const SETUP_OUTPUT = "\u0000setup";
   function body(e: Exclude<SessionEvent, { type: "assistant.text" }>): string {
     switch (e.type) {
       case "user.message":
@@ -162,6 +164,25 @@ export function createMarkdownRenderer() {
       case "usage":
       case "model.retry":
         return "";
+      case "setup": {
+        const d = e.data;
+        if (d.state === "running") return `**Setup** (${d.source === "repository" ? "the repository's .dockside/setup.sh" : "the team's script"})\n\n`;
+        const took = d.durationMs !== undefined ? `, ${(d.durationMs / 1000).toFixed(1)} s` : "";
+        const setupOut = outputs.get(SETUP_OUTPUT);
+        outputs.delete(SETUP_OUTPUT);
+        const log = setupOut && (setupOut.text || setupOut.dropped) ? outputBlock(setupOut.text, setupOut.dropped) : "";
+        return `${log}_Setup ${d.state}${took}${d.reason ? `: ${oneLine(d.reason)}` : ""}_\n\n`;
+      }
+      case "setup.output": {
+        const out = outputs.get(SETUP_OUTPUT) ?? { text: "", dropped: 0 };
+        const room = OUTPUT_CAP - out.text.length;
+        out.text += terminalText(e.data.text.slice(0, Math.max(0, room)));
+        out.dropped += Math.max(0, e.data.text.length - Math.max(0, room));
+        outputs.set(SETUP_OUTPUT, out);
+        return "";
+      }
+      case "egress.blocked":
+        return `> **Blocked:** ${code(`${e.data.host}:${e.data.port}`)} (${e.data.phase}: ${oneLine(e.data.reason)})${e.data.repeats ? `, ${e.data.repeats} more times` : ""}\n\n`;
       case "todo":
         return todo(e.data.items);
       case "compaction": {

@@ -9,6 +9,13 @@
 //   POST /worker/checkpoint?sha=SHA  (body: a git bundle of refs/heads/<branch>, raw bytes)
 //                                             -> { ok: true }  (idempotent by sha)
 //   POST /worker/ops/:id  WorkspaceOpResult    -> { ok: true }  (a workspace op is done or failed)
+//   GET  /worker/setup                        -> SetupPlan  (what to do before the first turn)
+//   GET  /worker/environment                  -> a tar stream: the cached environment to restore
+//                                                 (404 when the plan has no snapshot)
+//   POST /worker/environment?key=KEY (body: a tar of the setup's results) -> { ok: true }
+//                                                 (413 past DOCKSIDE_ENV_SNAPSHOT_MAX_MB)
+//   POST /worker/setup/done  SetupDone        -> { ok: true }  (the egress proxy switches to the
+//                                                 agent's policy; setup secrets are gone)
 //   POST /v1/messages                         -> the Anthropic Messages API, via the host gateway
 //
 // Trust: the host treats everything on this channel as hostile (see docs/security.md). The
@@ -23,6 +30,12 @@ import { SessionStatus } from "../events/schema";
 export const SOCKET_PATH_IN_SANDBOX = "/run/dockside/host.sock";
 export const STATE_DIR_IN_SANDBOX = "/run/dockside/state";
 export const WORKSPACE_IN_SANDBOX = "/workspace";
+/** The host's egress proxy (HTTP CONNECT and absolute-form HTTP), worker-only like host.sock. */
+export const EGRESS_SOCKET_IN_SANDBOX = "/run/dockside/egress.sock";
+/** Where the worker forwards the egress socket for everyone in the sandbox: HTTP(S)_PROXY. */
+export const EGRESS_PROXY_PORT = 3128;
+/** The repository mirror's objects, read-only: the workspace borrows them (objects/info/alternates). */
+export const MIRROR_OBJECTS_IN_SANDBOX = "/opt/dockside-mirror/objects";
 
 export const WorkerConfigSchema = z.object({
   sessionId: z.string(),
@@ -46,6 +59,8 @@ export const WorkerConfigSchema = z.object({
   thinkingBudget: z.number().int().positive().nullable().default(null),
   /** The team's own instructions (Settings), part of the cached prefix. */
   teamInstructions: z.string().max(100_000).default(""),
+  /** Environment for the agent's commands: secrets marked for the agent (their values are masked in output). */
+  agentEnv: z.record(z.string(), z.string()).default({}),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 
@@ -68,7 +83,7 @@ export const WORKER_LIMITS = {
 } as const;
 
 /** The only event types a worker produces; user messages, commits, branch events and usage are the host's. */
-export const WORKER_EVENT_TYPES = ["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error", "model.retry", "compaction", "todo"] as const;
+export const WORKER_EVENT_TYPES = ["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error", "model.retry", "compaction", "todo", "setup", "setup.output"] as const;
 export type WorkerEventType = (typeof WORKER_EVENT_TYPES)[number];
 
 const L = WORKER_LIMITS;
@@ -114,6 +129,14 @@ const workerEventData = {
   todo: z.strictObject({
     items: z.array(z.strictObject({ content: z.string().max(2000), status: z.enum(["pending", "in_progress", "completed"]) })).max(100),
   }),
+  setup: z.strictObject({
+    state: z.enum(["running", "ok", "failed", "cached", "skipped"]),
+    source: z.enum(["team", "repository"]).optional(),
+    durationMs: z.number().nonnegative().max(1e10).optional(),
+    exitCode: z.number().int().nullable().optional(),
+    reason: z.string().max(L.reasonChars).optional(),
+  }),
+  "setup.output": z.strictObject({ stream: z.enum(["stdout", "stderr"]), text }),
 } as const;
 
 const variant = <T extends WorkerEventType>(type: T) =>
@@ -130,6 +153,8 @@ export const WorkerEventSchema = z.discriminatedUnion("type", [
   variant("model.retry"),
   variant("compaction"),
   variant("todo"),
+  variant("setup"),
+  variant("setup.output"),
 ]);
 export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
 
@@ -164,3 +189,39 @@ export type WorkspaceOpResult = z.infer<typeof WorkspaceOpResultSchema>;
 
 /** Inbox for files the host hands the worker (bundles); worker-only, like the socket. */
 export const INBOX_DIR_IN_SANDBOX = "/run/dockside/inbox";
+
+/**
+ * What the worker does before the agent's first turn (GET /worker/setup). Asked once per
+ * session: after a restart `run` is "none" (the workspace already holds the setup's results).
+ *  - none:    nothing to set up; go straight to the agent.
+ *  - restore: GET /worker/environment and unpack it (as the agent) into / ; report `cached`.
+ *  - script:  run `script` with bash as the agent, in /workspace, with `env` (secrets, proxy),
+ *             stream its output as setup.output; on success tar the results and POST them to
+ *             /worker/environment?key=KEY, then POST /worker/setup/done. On failure emit
+ *             `setup failed` and `status failed` with the log's tail and exit 1.
+ */
+export const SetupPlanSchema = z.discriminatedUnion("run", [
+  z.object({ run: z.literal("none") }),
+  z.object({ run: z.literal("restore"), key: z.string().regex(/^[0-9a-f]{64}$/), source: z.enum(["team", "repository"]) }),
+  z.object({
+    run: z.literal("script"),
+    key: z.string().regex(/^[0-9a-f]{64}$/),
+    source: z.enum(["team", "repository"]),
+    script: z.string().max(64 * 1024),
+    /** Secrets and settings for the setup phase only (never the agent's). */
+    env: z.record(z.string(), z.string()),
+    /** Kill the script after this many seconds. */
+    timeoutS: z.number().int().positive(),
+  }),
+]);
+export type SetupPlan = z.infer<typeof SetupPlanSchema>;
+
+/** POST /worker/setup/done. */
+export const SetupDoneSchema = z.strictObject({ ok: z.boolean(), state: z.enum(["ok", "failed", "cached", "skipped"]) });
+export type SetupDone = z.infer<typeof SetupDoneSchema>;
+
+/**
+ * What a snapshot holds, relative to / inside the sandbox: files the setup left that git does not
+ * track (node_modules, .venv, build outputs), and the agent's home (without caches).
+ */
+export const SNAPSHOT_ROOTS = ["workspace", "home/agent"] as const;

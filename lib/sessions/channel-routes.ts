@@ -8,6 +8,7 @@ import path from "node:path";
 import { z } from "zod";
 import { env } from "../config/env";
 import { isAppError } from "../errors";
+import type { SetupDone, SetupPlan } from "../protocol/worker";
 import { WORKER_LIMITS, WorkerEventBatchSchema, WorkspaceOpResultSchema, type WorkerCommand, type WorkerConfig, type WorkerEventBatch, type WorkspaceOpResult } from "../protocol/worker";
 import { BodyTooLarge, bodyToFile, readBody, send } from "./channel-http";
 
@@ -26,6 +27,14 @@ export interface ChannelHandlers {
   opDone(id: string, result: WorkspaceOpResult): Promise<void>;
   /** POST /v1/messages through the session's gateway. */
   model(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** GET /worker/setup: what the worker does before the first turn. */
+  setupPlan(): Promise<SetupPlan>;
+  /** GET /worker/environment: the host path of the snapshot tar to stream, or null (404). */
+  environmentFile(): Promise<string | null>;
+  /** POST /worker/environment?key=: a snapshot the worker uploaded, now in a host-only file (moved or deleted by the callee). */
+  environmentUploaded(key: string, file: string): Promise<void>;
+  /** POST /worker/setup/done. */
+  setupDone(done: SetupDone): Promise<void>;
 }
 
 type Ctx = { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; h: ChannelHandlers };

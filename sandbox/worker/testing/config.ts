@@ -18,6 +18,7 @@ export function testConfig(overrides: Partial<WorkerConfig> = {}): WorkerConfig 
     maxOutputTokens: 32_000,
     thinkingBudget: null,
     teamInstructions: "",
+    agentEnv: {},
     ...overrides,
   };
 }
