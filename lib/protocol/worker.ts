@@ -12,7 +12,8 @@
 //   GET  /worker/setup                        -> SetupPlan  (what to do before the first turn)
 //   GET  /worker/environment                  -> a tar stream: the cached environment to restore
 //                                                 (404 when the plan has no snapshot)
-//   POST /worker/environment?key=KEY (body: a tar of the setup's results) -> { ok: true }
+//   POST /worker/environment?key=KEY&ms=N (body: a tar of the setup's results; N: how long the
+//                                                 setup took) -> { ok: true }
 //                                                 (413 past DOCKSIDE_ENV_SNAPSHOT_MAX_MB)
 //   POST /worker/setup/done  SetupDone        -> { ok: true }  (the egress proxy switches to the
 //                                                 agent's policy; setup secrets are gone)
@@ -194,25 +195,27 @@ export const INBOX_DIR_IN_SANDBOX = "/run/dockside/inbox";
  * What the worker does before the agent's first turn (GET /worker/setup). Asked once per
  * session: after a restart `run` is "none" (the workspace already holds the setup's results).
  *  - none:    nothing to set up; go straight to the agent.
- *  - restore: GET /worker/environment and unpack it (as the agent) into / ; report `cached`.
+ *  - restore: GET /worker/environment and unpack it (as the agent) into / ; report `cached`
+ *             (and POST /worker/setup/done {ok: true, state: "cached"}).
  *  - script:  run `script` with bash as the agent, in /workspace, with `env` (secrets, proxy),
- *             stream its output as setup.output; on success tar the results and POST them to
- *             /worker/environment?key=KEY, then POST /worker/setup/done. On failure emit
+ *             stream its output as setup.output; on success tar the results (SNAPSHOT_ROOTS) and
+ *             POST them to /worker/environment?key=KEY&ms=SETUP_MS, then POST /worker/setup/done. On failure emit
  *             `setup failed` and `status failed` with the log's tail and exit 1.
  */
+const SetupWork = {
+  key: z.string().regex(/^[0-9a-f]{64}$/),
+  source: z.enum(["team", "repository"]),
+  script: z.string().max(64 * 1024),
+  /** Secrets and settings for the setup phase only (never the agent's). */
+  env: z.record(z.string(), z.string()),
+  /** Kill the script after this many seconds. */
+  timeoutS: z.number().int().positive(),
+};
 export const SetupPlanSchema = z.discriminatedUnion("run", [
   z.object({ run: z.literal("none") }),
-  z.object({ run: z.literal("restore"), key: z.string().regex(/^[0-9a-f]{64}$/), source: z.enum(["team", "repository"]) }),
-  z.object({
-    run: z.literal("script"),
-    key: z.string().regex(/^[0-9a-f]{64}$/),
-    source: z.enum(["team", "repository"]),
-    script: z.string().max(64 * 1024),
-    /** Secrets and settings for the setup phase only (never the agent's). */
-    env: z.record(z.string(), z.string()),
-    /** Kill the script after this many seconds. */
-    timeoutS: z.number().int().positive(),
-  }),
+  /** A snapshot exists: restore it; if restoring fails, run the script as if there were none. */
+  z.object({ run: z.literal("restore"), ...SetupWork }),
+  z.object({ run: z.literal("script"), ...SetupWork }),
 ]);
 export type SetupPlan = z.infer<typeof SetupPlanSchema>;
 

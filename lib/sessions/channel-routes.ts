@@ -32,7 +32,7 @@ export interface ChannelHandlers {
   /** GET /worker/environment: the host path of the snapshot tar to stream, or null (404). */
   environmentFile(): Promise<string | null>;
   /** POST /worker/environment?key=: a snapshot the worker uploaded, now in a host-only file (moved or deleted by the callee). */
-  environmentUploaded(key: string, file: string): Promise<void>;
+  environmentUploaded(key: string, setupMs: number, file: string): Promise<void>;
   /** POST /worker/setup/done. */
   setupDone(done: SetupDone): Promise<void>;
 }
