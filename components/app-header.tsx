@@ -15,7 +15,8 @@ export function AppHeader() {
   const pathname = usePathname();
 
   return (
-    <header className="flex h-11 shrink-0 items-center gap-4 border-b border-line bg-panel px-4">
+    // Wraps onto a second line on a phone rather than making the page scroll sideways.
+    <header className="flex min-h-11 shrink-0 flex-wrap items-center gap-x-4 gap-y-1 border-b border-line bg-panel px-4 py-1.5">
       <Link href="/" className="font-semibold tracking-tight" data-testid="home-link">
         Dockside
       </Link>
@@ -40,7 +41,7 @@ function SignedInNav({ me, pathname }: { me: MeDto; pathname: string }) {
   ];
   return (
     <>
-      <nav className="flex items-center gap-3 text-sm text-muted">
+      <nav className="flex flex-wrap items-center gap-x-3 text-sm text-muted">
         {links
           .filter((l) => l.show)
           .map((l) => (
@@ -49,9 +50,9 @@ function SignedInNav({ me, pathname }: { me: MeDto; pathname: string }) {
             </Link>
           ))}
       </nav>
-      <div className="ml-auto flex items-center gap-3 text-sm">
+      <div className="ml-auto flex min-w-0 items-center gap-3 text-sm">
         {me.teams.length > 0 && <TeamSwitcher me={me} activeId={active?.team.id ?? ""} />}
-        <span data-testid="user-name" className="text-muted" title={me.user.email}>
+        <span data-testid="user-name" className="hidden truncate text-muted sm:inline" title={me.user.email}>
           {me.user.name}
         </span>
         <SignOutButton />
@@ -81,7 +82,7 @@ function TeamSwitcher({ me, activeId }: { me: MeDto; activeId: string }) {
         value={activeId}
         disabled={busy}
         onChange={(e) => void change(e.target.value)}
-        className="max-w-48 rounded-md border border-line bg-canvas px-2 py-1 text-sm"
+        className="max-w-40 min-w-0 rounded-md border border-line bg-canvas px-2 py-1 text-sm sm:max-w-48"
       >
         {me.teams.map((t) => (
           <option key={t.id} value={t.id}>

@@ -74,9 +74,11 @@ const TONES = {
   red: "bg-red-500/15 text-red-700 dark:text-red-300",
   green: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
   gray: "bg-zinc-500/15 text-muted",
+  blue: "bg-sky-500/15 text-sky-700 dark:text-sky-300",
 } as const;
 
-function Tag({ tone, testId, children }: { tone: keyof typeof TONES; testId?: string; children: ReactNode }) {
+/** A small status badge (tool results, setup outcomes). */
+export function Tag({ tone, testId, children }: { tone: keyof typeof TONES; testId?: string; children: ReactNode }) {
   return (
     <span data-testid={testId} className={`rounded px-1.5 py-px text-[11px] font-medium ${TONES[tone]}`}>
       {children}

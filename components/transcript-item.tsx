@@ -4,6 +4,7 @@ import { CompactionDivider, RefusalNotice, RetryNotice, TodoMarker } from "./age
 import { firstLine, shortSha } from "./lib/format";
 import { isQuietTool, type TranscriptItem } from "./lib/transcript";
 import { MarkdownText } from "./markdown";
+import { EgressBlockedLine, SetupBlock } from "./session/setup-block";
 import { ToolCall } from "./tool-call";
 
 export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: TranscriptItem }) {
@@ -88,6 +89,10 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
       return <CompactionDivider item={item} />;
     case "todo":
       return <TodoMarker item={item} />;
+    case "setup":
+      return <SetupBlock item={item} />;
+    case "egress":
+      return <EgressBlockedLine item={item} />;
     default: {
       const unhandled: never = item;
       return unhandled;

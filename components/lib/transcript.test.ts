@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EventDataOf, EventType, SessionEvent } from "../../lib/events/schema";
 import { cleanTerminalText, utf8Length } from "./output-buffer";
-import { acceptBatch, applyEvents, currentStatus, EMPTY_TRANSCRIPT, isQuietTool, type ToolItem } from "./transcript";
+import { acceptBatch, applyEvents, currentStatus, EMPTY_TRANSCRIPT, isQuietTool, type SetupItem, type ToolItem } from "./transcript";
 
 let clock = 0;
 function ev<T extends EventType>(seq: number, type: T, data: EventDataOf<T>): SessionEvent {
@@ -224,6 +224,52 @@ describe("agent signals", () => {
     expect(outputText(tool(s.items, "c")!)).toBe("a␀bgreen␛[H");
     expect(s.items[3]).toMatchObject({ message: "bad␈ byte" });
     expect(s.statusReason).toBe("why␀");
+  });
+});
+
+describe("setup and egress", () => {
+  const setups = (items: readonly unknown[]) => items.filter((i): i is SetupItem => (i as SetupItem).kind === "setup");
+  const setupText = (t: SetupItem) => t.output.chunks.map((c) => c.text).join("");
+
+  it("folds a setup phase into one block: running, its output (made safe), then its outcome", () => {
+    const s = applyEvents(EMPTY_TRANSCRIPT, [
+      ev(1, "setup", { state: "running", source: "repository" }),
+      ev(2, "setup.output", { stream: "stdout", text: "npm ci\x1b[32m ok\x1b[0m\r\n" }),
+      ev(3, "setup.output", { stream: "stderr", text: "warn \x1b]0;pwn\x07\n" }),
+      ev(4, "setup", { state: "failed", exitCode: 1, durationMs: 4200, reason: "exit 1: \x1b[2Jtail" }),
+      ev(5, "status", { status: "failed", reason: "setup failed" }),
+    ]);
+    const [block] = setups(s.items);
+    expect(setups(s.items)).toHaveLength(1);
+    expect(block).toMatchObject({ state: "failed", source: "repository", exitCode: 1, durationMs: 4200, reason: "exit 1: ␛[2Jtail" });
+    expect(block.interrupted).toBeFalsy();
+    expect(setupText(block)).toBe("npm ci ok\nwarn ␛]0;pwn␇\n");
+    expect(block.output.chunks.map((c) => c.stream)).toEqual(["stdout", "stderr"]);
+  });
+
+  it("shows a restored snapshot or a skipped setup as a block of its own, and stops a running one's spinner when the session stops", () => {
+    const s = applyEvents(EMPTY_TRANSCRIPT, [
+      ev(1, "setup", { state: "cached", source: "team", reason: "restored" }),
+      ev(2, "setup", { state: "running", source: "team" }),
+      ev(3, "status", { status: "stopped" }),
+    ]);
+    expect(setups(s.items).map((b) => [b.state, b.interrupted ?? false])).toEqual([["cached", false], ["running", true]]);
+    const again = applyEvents(s, [ev(4, "setup", { state: "running" }), ev(5, "setup", { state: "ok", durationMs: 10 })]);
+    expect(setups(again.items).map((b) => b.state)).toEqual(["cached", "running", "ok"]);
+  });
+
+  it("folds refusals of one host:port in a row into one counted line", () => {
+    const s = applyEvents(EMPTY_TRANSCRIPT, [
+      ev(1, "egress.blocked", { host: "evil.example.com", port: 443, phase: "agent", reason: "not in the allowlist" }),
+      ev(2, "egress.blocked", { host: "evil.example.com", port: 443, phase: "agent", reason: "not in the allowlist", repeats: 4 }),
+      ev(3, "egress.blocked", { host: "10.0.0.1", port: 80, phase: "setup", reason: "private address" }),
+      ev(4, "egress.blocked", { host: "evil.example.com", port: 443, phase: "agent", reason: "not in the allowlist" }),
+    ]);
+    expect(s.items.map((i) => (i.kind === "egress" ? [i.host, i.port, i.phase, i.count] : i.kind))).toEqual([
+      ["evil.example.com", 443, "agent", 6],
+      ["10.0.0.1", 80, "setup", 1],
+      ["evil.example.com", 443, "agent", 1],
+    ]);
   });
 });
 

@@ -4,10 +4,12 @@ import type { EventDataOf, SessionEvent, SessionStatus } from "../../lib/events/
 import { isRefusal, retryWhat } from "../../lib/events/signals";
 import { visibleJson, visibleText } from "../../lib/text/visible";
 import { appendOutput, DEFAULT_OUTPUT_CAP, EMPTY_OUTPUT, type OutputBuffer } from "./output-buffer";
+import { applyEgress, applySetup, applySetupOutput, interruptSetup } from "./transcript-environment";
 
-type Base = { seq: number; ts: string };
+export type Base = { seq: number; ts: string };
 export type ToolResult = EventDataOf<"tool.result">;
 export type TodoEntry = EventDataOf<"todo">["items"][number];
+export type SetupState = EventDataOf<"setup">["state"];
 
 export type TranscriptItem =
   | (Base & { kind: "user"; text: string; author?: string; queued?: boolean })
@@ -35,9 +37,28 @@ export type TranscriptItem =
   | (Base & { kind: "retry"; attempt: number; waitMs: number; reason: string; status?: number; retries: number; at: string; settled: boolean })
   | (Base & { kind: "compaction" } & EventDataOf<"compaction">)
   /** Only the moments of the plan worth a line: a new plan, and the plan completed. */
-  | (Base & { kind: "todo"; phase: "plan" | "done"; items: readonly TodoEntry[] });
+  | (Base & { kind: "todo"; phase: "plan" | "done"; items: readonly TodoEntry[] })
+  /**
+   * One setup phase: opened by `setup running` (or by a `cached`/`skipped` that had none), closed
+   * by its outcome; setup.output lands in its bounded terminal like a tool's.
+   */
+  | (Base & {
+      kind: "setup";
+      state: SetupState;
+      source?: "team" | "repository";
+      durationMs?: number;
+      exitCode?: number | null;
+      reason?: string;
+      output: OutputBuffer;
+      /** The session stopped while setup was running: it will never report an outcome. */
+      interrupted?: boolean;
+    })
+  /** Refused connections to one host:port in a row, folded into one line (`count` refusals). */
+  | (Base & { kind: "egress"; host: string; port: number; phase: "setup" | "agent"; reason: string; count: number });
 
 export type ToolItem = Extract<TranscriptItem, { kind: "tool" }>;
+export type SetupItem = Extract<TranscriptItem, { kind: "setup" }>;
+export type EgressItem = Extract<TranscriptItem, { kind: "egress" }>;
 
 /** The todo tool's name (sandbox/worker/tools/todo.ts). */
 export const PLAN_TOOL = "todo_write";
@@ -69,6 +90,8 @@ export interface TranscriptState {
   openRetry: number | null;
   /** Counts commit events, so views can refetch what a commit changes (the diff). */
   commits: number;
+  /** Position in `items` of the latest setup block, which setup.output and outcomes update. */
+  openSetup: number | null;
 }
 
 export const EMPTY_TRANSCRIPT: TranscriptState = {
@@ -84,6 +107,7 @@ export const EMPTY_TRANSCRIPT: TranscriptState = {
   todos: null,
   openRetry: null,
   commits: 0,
+  openSetup: null,
 };
 
 export interface ApplyOptions {
@@ -190,6 +214,15 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
     case "todo":
       applyTodo(s, base, e.data.items.map((t) => ({ ...t, content: visibleText(t.content) })));
       return;
+    case "setup":
+      applySetup(s, base, e.data);
+      return;
+    case "setup.output":
+      applySetupOutput(s, base, e.data, cap);
+      return;
+    case "egress.blocked":
+      applyEgress(s, base, e.data);
+      return;
     default: {
       const unhandled: never = e;
       throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
@@ -254,8 +287,9 @@ function orphanTool(s: Mutable, base: Base, callId: string): ToolItem {
   return item;
 }
 
-// A session that went idle, stopped or failed has no tool still running: stop their spinners.
+// A session that went idle, stopped or failed has no tool or setup still running: stop their spinners.
 function markOpenToolsInterrupted(s: Mutable): void {
+  interruptSetup(s);
   for (const [callId, at] of s.toolIndex) {
     const item = s.items[at];
     if (item?.kind === "tool" && !item.result && !item.interrupted) updateTool(s, callId, { interrupted: true });

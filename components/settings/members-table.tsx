@@ -60,11 +60,11 @@ export function MembersTable({ team, selfId }: { team: TeamDto; selfId: string }
               const options = editable ? ROLES.filter((r) => grantableRoles(team.role).includes(r) || r === m.role) : [m.role];
               return (
                 <tr key={m.userId} data-testid="member-row" data-user-id={m.userId} className="border-t border-line">
-                  <td className="py-1.5 pr-3 font-medium">
+                  <td className="py-1.5 pr-3 font-medium wrap-anywhere">
                     {m.name}
                     {self && <span className="ml-1 text-xs text-muted">(you)</span>}
                   </td>
-                  <td className="py-1.5 pr-3 text-muted">{m.email}</td>
+                  <td className="py-1.5 pr-3 text-muted wrap-anywhere">{m.email}</td>
                   <td className="py-1.5 pr-3">
                     <select
                       data-testid="member-role"

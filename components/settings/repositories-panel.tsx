@@ -8,7 +8,6 @@ import type { TeamDto } from "../../lib/protocol/teams";
 import { apiJson } from "../lib/api";
 import { useApiList } from "../lib/use-api-list";
 import { ErrorNote, Field, inputClass, Panel, primaryButton } from "../ui/form";
-import { TableHead } from "../ui/table-head";
 import { RepositoryRow, splitBranches } from "./repository-row";
 
 const pick = (d: { repositories: RepositoryDto[] }) => d.repositories;
@@ -20,19 +19,17 @@ export function RepositoriesPanel({ team }: { team: TeamDto }) {
   return (
     <Panel title="Repositories" testId="repositories-panel">
       <p className="text-xs text-muted">
-        Sessions of this team start only on these repositories. Protected branches and push tokens belong to each repository.
+        Sessions of this team start only on these repositories. Protected branches, push tokens and the environment (setup script,
+        network, secrets) belong to each repository.
       </p>
       {error && <ErrorNote testId="repo-error">{error}</ErrorNote>}
       {items && list.length === 0 && <p className="text-sm text-muted" data-testid="repos-empty">No repositories yet.</p>}
       {list.length > 0 && (
-        <table data-testid="repos-table" className="w-full text-sm">
-          <TableHead columns={["Name", "Repository", "Protected branches", "Push token"]} />
-          <tbody>
-            {list.map((r) => (
-              <RepositoryRow key={r.id} repo={r} manage={manage} onChanged={reload} onError={setError} />
-            ))}
-          </tbody>
-        </table>
+        <ul data-testid="repos-table" className="space-y-3">
+          {list.map((r) => (
+            <RepositoryRow key={r.id} repo={r} manage={manage} onChanged={reload} onError={setError} />
+          ))}
+        </ul>
       )}
       {manage && <AddRepository onAdded={reload} />}
     </Panel>

@@ -1,11 +1,12 @@
 "use client";
 // One registered repository in Settings → Repositories. Admins and owners edit its protected
 // branches, set or clear its push token (write-only: the page only knows whether one is set) and
-// remove it; sessions started on it keep their history.
-import { useState } from "react";
+// remove it; sessions started on it keep their history. Its Environment section opens below.
+import { useId, useState } from "react";
 import { RepositoryDtoSchema, type RepositoryDto } from "../../lib/protocol/repos";
 import { apiJson } from "../lib/api";
 import { inputClass, secondaryButton } from "../ui/form";
+import { RepoEnvironment } from "./repo-environment";
 
 export const splitBranches = (text: string) => text.split(",").map((b) => b.trim()).filter(Boolean);
 
@@ -20,6 +21,8 @@ export function RepositoryRow({ repo, manage, onChanged, onError }: Props) {
   const [protectedText, setProtectedText] = useState(repo.protectedBranches.join(", "));
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
+  const [envOpen, setEnvOpen] = useState(false);
+  const envId = useId();
   const dirty = splitBranches(protectedText).join(", ") !== repo.protectedBranches.join(", ");
 
   async function patch(body: Record<string, unknown>) {
@@ -41,47 +44,65 @@ export function RepositoryRow({ repo, manage, onChanged, onError }: Props) {
   }
 
   return (
-    <tr data-testid="repo-row" data-repo-id={repo.id} className="border-t border-line align-top">
-      <td className="py-1.5 pr-3" data-testid="repo-name">{repo.name}</td>
-      <td className="py-1.5 pr-3 font-mono text-xs break-all" data-testid="repo-source">{repo.source}</td>
-      <td className="py-1.5 pr-3">
-        {manage ? (
-          <div className="flex gap-1">
-            <input aria-label={`Protected branches of ${repo.name}`} data-testid="repo-protected-input" className={inputClass} value={protectedText}
-              onChange={(e) => setProtectedText(e.target.value)} placeholder="main, release" autoComplete="off" />
-            <button type="button" data-testid="repo-protected-save" disabled={busy || !dirty} className={secondaryButton}
-              onClick={() => void patch({ protectedBranches: splitBranches(protectedText) })}>
-              Save
-            </button>
-          </div>
-        ) : (
-          <span data-testid="repo-protected">{repo.protectedBranches.join(", ") || "none"}</span>
-        )}
-      </td>
-      <td className="py-1.5 pr-3">
-        <span data-testid="repo-token-state" className="text-xs text-muted">{repo.hasPushToken ? "set" : "none"}</span>
-        {manage && repo.kind === "https" && (
-          <div className="mt-1 flex gap-1">
-            <input aria-label={`Push token for ${repo.name}`} data-testid="repo-token-input" type="password" className={inputClass} value={token}
-              onChange={(e) => setToken(e.target.value)} autoComplete="off" placeholder="new token" />
-            <button type="button" data-testid="repo-token-save" disabled={busy || !token} className={secondaryButton} onClick={() => void patch({ pushToken: token })}>
-              Set
-            </button>
-            {repo.hasPushToken && (
-              <button type="button" data-testid="repo-token-clear" disabled={busy} className={secondaryButton} onClick={() => void patch({ pushToken: null })}>
-                Clear
-              </button>
-            )}
-          </div>
-        )}
-      </td>
-      <td className="py-1.5 text-right">
+    <li data-testid="repo-row" data-repo-id={repo.id} className="space-y-3 rounded-md border border-line p-3">
+      <div className="flex flex-wrap items-start justify-between gap-x-3 gap-y-1">
+        <div className="min-w-0 flex-1 basis-56">
+          <p className="text-sm font-medium break-words" data-testid="repo-name">{repo.name}</p>
+          <p className="font-mono text-xs break-all text-muted" data-testid="repo-source">{repo.source}</p>
+        </div>
         {manage && (
           <button type="button" data-testid="repo-remove" onClick={() => void remove()} className="text-sm text-red-700 hover:underline dark:text-red-300">
             Remove
           </button>
         )}
-      </td>
-    </tr>
+      </div>
+      <div className="grid gap-3 text-sm sm:grid-cols-2">
+        <div className="min-w-0 space-y-1">
+          <p className="text-xs font-medium text-muted">Protected branches</p>
+          {manage ? (
+            <div className="flex gap-1">
+              <input aria-label={`Protected branches of ${repo.name}`} data-testid="repo-protected-input" className={`${inputClass} min-w-0`} value={protectedText}
+                onChange={(e) => setProtectedText(e.target.value)} placeholder="main, release" autoComplete="off" />
+              <button type="button" data-testid="repo-protected-save" disabled={busy || !dirty} className={`${secondaryButton} shrink-0`}
+                onClick={() => void patch({ protectedBranches: splitBranches(protectedText) })}>
+                Save
+              </button>
+            </div>
+          ) : (
+            <span data-testid="repo-protected">{repo.protectedBranches.join(", ") || "none"}</span>
+          )}
+        </div>
+        <div className="min-w-0 space-y-1">
+          <p className="text-xs font-medium text-muted">
+            Push token: <span data-testid="repo-token-state">{repo.hasPushToken ? "set" : "none"}</span>
+          </p>
+          {manage && repo.kind === "https" && (
+            <div className="flex gap-1">
+              <input aria-label={`Push token for ${repo.name}`} data-testid="repo-token-input" type="password" className={`${inputClass} min-w-0`} value={token}
+                onChange={(e) => setToken(e.target.value)} autoComplete="off" placeholder="new token" />
+              <button type="button" data-testid="repo-token-save" disabled={busy || !token} className={`${secondaryButton} shrink-0`} onClick={() => void patch({ pushToken: token })}>
+                Set
+              </button>
+              {repo.hasPushToken && (
+                <button type="button" data-testid="repo-token-clear" disabled={busy} className={`${secondaryButton} shrink-0`} onClick={() => void patch({ pushToken: null })}>
+                  Clear
+                </button>
+              )}
+            </div>
+          )}
+        </div>
+      </div>
+      <div className="border-t border-line pt-2">
+        <button type="button" data-testid="repo-env-toggle" aria-expanded={envOpen} aria-controls={envId} onClick={() => setEnvOpen(!envOpen)}
+          className="flex items-center gap-1.5 text-sm font-medium hover:text-accent">
+          <span aria-hidden className="w-3 text-muted">{envOpen ? "▾" : "▸"}</span>
+          Environment
+          <span className="hidden text-xs font-normal text-muted sm:inline">setup script, network, secrets, cache</span>
+        </button>
+        <div id={envId} hidden={!envOpen} className="pt-3">
+          {envOpen && <RepoEnvironment repo={repo} manage={manage} />}
+        </div>
+      </div>
+    </li>
   );
 }

@@ -5,10 +5,12 @@ import { CreateTeamForm } from "../create-team-form";
 import { useActiveTeam } from "../me-provider";
 import { Panel } from "../ui/form";
 import { DeleteTeam } from "./delete-team";
+import { EnvironmentCachePanel } from "./environment-cache";
 import { InvitationsPanel } from "./invitations-panel";
 import { MembersTable } from "./members-table";
 import { RepositoriesPanel } from "./repositories-panel";
 import { SpendingPanel } from "./spending-panel";
+import { TeamEnvironmentPanel } from "./team-environment";
 import { TeamForm } from "./team-form";
 
 export function SettingsView() {
@@ -29,6 +31,8 @@ export function SettingsView() {
         <MembersTable key={`members:${team.id}`} team={team} selfId={me.user.id} />
         {can(team.role, "invite.create") && <InvitationsPanel key={`inv:${team.id}`} team={team} />}
         <RepositoriesPanel key={`repos:${team.id}`} team={team} />
+        <TeamEnvironmentPanel key={`env:${team.id}`} team={team} />
+        <EnvironmentCachePanel key={`env-cache:${team.id}`} team={team} />
         <Panel title="Create a new team">
           <p className="text-sm text-muted">You become its owner; your other teams stay as they are.</p>
           <CreateTeamForm goTo="/settings" />

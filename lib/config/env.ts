@@ -22,7 +22,10 @@ const schema = z.object({
   DOCKSIDE_SANDBOX_MEMORY_MB: intFrom(2048),
   DOCKSIDE_SANDBOX_CPUS: z.coerce.number().positive().default(1),
   DOCKSIDE_SANDBOX_PIDS: intFrom(512),
-  DOCKSIDE_SANDBOX_NETWORK: z.enum(["none", "bridge"]).default("none"),
+  /** Sandboxes never get a network interface: egress goes through the proxy, per the repository's policy. */
+  DOCKSIDE_SANDBOX_NETWORK: z
+    .literal("none", { error: "DOCKSIDE_SANDBOX_NETWORK=bridge is gone: sandboxes reach the network only through the egress proxy; set the repository's or team's egress policy (Settings → Repositories) to allowlist or open" })
+    .default("none"),
   DOCKSIDE_SHELL_TIMEOUT_S: intFrom(600),
   DOCKSIDE_MAX_TURNS: intFrom(100),
   /** Idle sandboxes are stopped after this many minutes (0: never). */

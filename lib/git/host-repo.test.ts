@@ -11,6 +11,7 @@ import { connectDb, db } from "../db/client";
 import { ensureDefaultTeam, DEFAULT_TEAM_ID } from "../sessions/team";
 import { newSessionId } from "../sessions/create-session";
 import { hostBranchHead, hostRepoPath, initHostRepo, receiveCheckpoint } from "./host-repo";
+import { ensureMirror } from "./mirror";
 
 beforeAll(async () => {
   connectDb(process.env.DATABASE_URL!);
@@ -20,12 +21,12 @@ beforeAll(async () => {
 const sh = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=a", "-c", "user.email=a@a", ...args], { cwd, stdio: "pipe" }).toString().trim();
 
 /** A session with host.git, and an agent's clone that committed `bytes` of incompressible data. */
-async function agentWork(bytes: number) {
-  const origin = makeRepo();
+async function agentWork(bytes: number, o: { origin?: string; mirror?: string } = {}) {
+  const origin = o.origin ?? makeRepo();
   const id = newSessionId();
   const branch = `dockside/${id.slice(0, 8)}`;
   await db().session.create({ data: { id, teamId: DEFAULT_TEAM_ID, repo: origin, baseBranch: "main", branch, prompt: "p", model: "m", status: "idle" } });
-  const base = await initHostRepo(hostRepoPath(id), origin, "main", branch);
+  const base = await initHostRepo(hostRepoPath(id), origin, "main", branch, {}, { mirror: o.mirror });
   await db().session.update({ where: { id }, data: { baseCommit: base } });
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), "agent-ws-"));
   sh(ws, "clone", "-q", "--branch", "main", origin, ".");
@@ -58,5 +59,18 @@ describe("checkpoints into the host-owned repository", () => {
     await expect(receiveCheckpoint(w.id, w.head, w.bundle, 2 * 1024 * 1024)).rejects.toMatchObject({ code: "invalid", message: expect.stringMatching(/disk quota/) });
     expect(await hostBranchHead(hostRepoPath(w.id), w.branch)).toBe(w.base);
     expect(sh(hostRepoPath(w.id), "count-objects", "-v")).not.toMatch(/size-pack: [1-9]\d{3,}/);
+  });
+
+  it("counts only the session's own objects when host.git borrows the repository's mirror", async () => {
+    // A repository whose history alone is past the quota: sessions on it still take checkpoints.
+    const origin = makeRepo();
+    fs.writeFileSync(path.join(origin, "history.bin"), crypto.randomBytes(3 * 1024 * 1024));
+    sh(origin, "add", "-A");
+    sh(origin, "commit", "-qm", "history");
+    const mirror = await ensureMirror(crypto.randomUUID(), origin);
+    const w = await agentWork(1000, { origin, mirror });
+    expect(await receiveCheckpoint(w.id, w.head, w.bundle, 2 * 1024 * 1024)).toMatchObject({ type: "commit", data: { sha: w.head } });
+    const big = await agentWork(3 * 1024 * 1024, { origin, mirror });
+    await expect(receiveCheckpoint(big.id, big.head, big.bundle, 2 * 1024 * 1024)).rejects.toMatchObject({ code: "invalid", message: expect.stringMatching(/disk quota/) });
   });
 });

@@ -48,14 +48,26 @@ export function hasHostRepo(repo: string): boolean {
 
 /**
  * Creates host.git with the origin's base branch and the session branch pointing at it;
- * resolves to the base commit. `fetchFrom` is a trusted source (the registered origin).
+ * resolves to the base commit. `source` is a trusted source (the registered origin).
+ *
+ * With `mirror` (the repository's mirror, lib/git/mirror.ts, refreshed by the caller), host.git
+ * borrows the mirror's objects (objects/info/alternates, both host-owned) and takes the base
+ * branch from the mirror: refs only, no object is copied, and host.git holds nothing but what the
+ * session adds. Without it (sessions of no registration), the base is fetched from `source` with
+ * its whole history, as before mirrors.
  */
-export async function initHostRepo(repo: string, source: string, baseBranch: string, branch: string, env_: Record<string, string> = {}): Promise<string> {
+export async function initHostRepo(repo: string, source: string, baseBranch: string, branch: string, env_: Record<string, string> = {}, o: { mirror?: string } = {}): Promise<string> {
   fs.rmSync(repo, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(repo), { recursive: true, mode: 0o700 });
   const init = await git(["init", "-q", "--bare", repo]);
   if (init.code !== 0) throw new AppError("internal", `could not create the session's repository: ${gitReason(init)}`);
-  const fetch = await git([...HOST_GIT, "-C", repo, "fetch", "-q", "--no-tags", "--", source, `+refs/heads/${baseBranch}:refs/dockside/base`], { timeoutMs: 10 * 60_000, env: env_ });
+  if (o.mirror) {
+    const objects = path.join(o.mirror, "objects");
+    if (!path.isAbsolute(objects) || !fs.statSync(objects, { throwIfNoEntry: false })?.isDirectory()) throw new AppError("internal", `the repository's mirror is missing (${o.mirror})`);
+    fs.writeFileSync(path.join(repo, "objects", "info", "alternates"), `${objects}\n`, { mode: 0o644 });
+  }
+  const from = o.mirror ?? source;
+  const fetch = await git([...HOST_GIT, "-C", repo, "fetch", "-q", "--no-tags", "--no-write-fetch-head", "--", from, `+refs/heads/${baseBranch}:refs/dockside/base`], { timeoutMs: 10 * 60_000, env: o.mirror ? {} : env_ });
   if (fetch.code !== 0) throw new AppError("invalid", `clone failed: ${gitReason(fetch)}`);
   const base = (await hostGit(repo, ["rev-parse", "--verify", "refs/dockside/base^{commit}"])).trim();
   await hostGit(repo, ["update-ref", `refs/heads/${branch}`, base]);
@@ -63,7 +75,10 @@ export async function initHostRepo(repo: string, source: string, baseBranch: str
   return base;
 }
 
-/** Brings a checkpoint of another session (a fork's origin) into this session's host.git. */
+/**
+ * Brings a checkpoint of another session (a fork's origin) into this session's host.git. When both
+ * borrow from the same mirror only the checkpoint's own objects are copied.
+ */
 export async function importCheckpoint(repo: string, fromRepo: string, sha: string, branch: string): Promise<void> {
   if (!SHA.test(sha)) throw new AppError("invalid", "a checkpoint is a full commit id");
   const fetch = await git([...HOST_GIT, "-C", repo, "fetch", "-q", "--no-tags", "--", fromRepo, `+refs/dockside/checkpoints/${sha}:refs/dockside/checkpoints/${sha}`]);
@@ -93,6 +108,8 @@ export async function receiveCheckpoint(sessionId: string, sha: string, bundlePa
   if ((await hostBranchHead(repo, s.branch)) === sha) return null;
   // host.git lives on the host's disk, outside the session's quota: its history may not grow past
   // the quota either, or one agent committing junk every turn fills the disk every session shares.
+  // (Objects borrowed from the repository's mirror are not the session's: dirBytes counts only
+  // host.git's own files.)
   const grown = dirBytes(repo) + fs.statSync(bundlePath).size;
   if (grown > maxRepoBytes) {
     throw new AppError("invalid", `the checkpoint was refused: the session's history would take ${Math.ceil(grown / 2 ** 20)} MB, more than its ${Math.floor(maxRepoBytes / 2 ** 20)} MB disk quota; commit smaller files (build outputs and data do not belong in the branch)`);

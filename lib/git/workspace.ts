@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "../errors";
+import { MIRROR_OBJECTS_IN_SANDBOX } from "../protocol/worker";
 import { git, gitReason } from "./run";
 
 /**
@@ -59,16 +60,35 @@ export function sessionPaths(dataDir: string, sessionId: string): SessionPaths {
  * Makes the session's workspace: a clone of host.git with the session branch checked out, owned
  * by the session's uid. Runs before the container starts (nothing in it is the agent's yet); from
  * then on the host never runs git here again.
+ *
+ * When host.git borrows from the repository's mirror (`mirror`, as given to initHostRepo), so
+ * does the workspace: the clone copies only host.git's own objects (normally none; a fork's
+ * checkpoint) and checks out through the mirror's host path; then its alternates are rewritten to
+ * MIRROR_OBJECTS_IN_SANDBOX, where the container binds the mirror's objects read-only
+ * (borrowedMirrorObjects in mirror.ts). Without `mirror` the workspace gets every object it needs
+ * (`--dissociate`), as before mirrors.
  */
-export async function cloneWorkspace(paths: SessionPaths, branch: string, uid: number, gid: number): Promise<void> {
+export async function cloneWorkspace(paths: SessionPaths, branch: string, uid: number, gid: number, o: { mirror?: string } = {}): Promise<void> {
   fs.rmSync(paths.workspace, { recursive: true, force: true });
   const clone = await git(
-    ["clone", "-q", "--no-recurse-submodules", "--no-hardlinks", "--single-branch", "--branch", branch, "--", paths.hostRepo, paths.workspace],
+    ["clone", "-q", "--no-recurse-submodules", "--no-hardlinks", ...(o.mirror ? [] : ["--dissociate"]), "--single-branch", "--branch", branch, "--", paths.hostRepo, paths.workspace],
     { timeoutMs: 10 * 60_000 },
   );
   if (clone.code !== 0) throw new AppError("internal", `could not make the workspace: ${gitReason(clone)}`);
   // The sandbox has no network and no credentials: a remote would only mislead the agent.
   await git(["-C", paths.workspace, "remote", "remove", "origin"]);
+  // git 2.39 leaves refs/remotes/origin/HEAD behind, pointing at nothing (the agent's `git fsck` errors).
+  await git(["-C", paths.workspace, "symbolic-ref", "--delete", "refs/remotes/origin/HEAD"]);
+  const alternates = path.join(paths.workspace, ".git", "objects", "info", "alternates");
+  if (fs.existsSync(alternates)) {
+    // A local clone carries host.git's alternates over as host paths: the mirror's objects, nothing else.
+    const lines = fs.readFileSync(alternates, "utf8").split("\n").map((l) => l.trim()).filter(Boolean);
+    const mirrorObjects = o.mirror && fs.realpathSync(path.join(o.mirror, "objects"));
+    if (!mirrorObjects || lines.length !== 1 || fs.realpathSync(lines[0]) !== mirrorObjects) {
+      throw new AppError("internal", `could not make the workspace: host.git borrows objects from ${lines.join(", ")}, not the repository's mirror`);
+    }
+    fs.writeFileSync(alternates, `${MIRROR_OBJECTS_IN_SANDBOX}\n`);
+  }
   chownTree(paths.workspace, uid, gid);
 }
 

@@ -1,6 +1,8 @@
 // Shapes of the repositories API (GET/POST /api/repos, PATCH/DELETE /api/repos/:id), shared by
-// routes, the settings UI, the new-session form and tests.
+// routes, the settings UI, the new-session form and tests. The environment parts (setup script,
+// egress, secrets, cached environments) are in ./environments.
 import { z } from "zod";
+import { RepositoryEnvironmentDtoSchema, RepositoryEnvironmentPatchSchema, SecretInput, SecretName, SecretsPatchSchema } from "./environments";
 import { safeText } from "./text";
 
 export const RepositoryDtoSchema = z.object({
@@ -16,6 +18,8 @@ export const RepositoryDtoSchema = z.object({
   hasPushToken: z.boolean(),
   createdAt: z.string(),
 });
+/** PATCH /api/repos/:id answers with the registration and its environment settings. */
+export const RepositoryDetailDtoSchema = RepositoryDtoSchema.extend({ environment: RepositoryEnvironmentDtoSchema });
 export const RepositoryListSchema = z.object({ repositories: z.array(RepositoryDtoSchema) });
 
 const branch = z.string().trim().min(1).max(255).regex(/^(?!-)[^\s~^:?*[\\\u0000-\u001f\u007f]+$/, "not a valid branch name");
@@ -26,13 +30,25 @@ export const CreateRepositoryInputSchema = z.object({
   name: displayName.optional(),
   protectedBranches: z.array(branch).max(50).optional(),
 });
+/**
+ * SecretsPatchSchema as requests are read: a refused name says why (zod's own message for a bad
+ * record key is only "Invalid key in record"), then the contract itself is applied.
+ */
+export const SecretsPatchInputSchema = z
+  .record(SecretName, SecretInput, { error: (iss) => (iss.code === "invalid_key" ? (iss as { issues?: { message?: string }[] }).issues?.[0]?.message : undefined) })
+  .pipe(SecretsPatchSchema);
+
 export const UpdateRepositoryInputSchema = z.object({
   name: displayName.optional(),
   protectedBranches: z.array(branch).max(50).optional(),
   /** A new push token, or null to clear the stored one. */
   pushToken: z.string().min(1).max(4096).nullable().optional(),
+  /** setupScript, egress, secrets (see RepositoryEnvironmentPatchSchema). */
+  ...RepositoryEnvironmentPatchSchema.shape,
+  secrets: SecretsPatchInputSchema.optional(),
 });
 
 export type RepositoryDto = z.infer<typeof RepositoryDtoSchema>;
+export type RepositoryDetailDto = z.infer<typeof RepositoryDetailDtoSchema>;
 export type CreateRepositoryInput = z.infer<typeof CreateRepositoryInputSchema>;
 export type UpdateRepositoryInput = z.infer<typeof UpdateRepositoryInputSchema>;

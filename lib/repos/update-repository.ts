@@ -1,23 +1,29 @@
-// Changes a registration: display name, protected branches, push token (set or cleared; never read back).
+// Changes a registration: display name, protected branches, push token (set or cleared; never read
+// back), and its environment: setup script, egress overrides, secrets (write-only). One
+// transaction, one audit entry.
 import { recordAudit } from "../audit/record";
 import type { Access } from "../auth/authorize";
 import { db } from "../db/client";
 import type { Repository } from "../db/generated/client";
+import { applyRepositorySecrets, environmentAudit, repositoryEnvironment, repositoryEnvironmentData } from "../environments/repository-environment";
 import { AppError } from "../errors";
-import type { RepositoryDto, UpdateRepositoryInput } from "../protocol/repos";
+import type { RepositoryDetailDto, UpdateRepositoryInput } from "../protocol/repos";
 import { seal } from "../review/credentials";
 import { toRepositoryDto } from "./dto";
 
-export async function updateRepository(access: Access, repo: Repository, patch: UpdateRepositoryInput): Promise<RepositoryDto> {
+export async function updateRepository(access: Access, repo: Repository, patch: UpdateRepositoryInput): Promise<RepositoryDetailDto> {
   if (patch.pushToken && repo.kind !== "https") throw new AppError("invalid", "push tokens are for https repositories; a local repository is pushed to directly");
   const pushSecret = patch.pushToken === undefined ? undefined : patch.pushToken === null ? null : seal(patch.pushToken);
-  const row = await db().repository.update({
-    where: { id: repo.id },
-    data: { name: patch.name, protectedBranches: patch.protectedBranches, pushSecret },
+  const { row, secrets } = await db().$transaction(async (tx) => {
+    const row = await tx.repository.update({
+      where: { id: repo.id },
+      data: { name: patch.name, protectedBranches: patch.protectedBranches, pushSecret, ...repositoryEnvironmentData(patch) },
+    });
+    return { row, secrets: await applyRepositorySecrets(tx, repo, patch) };
   });
-  // The audit says that the token changed, never what it is.
-  const data: Record<string, unknown> = { name: patch.name, protectedBranches: patch.protectedBranches };
+  // The audit says that the token, the script or a secret changed, never what it is.
+  const data: Record<string, unknown> = { name: patch.name, protectedBranches: patch.protectedBranches, ...environmentAudit(patch, secrets) };
   if (patch.pushToken !== undefined) data.pushToken = patch.pushToken === null ? "cleared" : "set";
   await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "repo.updated", targetType: "repository", targetId: repo.id, data });
-  return toRepositoryDto(row);
+  return { ...toRepositoryDto(row), environment: await repositoryEnvironment(row) };
 }

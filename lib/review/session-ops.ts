@@ -23,7 +23,7 @@ function assertQuiet(status: string): void {
   if (status === "running" || status === "starting" || status === "queued") throw new AppError("conflict", "the agent is working on this branch; wait until it is idle, or stop it");
 }
 
-const ctx = (s: { id: string; teamId: string; repo: string; baseBranch: string; branch: string }): ShipContext => ({ sessionId: s.id, teamId: s.teamId, repo: s.repo, baseBranch: s.baseBranch, branch: s.branch });
+const ctx = (s: { id: string; teamId: string; repo: string; baseBranch: string; branch: string; repositoryId: string | null }): ShipContext => ({ sessionId: s.id, teamId: s.teamId, repo: s.repo, baseBranch: s.baseBranch, branch: s.branch, repositoryId: s.repositoryId });
 
 export async function mergeSession(access: Access, id: string, strategy: MergeResult["strategy"]): Promise<MergeResult> {
   const s = await load(access, id);

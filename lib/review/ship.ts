@@ -1,7 +1,8 @@
 // Shipping a session branch: merge into the base (merge commit, squash or fast-forward), push
 // the branch, or hand the agent the current base to rebase onto. All of it happens in the
 // session's host-owned repository (host.git), which already holds the branch as received from
-// the worker: the origin's base is fetched into it, the merge is computed there with
+// the worker: the origin's base is fetched into it (through the repository's mirror, whose objects
+// host.git borrows; there is no separate merge repository), the merge is computed there with
 // `git merge-tree` (nothing is touched when it conflicts), and the result is pushed without force,
 // so a base that moved meanwhile is refused rather than overwritten.
 import crypto from "node:crypto";
@@ -10,6 +11,7 @@ import path from "node:path";
 import { env } from "../config/env";
 import { AppError } from "../errors";
 import { HOST_GIT, hasHostRepo, hostBranchHead, writeBundle } from "../git/host-repo";
+import { ensureMirror } from "../git/mirror";
 import { parseRepoSource } from "../git/repo-source";
 import { git, gitReason, type GitOptions } from "../git/run";
 import { sessionPaths } from "../git/workspace";
@@ -21,6 +23,8 @@ export interface ShipContext {
   repo: string;
   baseBranch: string;
   branch: string;
+  /** The session's registration: the origin's base comes through its mirror (lib/git/mirror.ts). */
+  repositoryId?: string | null;
 }
 
 export class MergeConflict extends AppError {
@@ -35,7 +39,11 @@ async function run(args: string[], o: GitOptions = {}): Promise<string> {
   return r.stdout.trim();
 }
 
-/** Fetches the origin's current base into host.git; returns it and the session branch's head. */
+/**
+ * Fetches the origin's current base into host.git; returns it and the session branch's head.
+ * With a registration, the repository's mirror is refreshed from the origin and host.git takes the
+ * base from it (it borrows the mirror's objects: refs only); otherwise straight from the origin.
+ */
 async function prepare(c: ShipContext): Promise<{ ship: string; source: string; creds: Record<string, string>; base: string; head: string }> {
   const ship = sessionPaths(env().dataDir, c.sessionId).hostRepo;
   const head = await hostBranchHead(ship, c.branch);
@@ -43,7 +51,8 @@ async function prepare(c: ShipContext): Promise<{ ship: string; source: string; 
   const source = parseRepoSource(c.repo, env().repoRoots).location;
   const creds = await credentialEnv(c.teamId, c.repo);
   const g = [...HOST_GIT, "-C", ship];
-  await run([...g, "fetch", "-q", "--no-tags", "--", source, `+refs/heads/${c.baseBranch}:refs/dockside/origin`], { env: creds });
+  const mirror = c.repositoryId ? await ensureMirror(c.repositoryId, source, creds) : null;
+  await run([...g, "fetch", "-q", "--no-tags", "--no-write-fetch-head", "--", mirror ?? source, `+refs/heads/${c.baseBranch}:refs/dockside/origin`], { env: mirror ? {} : creds });
   const base = await run([...g, "rev-parse", "--verify", "refs/dockside/origin^{commit}"]);
   return { ship, source, creds, base, head };
 }

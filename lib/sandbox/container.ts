@@ -1,5 +1,5 @@
 // One container per session: no capabilities beyond switching to the session's uid, no new
-// privileges, resource limits, no network by default, no Docker socket. Every bind comes from the
+// privileges, resource limits, no network (egress only through the host's proxy), no Docker socket. Every bind comes from the
 // session's own filesystem (session-fs.ts), so the sandbox never learns a host path.
 // The worker runs as root inside (to own /run/dockside and start the agent's processes as the
 // session's uid); without CAP_DAC_OVERRIDE/CHOWN/FOWNER that root cannot touch the agent's files.
@@ -7,6 +7,7 @@ import path from "node:path";
 import type Docker from "dockerode";
 import { env } from "../config/env";
 import type { SessionPaths } from "../git/workspace";
+import { MIRROR_OBJECTS_IN_SANDBOX } from "../protocol/worker";
 import { docker } from "./docker";
 import { releaseMountsUnder } from "./mounts";
 
@@ -24,11 +25,17 @@ export interface SandboxSpec {
   /** The session's uid/gid: owner of /workspace and /home/agent. */
   uid: number;
   gid: number;
+  /** The repository mirror's objects directory (host-owned): the workspace borrows from it, read-only. */
+  mirrorObjects?: string | null;
 }
 
-/** The container's mounts: all from inside the session's filesystem. */
-export function sandboxBinds(paths: SessionPaths): string[] {
+/**
+ * The container's mounts: all from inside the session's filesystem, except the repository
+ * mirror's objects (read-only, shared by the repository's sessions: a clone costs megabytes).
+ */
+export function sandboxBinds(paths: SessionPaths, mirrorObjects?: string | null): string[] {
   return [
+    ...(mirrorObjects ? [`${mirrorObjects}:${MIRROR_OBJECTS_IN_SANDBOX}:ro`] : []),
     `${paths.workspace}:/workspace:rw`,
     `${paths.run}:/run/dockside:rw`,
     `${paths.worker}:/opt/dockside:ro`,
@@ -61,11 +68,12 @@ export function sandboxOptions(spec: SandboxSpec): Docker.ContainerCreateOptions
     Cmd: ["node", "/opt/dockside/worker.mjs"],
     Env: ["HOME=/home/agent", "LANG=C.UTF-8", `DOCKSIDE_SESSION_ID=${spec.sessionId}`],
     Labels: { [SESSION_LABEL]: spec.sessionId, [TEAM_LABEL]: spec.teamId, [INSTANCE_LABEL]: e.dataDir },
-    NetworkDisabled: e.DOCKSIDE_SANDBOX_NETWORK === "none",
+    // No network interface but loopback: traffic leaves only through the egress proxy's socket.
+    NetworkDisabled: true,
     HostConfig: {
       Init: true,
-      Binds: sandboxBinds(spec.paths),
-      NetworkMode: e.DOCKSIDE_SANDBOX_NETWORK,
+      Binds: sandboxBinds(spec.paths, spec.mirrorObjects),
+      NetworkMode: "none",
       CapDrop: ["ALL"],
       CapAdd: ["SETUID", "SETGID", "KILL"],
       SecurityOpt: ["no-new-privileges:true"],

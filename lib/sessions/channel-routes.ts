@@ -5,11 +5,12 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import { env } from "../config/env";
 import { isAppError } from "../errors";
 import type { SetupDone, SetupPlan } from "../protocol/worker";
-import { WORKER_LIMITS, WorkerEventBatchSchema, WorkspaceOpResultSchema, type WorkerCommand, type WorkerConfig, type WorkerEventBatch, type WorkspaceOpResult } from "../protocol/worker";
+import { SetupDoneSchema, WORKER_LIMITS, WorkerEventBatchSchema, WorkspaceOpResultSchema, type WorkerCommand, type WorkerConfig, type WorkerEventBatch, type WorkspaceOpResult } from "../protocol/worker";
 import { BodyTooLarge, bodyToFile, readBody, send } from "./channel-http";
 
 export interface ChannelHandlers {
@@ -42,6 +43,7 @@ type Route = { method: "GET" | "POST"; path: RegExp; handle: (c: Ctx) => Promise
 
 const CommandsQuery = z.strictObject({ after: z.coerce.number().int().min(0), wait: z.coerce.number().min(0).max(30).default(0) });
 const CheckpointQuery = z.strictObject({ sha: z.string().regex(/^[0-9a-f]{40}$/) });
+const EnvironmentQuery = z.strictObject({ key: z.string().regex(/^[0-9a-f]{64}$/), ms: z.coerce.number().int().min(0).max(2 ** 31 - 1) });
 const OpId = z.uuid();
 const SMALL_BODY = 64 * 1024;
 
@@ -51,6 +53,10 @@ const ROUTES: Route[] = [
   { method: "GET", path: /^\/worker\/commands$/, handle: getCommands },
   { method: "POST", path: /^\/worker\/checkpoint$/, handle: postCheckpoint },
   { method: "POST", path: /^\/worker\/ops\/([^/]{1,100})$/, handle: postOp },
+  { method: "GET", path: /^\/worker\/setup$/, handle: async ({ res, h }) => send(res, 200, await h.setupPlan()) },
+  { method: "GET", path: /^\/worker\/environment$/, handle: getEnvironment },
+  { method: "POST", path: /^\/worker\/environment$/, handle: postEnvironment },
+  { method: "POST", path: /^\/worker\/setup\/done$/, handle: postSetupDone },
   { method: "POST", path: /^\/v1\/messages$/, handle: async ({ req, res, h }) => h.model(req, res) },
 ];
 
@@ -94,35 +100,82 @@ async function getCommands({ res, url, h }: Ctx): Promise<void> {
   if (!res.destroyed) send(res, 200, { commands });
 }
 
-// One upload at a time per channel: each costs a file of up to DOCKSIDE_CHECKPOINT_MAX_MB and a git fetch.
+// One upload at a time per channel: each costs a file of up to DOCKSIDE_CHECKPOINT_MAX_MB (or
+// DOCKSIDE_ENV_SNAPSHOT_MAX_MB) and a git fetch or a move into the cache.
 const uploading = new WeakSet<ChannelHandlers>();
 
 async function postCheckpoint(c: Ctx): Promise<void> {
   const q = CheckpointQuery.safeParse(Object.fromEntries(c.url.searchParams));
   if (!q.success) return send(c.res, 422, { error: "sha must be a full commit id (40 lowercase hex digits)" });
-  if (uploading.has(c.h)) return send(c.res, 429, { error: "a checkpoint upload is already in progress" }, { "retry-after": "1" }, true);
+  await oneUpload(c, "checkpoint", env().DOCKSIDE_CHECKPOINT_MAX_MB, (file) => c.h.checkpoint(q.data.sha, file));
+}
+
+async function postEnvironment(c: Ctx): Promise<void> {
+  const q = EnvironmentQuery.safeParse(Object.fromEntries(c.url.searchParams));
+  if (!q.success) return send(c.res, 422, { error: "key must be the setup plan's key (64 lowercase hex digits) and ms the setup's duration in whole milliseconds" });
+  await oneUpload(c, "environment", env().DOCKSIDE_ENV_SNAPSHOT_MAX_MB, (file) => c.h.environmentUploaded(q.data.key, q.data.ms, file));
+}
+
+async function oneUpload(c: Ctx, kind: "checkpoint" | "environment", maxMb: number, take: (file: string) => Promise<void>): Promise<void> {
+  if (uploading.has(c.h)) return send(c.res, 429, { error: `an upload is already in progress; send the ${kind} when it is done` }, { "retry-after": "1" }, true);
   uploading.add(c.h);
   try {
-    await receiveUpload(c, q.data.sha);
+    await receiveUpload(c, kind, maxMb * 1024 * 1024, take);
   } finally {
     uploading.delete(c.h);
   }
 }
 
-async function receiveUpload({ req, res, h }: Ctx, sha: string): Promise<void> {
-  const file = path.join(privateDir(h.tmpDir), `checkpoint-${randomUUID()}.bundle`);
+/** Streams the body into a new host-only file, hands it to `take` (which may move it) and removes what is left. */
+async function receiveUpload({ req, res, h }: Ctx, kind: "checkpoint" | "environment", limit: number, take: (file: string) => Promise<void>): Promise<void> {
+  const file = path.join(privateDir(h.tmpDir), `${kind}-${randomUUID()}${kind === "checkpoint" ? ".bundle" : ".tar"}`);
   // O_EXCL | O_NOFOLLOW: a new file of ours, never whatever a name points at.
   const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
   let open = true;
   try {
-    await bodyToFile(req, fd, env().DOCKSIDE_CHECKPOINT_MAX_MB * 1024 * 1024);
+    await bodyToFile(req, fd, limit);
     fs.closeSync(fd);
     open = false;
-    await h.checkpoint(sha, file);
+    await take(file);
   } finally {
     if (open) fs.closeSync(fd);
     fs.rmSync(file, { force: true });
   }
+  send(res, 200, { ok: true });
+}
+
+/** Streams the cached environment the plan named; the worker unpacks it inside the sandbox, never the host. */
+async function getEnvironment({ res, h }: Ctx): Promise<void> {
+  const file = await h.environmentFile();
+  if (!file) return send(res, 404, { error: "this session's setup plan has no cached environment to restore" });
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    // Evicted since the plan was made: the worker runs the script instead.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return send(res, 404, { error: "the cached environment is gone (evicted); run the setup script" });
+    throw err;
+  }
+  const stream = fs.createReadStream("", { fd, autoClose: true });
+  const st = fs.fstatSync(fd);
+  if (!st.isFile()) {
+    stream.destroy();
+    return send(res, 404, { error: "the cached environment is not a file" });
+  }
+  res.writeHead(200, { "content-type": "application/x-tar", "content-length": String(st.size) });
+  try {
+    // A worker that hangs up mid-way closes the response: pipeline then closes the file too.
+    await pipeline(stream, res);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") console.warn(`[channel] streaming ${path.basename(file)}: ${(err as Error).message}`);
+    res.destroy();
+  }
+}
+
+async function postSetupDone({ req, res, h }: Ctx): Promise<void> {
+  const done = SetupDoneSchema.safeParse(parseJson(await readBody(req, SMALL_BODY)));
+  if (!done.success) return send(res, 422, { error: z.prettifyError(done.error).slice(0, 2000) });
+  await h.setupDone(done.data);
   send(res, 200, { ok: true });
 }
 

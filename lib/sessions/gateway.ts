@@ -26,6 +26,8 @@ export interface GatewaySession {
   usage(event: NewEvent): Promise<void>;
   /** Appends an `error` event (source host) to the session's log. */
   note(message: string): Promise<void>;
+  /** Called for every model request before anything else (the egress phase ends with setup). */
+  onRequest?(): void;
 }
 
 type ErrorType = "invalid_request_error" | "rate_limit_error" | "request_too_large";
@@ -45,6 +47,7 @@ export class Gateway {
 
   /** Serves one POST /v1/messages. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.session.onRequest?.();
     if (this.active >= MAX_CONCURRENT) return this.refuse(res, "rate_limit_error", `at most ${MAX_CONCURRENT} model calls may run at once per session`, 1);
     const wait = this.perMinute.wait(1);
     if (wait > 0) return this.refuse(res, "rate_limit_error", `at most ${env().DOCKSIDE_GATEWAY_RPM} model calls per minute per session (DOCKSIDE_GATEWAY_RPM)`, wait);

@@ -15,6 +15,8 @@ import { Gateway } from "./gateway";
 import { TokenBucket } from "./token-bucket";
 import { planWorkerBatch } from "./worker-events";
 import { completeOp, pendingOps } from "./workspace-ops";
+import { SessionEgress } from "./session-egress";
+import { SessionSetup } from "./session-setup";
 
 const MB = 1024 * 1024;
 // Generous next to what a real worker sends (the stream benchmark pushes ~25 MB/s of output in
@@ -39,6 +41,10 @@ export class LiveSession {
   /** Tool output bytes dropped past the output cap, per command still running. */
   private dropped = new Map<string, number>();
   private polls = 0;
+  /** The egress proxy on <run>/egress.sock and the phase whose policy it applies. */
+  readonly egress: SessionEgress;
+  /** The setup phase as the host sees it: the plan it gave, the secret values to mask. */
+  readonly setup: SessionSetup;
 
   constructor(
     readonly id: string,
@@ -50,7 +56,11 @@ export class LiveSession {
       model: () => this.workerConfig().model,
       usage: async (event) => void (await this.append([event])),
       note: async (message) => void (await this.append([ev("error", { message, source: "host" })])),
+      // The agent acts only through model calls: whatever the worker said, setup is over by the first one.
+      onRequest: () => this.egress.enterAgentPhase(),
     });
+    this.egress = new SessionEgress(id, runDir, (event) => void this.append([event]).catch((err) => console.error(`[egress] ${id}`, err)));
+    this.setup = new SessionSetup(id, this.egress);
   }
 
   /** Appends events to the log and publishes them (and the updated row) to watchers. */
@@ -80,14 +90,26 @@ export class LiveSession {
         if (event) await this.append([event]);
       },
       model: (req, res) => this.gateway.handle(req, res),
+      setupPlan: () => this.setup.plan(),
+      environmentFile: () => this.setup.environmentFile(),
+      environmentUploaded: (key, ms, file) => this.setup.uploaded(key, ms, file),
+      setupDone: (done) => this.setup.done(done),
     });
+    try {
+      // Before the container starts (the caller starts it after this): its first request may be for the proxy.
+      await this.setup.load();
+      await this.egress.open(this.setup.finished);
+    } catch (err) {
+      await this.closeChannel();
+      throw err;
+    }
   }
 
   async closeChannel(): Promise<void> {
     const c = this.channel;
     this.channel = null;
     this.wake();
-    await c?.close();
+    await Promise.all([c?.close(), this.egress.close()]);
   }
 
   requestInterrupt(): void {
@@ -147,7 +169,7 @@ export class LiveSession {
 
   private async storeWorkerEvents(batch: WorkerEventBatch["events"]): Promise<number> {
     let dropped: Map<string, number> | undefined;
-    const policy = { stopAsked: this.stopRequested || this.interrupt, outputCapBytes: BigInt(env().DOCKSIDE_SESSION_OUTPUT_MB) * BigInt(MB), dropped: this.dropped };
+    const policy = { stopAsked: this.stopRequested || this.interrupt, outputCapBytes: BigInt(env().DOCKSIDE_SESSION_OUTPUT_MB) * BigInt(MB), dropped: this.dropped, masks: this.setup.masks };
     const result = await appendPlanned(this.id, (row) => {
       const plan = planWorkerBatch(batch, row, policy);
       dropped = plan.dropped;

@@ -16,6 +16,7 @@ import { ensureImage } from "../sandbox/image";
 import { assertDiskFloor } from "../sandbox/disk-guard";
 import { mountSessionFs, prepareSessionFs, releaseSessionFs } from "../sandbox/session-fs";
 import { insertSession } from "./create-session";
+import { sessionSecrets } from "../environments/secrets";
 import { recordAudit } from "../audit/record";
 import { getSession, toDto } from "./dto";
 import { LiveSession } from "./live-session";
@@ -171,14 +172,17 @@ export class Orchestrator {
       maxOutputTokens: modelInfo(row.model).maxOutput,
       thinkingBudget: row.thinkingBudget ?? null,
       teamInstructions: row.teamInstructions ?? "",
+      agentEnv: row.agentEnv,
     };
   }
   // Built from the session row at launch and recovery (the row is the truth; this saves a query per poll).
-  private configCache = new Map<string, { model: string; branch: string; baseCommit: string; sandboxUid: number; thinkingBudget?: number | null; teamInstructions?: string }>();
-  private async remember(row: { id: string; teamId: string; model: string; branch: string; baseCommit: string | null; sandboxUid: number; thinkingBudget: number | null }): Promise<void> {
+  private configCache = new Map<string, { model: string; branch: string; baseCommit: string; sandboxUid: number; thinkingBudget?: number | null; teamInstructions?: string; agentEnv: Record<string, string> }>();
+  private async remember(row: { id: string; teamId: string; repositoryId: string | null; model: string; branch: string; baseCommit: string | null; sandboxUid: number; thinkingBudget: number | null }): Promise<void> {
     // The team's instructions as they are when the sandbox starts: they stay put for its whole run (the cached prefix).
     const team = await db().team.findUnique({ where: { id: row.teamId }, select: { instructions: true } });
-    this.configCache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid, thinkingBudget: row.thinkingBudget, teamInstructions: team?.instructions ?? "" });
+    // Secrets marked for the agent, as they are when the sandbox starts (the rest reach setup only).
+    const agentEnv = Object.fromEntries((await sessionSecrets(row.teamId, row.repositoryId)).filter((s) => s.agent).map((s) => [s.name, s.value]));
+    this.configCache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid, thinkingBudget: row.thinkingBudget, teamInstructions: team?.instructions ?? "", agentEnv });
   }
 
   /** Wakes the worker's command poll (a workspace op was queued). */

@@ -4,6 +4,7 @@
 // forever) but not stored, and one note per batch says what was refused and why.
 import { ev, TERMINAL_STATUSES, type NewEvent, type SessionStatus } from "../events/schema";
 import { freshByWid, type AppendPlan, type LockedSession } from "../events/store";
+import { maskDeep } from "../environments/secrets";
 import { WORKER_EVENT_TYPES, WorkerEventSchema, type WorkerEvent, type WorkerEventBatch } from "../protocol/worker";
 
 export interface WorkerPolicy {
@@ -13,6 +14,8 @@ export interface WorkerPolicy {
   outputCapBytes: bigint;
   /** Bytes of tool output dropped per running command, for the note at its tool.result. */
   dropped: ReadonlyMap<string, number>;
+  /** Secret values of the session: replaced by *** wherever a worker event holds one. */
+  masks?: readonly string[];
 }
 
 export interface WorkerPlan extends AppendPlan {
@@ -29,6 +32,8 @@ const NEXT: Partial<Record<SessionStatus, SessionStatus[]>> = {
 };
 
 const MAX_LISTED = 5;
+// Setup output counts toward the output cap under a key no tool call id can be (ids are non-empty strings the model chose; this one has a NUL).
+const SETUP_KEY = "\u0000setup";
 const MAX_TRACKED = 1000;
 const PAST_SLACK_MS = 60 * 60_000;
 const FUTURE_SLACK_MS = 60_000;
@@ -64,18 +69,21 @@ export function planWorkerBatch(batch: WorkerEventBatch["events"], row: LockedSe
       }
       status = e.data.status;
     }
-    if (e.type === "tool.output") {
+    if (e.type === "tool.output" || e.type === "setup.output") {
+      const key = e.type === "tool.output" ? e.data.callId : SETUP_KEY;
       const size = BigInt(Buffer.byteLength(e.data.text));
       const before = counter;
       counter += size;
       added += size;
       if (counter > cap) {
-        dropped.set(e.data.callId, (dropped.get(e.data.callId) ?? 0) + Number(size));
+        dropped.set(key, (dropped.get(key) ?? 0) + Number(size));
         if (before <= cap) events.push(note(`Tool output past this session's cap of ${mb(cap)} (DOCKSIDE_SESSION_OUTPUT_MB) is no longer stored. Commands still run and the agent still sees their output.`));
         continue;
       }
     }
-    events.push(toNewEvent(e));
+    // The worker masks too; this is the line it cannot talk its way past (values split across
+    // two events are the worker's to catch: it masks before it cuts text into events).
+    events.push(policy.masks?.length ? maskDeep(toNewEvent(e), [...policy.masks]) : toNewEvent(e));
     if (e.type === "tool.result" && dropped.has(e.data.callId)) {
       events.push(note(`${dropped.get(e.data.callId)} bytes of output of the command ${e.data.callId} were not stored (the session's output cap of ${mb(cap)} was reached).`));
       dropped.delete(e.data.callId);

@@ -12,10 +12,12 @@ import type { Access } from "../auth/authorize";
 import type { Caller } from "../auth/caller";
 import { Role } from "../auth/roles";
 import { monthStart } from "../events/store";
-import type { MeDto, TeamDetailDto, TeamDto, UpdateTeamInputSchema } from "../protocol/teams";
-import type { z } from "zod";
-
-type UpdateTeamInput = z.infer<typeof UpdateTeamInputSchema>;
+import type { MeDto, TeamDetailDto, TeamDto } from "../protocol/teams";
+import type { TeamEnvironmentDto } from "../protocol/environments";
+import { applySecrets } from "../environments/secrets";
+import { environmentAudit } from "../environments/audit-data";
+import { removeSnapshotFiles } from "../environments/snapshots";
+import { teamEnvironment, teamEnvironmentData, type UpdateTeamSettings } from "./team-environment";
 
 type Actor = { id: string; name: string };
 
@@ -56,10 +58,15 @@ export async function teamMonthCost(teamId: string, at = new Date()): Promise<nu
   return m?.costUsd ?? 0;
 }
 
-export async function updateTeam(access: Access, patch: UpdateTeamInput): Promise<TeamDetailDto> {
+/** Changes the team's settings and environment defaults (secrets too) in one transaction; audited without secret values. */
+export async function updateTeam(access: Access, patch: UpdateTeamSettings): Promise<TeamDetailDto & { environment: TeamEnvironmentDto }> {
   const before = await db().team.findUniqueOrThrow({ where: { id: access.teamId } });
-  await db().team.update({ where: { id: access.teamId }, data: patch });
-  const { defaultBudgetUsd, monthlyCapUsd, instructions, ...rest } = patch;
+  const { egress, allowRepoSetupScript, secrets: secretsPatch, ...settings } = patch;
+  const secrets = await db().$transaction(async (tx) => {
+    await tx.team.update({ where: { id: access.teamId }, data: { ...settings, ...teamEnvironmentData({ egress, allowRepoSetupScript }) } });
+    return secretsPatch ? applySecrets(tx, access.teamId, null, secretsPatch) : {};
+  });
+  const { defaultBudgetUsd, monthlyCapUsd, instructions, ...rest } = settings;
   const money = { defaultBudgetUsd, monthlyCapUsd };
   const moneyChanged = (defaultBudgetUsd !== undefined && defaultBudgetUsd !== before.defaultBudgetUsd) || (monthlyCapUsd !== undefined && monthlyCapUsd !== before.monthlyCapUsd);
   if (moneyChanged) {
@@ -67,11 +74,15 @@ export async function updateTeam(access: Access, patch: UpdateTeamInput): Promis
     await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "team.budget_changed", targetType: "team", targetId: access.teamId, data: { from, to: { ...from, ...dropUndefined(money) } } });
   }
   // Instructions can be long: the trail says that they changed and how long they are now.
-  const changed = { ...rest, ...(instructions !== undefined && instructions !== before.instructions ? { instructionsChars: instructions.length } : {}) };
+  const changed = {
+    ...rest,
+    ...(instructions !== undefined && instructions !== before.instructions ? { instructionsChars: instructions.length } : {}),
+    ...environmentAudit({ egress, allowRepoSetupScript }, secrets),
+  };
   if (Object.keys(changed).length) {
     await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "team.updated", targetType: "team", targetId: access.teamId, data: changed });
   }
-  return getTeam(access);
+  return { ...(await getTeam(access)), environment: await teamEnvironment(access.teamId) };
 }
 
 const dropUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
@@ -79,11 +90,13 @@ const dropUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entr
 export async function deleteTeam(access: Access): Promise<void> {
   const running = await db().session.count({ where: { teamId: access.teamId, status: { in: ["queued", "starting", "running"] } } });
   if (running) throw new AppError("conflict", `the team has ${running} running session(s); stop them first`);
-  const [members, sessions] = await Promise.all([
+  const [members, sessions, repositories] = await Promise.all([
     db().member.findMany({ where: { teamId: access.teamId }, select: { userId: true } }),
     db().session.findMany({ where: { teamId: access.teamId }, select: { id: true, containerId: true } }),
+    db().repository.findMany({ where: { teamId: access.teamId }, select: { id: true } }),
   ]);
   await db().team.delete({ where: { id: access.teamId } });
+  removeSnapshotFiles(repositories.map((r) => r.id));
   publisher().revoke({ userIds: members.map((m) => m.userId) });
   // The team's code goes with it: sandboxes and workspaces (clones of its repositories).
   for (const s of sessions) {

@@ -6,14 +6,32 @@ import type { WorkerConfig } from "../../lib/protocol/worker";
 
 export type AgentUser = { uid: number; gid: number };
 
-export const AGENT_HOME = "/home/agent";
+/** The agent's home (a tmpfs of its own in the container); DOCKSIDE_AGENT_HOME moves it for tests. */
+export const AGENT_HOME = process.env.DOCKSIDE_AGENT_HOME || "/home/agent";
 const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** The proxy variables once the egress forwarder listens (forwarder.ts); none before, or without it. */
+let proxy: Record<string, string> = {};
+
+/** Points every agent process started from now on at the egress forwarder on 127.0.0.1:`port` (null: none). */
+export function setEgressProxy(port: number | null): void {
+  if (port === null) {
+    proxy = {};
+    return;
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const local = "localhost,127.0.0.1,::1";
+  proxy = { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: local, no_proxy: local };
+}
 
 export const agentUserOf = (config: Pick<WorkerConfig, "agentUid" | "agentGid">): AgentUser => ({ uid: config.agentUid, gid: config.agentGid });
 
-/** The whole environment of an agent process: nothing inherited from the worker (socket paths, node options). */
+/**
+ * The whole environment of an agent process: nothing inherited from the worker (socket paths, node
+ * options); the egress proxy; then `extra` (the secrets meant for that process, and settings).
+ */
 export function agentEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { HOME: AGENT_HOME, USER: "agent", LOGNAME: "agent", PATH, LANG: "C.UTF-8", TERM: "dumb", ...extra };
+  return { HOME: AGENT_HOME, USER: "agent", LOGNAME: "agent", PATH, LANG: "C.UTF-8", TERM: "dumb", ...proxy, ...extra };
 }
 
 /** True when spawning for the agent must switch uid (false when the worker already is the agent, as in unit tests). */

@@ -2,6 +2,7 @@
 // sandbox. The host may restart at any time, so every call that is safe to repeat retries
 // until it gets through; the worker keeps its state meanwhile.
 import http from "node:http";
+import type { Readable } from "node:stream";
 import { HttpError, Interrupted } from "./errors";
 
 export type SendOptions = { signal?: AbortSignal; timeoutMs?: number };
@@ -84,6 +85,77 @@ export class Channel {
         await sleep(backoff(attempt), opts.signal);
       }
     }
+  }
+
+  /**
+   * GET a raw body (a tar, a bundle) as a stream, one attempt; throws HttpError on a status >= 400.
+   * `timeoutMs` is how long the socket may stay idle, headers and body alike.
+   */
+  async download(path: string, opts: SendOptions = {}): Promise<http.IncomingMessage> {
+    const res = await open(this.socketPath, "GET", path, { host: "dockside-host" }, null, opts);
+    const status = res.statusCode ?? 500;
+    if (status >= 400) throw new HttpError(status, (await readAll(res)).slice(0, 4000));
+    return res;
+  }
+
+  /**
+   * POSTs `body` as it is produced, never whole in memory (backpressure: `body` pauses while the
+   * host is slower), one attempt; resolves with the host's JSON answer. The request ends only once
+   * `body` ended and `complete` resolved (the producer exited well): if it rejects, the request is
+   * dropped, so the host never takes a cut stream for a whole one. `timeoutMs`: idle time allowed.
+   * An answer >= 400 (even before the body is all sent, e.g. 413) rejects with HttpError.
+   */
+  upload(path: string, body: Readable, opts: SendOptions & { contentType: string; complete?: Promise<void> }): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let answered = false;
+      let bodyEnded = false;
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        req.destroy();
+        body.destroy();
+        reject(err);
+      };
+      const headers = { host: "dockside-host", "content-type": opts.contentType, accept: "application/json" };
+      const req = http.request({ socketPath: this.socketPath, method: "POST", path, headers, agent: false, signal: opts.signal });
+      if (opts.timeoutMs) req.setTimeout(opts.timeoutMs, () => fail(new Error(`the upload stalled for ${Math.round(opts.timeoutMs! / 1000)} s`)));
+      // Once the host answered, its answer says how it went (a refusal cuts the connection under the body).
+      req.on("error", (err) => answered || fail(err));
+      req.on("response", (res) => {
+        answered = true;
+        const status = res.statusCode ?? 500;
+        if (status >= 400) body.destroy(); // nothing more to send
+        let text = "";
+        res.on("data", (c: Buffer) => void (text.length < 4000 && (text += c.toString("utf8"))));
+        const done = () => {
+          if (status >= 400) return fail(new HttpError(status, text));
+          if (!bodyEnded) return fail(new Error(`the host answered ${status} before the upload ended`));
+          try {
+            const parsed: unknown = text ? JSON.parse(text) : null;
+            settled = true;
+            resolve(parsed);
+          } catch {
+            fail(new Error(`the host's answer is not JSON: ${text.slice(0, 200)}`));
+          }
+        };
+        res.on("end", done);
+        res.on("close", done); // cut short: what came is all there is
+        res.on("error", () => done());
+      });
+      body.on("data", (chunk: Buffer) => {
+        if (!req.write(chunk)) body.pause();
+      });
+      req.on("drain", () => body.resume());
+      body.on("error", (err) => fail(err));
+      body.on("end", () => {
+        bodyEnded = true;
+        (opts.complete ?? Promise.resolve()).then(
+          () => settled || req.end(),
+          (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
+        );
+      });
+    });
   }
 
   /** A `fetch` for the Anthropic SDK: the request goes over the socket, the body streams back. */

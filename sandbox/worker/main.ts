@@ -1,11 +1,14 @@
 // Entry point of the sandbox worker (bundled to sandbox/dist/worker.mjs, run by the container as
-// `node /opt/dockside/worker.mjs`). Wires the channel, outbox, command queue and agent, and maps
-// the ways it can end to exit codes: 0 after an interrupt or SIGTERM, 1 when it failed for good.
+// `node /opt/dockside/worker.mjs`). Wires the egress forwarder, channel, outbox, command queue,
+// setup phase and agent, and maps the ways it can end to exit codes: 0 after an interrupt or
+// SIGTERM, 1 when it failed for good (a failed setup script included).
 // With --fileop the same bundle is the file tools' helper, run as the agent (tools/file-op.ts).
 import fs from "node:fs";
 import path from "node:path";
 import { ev } from "../../lib/events/schema";
 import {
+  EGRESS_PROXY_PORT,
+  EGRESS_SOCKET_IN_SANDBOX,
   INBOX_DIR_IN_SANDBOX,
   SOCKET_PATH_IN_SANDBOX,
   STATE_DIR_IN_SANDBOX,
@@ -14,11 +17,14 @@ import {
   WorkerConfigSchema,
 } from "../../lib/protocol/worker";
 import { Agent } from "./agent";
+import { AGENT_HOME, setEgressProxy } from "./agent-user";
 import { Channel } from "./channel";
 import { CommandQueue } from "./commands";
 import { Interrupted } from "./errors";
+import { startForwarder } from "./forwarder";
 import { createClient } from "./model";
 import { Outbox } from "./outbox";
+import { runSetup, type SetupOutcome } from "./setup/phase";
 import { StateStore, type AgentState } from "./state";
 import { FILE_OP_FLAG } from "./tools/file-op";
 import { fileOpMain } from "./tools/file-op-child";
@@ -53,6 +59,24 @@ async function main(): Promise<number> {
     await outbox.close(FINAL_FLUSH_MS);
     return 1;
   };
+  /** Stopped before the agent ran (during setup): nothing of a turn to hand over. */
+  const stopped = async () => {
+    const reason: unknown = stop.signal.reason;
+    outbox.push(ev("status", { status: "stopped", reason: reason instanceof Interrupted ? reason.reason : "stopped" }));
+    await outbox.close(FINAL_FLUSH_MS);
+    return 0;
+  };
+
+  // The agent's only way out (HTTP(S)_PROXY of its processes), up before anything of the agent's runs.
+  const egressPort = process.env.DOCKSIDE_EGRESS_PORT ? Number(process.env.DOCKSIDE_EGRESS_PORT) : EGRESS_PROXY_PORT;
+  try {
+    const forwarder = await startForwarder({ socketPath: process.env.DOCKSIDE_EGRESS_SOCKET || EGRESS_SOCKET_IN_SANDBOX, port: egressPort });
+    setEgressProxy(forwarder.port);
+  } catch (err) {
+    const message = `The egress proxy could not start on 127.0.0.1:${egressPort} (${(err as Error).message}): commands in this session have no network`;
+    process.stderr.write(`[worker] ${message}\n`);
+    outbox.push(ev("error", { message, source: "worker" }));
+  }
 
   let rawConfig: unknown;
   try {
@@ -73,10 +97,28 @@ async function main(): Promise<number> {
     return failed(`could not load the saved conversation (${store.file}): ${(err as Error).message}`);
   }
   const commands = new CommandQueue(channel, state.lastCommandSeq, (reason) => requestStop(reason ?? "stopped by the user"), stop.signal);
+  // Polled from now on: an interrupt stops setup too; messages wait for the agent.
+  commands.start();
+
+  if (!state.setupDone) {
+    let setup: SetupOutcome;
+    try {
+      setup = await runSetup({ channel, emit: (e) => outbox.push(e), delivered: () => outbox.drained(0), config: config.data, workspace, home: AGENT_HOME, signal: stop.signal });
+    } catch (err) {
+      if (err instanceof Interrupted || stop.signal.aborted) return stopped();
+      return failed(`setup: ${(err as Error).message}`);
+    }
+    if (setup.failed) return failed(setup.failed);
+    // Only once the host knows: otherwise a restart asks it again.
+    if (setup.recorded) {
+      state.setupDone = true;
+      store.save(state);
+    }
+  }
+
   const client = createClient(channel);
   const workerEntry = process.argv[1];
   const agent = new Agent({ config: config.data, workspace, workerEntry, inboxDir, channel, client, outbox, commands, store, state, signal: stop.signal });
-  commands.start();
   try {
     await agent.run();
   } catch (err) {

@@ -40,7 +40,7 @@ const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 const MAX_MERGED_TEXT = 256 * 1024;
 
 const sizeOf = (e: NewEvent) =>
-  e.type === "tool.output" || e.type === "assistant.text" ? e.data.text.length + 100 : JSON.stringify(e.data).length + 50;
+  e.type === "tool.output" || e.type === "assistant.text" || e.type === "setup.output" ? e.data.text.length + 100 : JSON.stringify(e.data).length + 50;
 
 export class Outbox {
   /** Events not yet acknowledged, in wid order (consecutive). */
@@ -218,6 +218,10 @@ function merge(last: WorkerEvent, next: NewEvent): WorkerEvent | null {
   if (last.type === "tool.output" && next.type === "tool.output") {
     if (last.data.callId !== next.data.callId || last.data.stream !== next.data.stream) return null;
     if (last.data.text.length >= MAX_MERGED_TEXT) return null;
+    return { ...last, data: { ...last.data, text: last.data.text + next.data.text } };
+  }
+  if (last.type === "setup.output" && next.type === "setup.output") {
+    if (last.data.stream !== next.data.stream || last.data.text.length >= MAX_MERGED_TEXT) return null;
     return { ...last, data: { ...last.data, text: last.data.text + next.data.text } };
   }
   if (last.type === "assistant.text" && next.type === "assistant.text") {

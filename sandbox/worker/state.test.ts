@@ -26,8 +26,15 @@ const twoCalls = [
 describe("StateStore", () => {
   it("loads the state a version 1 worker saved, with no system prompt yet (built at start)", () => {
     const state = saved({ version: 1, messages: [twoCalls[0]], lastCommandSeq: 3, turns: 1, turn: null, delivered: "abc", ops: [] }).load();
-    expect(state).toMatchObject({ version: 2, lastCommandSeq: 3, turns: 1, delivered: "abc", system: null, started: [] });
+    expect(state).toMatchObject({ version: 3, lastCommandSeq: 3, turns: 1, delivered: "abc", system: null, started: [], setupDone: true });
     expect(state.messages).toEqual([twoCalls[0]]);
+  });
+
+  it("loads a version 2 state as one whose setup is over (v2 workers had none), and starts a new one with setup to do", () => {
+    const state = saved({ version: 2, messages: [], lastCommandSeq: 0, turns: 0, turn: null, system: "s", started: [] }).load();
+    expect(state).toMatchObject({ version: 3, setupDone: true, system: "s" });
+    const fresh = new StateStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dockside-state-")), "agent.json")).load();
+    expect(fresh).toMatchObject({ version: 3, setupDone: false });
   });
 
   it("refuses a state from a newer worker instead of guessing", () => {

@@ -16,7 +16,7 @@ const TurnSchema = z.object({
 export type Turn = z.infer<typeof TurnSchema>;
 
 const StateSchema = z.object({
-  version: z.literal(2),
+  version: z.literal(3),
   messages: z.array(z.custom<MessageParam>((m) => typeof m === "object" && m !== null && "role" in m)),
   /** Seq of the last user message taken into the conversation: commands are fetched after it. */
   lastCommandSeq: z.number().int().nonnegative(),
@@ -31,11 +31,13 @@ const StateSchema = z.object({
   system: z.string().nullable().default(null),
   /** Tool calls of the last answer that started running: after a crash these may have run. */
   started: z.array(z.string()).default([]),
+  /** The setup phase is over and the host knows (POST /worker/setup/done): a restart goes straight to the agent. */
+  setupDone: z.boolean(),
 });
 export type AgentState = z.infer<typeof StateSchema>;
 
-export const STATE_VERSION = 2;
-const EMPTY: AgentState = { version: 2, messages: [], lastCommandSeq: 0, turns: 0, turn: null, delivered: null, ops: [], system: null, started: [] };
+export const STATE_VERSION = 3;
+const EMPTY: AgentState = { version: 3, messages: [], lastCommandSeq: 0, turns: 0, turn: null, delivered: null, ops: [], system: null, started: [], setupDone: false };
 
 /**
  * Each step takes a saved state one version up; a new worker bundle meets the state an older
@@ -45,6 +47,8 @@ const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string
   // v1 had no system prompt of its own (built at start) and did not record started tools: any
   // call left open may have run, so it is told so, never "not run".
   1: (old) => ({ ...old, version: 2, system: null, started: openToolUses(old.messages) }),
+  // v2 had no setup phase: a state saved by it belongs to a session whose agent already ran.
+  2: (old) => ({ ...old, version: 3, setupDone: true }),
 };
 
 function openToolUses(messages: unknown): string[] {

@@ -49,7 +49,7 @@ async function turn(
     if (e.type === "assistant.text" && opts.during && !during) during = opts.during(gateway);
   };
   const state: AgentState = {
-    version: 2,
+    version: 3,
     messages: [{ role: "user", content: [{ type: "text", text: task }] }],
     lastCommandSeq: 1,
     turns: 0,
@@ -58,6 +58,7 @@ async function turn(
     ops: [],
     system: "You are a test agent.",
     started: [],
+    setupDone: true,
   };
   const signal = new AbortController().signal;
   const condense: ContextSeam["condense"] = async (ctx, o) => {

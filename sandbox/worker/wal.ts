@@ -42,7 +42,7 @@ export function replay(text: string): Replayed {
       events = events.filter((e) => e.wid > ack);
     } else if ("more" in rec) {
       const last = events[events.length - 1];
-      if (last?.wid === rec.wid && (last.type === "tool.output" || last.type === "assistant.text")) last.data.text += rec.more;
+      if (last?.wid === rec.wid && (last.type === "tool.output" || last.type === "assistant.text" || last.type === "setup.output")) last.data.text += rec.more;
       else skipped++;
     } else if (rec.wid > ack) {
       events.push(rec);

@@ -1,13 +1,17 @@
 // A test stand-in for the Dockside host's side of the worker channel: an HTTP server on a Unix
 // socket serving config, events (dedup by wid; only the types a worker may send), commands (long
-// poll; ops delivered until reported), checkpoint bundles, op reports, and /v1/messages proxied
-// to the model stub the way the gateway does (it swaps in the API key).
+// poll; ops delivered until reported), checkpoint bundles, op reports, the setup phase (plan,
+// environment snapshots both ways, setup done), and /v1/messages proxied to the model stub the
+// way the gateway does (it swaps in the API key).
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import {
+  SetupDoneSchema,
   WorkerEventBatchSchema,
   WorkspaceOpResultSchema,
+  type SetupDone,
+  type SetupPlan,
   type WorkerCommand,
   type WorkerConfig,
   type WorkspaceOpResult,
@@ -17,6 +21,7 @@ import { WORKER_EVENT_TYPES, type WorkerEvent } from "../outbox";
 
 export type OpCommand = Extract<WorkerCommand, { kind: "op" }>;
 export type Checkpoint = { sha: string; bundle: Buffer; contentType: string; eventsBefore: number };
+export type EnvironmentUpload = { key: string; ms: number; body: Buffer; contentType: string; eventsBefore: number };
 
 export type FakeHost = {
   socketPath: string;
@@ -32,6 +37,18 @@ export type FakeHost = {
   holdEvents(on: boolean): void;
   /** Answer the next checkpoint uploads with this status instead of 200 (null: accept). */
   refuseCheckpoints(status: number | null, message?: string): void;
+  /** What GET /worker/setup answers; null: 404, as a host older than setups. Default: none. */
+  setSetupPlan(plan: SetupPlan | null): void;
+  /** How many times the plan was asked for. */
+  planRequests: () => number;
+  /** The snapshot GET /worker/environment serves (null: 404). */
+  setEnvironment(tar: Buffer | null): void;
+  /** Snapshots POSTed to /worker/environment and accepted, in order. */
+  environments: EnvironmentUpload[];
+  /** Answer snapshot uploads with this status (after reading the body) instead of 200 (null: accept). */
+  refuseEnvironments(status: number | null, message?: string): void;
+  /** POST /worker/setup/done reports, in order, with how many events were stored by then. */
+  setupDone: (SetupDone & { eventsBefore: number })[];
   sendMessage(text: string): number;
   /** Queues a workspace op, delivered with every poll until reported. */
   sendOp(op: Omit<OpCommand, "kind">): void;
@@ -42,7 +59,7 @@ export type FakeHost = {
   close(): Promise<void>;
 };
 
-export async function startFakeHost(opts: { dir: string; config: WorkerConfig; modelUrl: string }): Promise<FakeHost> {
+export async function startFakeHost(opts: { dir: string; config: WorkerConfig; modelUrl: string; setupPlan?: SetupPlan | null }): Promise<FakeHost> {
   const socketPath = path.join(opts.dir, "host.sock");
   const events: WorkerEvent[] = [];
   const received: number[] = [];
@@ -50,6 +67,12 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
   const checkpoints: Checkpoint[] = [];
   const opResults = new Map<string, WorkspaceOpResult & { eventsBefore: number }>();
   let refusal: { status: number; message: string } | null = null;
+  let setupPlan: SetupPlan | null = opts.setupPlan === undefined ? { run: "none" } : opts.setupPlan;
+  let planRequests = 0;
+  let environment: Buffer | null = null;
+  let envRefusal: { status: number; message: string } | null = null;
+  const environments: EnvironmentUpload[] = [];
+  const setupDone: (SetupDone & { eventsBefore: number })[] = [];
   let holding = false;
   let seq = 100;
   let listeners: (() => void)[] = [];
@@ -119,6 +142,32 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
       changed();
       return json(res, 200, { ok: true });
     }
+    if (route === "GET /worker/setup") {
+      planRequests++;
+      return setupPlan ? json(res, 200, setupPlan) : json(res, 404, { error: `no route ${route}` });
+    }
+    if (route === "GET /worker/environment") {
+      if (!environment) return json(res, 404, { error: "no cached environment" });
+      res.writeHead(200, { "content-type": "application/x-tar", "content-length": environment.length });
+      return res.end(environment);
+    }
+    if (route === "POST /worker/environment") {
+      const body = await readBody(req);
+      if (envRefusal) return json(res, envRefusal.status, { error: envRefusal.message });
+      const key = url.searchParams.get("key") ?? "";
+      const ms = Number(url.searchParams.get("ms"));
+      if (!/^[0-9a-f]{64}$/.test(key) || !Number.isInteger(ms) || ms < 0) return json(res, 422, { error: "bad key or ms" });
+      environments.push({ key, ms, body, contentType: req.headers["content-type"] ?? "", eventsBefore: events.length });
+      changed();
+      return json(res, 200, { ok: true });
+    }
+    if (route === "POST /worker/setup/done") {
+      const done = SetupDoneSchema.safeParse(JSON.parse((await readBody(req)).toString("utf8")));
+      if (!done.success) return json(res, 422, { error: done.error.message });
+      setupDone.push({ ...done.data, eventsBefore: events.length });
+      changed();
+      return json(res, 200, { ok: true });
+    }
     if (route === "POST /v1/messages") return proxy(req, res, opts.modelUrl);
     json(res, 404, { error: `no route ${route}` });
   };
@@ -147,6 +196,18 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
     refuseCheckpoints(status, message = "refused") {
       refusal = status === null ? null : { status, message };
     },
+    setSetupPlan(plan) {
+      setupPlan = plan;
+    },
+    planRequests: () => planRequests,
+    setEnvironment(tar) {
+      environment = tar;
+    },
+    environments,
+    refuseEnvironments(status, message = "refused") {
+      envRefusal = status === null ? null : { status, message };
+    },
+    setupDone,
     sendOp(op) {
       commands.push({ kind: "op", ...op });
       changed();

@@ -12,7 +12,7 @@ export function buildWorker(): void {
 
 export type WorkerProcess = { child: ChildProcess; stderr: () => string; exited: () => Promise<number | null> };
 
-export function startWorker(opts: { socketPath: string; stateDir: string; workspace: string; home: string; inboxDir?: string }): WorkerProcess {
+export function startWorker(opts: { socketPath: string; stateDir: string; workspace: string; home: string; inboxDir?: string; env?: Record<string, string> }): WorkerProcess {
   const node = process.env.DOCKSIDE_WORKER_NODE || process.execPath;
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: "test",
@@ -22,6 +22,9 @@ export function startWorker(opts: { socketPath: string; stateDir: string; worksp
     DOCKSIDE_STATE_DIR: opts.stateDir,
     DOCKSIDE_WORKSPACE: opts.workspace,
     ...(opts.inboxDir ? { DOCKSIDE_INBOX_DIR: opts.inboxDir } : {}),
+    // A free port for the egress forwarder: workers of parallel tests never collide on 3128.
+    DOCKSIDE_EGRESS_PORT: "0",
+    ...opts.env,
   };
   // As root, with the container's capabilities only (cap-drop ALL + SETUID, SETGID, KILL,
   // no-new-privileges): root that cannot read or enter what the agent keeps to itself.

@@ -2,6 +2,7 @@
 // what the model sees, emits tool.result. Any failure becomes an error result the model reads.
 import { z } from "zod";
 import { ToolError } from "../errors";
+import { maskText, secretValues } from "../mask";
 import type { Tool, ToolContext } from "./tool";
 import { CappedText } from "./truncate";
 
@@ -16,7 +17,8 @@ export async function runTool(tools: Tool[], use: ToolUse, base: RunContext): Pr
   const { output, isError, exitCode } = await execute(tools, use, ctx);
   const capped = output instanceof CappedText ? output : CappedText.of(output, base.config.toolOutputCap, use.id);
   capped.close();
-  const text = capped.toString() || "(no output)";
+  // The agent's secrets are in its commands' environment, never in what is shown (shell masks as it streams).
+  const text = maskText(capped.toString(), secretValues(base.config.agentEnv)) || "(no output)";
   ctx.emit({
     type: "tool.result",
     data: { callId: use.id, isError, exitCode, output: text, truncated: capped.truncated, durationMs: Date.now() - started },

@@ -1,11 +1,13 @@
 // Runs a command with bash in the workspace, streaming its output as tool.output events. The
 // command gets its own process group so a timeout or an interrupt kills everything it started.
 // It runs as the agent's uid with a clean environment: nothing of the worker's (the channel
-// socket, its state) is reachable from it.
+// socket, its state) is reachable from it; the egress proxy and the secrets meant for the agent
+// (config.agentEnv) are there, and their values are masked in the output as it streams.
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
 import { agentSpawn, agentUserOf, killAgentProcesses } from "../agent-user";
+import { secretValues, StreamMasker } from "../mask";
 import { memoryLimitMb, oomKills } from "./oom";
 import { defineTool } from "./tool";
 
@@ -36,7 +38,8 @@ export const shell = defineTool({
     const timeoutS = timeout_s ?? ctx.config.shellTimeoutS;
     const oomBefore = oomKills();
     const out = ctx.collector();
-    const how = agentSpawn(agentUserOf(ctx.config), ctx.workspace, "bash", ["-lc", command], { PAGER: "cat", GIT_PAGER: "cat" });
+    const how = agentSpawn(agentUserOf(ctx.config), ctx.workspace, "bash", ["-lc", command], { ...ctx.config.agentEnv, PAGER: "cat", GIT_PAGER: "cat" });
+    const secrets = secretValues(ctx.config.agentEnv);
     const child = spawn(how.file, how.args, { ...how.options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let ended: "timeout" | "interrupt" | null = null;
     const killGroup = (why: "timeout" | "interrupt") => {
@@ -59,6 +62,7 @@ export const shell = defineTool({
     const pipes = [child.stdout, child.stderr] as const;
     for (const [stream, pipe] of [["stdout", child.stdout], ["stderr", child.stderr]] as const) {
       const decoder = new StringDecoder("utf8");
+      const masker = new StreamMasker(secrets);
       const forward = (text: string) => {
         if (!text) return;
         out.append(text);
@@ -66,7 +70,7 @@ export const shell = defineTool({
         ctx.emit({ type: "tool.output", data: { callId: ctx.callId, stream, text } });
       };
       pipe.on("data", (chunk: Buffer) => {
-        forward(decoder.write(chunk));
+        forward(masker.push(decoder.write(chunk)));
         if (paused || ctx.pendingBytes() <= HIGH_WATER) return;
         // The host is behind: stop reading so the command blocks on its own output.
         paused = true;
@@ -76,7 +80,7 @@ export const shell = defineTool({
           for (const p of pipes) p.resume();
         });
       });
-      pipe.on("end", () => forward(decoder.end()));
+      pipe.on("end", () => forward(masker.push(decoder.end()) + masker.end()));
     }
 
     const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {

@@ -1,4 +1,5 @@
-// One registration: admins and owners change its name, protected branches and push token, or remove it.
+// One registration: admins and owners change its name, protected branches, push token and
+// environment (setup script, egress, secrets: see lib/protocol/environments.ts), or remove it.
 import { json, readJson, route } from "@/lib/http/handler";
 import { UpdateRepositoryInputSchema } from "@/lib/protocol/repos";
 import { authorizeRepository } from "@/lib/repos/authorize-repository";

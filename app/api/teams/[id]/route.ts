@@ -1,6 +1,6 @@
 import { authorize } from "@/lib/auth/authorize";
 import { json, readJson, route } from "@/lib/http/handler";
-import { UpdateTeamInputSchema } from "@/lib/protocol/teams";
+import { UpdateTeamSettingsSchema } from "@/lib/teams/team-environment";
 import { deleteTeam, getTeam, updateTeam } from "@/lib/teams/teams";
 import { recordAudit } from "@/lib/audit/record";
 
@@ -10,7 +10,7 @@ export const GET = route<{ id: string }>(async ({ params, caller }) => getTeam(a
 
 export const PATCH = route<{ id: string }>(async ({ req, params, caller }) => {
   const access = await authorize(caller, params.id, "settings.manage", "team not found");
-  return updateTeam(access, await readJson(req, UpdateTeamInputSchema));
+  return updateTeam(access, await readJson(req, UpdateTeamSettingsSchema));
 });
 
 export const DELETE = route<{ id: string }>(async ({ params, caller }) => {

@@ -1,0 +1,203 @@
+// The host's mirror of a registered repository (<data dir>/repos/<repositoryId>/mirror.git): one
+// bare copy of the origin's branches that every session of the repository borrows objects from
+// (objects/info/alternates), so a session costs what it adds, not the repository's history.
+//
+// The mirror is host-owned (its directories root 0700) and written only by host git fetching from
+// the registered origin, with the same hardening as every host repository (HOST_GIT: objects
+// fsck'd on the way in, no programs). Sessions' host.git repositories name its objects directory
+// by host path; sandboxes see it read-only at MIRROR_OBJECTS_IN_SANDBOX. Because others borrow
+// its objects, it never deletes one: gc.auto=0, gc.pruneExpire=never, maintenance off, and
+// nothing in Dockside repacks it (a force-pushed origin leaves the old commits in it for the
+// sessions that started from them).
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { env } from "../config/env";
+import { AppError } from "../errors";
+import { HOST_GIT } from "./host-repo";
+import { git, gitReason } from "./run";
+
+/** Registration ids are UUIDs; anything that could leave repos/ is refused. */
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+/** The first fetch of a large origin may take a while; a refresh is normally milliseconds. */
+const FETCH_TIMEOUT_MS = 30 * 60_000;
+/** A lock older than this is left over from a process that died mid-fetch (longer than any fetch). */
+const LOCK_STALE_MS = FETCH_TIMEOUT_MS + 5 * 60_000;
+
+/** What every mirror's own config says, on top of HOST_GIT on every command. */
+const MIRROR_CONFIG = `[gc]
+\tauto = 0
+\tpruneExpire = never
+[maintenance]
+\tauto = false
+[core]
+\tlogAllRefUpdates = false
+[fetch]
+\tfsckObjects = true
+\twriteCommitGraph = false
+[transfer]
+\tfsckObjects = true
+`;
+
+/** Settings for fetches into a mirror (on the command line too: nothing may prune or repack it). */
+const MIRROR_GIT = [...HOST_GIT, "-c", "gc.pruneExpire=never", "-c", "maintenance.auto=false", "-c", "fetch.writeCommitGraph=false"];
+
+export function mirrorsRoot(): string {
+  return path.join(env().dataDir, "repos");
+}
+
+/** `<data dir>/repos/<repositoryId>/mirror.git` (whether or not it exists yet). */
+export function mirrorPath(repositoryId: string): string {
+  if (!ID.test(repositoryId)) throw new AppError("internal", `not a repository id: ${JSON.stringify(repositoryId)}`);
+  return path.join(mirrorsRoot(), repositoryId, "mirror.git");
+}
+
+/** The mirror's objects directory: host.git's alternates name it, and the sandbox gets it read-only. */
+export function mirrorObjectsDir(repositoryId: string): string {
+  return path.join(mirrorPath(repositoryId), "objects");
+}
+
+function isMirror(dir: string): boolean {
+  return fs.existsSync(path.join(dir, "HEAD")) && fs.existsSync(path.join(dir, "objects")) && fs.existsSync(path.join(dir, "refs"));
+}
+
+// One refresh per repository at a time in this process (shared by both module graphs, see
+// docs/architecture.md "Two module graphs, one process"); the lock file covers other processes.
+type Shared = { inflight: Map<string, Promise<string>>; held: Set<string> };
+const shared: Shared = ((globalThis as Record<symbol, unknown>)[Symbol.for("dockside.mirrors")] ??= { inflight: new Map(), held: new Set() }) as Shared;
+
+/**
+ * Makes sure the repository's mirror exists and holds the origin's current branches: creates it
+ * if missing, then fetches `+refs/heads/*:refs/heads/*` from `source` (the registered origin: a
+ * local path or an https URL; credentials through `gitEnv`, never argv). No tags. Branches the
+ * origin deleted are dropped from the mirror's refs, never their objects. Calls for the same
+ * repository while a refresh runs share it. Resolves to the mirror's path.
+ */
+export function ensureMirror(repositoryId: string, source: string, gitEnv: Record<string, string> = {}): Promise<string> {
+  const mirror = mirrorPath(repositoryId);
+  const running = shared.inflight.get(mirror);
+  if (running) return running;
+  const p = refresh(mirror, source, gitEnv).finally(() => shared.inflight.delete(mirror));
+  shared.inflight.set(mirror, p);
+  return p;
+}
+
+async function refresh(mirror: string, source: string, gitEnv: Record<string, string>): Promise<string> {
+  const dir = path.dirname(mirror);
+  hostDir(mirrorsRoot());
+  hostDir(dir);
+  return withLock(path.join(dir, "mirror.lock"), async () => {
+    if (!isMirror(mirror)) await create(mirror);
+    const r = await git([...MIRROR_GIT, "-C", mirror, "fetch", "-q", "--no-tags", "--prune", "--no-write-fetch-head", "--", source, "+refs/heads/*:refs/heads/*"], { timeoutMs: FETCH_TIMEOUT_MS, env: gitEnv });
+    if (r.code !== 0) throw new AppError("invalid", `could not fetch the repository: ${gitReason(r)}`);
+    return mirror;
+  });
+}
+
+/** Initialises the mirror under a temporary name and renames it into place: it exists whole or not at all. */
+async function create(mirror: string): Promise<void> {
+  const dir = path.dirname(mirror);
+  // Left over by a process that died while creating it (we hold the lock: nobody else is).
+  for (const n of fs.readdirSync(dir)) if (n.startsWith("mirror.git.tmp-")) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+  fs.rmSync(mirror, { recursive: true, force: true });
+  const tmp = `${mirror}.tmp-${crypto.randomUUID()}`;
+  // --shared=0644: objects readable by the sandbox's uid whatever the server's umask (the
+  // directories above stay 0700; the sandbox reaches the objects only through its bind).
+  const init = await git(["init", "-q", "--bare", "--shared=0644", tmp]);
+  if (init.code !== 0) throw new AppError("internal", `could not create the repository's mirror: ${gitReason(init)}`);
+  fs.appendFileSync(path.join(tmp, "config"), MIRROR_CONFIG);
+  fs.renameSync(tmp, mirror);
+}
+
+/** A directory only the host reaches (root 0700); refuses a symlink or a file in its place. */
+function hostDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory()) throw new AppError("internal", `${dir} is not a directory`);
+  if ((st.mode & 0o777) !== 0o700) fs.chmodSync(dir, 0o700);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs `fn` holding `lock` (created with O_EXCL, holding "pid time"). A lock whose process is gone,
+ * or older than any fetch, is stale and taken over; otherwise we wait for it.
+ */
+async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      const fd = fs.openSync(lock, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+      fs.writeSync(fd, `${process.pid} ${Date.now()}\n`);
+      fs.closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (staleLock(lock)) fs.rmSync(lock, { force: true });
+      else await sleep(100);
+    }
+  }
+  shared.held.add(lock);
+  try {
+    return await fn();
+  } finally {
+    shared.held.delete(lock);
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+function staleLock(lock: string): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(lock, "utf8");
+  } catch {
+    return false; // gone meanwhile: the next attempt creates it
+  }
+  const [pid, at] = text.trim().split(" ").map(Number);
+  if (!pid || !at) {
+    // Half-written (its writer died between open and write), or not ours.
+    const st = fs.statSync(lock, { throwIfNoEntry: false });
+    return !!st && Date.now() - st.mtimeMs > 5_000;
+  }
+  if (Date.now() - at > LOCK_STALE_MS) return true;
+  // Our own pid but not held here: a previous process with the same pid (containers reuse them).
+  if (pid === process.pid) return !shared.held.has(lock);
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/**
+ * The mirror objects directory a session's host.git borrows from (its alternates, written only by
+ * the host), or null when it borrows nothing. The container binds exactly this read-only at
+ * MIRROR_OBJECTS_IN_SANDBOX: the workspace was cloned from host.git and borrows the same objects.
+ * Read from host.git rather than the session row, whose repository link a removed registration clears.
+ */
+export function borrowedMirrorObjects(hostRepo: string): string | null {
+  const file = path.join(hostRepo, "objects", "info", "alternates");
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+  const root = mirrorsRoot() + path.sep;
+  for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    if (line.startsWith(root) && path.basename(line) === "objects" && fs.existsSync(line)) return line;
+  }
+  return null;
+}
+
+/**
+ * Deletes a repository's mirror. Only when no session's host.git borrows from it any more (their
+ * history would be gone): e.g. with the team that owned the registration. Removing a registration
+ * alone must leave it (its sessions keep their history).
+ */
+export async function removeMirror(repositoryId: string): Promise<void> {
+  const dir = path.dirname(mirrorPath(repositoryId));
+  await shared.inflight.get(mirrorPath(repositoryId))?.catch(() => undefined);
+  fs.rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,58 @@
+// The host's side of a session's setup phase: the plan it handed the worker (so an upload can
+// only be the snapshot it asked for), the secret values to mask in everything the worker sends,
+// and what happens when the worker reports setup done.
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import { planSetup, type PlannedSetup } from "../environments/plan";
+import { sessionSecrets } from "../environments/secrets";
+import { finishSetup, markUsed, storeSnapshot } from "../environments/snapshots";
+import type { SetupDone, SetupPlan } from "../protocol/worker";
+import type { SessionEgress } from "./session-egress";
+
+export class SessionSetup {
+  /** Every secret value of the session (team and repository): masked in stored and streamed events. */
+  masks: string[] = [];
+  finished = false;
+  private given: (PlannedSetup & { repositoryId: string | null }) | null = null;
+
+  constructor(
+    readonly id: string,
+    private readonly egress: SessionEgress,
+  ) {}
+
+  async load(): Promise<void> {
+    const row = await db().session.findUniqueOrThrow({ where: { id: this.id }, select: { teamId: true, repositoryId: true, setupFinishedAt: true } });
+    this.finished = row.setupFinishedAt !== null;
+    this.masks = (await sessionSecrets(row.teamId, row.repositoryId)).map((s) => s.value);
+  }
+
+  async plan(): Promise<SetupPlan> {
+    const r = await planSetup(this.id);
+    const row = await db().session.findUniqueOrThrow({ where: { id: this.id }, select: { repositoryId: true } });
+    this.given = { ...r, repositoryId: row.repositoryId };
+    this.masks = [...new Set([...this.masks, ...r.masks])];
+    if (r.plan.run === "none") await this.done({ ok: true, state: "skipped" });
+    return r.plan;
+  }
+
+  async environmentFile(): Promise<string | null> {
+    return this.given?.plan.run === "restore" ? this.given.snapshotFile : null;
+  }
+
+  async uploaded(key: string, setupMs: number, file: string): Promise<void> {
+    const plan = this.given?.plan;
+    if (!plan || plan.run === "none" || plan.key !== key) throw new AppError("invalid", "this snapshot was not asked for: its key is not the one in this session's setup plan");
+    await storeSnapshot(this.id, key, setupMs, file, this.given!);
+  }
+
+  async done(d: SetupDone): Promise<void> {
+    if (d.ok) {
+      await finishSetup(this.id, d);
+      this.finished = true;
+      const plan = this.given?.plan;
+      if (d.state === "cached" && plan?.run === "restore" && this.given?.snapshotId) await markUsed(this.given.snapshotId);
+    }
+    // Failed or not, setup is over: nothing more may use its policy.
+    this.egress.enterAgentPhase();
+  }
+}
