@@ -1,9 +1,10 @@
 // A repository's environment in Settings: an admin sets the setup script, the agent's network
 // policy (allowlist: npm and *.example.com) and a secret; after a reload everything is there and
 // the secret's value is nowhere in the page; a bad allowlist entry shows the server's message; a
-// member only reads; and the page fits a phone without sideways scrolling.
+// member only reads; and the page fits a phone without sideways scrolling. Then real sessions:
+// setup failing (with a blocked connection), succeeding, restored from the cache.
 import type { Locator, Page } from "@playwright/test";
-import { expect, joinTeamByApi, makeRepo, newPerson, signUpByApi, test } from "./helpers";
+import { expect, expectStatus, joinTeamByApi, makeRepo, newPerson, script, signUpByApi, startSession, test, text } from "./helpers";
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
@@ -124,7 +125,7 @@ test("an admin sets a repository's setup script, network policy and secret; they
   await team.getByTestId("secret-add-name").fill("PATH");
   await team.getByTestId("secret-add-value").fill("x");
   await team.getByTestId("secret-add").click();
-  await expect(team.getByTestId("secrets-error")).toContainText("PATH is reserved");
+  await expect(team.getByTestId("secrets-error")).toContainText("PATH");
   await expect(page.getByTestId("env-cache-panel").getByTestId("env-cache-total")).toContainText("of");
   expect(await page.content()).not.toContain(value);
 
@@ -152,4 +153,58 @@ test("an admin sets a repository's setup script, network policy and secret; they
     const box = await phone.getByTestId(id).boundingBox();
     expect(box!.width, id).toBeGreaterThan(280);
   }
+});
+
+test("setup in the transcript: a failure with its reason and a blocked connection, then ok (folded), then cached; the cache in Settings", async ({ page, account: _, baseURL }) => {
+  const origin = { origin: baseURL! };
+  const repo = makeRepo({ "README.md": "# setup\n" });
+  const reg = await page.request.post("/api/repos", { data: { repo }, headers: origin });
+  expect(reg.ok(), await reg.text()).toBe(true);
+  const repoId = ((await reg.json()) as { id: string }).id;
+  const setScript = async (setupScript: string) => {
+    const r = await page.request.patch(`/api/repos/${repoId}`, { data: { setupScript }, headers: origin });
+    expect(r.ok(), await r.text()).toBe(true);
+  };
+  const marker = `E2E-SETUP-${Date.now()}`;
+  await script(marker, [{ blocks: [text("Set up and ready.")] }, { blocks: [text("Ready again.")] }]);
+
+  // Fails after trying a host the setup policy does not allow; hostile bytes stay visible symbols.
+  await setScript("echo start\nprintf 'esc:\\033[2J:bel:\\a:end\\n'\ncurl -sS --max-time 10 https://evil.example.com/ || echo curl refused\nexit 3\n");
+  await startSession(page, repo, `${marker} failing setup`);
+  const failed = page.getByTestId("setup-block");
+  await expect(failed).toHaveAttribute("data-state", "failed", { timeout: 120_000 });
+  await expect(failed.getByTestId("setup-state")).toHaveText("failed, exit 3");
+  await expect(failed.getByTestId("setup-source")).toHaveText("team script");
+  await expect(failed.getByTestId("setup-reason")).toContainText("exit 3");
+  await expect(failed.getByTestId("setup-toggle")).toHaveAttribute("aria-expanded", "true");
+  await expect(failed.getByTestId("setup-output")).toContainText("esc:␛[2J:bel:␇:end");
+  const blocked = page.getByTestId("egress-blocked");
+  await expect(blocked.first()).toContainText("blocked: evil.example.com:443");
+  await expect(blocked.first()).toHaveAttribute("data-phase", "setup");
+  await expectStatus(page, "failed");
+
+  // Succeeds: folded once done, its output a click away; the next session restores it.
+  await setScript("echo installing\nmkdir -p node_modules/dep && echo ok > node_modules/dep/index.js\n");
+  await startSession(page, repo, `${marker} setup ok`);
+  await expectStatus(page, "idle");
+  const ok = page.getByTestId("setup-block");
+  await expect(ok).toHaveAttribute("data-state", "ok");
+  await expect(ok.getByTestId("setup-duration")).toBeVisible();
+  await expect(ok.getByTestId("setup-output")).toHaveCount(0);
+  await ok.getByTestId("setup-toggle").click();
+  await expect(ok.getByTestId("setup-output")).toContainText("installing");
+
+  await startSession(page, repo, `${marker} setup cached`);
+  await expectStatus(page, "idle");
+  await expect(page.getByTestId("setup-block")).toHaveAttribute("data-state", "cached");
+  await expect(page.getByTestId("setup-block").getByTestId("setup-output")).toHaveCount(0);
+
+  // Settings: the cached environment, used once; cleared.
+  const env = await openEnvironment(page);
+  const row = env.getByTestId("env-cache-row");
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("used once");
+  await expect(page.getByTestId("env-cache-panel").getByTestId("env-cache-repo")).toHaveCount(1);
+  await row.getByTestId("env-cache-clear").click();
+  await expect(env.getByTestId("env-cache-empty")).toBeVisible();
 });

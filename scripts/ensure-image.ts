@@ -1,6 +1,6 @@
 // Builds the sandbox image if the Docker engine lacks it, printing progress. Used by the test
 // and bench commands so that their first session does not wait on a silent build.
-import { dockerAddress, engineStatus } from "../lib/sandbox/docker";
+import { docker, dockerAddress, engineStatus } from "../lib/sandbox/docker";
 import { ensureImage } from "../lib/sandbox/image";
 
 const engine = await engineStatus();
@@ -10,4 +10,5 @@ if (!engine.ok) {
 }
 const t = Date.now();
 const tag = await ensureImage((line) => console.log(line));
-console.log(`[image] ${tag} ready (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+const { Size } = await docker().getImage(tag).inspect();
+console.log(`[image] ${tag} ready (${Math.round(Size / 1e6)} MB, ${((Date.now() - t) / 1000).toFixed(1)} s)`);

@@ -63,7 +63,7 @@ export async function initHostRepo(repo: string, source: string, baseBranch: str
   if (init.code !== 0) throw new AppError("internal", `could not create the session's repository: ${gitReason(init)}`);
   if (o.mirror) {
     const objects = path.join(o.mirror, "objects");
-    if (!path.isAbsolute(objects) || !fs.statSync(objects, { throwIfNoEntry: false })?.isDirectory()) throw new AppError("internal", `the repository's mirror is missing (${o.mirror})`);
+    if (!path.isAbsolute(objects) || !fs.statSync(objects, { throwIfNoEntry: false })?.isDirectory()) throw new AppError("internal", "the repository's mirror is missing");
     fs.writeFileSync(path.join(repo, "objects", "info", "alternates"), `${objects}\n`, { mode: 0o644 });
   }
   const from = o.mirror ?? source;

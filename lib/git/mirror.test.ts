@@ -12,6 +12,8 @@ import { env } from "../config/env";
 import { connectDb, db } from "../db/client";
 import { MIRROR_OBJECTS_IN_SANDBOX } from "../protocol/worker";
 import { mergeBranch } from "../review/ship";
+import { sessionFsMode } from "../sandbox/fs-mode";
+import { mountAt } from "../sandbox/mounts";
 import { newSessionId } from "../sessions/create-session";
 import { DEFAULT_TEAM_ID, ensureDefaultTeam } from "../sessions/team";
 import { hostBranchHead, importCheckpoint, initHostRepo, receiveCheckpoint } from "./host-repo";
@@ -91,6 +93,14 @@ describe("the repository's mirror", () => {
     const refreshMs = performance.now() - t1;
     expect(fs.statSync(mirror).ino).toBe(ino);
     console.log(`[mirror] first fetch of 1 MB: ${firstMs.toFixed(0)} ms; refresh with nothing new: ${refreshMs.toFixed(0)} ms`);
+
+    // Something else in a mirror's place is never replaced (sessions may borrow from it): refused.
+    const odd = crypto.randomUUID();
+    fs.mkdirSync(mirrorPath(odd), { recursive: true });
+    fs.writeFileSync(path.join(mirrorPath(odd), "keep"), "x");
+    await expect(ensureMirror(odd, origin)).rejects.toMatchObject({ code: "internal", message: expect.stringMatching(/not a git repository/) });
+    expect(fs.readdirSync(mirrorPath(odd))).toEqual(["keep"]);
+    expect(() => mirrorPath("../x")).toThrow();
   });
 
   it("gives two sessions a host.git and a workspace of kilobytes, resolving the base through the mirror", async () => {
@@ -108,7 +118,7 @@ describe("the repository's mirror", () => {
       expect(ws).toBeLessThan(4096);
       // host.git: the base and its whole history through the mirror's objects.
       expect(fs.readFileSync(path.join(s.paths.hostRepo, "objects/info/alternates"), "utf8")).toBe(`${mirrorObjectsDir(id)}\n`);
-      expect(borrowedMirrorObjects(s.paths.hostRepo)).toBe(mirrorObjectsDir(id));
+      expect(await borrowedMirrorObjects(s.paths.hostRepo)).toBe(mirrorObjectsDir(id));
       expect(sh(s.paths.hostRepo, "rev-parse", `refs/heads/${s.branch}`)).toBe(s.base);
       sh(s.paths.hostRepo, "fsck", "--connectivity-only", "--no-dangling");
       // The workspace: checked out, borrowing from where the sandbox sees the mirror.
@@ -125,7 +135,7 @@ describe("the repository's mirror", () => {
     expect(bytes(path.join(plain.paths.hostRepo, "objects"))).toBeGreaterThan(3 * 2 ** 20);
     expect(bytes(path.join(plain.paths.workspace, ".git", "objects"))).toBeGreaterThan(3 * 2 ** 20);
     expect(fs.existsSync(path.join(plain.paths.workspace, ".git/objects/info/alternates"))).toBe(false);
-    expect(borrowedMirrorObjects(plain.paths.hostRepo)).toBeNull();
+    expect(await borrowedMirrorObjects(plain.paths.hostRepo)).toBeNull();
     sh(plain.paths.workspace, "fsck", "--connectivity-only", "--no-dangling");
   });
 
@@ -169,6 +179,7 @@ describe("the repository's mirror", () => {
       `mount --bind "$MIRROR_OBJECTS" ${MIRROR_OBJECTS_IN_SANDBOX}`,
       `mount -o remount,bind,ro ${MIRROR_OBJECTS_IN_SANDBOX}`,
       'mount --bind "$WS" /opt/workspace',
+      `grep ' ${MIRROR_OBJECTS_IN_SANDBOX} ' /proc/self/mountinfo > ${out}/mountinfo`,
       'exec setpriv --reuid="$U" --regid="$U" --clear-groups env -i PATH=/usr/bin:/bin HOME=/tmp sh -c "$AGENT"',
     ].join("\n");
     const r = spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", root], { env: { ...process.env, MIRROR_OBJECTS: path.join(mirror, "objects"), WS: s.paths.workspace, U: String(s.uid), AGENT: agent }, encoding: "utf8" });
@@ -176,6 +187,14 @@ describe("the repository's mirror", () => {
     expect(r.status).toBe(0);
     expect(files(path.join(mirror, "objects"))).toEqual(before);
     const head = fs.readFileSync(path.join(out, "head"), "utf8").trim();
+    // Where loop mounts work, the mirrors have a filesystem of their own: the sandbox's mountinfo
+    // names a loop device and a path inside it, never the data directory.
+    if ((await sessionFsMode()).mode === "loop") {
+      const line = fs.readFileSync(path.join(out, "mountinfo"), "utf8");
+      expect(line).toMatch(/ \/dev\/loop\d+ /);
+      expect(line).not.toContain(env().dataDir);
+      expect(mountAt(fs.realpathSync(mirrorsRoot()))?.source).toMatch(/^\/dev\/loop/);
+    }
 
     // The checkpoint comes back as a bundle into host.git, which keeps only what the session added.
     const event = await receiveCheckpoint(s.id, head, path.join(out, "cp.bundle"));

@@ -9,11 +9,17 @@
 // its objects, it never deletes one: gc.auto=0, gc.pruneExpire=never, maintenance off, and
 // nothing in Dockside repacks it (a force-pushed origin leaves the old commits in it for the
 // sessions that started from them).
+//
+// Where loop mounts work (as for session filesystems, lib/sandbox/fs-mode.ts), <data dir>/repos is
+// an ext4 image of its own (repos.img, sparse), so the sandbox's /proc/self/mountinfo names
+// /dev/loopN and a path inside that image for the mirror's objects, never the data directory.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "../config/env";
 import { AppError } from "../errors";
+import { sessionFsMode } from "../sandbox/fs-mode";
+import { mountAt, runCmd } from "../sandbox/mounts";
 import { HOST_GIT } from "./host-repo";
 import { git, gitReason } from "./run";
 
@@ -64,8 +70,75 @@ function isMirror(dir: string): boolean {
 
 // One refresh per repository at a time in this process (shared by both module graphs, see
 // docs/architecture.md "Two module graphs, one process"); the lock file covers other processes.
-type Shared = { inflight: Map<string, Promise<string>>; held: Set<string> };
+type Shared = { inflight: Map<string, Promise<string>>; held: Set<string>; mounting?: Promise<void> };
 const shared: Shared = ((globalThis as Record<symbol, unknown>)[Symbol.for("dockside.mirrors")] ??= { inflight: new Map(), held: new Set() }) as Shared;
+
+/** The image holding every mirror where loop mounts work. */
+export function mirrorsImage(): string {
+  return path.join(env().dataDir, "repos.img");
+}
+
+/**
+ * Makes <data dir>/repos available (idempotent, cheap once done): mounts repos.img there, making
+ * it on first use where loop mounts work; otherwise (not root, no loop devices, or mirrors already
+ * kept in a plain directory) a plain directory, and a sandbox can then see the host path of its
+ * mirror in /proc/self/mountinfo, as with session directories in that mode. Call it at start-up:
+ * host.git repositories borrow from here, so reviews need it mounted as much as sandboxes do.
+ */
+export function mountMirrorsFs(): Promise<void> {
+  const root = mirrorsRoot();
+  if (isMounted(root)) return Promise.resolve();
+  shared.mounting ??= (async () => {
+    fs.mkdirSync(env().dataDir, { recursive: true, mode: 0o700 });
+    await withLock(path.join(env().dataDir, "repos.lock"), () => mountOnce(root));
+  })().finally(() => (shared.mounting = undefined));
+  return shared.mounting;
+}
+
+function isMounted(root: string): boolean {
+  const real = fs.existsSync(root) ? fs.realpathSync(root) : root;
+  return !!mountAt(real)?.source.startsWith("/dev/loop");
+}
+
+async function mountOnce(root: string): Promise<void> {
+  if (isMounted(root)) return;
+  const image = mirrorsImage();
+  const fresh = !fs.existsSync(image);
+  if (fresh) {
+    // Mirrors kept in a plain directory stay there (an image mounted over them would hide them).
+    const existing = fs.lstatSync(root, { throwIfNoEntry: false });
+    if (existing && (!existing.isDirectory() || fs.readdirSync(root).length > 0)) return;
+    if ((await sessionFsMode()).mode !== "loop") return;
+    await makeImage(image);
+  }
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  if (!fresh) {
+    // No journal: a host crash while mounted needs a check before the next mount.
+    const fsck = await runCmd("e2fsck", ["-p", image], 30 * 60_000);
+    if (fsck.code >= 4) console.error(`[mirrors] e2fsck ${image} (exit ${fsck.code}): ${fsck.stderr}`);
+  }
+  const m = await runCmd("mount", ["-o", "loop,nosuid,nodev,noexec", image, root]);
+  if (m.code !== 0 || !isMounted(root)) {
+    throw new AppError("unavailable", `the repositories' mirrors could not be mounted (${m.stderr || "it was not mounted"}); check that a loop device is free (losetup -f) and repair ${path.basename(image)} in the data directory with e2fsck`);
+  }
+  fs.chmodSync(root, 0o700);
+}
+
+/** A sparse ext4 image as large as the data directory's disk (it takes only what the mirrors use). */
+async function makeImage(image: string): Promise<void> {
+  const tmp = `${image}.new`;
+  fs.rmSync(tmp, { force: true });
+  fs.closeSync(fs.openSync(tmp, "wx", 0o600));
+  const st = fs.statfsSync(path.dirname(image));
+  const size = Math.max(2 ** 30, Math.min(2 ** 40, Math.floor((st.blocks * st.bsize) / 4096) * 4096));
+  fs.truncateSync(tmp, size);
+  const mk = await runCmd("mkfs.ext4", ["-q", "-F", "-m", "0", "-O", "^has_journal", "-E", "lazy_itable_init=1,nodiscard", tmp]);
+  if (mk.code !== 0) {
+    fs.rmSync(tmp, { force: true });
+    throw new AppError("internal", `could not make the repositories' mirror filesystem: mkfs.ext4 failed: ${mk.stderr}`);
+  }
+  fs.renameSync(tmp, image);
+}
 
 /**
  * Makes sure the repository's mirror exists and holds the origin's current branches: creates it
@@ -85,10 +158,13 @@ export function ensureMirror(repositoryId: string, source: string, gitEnv: Recor
 
 async function refresh(mirror: string, source: string, gitEnv: Record<string, string>): Promise<string> {
   const dir = path.dirname(mirror);
+  await mountMirrorsFs();
   hostDir(mirrorsRoot());
   hostDir(dir);
   return withLock(path.join(dir, "mirror.lock"), async () => {
-    if (!isMirror(mirror)) await create(mirror);
+    if (!fs.existsSync(mirror)) await create(mirror);
+    // Never replaced: sessions may borrow from whatever is there. A person has to look.
+    else if (!isMirror(mirror)) throw new AppError("internal", `the repository's mirror (repos/${path.basename(path.dirname(mirror))}/mirror.git in the data directory) is not a git repository; an operator must look (moving it away has it made again, but sessions made from it lose their history)`);
     const r = await git([...MIRROR_GIT, "-C", mirror, "fetch", "-q", "--no-tags", "--prune", "--no-write-fetch-head", "--", source, "+refs/heads/*:refs/heads/*"], { timeoutMs: FETCH_TIMEOUT_MS, env: gitEnv });
     if (r.code !== 0) throw new AppError("invalid", `could not fetch the repository: ${gitReason(r)}`);
     return mirror;
@@ -100,7 +176,6 @@ async function create(mirror: string): Promise<void> {
   const dir = path.dirname(mirror);
   // Left over by a process that died while creating it (we hold the lock: nobody else is).
   for (const n of fs.readdirSync(dir)) if (n.startsWith("mirror.git.tmp-")) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
-  fs.rmSync(mirror, { recursive: true, force: true });
   const tmp = `${mirror}.tmp-${crypto.randomUUID()}`;
   // --shared=0644: objects readable by the sandbox's uid whatever the server's umask (the
   // directories above stay 0700; the sandbox reaches the objects only through its bind).
@@ -176,7 +251,7 @@ function staleLock(lock: string): boolean {
  * MIRROR_OBJECTS_IN_SANDBOX: the workspace was cloned from host.git and borrows the same objects.
  * Read from host.git rather than the session row, whose repository link a removed registration clears.
  */
-export function borrowedMirrorObjects(hostRepo: string): string | null {
+export async function borrowedMirrorObjects(hostRepo: string): Promise<string | null> {
   const file = path.join(hostRepo, "objects", "info", "alternates");
   let text: string;
   try {
@@ -185,10 +260,11 @@ export function borrowedMirrorObjects(hostRepo: string): string | null {
     return null;
   }
   const root = mirrorsRoot() + path.sep;
-  for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
-    if (line.startsWith(root) && path.basename(line) === "objects" && fs.existsSync(line)) return line;
-  }
-  return null;
+  const line = text.split("\n").map((l) => l.trim()).find((l) => l.startsWith(root) && path.basename(l) === "objects");
+  if (!line) return null;
+  await mountMirrorsFs();
+  if (!fs.existsSync(line)) throw new AppError("internal", "the repository's mirror this session borrows from is missing: its history cannot be read");
+  return line;
 }
 
 /**

@@ -85,7 +85,7 @@ export async function cloneWorkspace(paths: SessionPaths, branch: string, uid: n
     const lines = fs.readFileSync(alternates, "utf8").split("\n").map((l) => l.trim()).filter(Boolean);
     const mirrorObjects = o.mirror && fs.realpathSync(path.join(o.mirror, "objects"));
     if (!mirrorObjects || lines.length !== 1 || fs.realpathSync(lines[0]) !== mirrorObjects) {
-      throw new AppError("internal", `could not make the workspace: host.git borrows objects from ${lines.join(", ")}, not the repository's mirror`);
+      throw new AppError("internal", "could not make the workspace: the session's repository borrows objects from somewhere other than the repository's mirror");
     }
     fs.writeFileSync(alternates, `${MIRROR_OBJECTS_IN_SANDBOX}\n`);
   }

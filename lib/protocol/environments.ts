@@ -88,7 +88,16 @@ export const SecretInput = z.union([
   z.strictObject({ value: safeText().min(1).max(16_384).optional(), agent: z.boolean().optional() }),
   z.null(),
 ]);
-export const SecretsPatchSchema = z.record(SecretName, SecretInput).refine((r) => Object.keys(r).length <= 100, "at most 100 secrets at once");
+// Names are checked over the whole record (zod reports a bad record key only as "Invalid key in
+// record", which tells a person nothing), each with its own message at its own path.
+export const SecretsPatchSchema = z.record(z.string().max(128), SecretInput).superRefine((r, ctx) => {
+  const names = Object.keys(r);
+  if (names.length > 100) ctx.addIssue({ code: "custom", message: "at most 100 secrets at once" });
+  for (const name of names) {
+    const checked = SecretName.safeParse(name);
+    if (!checked.success) ctx.addIssue({ code: "custom", path: [name], message: checked.error.issues[0]?.message ?? "not a valid name" });
+  }
+});
 export type SecretsPatch = z.infer<typeof SecretsPatchSchema>;
 
 /** What a read says about a secret: never its value. */

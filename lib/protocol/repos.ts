@@ -2,7 +2,7 @@
 // routes, the settings UI, the new-session form and tests. The environment parts (setup script,
 // egress, secrets, cached environments) are in ./environments.
 import { z } from "zod";
-import { RepositoryEnvironmentDtoSchema, RepositoryEnvironmentPatchSchema, SecretInput, SecretName, SecretsPatchSchema } from "./environments";
+import { RepositoryEnvironmentDtoSchema, RepositoryEnvironmentPatchSchema } from "./environments";
 import { safeText } from "./text";
 
 export const RepositoryDtoSchema = z.object({
@@ -30,14 +30,6 @@ export const CreateRepositoryInputSchema = z.object({
   name: displayName.optional(),
   protectedBranches: z.array(branch).max(50).optional(),
 });
-/**
- * SecretsPatchSchema as requests are read: a refused name says why (zod's own message for a bad
- * record key is only "Invalid key in record"), then the contract itself is applied.
- */
-export const SecretsPatchInputSchema = z
-  .record(SecretName, SecretInput, { error: (iss) => (iss.code === "invalid_key" ? (iss as { issues?: { message?: string }[] }).issues?.[0]?.message : undefined) })
-  .pipe(SecretsPatchSchema);
-
 export const UpdateRepositoryInputSchema = z.object({
   name: displayName.optional(),
   protectedBranches: z.array(branch).max(50).optional(),
@@ -45,7 +37,6 @@ export const UpdateRepositoryInputSchema = z.object({
   pushToken: z.string().min(1).max(4096).nullable().optional(),
   /** setupScript, egress, secrets (see RepositoryEnvironmentPatchSchema). */
   ...RepositoryEnvironmentPatchSchema.shape,
-  secrets: SecretsPatchInputSchema.optional(),
 });
 
 export type RepositoryDto = z.infer<typeof RepositoryDtoSchema>;

@@ -1,7 +1,12 @@
-// The sandbox image: Debian bookworm (bash, coreutils, git, ripgrep, python3, Node 18) with an
-// unprivileged `agent` user, built from Debian's packages with debootstrap and imported into
-// the engine: no container registry involved. The tag is a hash of the build script, so editing
-// the script rebuilds; worker code is bind-mounted and never needs a rebuild.
+// The sandbox image: Debian bookworm with the packages of sandbox/image/packages.txt — build
+// tools (gcc, g++, make, libc6-dev, pkg-config), Node.js 18 with npm 9, Python 3.11 with pip,
+// venv and headers, git, ripgrep, curl, wget, jq, zip/unzip, xz, bzip2, file, tini and the usual
+// shell tools (no ssh client) — all from Debian's own packages, without documentation, manuals,
+// translations or apt lists, and an unprivileged `agent` user. Built with debootstrap + apt-get
+// in a chroot (sandbox/image/build-rootfs.sh) and imported into the engine: no container registry
+// involved (sandbox/image/Dockerfile builds the same image where there is one). The tag is a hash
+// of the build's inputs, so editing the script or the package list rebuilds; worker code is
+// bind-mounted and never needs a rebuild.
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -10,12 +15,18 @@ import path from "node:path";
 import { env } from "../config/env";
 import { docker } from "./docker";
 
-const BUILD_SCRIPT = path.resolve("sandbox/image/build-rootfs.sh");
+const IMAGE_DIR = path.resolve("sandbox/image");
+const BUILD_SCRIPT = path.join(IMAGE_DIR, "build-rootfs.sh");
+/** Everything the build reads (the image tag hashes them all); the Dockerfile is not one. */
+export const IMAGE_INPUTS = ["build-rootfs.sh", "packages.txt", "dpkg-trim.cfg"];
+/** What `docker import` adds to the root filesystem (the Dockerfile ends with the same lines). */
+export const IMPORT_CHANGES = ["USER agent", "WORKDIR /workspace", "ENV HOME=/home/agent LANG=C.UTF-8"];
 
 export function imageTag(): string {
   if (env().DOCKSIDE_IMAGE) return env().DOCKSIDE_IMAGE!;
-  const hash = crypto.createHash("sha256").update(fs.readFileSync(BUILD_SCRIPT)).digest("hex").slice(0, 12);
-  return `dockside-sandbox:${hash}`;
+  const hash = crypto.createHash("sha256");
+  for (const name of IMAGE_INPUTS) hash.update(`${name}\0`).update(fs.readFileSync(path.join(IMAGE_DIR, name))).update("\0");
+  return `dockside-sandbox:${hash.digest("hex").slice(0, 12)}`;
 }
 
 const g = globalThis as unknown as { __docksideImageBuild?: Promise<string>; __docksideImageError?: string };
@@ -57,13 +68,13 @@ async function build(onProgress: (line: string) => void): Promise<string> {
   g.__docksideImageError = undefined;
   const tar = path.join(os.tmpdir(), `dockside-rootfs-${process.pid}-${Date.now()}.tar`);
   try {
-    onProgress(`[image] building ${tag} from Debian packages (first start only, about a minute)`);
+    onProgress(`[image] building ${tag} from Debian packages (first start only, a few minutes)`);
     await run("bash", [BUILD_SCRIPT, tar], onProgress);
     onProgress(`[image] importing into the Docker engine`);
     const stream = await docker().importImage(tar, {
       repo: tag.split(":")[0],
       tag: tag.split(":")[1],
-      changes: ["USER agent", "WORKDIR /workspace", "ENV HOME=/home/agent LANG=C.UTF-8"],
+      changes: IMPORT_CHANGES,
     } as never) as unknown as NodeJS.ReadableStream;
     await new Promise<void>((resolve, reject) => docker().modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
     if (!(await imageExists(tag))) throw new Error("the engine did not list the image after import");

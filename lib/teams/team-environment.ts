@@ -7,11 +7,10 @@ import { Prisma } from "../db/generated/client";
 import { normalizeEgress, storedEgress } from "../environments/egress-settings";
 import { listSecrets } from "../environments/secrets";
 import { effectiveEgress, TeamEnvironmentPatchSchema, type TeamEnvironmentDto } from "../protocol/environments";
-import { SecretsPatchInputSchema } from "../protocol/repos";
 import { UpdateTeamInputSchema } from "../protocol/teams";
 
 /** PATCH /api/teams/:id: the team's settings and its environment defaults. */
-export const UpdateTeamSettingsSchema = UpdateTeamInputSchema.extend({ ...TeamEnvironmentPatchSchema.shape, secrets: SecretsPatchInputSchema.optional() });
+export const UpdateTeamSettingsSchema = UpdateTeamInputSchema.extend({ ...TeamEnvironmentPatchSchema.shape });
 export type UpdateTeamSettings = z.infer<typeof UpdateTeamSettingsSchema>;
 export type TeamEnvironmentPatch = z.infer<typeof TeamEnvironmentPatchSchema>;
 

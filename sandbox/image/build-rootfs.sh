@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the sandbox root filesystem from Debian's packages (no container registry needed)
 # and writes it as a tarball to $1. Called by lib/sandbox/image.ts; safe to run by hand.
-# The packages are those of packages.txt (the Dockerfile installs the same list). Changing this
-# file or packages.txt changes the image tag, so the image is rebuilt on the next start.
+# The packages are those of packages.txt, trimmed by dpkg-trim.cfg (the Dockerfile uses both
+# files too). Changing any of the three changes the image tag (lib/sandbox/image.ts), so the image
+# is rebuilt on the next start.
 #
 # Two steps, because debootstrap alone cannot install npm: its resolver ignores virtual packages
 # ("Provides"), so npm's few hundred node-* dependencies are left unconfigured. debootstrap lays
@@ -18,7 +19,8 @@ read -r -a packages <<<"$(sed 's/#.*//' "$here/packages.txt" | xargs)"
 # apt-get indextargets is apt's own reading of its sources (both sources formats, all files);
 # the Origin/Label fields need downloaded lists, the release names do not.
 sites=$(apt-get indextargets --format '$(SITE) $(RELEASE) $(LABEL)' 'Created-By: Packages' 2>/dev/null | sort -u || true)
-pick() { awk -v label="$1" -v release="$2" '$3 == label { print $1; exit } $2 == release { r = r ? r : $1 } END { if (r) print r }' <<<"$sites" | head -n 1; }
+# The first site labelled $1, else the first serving release $2.
+pick() { awk -v label="$1" -v release="$2" '$3 == label && !l { l = $1 } $2 == release && !r { r = $1 } END { print l ? l : r }' <<<"$sites"; }
 mirror=${DOCKSIDE_DEBIAN_MIRROR:-$(pick Debian bookworm)}
 security=${DOCKSIDE_DEBIAN_SECURITY_MIRROR:-$(pick Debian-Security bookworm-security)}
 [ -n "$mirror" ] || { echo "no Debian mirror found in apt's configuration; set DOCKSIDE_DEBIAN_MIRROR" >&2; exit 2; }
@@ -49,6 +51,8 @@ progress() {
   while IFS= read -r line; do
     printf '%s\n' "$line" >>"$log"
     case "$line" in
+      # debootstrap's headers for its phases, not packages
+      "I: "*" required packages..." | "I: "*" the base system...") continue ;;
       "I: Retrieving "* | Get:*) phase=retrieving ;;
       "I: Extracting "*) phase=extracting ;;
       "I: Unpacking "* | "Unpacking "*) phase=unpacking ;;
@@ -77,20 +81,8 @@ mkdir -p "$root/etc/dpkg/dpkg.cfg.d"
 # Build only, removed before packing: the tree is packed right after the build, so syncing every
 # unpacked file to disk only costs time.
 echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/zz-dockside-build"
-# Kept in the image (debian:bookworm-slim has the same rules): sandboxes read no manuals and run
-# with LANG=C.UTF-8, so docs, manuals and translations are never unpacked; the copyright files
-# stay, as the licences travel with the binaries.
-cat >"$root/etc/dpkg/dpkg.cfg.d/01-dockside-trim" <<'EOF'
-path-exclude=/usr/share/doc/*
-path-include=/usr/share/doc/*/copyright
-path-exclude=/usr/share/man/*
-path-exclude=/usr/share/info/*
-path-exclude=/usr/share/groff/*
-path-exclude=/usr/share/lintian/*
-path-exclude=/usr/share/linda/*
-path-exclude=/usr/share/locale/*
-path-include=/usr/share/locale/locale.alias
-EOF
+# Kept in the image: no docs, manuals or translations (the Dockerfile installs the same rules).
+cp "$here/dpkg-trim.cfg" "$root/etc/dpkg/dpkg.cfg.d/01-dockside-trim"
 
 say "base system: debootstrap --variant=minbase bookworm from $mirror"
 debootstrap --variant=minbase bookworm "$root" "$mirror" 2>&1 | progress "base system"
@@ -110,13 +102,13 @@ chmod 755 "$root/usr/sbin/policy-rc.d"
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
 # No pty in the chroot (no /dev/pts): without Use-Pty=0 apt prints a spurious "E: Can not write log".
 apt_get() { in_root apt-get -y -o Dpkg::Use-Pty=0 -o APT::Install-Recommends=false -o APT::Install-Suggests=false "$@"; }
-phase=$SECONDS
+t_packages=$SECONDS
 apt_get update 2>&1 | progress "package lists"
 # The base system's own security updates first, then the list.
 apt_get upgrade 2>&1 | progress "updates"
 say "packages: installing ${#packages[@]} packages and their dependencies"
 apt_get install "${packages[@]}" 2>&1 | progress "packages"
-say "packages ready ($((SECONDS - phase)) s)"
+say "packages ready ($((SECONDS - t_packages)) s)"
 
 # The agent runs as an unprivileged user; uid 1000 owns /workspace on the host side too.
 in_root groupadd -g 1000 agent

@@ -84,6 +84,26 @@ describe("Outbox", () => {
     expect(outbox.pendingBytes).toBe(0);
   });
 
+  it("coalesces setup output per stream, in memory and in the log a restart reads", async () => {
+    const stateFile = tmpState();
+    const first = new Outbox({ post: () => new Promise<number>(() => {}), stateFile, flushMs: 1000 });
+    const setupOut = (text: string, stream: "stdout" | "stderr" = "stdout") => ev("setup.output", { stream, text });
+    first.push(ev("setup", { state: "running", source: "team" }));
+    first.push(setupOut("npm "));
+    first.push(setupOut("install\n"));
+    first.push(setupOut("warn\n", "stderr"));
+    first.push(setupOut("done\n"));
+    const host = fakeHost();
+    const second = new Outbox({ post: host.post, stateFile, flushMs: 5 });
+    await second.drained(0);
+    expect(host.events().map((e) => [e.wid, e.type, e.type === "setup.output" ? `${e.data.stream}:${e.data.text}` : ""])).toEqual([
+      [1, "setup", ""],
+      [2, "setup.output", "stdout:npm install\n"],
+      [3, "setup.output", "stderr:warn\n"],
+      [4, "setup.output", "stdout:done\n"],
+    ]);
+  });
+
   it("resends unacknowledged events after failures, and the host keeps each wid once", async () => {
     const host = fakeHost();
     const outbox = new Outbox({ post: host.post, flushMs: 5 });

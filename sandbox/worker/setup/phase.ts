@@ -18,6 +18,7 @@ import { describeError, fetchPlan, reportDone } from "./plan";
 import { restoreSnapshot } from "./restore";
 import { failure, runScript } from "./script";
 import { uploadSnapshot } from "./snapshot";
+import { excludeSetupResults } from "./exclude";
 
 export type SetupDeps = {
   channel: Channel;
@@ -64,13 +65,16 @@ class SetupRun {
     this.event({ state: "running" });
     try {
       if (plan.run === "restore" && (await this.restore())) {
+        await this.exclude();
         this.event({ state: "cached", durationMs: this.elapsed() });
         return { recorded: await this.done({ ok: true, state: "cached" }) };
       }
       return await this.script();
     } catch (err) {
-      if (!(err instanceof Interrupted) && !this.deps.signal.aborted) throw err;
-      this.event({ state: "failed", durationMs: this.elapsed(), exitCode: null, reason: "stopped before setup finished" });
+      const stopped = err instanceof Interrupted || this.deps.signal.aborted;
+      const reason = stopped ? "stopped before setup finished" : `the worker could not run setup: ${err instanceof Error ? err.message : String(err)}`;
+      this.event({ state: "failed", durationMs: this.elapsed(), exitCode: null, reason });
+      if (!stopped) throw err;
       throw err instanceof Interrupted ? err : new Interrupted("stopped");
     }
   }
@@ -105,8 +109,19 @@ class SetupRun {
       this.checkStop();
       this.log.note(`the environment was not cached: ${describeError(err)}`);
     }
+    await this.exclude();
     this.event({ state: "ok", durationMs: this.elapsed(), exitCode: 0 });
     return { recorded: await this.done({ ok: true, state: "ok" }) };
+  }
+
+  /** Keeps the setup's results out of the agent's commits (a failure is a note, not a failed setup). */
+  private async exclude(): Promise<void> {
+    try {
+      await excludeSetupResults(this.deps.workspace, agentUserOf(this.deps.config), this.deps.signal);
+    } catch (err) {
+      this.checkStop();
+      this.log.note(`setup's files could not be kept out of the agent's commits: ${describeError(err)}`);
+    }
   }
 
   /** The host hears the end of setup after its events: what it shows is complete by then. */

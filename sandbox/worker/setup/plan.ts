@@ -32,6 +32,10 @@ export async function reportDone(channel: Channel, done: SetupDone, signal: Abor
 
 /** The host's words in an error answer, for a line people read. */
 export function describeError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  // A host that refuses a body past its limit answers and closes: the reset may reach the worker
+  // before the answer does.
+  if (code === "EPIPE" || code === "ECONNRESET") return `the host closed the connection during the transfer (${code}): it may be over the host's size limit`;
   if (!(err instanceof HttpError)) return err instanceof Error ? err.message : String(err);
   let message = err.body.trim();
   try {

@@ -32,6 +32,8 @@ export type ScriptResult = {
   durationMs: number;
 };
 
+/** setTimeout's largest delay (about 24 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** After bash exits and the rest is killed, how long to wait for the pipes to close. */
 const PIPE_GRACE_MS = 5000;
 
@@ -69,7 +71,7 @@ function run(file: string, opts: ScriptOptions): Promise<Omit<ScriptResult, "dur
       ended ??= why;
       killAll();
     };
-    const timer = setTimeout(() => end("timeout"), opts.timeoutS * 1000);
+    const timer = setTimeout(() => end("timeout"), Math.min(opts.timeoutS * 1000, MAX_TIMER_MS));
     const onAbort = () => end("stopped");
     opts.signal.addEventListener("abort", onAbort, { once: true });
     if (opts.signal.aborted) onAbort();

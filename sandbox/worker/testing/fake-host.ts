@@ -45,7 +45,7 @@ export type FakeHost = {
   setEnvironment(tar: Buffer | null): void;
   /** Snapshots POSTed to /worker/environment and accepted, in order. */
   environments: EnvironmentUpload[];
-  /** Answer snapshot uploads with this status (after reading the body) instead of 200 (null: accept). */
+  /** Answer snapshot uploads with this status at their first bytes, then drop the connection (null: accept). */
   refuseEnvironments(status: number | null, message?: string): void;
   /** POST /worker/setup/done reports, in order, with how many events were stored by then. */
   setupDone: (SetupDone & { eventsBefore: number })[];
@@ -152,8 +152,16 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
       return res.end(environment);
     }
     if (route === "POST /worker/environment") {
+      if (envRefusal) {
+        // As the host does past its size limit: answer at the first bytes and drop the connection.
+        await new Promise((resolve) => (req.once("data", resolve), req.once("end", resolve)));
+        req.pause();
+        res.writeHead(envRefusal.status, { "content-type": "application/json", connection: "close" });
+        res.end(JSON.stringify({ error: envRefusal.message }));
+        res.once("finish", () => req.socket.destroySoon());
+        return;
+      }
       const body = await readBody(req);
-      if (envRefusal) return json(res, envRefusal.status, { error: envRefusal.message });
       const key = url.searchParams.get("key") ?? "";
       const ms = Number(url.searchParams.get("ms"));
       if (!/^[0-9a-f]{64}$/.test(key) || !Number.isInteger(ms) || ms < 0) return json(res, 422, { error: "bad key or ms" });
