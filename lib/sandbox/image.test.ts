@@ -129,16 +129,18 @@ describe("the sandbox image, run as a session runs it", () => {
     expect(out).toBe("1.0.0\n");
   });
 
+  // Docker mounts a container's tmpfs noexec unless told otherwise, so /tmp and /home/agent take
+  // no programs: what the agent builds and runs lives in /workspace (nosuid, nodev, not noexec).
   it("has Python 3 with venv and pip", async () => {
-    const out = await ok("python3 -m venv /tmp/v && /tmp/v/bin/pip --version");
-    expect(out).toMatch(/^pip \d+.* from \/tmp\/v\//);
+    const out = await ok("python3 -m venv /workspace/v && /workspace/v/bin/pip --version");
+    expect(out).toMatch(/^pip \d+.* from \/workspace\/v\//);
     expect(await ok(`python3 -c 'import sysconfig, os; print(os.path.exists(sysconfig.get_paths()["include"] + "/Python.h"))'`)).toBe("True\n");
   });
 
   it("compiles and runs C and C++ with gcc, g++ and make", async () => {
-    const c = `printf '#include <stdio.h>\\nint main(void) { puts("hello from c"); return 0; }\\n' > /tmp/h.c && gcc -O2 -o /tmp/h /tmp/h.c && /tmp/h`;
+    const c = `mkdir -p /workspace/c && cd /workspace/c && printf '#include <stdio.h>\\nint main(void) { puts("hello from c"); return 0; }\\n' > h.c && gcc -O2 -o h h.c && ./h`;
     expect(await ok(c)).toBe("hello from c\n");
-    const cpp = `mkdir -p /tmp/mk && cd /tmp/mk && printf '#include <iostream>\\nint main() { std::cout << "hello from c++" << std::endl; }\\n' > h.cpp && printf 'h: h.cpp\\n\\tg++ -o h h.cpp\\n' > Makefile && make -s && ./h`;
+    const cpp = `mkdir -p /workspace/mk && cd /workspace/mk && printf '#include <iostream>\\nint main() { std::cout << "hello from c++" << std::endl; }\\n' > h.cpp && printf 'h: h.cpp\\n\\tg++ -o h h.cpp\\n' > Makefile && make -s && ./h`;
     expect(await ok(cpp)).toBe("hello from c++\n");
     expect(await ok("make --version")).toMatch(/^GNU Make/);
   });
