@@ -7,6 +7,7 @@ import { migrate } from "../db/migrate";
 import { dataDirFreeBytes, formatBytes, startDiskGuard } from "../sandbox/disk-guard";
 import { engineStatus } from "../sandbox/docker";
 import { sessionFsMode } from "../sandbox/fs-mode";
+import { mountMirrorsFs } from "../git/mirror";
 import { ensureImage, imageStatus } from "../sandbox/image";
 import { Orchestrator } from "../sessions/orchestrator";
 import { ensureDefaultTeam } from "../sessions/team";
@@ -42,6 +43,8 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
     `database: ${database.kind === "embedded" ? `embedded PostgreSQL (${env().dataDir}/postgres, port ${env().DOCKSIDE_PG_PORT})` : "DATABASE_URL"}${applied.length ? `, applied ${applied.length} migration(s)` : ""}`,
   ];
   describe.push((await sessionFsMode()).detail);
+  // Sessions borrow objects from the repositories' mirrors: reviews and sandboxes need them mounted.
+  await mountMirrorsFs().catch((err) => describe.push(`mirrors: ${(err as Error).message}`));
   // Below the free-space floor running sessions are stopped (checked every 15 s).
   const diskGuard = startDiskGuard();
   const free = await dataDirFreeBytes().catch(() => NaN);

@@ -9,6 +9,8 @@ import { ev, TERMINAL_STATUSES, type NewEvent, type SessionStatus } from "../eve
 import { parseRepoSource } from "../git/repo-source";
 import { importCheckpoint, initHostRepo } from "../git/host-repo";
 import { cloneWorkspace, sessionPaths } from "../git/workspace";
+import { borrowedMirrorObjects, ensureMirror } from "../git/mirror";
+import { credentialEnv } from "../review/credentials";
 import type { CreateSessionInput, SessionDto } from "../protocol/api";
 import { createSandbox, findSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
 import { modelInfo } from "../models/table";
@@ -227,12 +229,15 @@ export class Orchestrator {
         // host.git gets the origin's base (and a fork's checkpoint); the workspace is cloned from
         // it. Both happen before the container exists: nothing here is the agent's yet. The
         // session's filesystem is made meanwhile (they touch different directories).
+        // host.git and the workspace borrow the repository's mirror (refreshed here from the
+        // origin): a session costs its own objects, not the repository's history.
         const source = parseRepoSource(row.repo, env().repoRoots);
-        const [baseCommit] = await Promise.all([initHostRepo(paths.hostRepo, source.location, row.baseBranch, row.branch), fs_]);
+        const mirror = row.repositoryId ? await ensureMirror(row.repositoryId, source.location, await credentialEnv(row.teamId, row.repo)) : undefined;
+        const [baseCommit] = await Promise.all([initHostRepo(paths.hostRepo, source.location, row.baseBranch, row.branch, {}, { mirror }), fs_]);
         const fork = this.forks.get(id);
         if (fork) await importCheckpoint(paths.hostRepo, sessionPaths(env().dataDir, fork.sessionId).hostRepo, fork.sha, row.branch);
         this.forks.delete(id);
-        await cloneWorkspace(paths, row.branch, uid, uid);
+        await cloneWorkspace(paths, row.branch, uid, uid, { mirror });
         row = await db().session.update({ where: { id }, data: { baseCommit, headCommit: fork?.sha ?? baseCommit } });
       } else await fs_;
       await this.remember(row);
@@ -241,7 +246,9 @@ export class Orchestrator {
       const existing = row.containerId && (await inspectSandbox(row.containerId)) ? row.containerId : null;
       // prepareSessionFs above mounted the session's filesystem and refreshed the worker copy.
       if (existing) await startSandbox(existing);
-      live.containerId = existing ?? (await createSandbox({ sessionId: id, teamId: row.teamId, image, paths, uid, gid: uid }));
+      // From host.git's alternates, not the registration: a removed registration leaves its sessions borrowing.
+      const mirrorObjects = await borrowedMirrorObjects(paths.hostRepo);
+      live.containerId = existing ?? (await createSandbox({ sessionId: id, teamId: row.teamId, image, paths, uid, gid: uid, mirrorObjects }));
       await db().session.update({ where: { id }, data: { containerId: live.containerId } });
       this.watch(live);
     } catch (err) {

@@ -16,6 +16,7 @@ import type { MeDto, TeamDetailDto, TeamDto } from "../protocol/teams";
 import type { TeamEnvironmentDto } from "../protocol/environments";
 import { applySecrets } from "../environments/secrets";
 import { environmentAudit } from "../environments/audit-data";
+import { removeMirror } from "../git/mirror";
 import { removeSnapshotFiles } from "../environments/snapshots";
 import { teamEnvironment, teamEnvironmentData, type UpdateTeamSettings } from "./team-environment";
 
@@ -104,6 +105,9 @@ export async function deleteTeam(access: Access): Promise<void> {
     // Unmounts the session's filesystem first; never follows the agent's symlinks.
     await removeSessionFs(sessionPaths(env().dataDir, s.id));
   }
+  // Only now: the sessions removed above were the mirrors' last borrowers (a registration removed
+  // on its own keeps its mirror, because its sessions still borrow from it).
+  for (const r of repositories) await removeMirror(r.id);
 }
 
 /** Who the caller is and which teams they belong to. */

@@ -17,6 +17,7 @@ import { env } from "../../lib/config/env";
 import { db } from "../../lib/db/client";
 import { exportSession } from "../../lib/export/export-session";
 import { sessionPaths } from "../../lib/git/workspace";
+import { mirrorObjectsDir } from "../../lib/git/mirror";
 import { diffJson, diffText, formatPatch, listCommits } from "../../lib/review/git-read";
 import { reviewSummary, submitReview } from "../../lib/review/reviews";
 import { forkSession, mergeSession, pushSession, requestRebase, resetSession } from "../../lib/review/session-ops";
@@ -114,7 +115,9 @@ describe("a hostile agent's repository", () => {
     const repo = paths.hostRepo;
     const branch = `dockside/${s.id.slice(0, 8)}`;
     expect(git(repo, "cat-file", "commit", `refs/heads/${branch}`)).toContain("gpgsig");
-    expect(fs.existsSync(path.join(repo, "objects/info/alternates"))).toBe(false);
+    // host.git borrows only from the repository's mirror (Dockside's own file), never what the agent named.
+    const row = await db().session.findUniqueOrThrow({ where: { id: s.id } });
+    expect(fs.readFileSync(path.join(repo, "objects/info/alternates"), "utf8")).toBe(`${mirrorObjectsDir(row.repositoryId!)}\n`);
 
     // Every review action, as a person would drive it.
     const base = (await db().session.findUniqueOrThrow({ where: { id: s.id } })).baseCommit!;
