@@ -26,15 +26,34 @@ security=${DOCKSIDE_DEBIAN_SECURITY_MIRROR:-$(pick Debian-Security bookworm-secu
 [ -n "$mirror" ] || { echo "no Debian mirror found in apt's configuration; set DOCKSIDE_DEBIAN_MIRROR" >&2; exit 2; }
 command -v debootstrap >/dev/null || { echo "debootstrap is not installed (apt-get install debootstrap)" >&2; exit 2; }
 
+# Unmounts what a debootstrap that was killed left mounted under $1 (its /proc and /sys), then
+# removes the tree; --one-file-system never crosses into a mount that is still there.
+remove_tree() {
+  awk -v p="$1/" 'index($2, p) == 1 { print $2 }' /proc/self/mounts | sort -r | while IFS= read -r m; do umount -l "$m" || true; done
+  rm -rf --one-file-system "$1"
+}
+# A build killed outright (SIGKILL, OOM, power loss) leaves its tree behind, about 1 GB: remove
+# those whose build process is gone and whose log has been quiet long enough that nothing it
+# started (debootstrap, apt) can still be at work.
+for old in "${TMPDIR:-/tmp}"/dockside-rootfs.*/; do
+  old=${old%/}
+  [ -f "$old/pid" ] || continue
+  kill -0 "$(cat "$old/pid")" 2>/dev/null && continue
+  [ -z "$(find "$old" -maxdepth 1 -name build.log -mmin -10)" ] || continue
+  remove_tree "$old"
+done
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dockside-rootfs.XXXXXX")
 root=$tmp/root log=$tmp/build.log
+echo $$ >"$tmp/pid"
 finish() {
   local code=$?
+  # Whoever read this output may be gone (a stopped server, a test run that timed out): writing
+  # to it must not stop the cleanup.
+  trap '' PIPE
   # The full output went to the log; a failure shows its end (image.ts quotes the last lines).
-  [ $code -eq 0 ] || { echo "[image] build failed (exit $code); the end of its output:" >&2; tail -n 25 "$log" >&2 || true; }
-  # Nothing is mounted under $root (debootstrap unmounts its /proc and /sys), and
-  # --one-file-system keeps it that way should that ever change.
-  rm -rf --one-file-system "$tmp"
+  if [ $code -ne 0 ]; then { echo "[image] build failed (exit $code); the end of its output:"; tail -n 25 "$log"; } >&2 || true; fi
+  remove_tree "$tmp"
 }
 trap finish EXIT
 start=$SECONDS
