@@ -25,7 +25,8 @@ function ranges(family: Family, spec: [string, string[]][]): Range[] {
 
 // Order matters only for the reason shown: the most specific first.
 const V4 = ranges("ipv4", [
-  ["the cloud metadata address", ["169.254.169.254/32", "100.100.100.200/32"]],
+  // 168.63.129.16: Azure's WireServer/DNS, a public address only the VM's host answers (an SSRF classic).
+  ["the cloud metadata address", ["169.254.169.254/32", "100.100.100.200/32", "168.63.129.16/32"]],
   ["an unspecified address", ["0.0.0.0/8"]],
   ["a loopback address", ["127.0.0.0/8"]],
   ["a private address", ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]],

@@ -34,9 +34,9 @@
 import fs from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type net from "node:net";
-import dns from "node:dns";
 import type { Duplex } from "node:stream";
 import { connectFirst } from "./connect";
+import { systemLookup } from "./lookup";
 import { decide, displayHost, type Addr, type Decision, type EgressPhase, type EgressRule, type Lookup } from "./decide";
 import { BlockedFolder, type Blocked } from "./fold";
 import type { Pins } from "./pins";
@@ -53,7 +53,7 @@ export interface EgressProxyOptions {
   onBlocked: (b: Blocked) => void;
   /** From parsePins(env().DOCKSIDE_EGRESS_PINS). */
   pins?: Pins;
-  /** Default: dns.promises.lookup(host, {all: true, verbatim: true}); injectable for tests. */
+  /** Default: dns.promises.lookup(host, {all: true, verbatim: true}), rationed process-wide (lookup.ts); injectable for tests. */
   lookup?: (host: string) => Promise<Addr[]>;
   /** @internal Tests lower these. */
   limits?: Partial<EgressLimits>;
@@ -118,7 +118,8 @@ class Conn {
   }
 }
 
-const defaultLookup: Lookup = async (host) => (await dns.promises.lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+// The system resolver, at most a few lookups at once for the whole process (lookup.ts says why).
+const defaultLookup: Lookup = systemLookup;
 
 export async function startEgressProxy(o: EgressProxyOptions): Promise<EgressProxy> {
   const limits = { ...DEFAULT_LIMITS, ...o.limits };

@@ -82,7 +82,9 @@ export function sandboxOptions(spec: SandboxSpec): Docker.ContainerCreateOptions
       NanoCpus: Math.round(e.DOCKSIDE_SANDBOX_CPUS * 1e9),
       PidsLimit: e.DOCKSIDE_SANDBOX_PIDS,
       ReadonlyRootfs: true,
-      Tmpfs: { "/tmp": "rw,nosuid,nodev,size=512m,mode=1777", "/home/agent": `rw,nosuid,nodev,size=256m,mode=0755,uid=${spec.uid},gid=${spec.gid}` },
+      // exec: Docker makes tmpfs noexec by default, which breaks venvs in /tmp, pip's build
+      // isolation and tools installed under ~; the agent can exec in /workspace anyway.
+      Tmpfs: { "/tmp": "rw,exec,nosuid,nodev,size=512m,mode=1777", "/home/agent": `rw,exec,nosuid,nodev,size=256m,mode=0755,uid=${spec.uid},gid=${spec.gid}` },
       LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } },
     },
   };

@@ -129,11 +129,12 @@ describe("the sandbox image, run as a session runs it", () => {
     expect(out).toBe("1.0.0\n");
   });
 
-  // Docker mounts a container's tmpfs noexec unless told otherwise, so /tmp and /home/agent take
-  // no programs: what the agent builds and runs lives in /workspace (nosuid, nodev, not noexec).
+  // A venv in /tmp too: the sandbox's tmpfs mounts are exec (Docker's default is noexec, which
+  // breaks pip's build isolation and tools installed under ~).
   it("has Python 3 with venv and pip", async () => {
     const out = await ok("python3 -m venv /workspace/v && /workspace/v/bin/pip --version");
     expect(out).toMatch(/^pip \d+.* from \/workspace\/v\//);
+    expect(await ok("python3 -m venv /tmp/v && /tmp/v/bin/pip --version")).toMatch(/from \/tmp\/v\//);
     expect(await ok(`python3 -c 'import sysconfig, os; print(os.path.exists(sysconfig.get_paths()["include"] + "/Python.h"))'`)).toBe("True\n");
   });
 

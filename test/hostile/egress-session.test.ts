@@ -222,8 +222,9 @@ describe("a hostile agent after a setup with secrets", () => {
     // No interface: a direct connection fails (000); through the proxy, addresses are refused (403).
     expect(out).toContain("curl-direct=000");
     expect(out).toContain("curl-host=000");
-    expect(out).toMatch(/curl-v6=403/);
-    expect(out).toMatch(/curl-localhost=403/);
+    // curl sends loopback names straight to the sandbox's own loopback (NO_PROXY), where nothing listens.
+    expect(out).toMatch(/curl-v6=(000|403)/);
+    expect(out).toMatch(/curl-localhost=(000|403)/);
     expect(canaryHits).toBe(0);
     expect(blocked(events).every((b) => b.phase === "agent")).toBe(true);
   });
@@ -239,8 +240,13 @@ describe("a hostile agent after a setup with secrets", () => {
   // team's): events the host writes itself are not masked. The host masks worker events only
   // (worker-events.ts), so a secret in a refused host name (egress.blocked) or in a commit
   // message (commit) is stored and streamed in the clear.
-  it.fails("KNOWN BUG: a secret in a refused host name or a commit message is masked in the stored log", () => {
-    const hostEvents = events.filter((e) => e.type === "egress.blocked" || e.type === "commit");
+  it.fails("KNOWN BUG: a secret in a host name the proxy refused is masked in the stored egress.blocked event", () => {
+    const hostEvents = events.filter((e) => e.type === "egress.blocked");
+    expect(hostEvents.length).toBeGreaterThan(0);
+    expect(JSON.stringify(hostEvents)).not.toContain(AGENT_SECRET);
+  });
+  it.fails("KNOWN BUG: a secret in a commit message (the agent's, or the checkpoint's 'Commands run') is masked in the stored commit event", () => {
+    const hostEvents = events.filter((e) => e.type === "commit");
     expect(hostEvents.length).toBeGreaterThan(0);
     expect(JSON.stringify(hostEvents)).not.toContain(AGENT_SECRET);
   });

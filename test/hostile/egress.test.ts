@@ -77,6 +77,7 @@ const DNS: Record<string, string[]> = {
   "metadata.google.internal": ["169.254.169.254"],
   "aws-v6-metadata.test": ["fd00:ec2::254"],
   "alibaba-metadata.test": ["100.100.100.200"],
+  "azure-wireserver.test": ["168.63.129.16"],
   "mapped-hex.test": ["::ffff:7f00:1"],
   "mapped-meta.test": ["::ffff:a9fe:a9fe"],
   "compat.test": ["::7f00:1"],
@@ -196,6 +197,7 @@ describe("hostile egress: addresses of the host, in every spelling", () => {
     expect(reasons.get("nat64.test")).toMatch(/NAT64/);
     expect(reasons.get("sixtofour.test")).toMatch(/6to4/);
     expect(reasons.get("garbage.test")).toMatch(/not an IP address/);
+    expect(reasons.get("azure-wireserver.test")).toMatch(/metadata/);
   });
 
   it("a name on the allowlist that resolves to a private address is still refused (only a pin reaches one)", async () => {
