@@ -17,6 +17,7 @@ import { planWorkerBatch } from "./worker-events";
 import { completeOp, pendingOps } from "./workspace-ops";
 import { SessionEgress } from "./session-egress";
 import { SessionSetup } from "./session-setup";
+import { maskDeep } from "../environments/secrets";
 
 const MB = 1024 * 1024;
 // Generous next to what a real worker sends (the stream benchmark pushes ~25 MB/s of output in
@@ -57,7 +58,10 @@ export class LiveSession {
       usage: async (event) => void (await this.append([event])),
       note: async (message) => void (await this.append([ev("error", { message, source: "host" })])),
       // The agent acts only through model calls: whatever the worker said, setup is over by the first one.
-      onRequest: () => this.egress.enterAgentPhase(),
+      onRequest: () => {
+        this.egress.enterAgentPhase();
+        this.setup.agentStarted();
+      },
     });
     this.egress = new SessionEgress(id, runDir, (event) => void this.append([event]).catch((err) => console.error(`[egress] ${id}`, err)));
     this.setup = new SessionSetup(id, this.egress);
@@ -65,7 +69,11 @@ export class LiveSession {
 
   /** Appends events to the log and publishes them (and the updated row) to watchers. */
   async append(events: NewEvent[], wids?: number[]): Promise<AppendResult> {
-    return this.published(await appendEvents(this.id, events, { wids }));
+    // The host's own events carry what the agent chose too (a refused host name, a commit
+    // message): secret values are masked in those as in the worker's.
+    const masks = this.setup.masks;
+    const masked = masks.length ? events.map((e) => maskDeep(e, masks)) : events;
+    return this.published(await appendEvents(this.id, masked, { wids }));
   }
 
   async publishRow(): Promise<void> {

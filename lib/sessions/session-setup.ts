@@ -42,7 +42,23 @@ export class SessionSetup {
   async uploaded(key: string, setupMs: number, file: string): Promise<void> {
     const plan = this.given?.plan;
     if (!plan || plan.run === "none" || plan.key !== key) throw new AppError("invalid", "this snapshot was not asked for: its key is not the one in this session's setup plan");
+    // Only what the setup left, before the agent could touch anything: once per plan, and never
+    // after the setup ended or the agent's phase began (a subverted worker could otherwise hand
+    // every later session of the repository a poisoned environment).
+    if (this.finished || this.uploadTaken || this.egress.phase === "agent") throw new AppError("conflict", "a cached environment is taken only once, at the end of setup, before the agent starts");
+    this.uploadTaken = true;
     await storeSnapshot(this.id, key, setupMs, file, this.given!);
+  }
+  private uploadTaken = false;
+
+  /**
+   * The agent's first model call: setup is over whatever the worker reported. Recorded, so that
+   * a restart never runs the setup script (with its secrets and network) over the agent's work.
+   */
+  agentStarted(): void {
+    if (this.finished) return;
+    this.finished = true;
+    void finishSetup(this.id, { ok: true, state: "skipped" }).catch((err) => console.error(`[setup] ${this.id}: could not record the end of setup`, err));
   }
 
   async done(d: SetupDone): Promise<void> {

@@ -236,26 +236,23 @@ describe("a hostile agent after a setup with secrets", () => {
     expect(outputOf(events)).toContain("***");
   });
 
-  // BUG (not fixed here: lib/sessions/session-egress.ts and lib/git/host-repo.ts are not the red
-  // team's): events the host writes itself are not masked. The host masks worker events only
-  // (worker-events.ts), so a secret in a refused host name (egress.blocked) or in a commit
-  // message (commit) is stored and streamed in the clear.
-  it.fails("KNOWN BUG: a secret in a host name the proxy refused is masked in the stored egress.blocked event", () => {
+  // Found by the red team: events the host writes itself carry what the agent chose too (a refused
+  // host name, a commit message); LiveSession.append masks them like the worker's. (The commit
+  // object in host.git keeps the agent's message as written: see docs/security.md.)
+  it("a secret in a host name the proxy refused is masked in the stored egress.blocked event", () => {
     const hostEvents = events.filter((e) => e.type === "egress.blocked");
     expect(hostEvents.length).toBeGreaterThan(0);
     expect(JSON.stringify(hostEvents)).not.toContain(AGENT_SECRET);
   });
-  it.fails("KNOWN BUG: a secret in a commit message (the agent's, or the checkpoint's 'Commands run') is masked in the stored commit event", () => {
+  it("a secret in a commit message (the agent's, or the checkpoint's 'Commands run') is masked in the stored commit event", () => {
     const hostEvents = events.filter((e) => e.type === "commit");
     expect(hostEvents.length).toBeGreaterThan(0);
     expect(JSON.stringify(hostEvents)).not.toContain(AGENT_SECRET);
   });
 
-  // BUG (not fixed here: lib/sessions/session-setup.ts): the host takes a snapshot upload at any
-  // time, long after setup is over and the agent has run. A subverted worker (the channel's threat
-  // model) can replace the repository's cached environment with the agent's files, and every later
-  // session of that repository restores them.
-  it.fails("KNOWN BUG: a snapshot uploaded on the channel after the agent's phase began is refused", async () => {
+  // Found by the red team: a subverted worker (the channel's threat model) uploading the agent's
+  // files as the repository's cached environment after the agent ran; refused (session-setup.ts).
+  it("a snapshot uploaded on the channel after the agent's phase began is refused", async () => {
     const snap = await db().environmentSnapshot.findFirstOrThrow({ where: { repositoryId: repoId } });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "poison-"));
     fs.mkdirSync(path.join(tmp, "workspace"));
