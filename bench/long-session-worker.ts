@@ -53,6 +53,7 @@ const config = {
   thinkingBudget: null,
   teamInstructions: "",
   agentEnv: {},
+  environmentNote: "",
 };
 const host = await startFakeHost({ dir: layout.run, config, modelUrl: stub.url });
 const worker = startWorker({ socketPath: host.socketPath, stateDir: layout.stateDir, workspace: layout.workspace, home: layout.dir, inboxDir: layout.inbox });

@@ -76,6 +76,7 @@ export async function openTestSession(opts: { status?: "starting" | "running" | 
     thinkingBudget: null,
     teamInstructions: "",
     agentEnv: {},
+    environmentNote: "",
   }));
   await live.append([{ type: "status", data: { status: "starting" } }]);
   if (opts.status === "running" || opts.status === "idle") await live.append([{ type: "status", data: { status: "running" } }]);

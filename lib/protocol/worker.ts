@@ -60,6 +60,8 @@ export const WorkerConfigSchema = z.object({
   thinkingBudget: z.number().int().positive().nullable().default(null),
   /** The team's own instructions (Settings), part of the cached prefix. */
   teamInstructions: z.string().max(100_000).default(""),
+  /** What the agent should know of its sandbox (network policy, how setup prepared it): part of the system prompt. */
+  environmentNote: z.string().max(80_000).default(""),
   /** Environment for the agent's commands: secrets marked for the agent (their values are masked in output). */
   agentEnv: z.record(z.string(), z.string()).default({}),
 });

@@ -19,6 +19,7 @@ import { assertDiskFloor } from "../sandbox/disk-guard";
 import { mountSessionFs, prepareSessionFs, releaseSessionFs } from "../sandbox/session-fs";
 import { insertSession } from "./create-session";
 import { sessionSecrets } from "../environments/secrets";
+import { environmentNote } from "../environments/environment-note";
 import { recordAudit } from "../audit/record";
 import { getSession, toDto } from "./dto";
 import { LiveSession } from "./live-session";
@@ -175,16 +176,18 @@ export class Orchestrator {
       thinkingBudget: row.thinkingBudget ?? null,
       teamInstructions: row.teamInstructions ?? "",
       agentEnv: row.agentEnv,
+      environmentNote: row.environmentNote,
     };
   }
   // Built from the session row at launch and recovery (the row is the truth; this saves a query per poll).
-  private configCache = new Map<string, { model: string; branch: string; baseCommit: string; sandboxUid: number; thinkingBudget?: number | null; teamInstructions?: string; agentEnv: Record<string, string> }>();
+  private configCache = new Map<string, { model: string; branch: string; baseCommit: string; sandboxUid: number; thinkingBudget?: number | null; teamInstructions?: string; agentEnv: Record<string, string>; environmentNote: string }>();
   private async remember(row: { id: string; teamId: string; repositoryId: string | null; model: string; branch: string; baseCommit: string | null; sandboxUid: number; thinkingBudget: number | null }): Promise<void> {
     // The team's instructions as they are when the sandbox starts: they stay put for its whole run (the cached prefix).
     const team = await db().team.findUnique({ where: { id: row.teamId }, select: { instructions: true } });
     // Secrets marked for the agent, as they are when the sandbox starts (the rest reach setup only).
     const agentEnv = Object.fromEntries((await sessionSecrets(row.teamId, row.repositoryId)).filter((s) => s.agent).map((s) => [s.name, s.value]));
-    this.configCache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid, thinkingBudget: row.thinkingBudget, teamInstructions: team?.instructions ?? "", agentEnv });
+    const note = await environmentNote(row.teamId, row.repositoryId);
+    this.configCache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid, thinkingBudget: row.thinkingBudget, teamInstructions: team?.instructions ?? "", agentEnv, environmentNote: note });
   }
 
   /** Wakes the worker's command poll (a workspace op was queued). */

@@ -130,6 +130,7 @@ export class Agent {
       tools: TOOLS.map((t) => t.name),
       shellTimeoutS: config.shellTimeoutS,
       teamInstructions: config.teamInstructions,
+      environmentNote: config.environmentNote,
       readFile: (file) => this.readAsAgent(file),
       listFiles: () => listInstructionFiles(workspace, config, this.deps.signal),
       // Instructions take at most a tenth of the window (about four characters a token).

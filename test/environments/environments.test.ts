@@ -87,6 +87,10 @@ describe("egress through the host's proxy", () => {
     // other.test is pinned to the same upstream, but not allowlisted: refused, and a person sees it.
     expect(out).toMatch(/403|CONNECT tunnel failed/);
     expect(blocked(events)).toEqual([expect.objectContaining({ host: "other.test", port: 443, phase: "agent" })]);
+    // The agent was told what its network reaches, in the system prompt.
+    const req = h.stub.requests.find((r) => JSON.stringify(r.body).includes(marker));
+    expect(JSON.stringify((req?.body as { system?: unknown }).system)).toContain("Network: only these hosts");
+    expect(JSON.stringify((req?.body as { system?: unknown }).system)).toContain("allowed.test");
     // No network interface but loopback.
     expect(out.trim().split("\n").slice(-1)[0].trim()).toBe("lo");
   }, 180_000);
@@ -143,6 +147,10 @@ describe("setup, cached environments and secrets", () => {
     expect(snaps).toHaveLength(1);
 
     // The second session on the same repository and setup restores the snapshot instead of installing.
+    // The agent knew how setup prepared the workspace, and that it has no network.
+    const system = JSON.stringify((h.stub.requests.find((r) => JSON.stringify(r.body).includes(marker))?.body as { system?: unknown }).system);
+    expect(system).toContain("Network: none");
+    expect(system).toContain("npm install --no-audit");
     const hitsBefore = registry.hits.length;
     const marker2 = "SETUP-SECOND";
     h.stub.addScript(script(marker2, [shell(`node -e "console.log(require('${FIXTURE_PACKAGE}'))"`), say("reused")]));

@@ -23,6 +23,12 @@ describe("buildSystemPrompt", () => {
     expect(prompt).not.toContain("# Instructions");
   });
 
+  it("tells the agent about its sandbox (network, setup) before the team's instructions", async () => {
+    const prompt = await buildSystemPrompt(options({}, { environmentNote: "- Network: none.", teamInstructions: "Be brief." }));
+    expect(prompt).toContain("## Your sandbox\n\n- Network: none.");
+    expect(prompt.indexOf("Your sandbox")).toBeLessThan(prompt.indexOf("team-instructions"));
+  });
+
   it("includes the team's instructions and the repository's AGENTS.md and CLAUDE.md, delimited", async () => {
     const prompt = await buildSystemPrompt(
       options({ "AGENTS.md": "Use pnpm, never npm.", "CLAUDE.md": "Run the linter before you finish." }, { teamInstructions: "Write commit-style summaries." }),

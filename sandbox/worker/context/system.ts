@@ -14,6 +14,8 @@ export type SystemPromptOptions = {
   tools: string[];
   shellTimeoutS: number;
   teamInstructions: string;
+  /** The sandbox as the host describes it (network policy, setup): WorkerConfig.environmentNote. */
+  environmentNote?: string;
   /** A workspace file's text, or null when it does not exist or cannot be read. */
   readFile(path: string): Promise<string | null>;
   listFiles?(): Promise<string[]>;
@@ -30,6 +32,13 @@ export async function buildSystemPrompt(opts: SystemPromptOptions): Promise<stri
   const base = systemPrompt(opts);
   let room = Math.min(opts.maxChars ?? TOTAL_CAP_CHARS, TOTAL_CAP_CHARS);
   const sections: string[] = [];
+
+  const envNote = opts.environmentNote?.trim();
+  if (envNote) {
+    const text = clip(envNote, Math.min(FILE_CAP_CHARS, room));
+    room -= text.length;
+    sections.push(`## Your sandbox\n\n${text}`);
+  }
 
   const team = opts.teamInstructions.trim();
   if (team) {

@@ -19,6 +19,7 @@ export function testConfig(overrides: Partial<WorkerConfig> = {}): WorkerConfig 
     thinkingBudget: null,
     teamInstructions: "",
     agentEnv: {},
+    environmentNote: "",
     ...overrides,
   };
 }
