@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
@@ -63,4 +63,17 @@ export async function startNpmRegistry(host: string): Promise<Upstream> {
     if (url === `/${FIXTURE_PACKAGE}/-/${file}`) return void res.writeHead(200, { "content-type": "application/octet-stream", "content-length": tarball.length }).end(tarball);
     res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
   }, []);
+}
+
+/** An upstream on a fixed port (the pinned one): it listens on any port, and a TCP relay leads there. */
+export async function listenOn(port: number, start: () => Promise<Upstream>): Promise<Upstream> {
+  const up = await start();
+  const relay = net.createServer((c) => {
+    const u = net.connect(up.port, "127.0.0.1");
+    c.pipe(u).pipe(c);
+    c.on("error", () => u.destroy());
+    u.on("error", () => c.destroy());
+  });
+  await new Promise<void>((r) => relay.listen(port, "127.0.0.1", () => r()));
+  return { port, hits: up.hits, close: async () => (relay.close(), await up.close()) };
 }

@@ -155,6 +155,20 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<EgressPro
   };
   const refusalText = (host: string, port: number, reason: string) => `Dockside egress proxy refused ${host}:${port}: ${reason}\n`;
 
+  /**
+   * The Host header check, then the policy: the allowed decision, or the refusal to answer (a
+   * policy refusal is reported); null when the connection went away meanwhile.
+   */
+  const admit = async (req: IncomingMessage, target: Target, conn: { done: boolean }): Promise<Extract<Decision, { ok: true }> | { status: number; text: string } | null> => {
+    const mismatch = hostHeaderMismatch(headerValues(req, "host"), target);
+    const { d, phase } = mismatch ? { d: null, phase: safePhase() } : await decideFor(target);
+    if (conn.done) return null;
+    if (d?.ok) return d;
+    const refused = d ?? { host: displayHost(target.rawHost), port: target.port, status: 400, reason: mismatch!, blocked: true };
+    if (refused.blocked) block({ host: refused.host, port: refused.port, phase, reason: refused.reason });
+    return { status: refused.status, text: refusalText(refused.host, refused.port, refused.reason) };
+  };
+
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: limits.headersMs, requestTimeout: 0, keepAliveTimeout: 5_000, connectionsCheckingInterval: Math.min(limits.headersMs, 5_000) });
   server.maxConnections = limits.maxOpen * 2 + 64;
 
@@ -202,13 +216,10 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<EgressPro
     const conn = reserve(client);
     if (!conn) return endRaw(client, 503, tooMany);
     client.once("close", () => conn.finish());
-    const mismatch = hostHeaderMismatch(headerValues(req, "host"), target);
-    const { d, phase } = mismatch ? { d: null, phase: safePhase() } : await decideFor(target);
-    if (conn.done) return;
-    if (!d || !d.ok) {
-      const refused = d ?? { host: displayHost(target.rawHost), port: target.port, status: 400, reason: mismatch!, blocked: true };
-      if (refused.blocked) block({ host: refused.host, port: refused.port, phase, reason: refused.reason });
-      endRaw(client, refused.status, refusalText(refused.host, refused.port, refused.reason));
+    const d = await admit(req, target, conn);
+    if (!d) return;
+    if (!("ok" in d)) {
+      endRaw(client, d.status, d.text);
       return conn.finish();
     }
     let up: net.Socket;
@@ -253,14 +264,9 @@ export async function startEgressProxy(o: EgressProxyOptions): Promise<EgressPro
     const conn = reserve(req.socket);
     if (!conn) return answer(res, 503, tooMany);
     res.once("close", () => conn.finish());
-    const mismatch = hostHeaderMismatch(headerValues(req, "host"), target);
-    const { d, phase } = mismatch ? { d: null, phase: safePhase() } : await decideFor(target);
-    if (conn.done) return;
-    if (!d || !d.ok) {
-      const refused = d ?? { host: displayHost(target.rawHost), port: target.port, status: 400, reason: mismatch!, blocked: true };
-      if (refused.blocked) block({ host: refused.host, port: refused.port, phase, reason: refused.reason });
-      return answer(res, refused.status, refusalText(refused.host, refused.port, refused.reason));
-    }
+    const d = await admit(req, target, conn);
+    if (!d) return;
+    if (!("ok" in d)) return answer(res, d.status, d.text);
     let socket: net.Socket;
     try {
       socket = await connectFirst(d.addresses, d.port, limits.connectMs, conn.abort.signal);

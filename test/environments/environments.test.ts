@@ -2,7 +2,6 @@
 // forwarder, the host's egress proxy and local upstreams reached through DOCKSIDE_EGRESS_PINS, a
 // setup script that installs a package with the image's real npm from a registry stand-in, the
 // cached environment reused by the next session, and secrets that never reach the agent or a log.
-import net from "node:net";
 // Fixed ports, chosen before the configuration is read (the pins are part of it).
 const base = 20_000 + Math.floor(Math.random() * 20_000);
 const SITE = base;
@@ -12,13 +11,11 @@ import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
-import { applySecrets } from "../../lib/environments/secrets";
-import { parseRepoSource } from "../../lib/git/repo-source";
 import { sessionPaths } from "../../lib/git/workspace";
 import { env } from "../../lib/config/env";
-import { registerRepository } from "../../lib/repos/register-repository";
 import type { SessionEvent } from "../../lib/events/schema";
-import { FIXTURE_PACKAGE, startNpmRegistry, startSite, type Upstream } from "../egress-upstreams";
+import { FIXTURE_PACKAGE, listenOn, startNpmRegistry, startSite, type Upstream } from "../egress-upstreams";
+import { registerWithEnvironment } from "../environment-settings";
 import { makeRepo } from "../fixtures";
 import { allEvents, outputOf, script, startHarness, TEAM, waitStatusEvent, type Harness } from "../session-harness";
 
@@ -42,25 +39,7 @@ afterAll(async () => {
   await registry?.close();
 });
 
-/** An upstream on a fixed port: it listens on any port, and a TCP relay on the pinned one leads there. */
-async function listenOn(port: number, start: () => Promise<Upstream>): Promise<Upstream> {
-  const up = await start();
-  const relay = net.createServer((c) => {
-    const u = net.connect(up.port, "127.0.0.1");
-    c.pipe(u).pipe(c);
-    c.on("error", () => u.destroy());
-    u.on("error", () => c.destroy());
-  });
-  await new Promise<void>((r) => relay.listen(port, "127.0.0.1", () => r()));
-  return { port, hits: up.hits, close: async () => (relay.close(), await up.close()) };
-}
 
-async function registered(origin: string, settings: { setupScript?: string; egress?: object; secrets?: Record<string, string | { value: string; agent: boolean }> }): Promise<string> {
-  const repo = await registerRepository({ teamId: TEAM, actor: null, source: parseRepoSource(origin, env().repoRoots) });
-  await db().repository.update({ where: { id: repo.id }, data: { setupScript: settings.setupScript ?? null, egress: settings.egress ?? undefined } });
-  if (settings.secrets) await db().$transaction((tx) => applySecrets(tx as never, TEAM, repo.id, settings.secrets!));
-  return repo.id;
-}
 
 const setupEvents = (events: SessionEvent[]) => events.flatMap((e) => (e.type === "setup" ? [e.data] : []));
 const setupLog = (events: SessionEvent[]) => events.flatMap((e) => (e.type === "setup.output" ? [e.data.text] : [])).join("");
@@ -69,7 +48,7 @@ const blocked = (events: SessionEvent[]) => events.flatMap((e) => (e.type === "e
 describe("egress through the host's proxy", () => {
   it("lets the agent reach an allowlisted host, refuses another and shows the refusal", async () => {
     const origin = makeRepo({ "README.md": "# egress\n" });
-    await registered(origin, { egress: { agent: "allowlist", allow: ["allowed.test"] } });
+    await registerWithEnvironment(origin, { egress: { agent: "allowlist", allow: ["allowed.test"] } });
     const marker = "EGRESS-ALLOW";
     h.stub.addScript(
       script(marker, [
@@ -105,7 +84,7 @@ describe("setup, cached environments and secrets", () => {
 
   it("runs the setup with its secrets and network, caches the result, and the next session restores it", async () => {
     const origin = makeRepo({ "README.md": "# setup\n", ".gitignore": "" });
-    const repoId = await registered(origin, {
+    const repoId = await registerWithEnvironment(origin, {
       setupScript,
       egress: { setup: "allowlist", agent: "none", allow: ["registry.test"] },
       secrets: { NPM_TOKEN: SECRET, AGENT_TOKEN: { value: AGENT_SECRET, agent: true } },
@@ -165,7 +144,7 @@ describe("setup, cached environments and secrets", () => {
 
   it("fails the session with the log's tail when the setup script fails", async () => {
     const origin = makeRepo({ "README.md": "# failing setup\n" });
-    await registered(origin, { setupScript: "echo preparing\necho 'the database fixture is missing' >&2\nexit 3" });
+    await registerWithEnvironment(origin, { setupScript: "echo preparing\necho 'the database fixture is missing' >&2\nexit 3" });
     const s = await h.orchestrator.createSession(TEAM, { repo: origin, prompt: "SETUP-FAIL: never runs" });
     const events = await waitStatusEvent(s.id, "failed", 1, 120_000);
     const setup = setupEvents(events);

@@ -19,11 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { env } from "../../lib/config/env";
 import { db } from "../../lib/db/client";
 import type { SessionEvent } from "../../lib/events/schema";
-import { applySecrets } from "../../lib/environments/secrets";
-import { parseRepoSource } from "../../lib/git/repo-source";
 import { sessionPaths } from "../../lib/git/workspace";
-import { registerRepository } from "../../lib/repos/register-repository";
-import { startSite, type Upstream } from "../egress-upstreams";
+import { listenOn, startSite, type Upstream } from "../egress-upstreams";
+import { registerWithEnvironment } from "../environment-settings";
 import { makeRepo } from "../fixtures";
 import { outputOf, script, startHarness, TEAM, waitStatusEvent, type Harness } from "../session-harness";
 
@@ -40,17 +38,6 @@ const shell = (command: string) => ({ blocks: [{ type: "tool_use" as const, name
 const say = (text: string) => ({ blocks: [{ type: "text" as const, text }] });
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
-async function listenOn(port: number, start: () => Promise<Upstream>): Promise<Upstream> {
-  const up = await start();
-  const relay = net.createServer((c) => {
-    const u = net.connect(up.port, "127.0.0.1");
-    c.pipe(u).pipe(c);
-    c.on("error", () => u.destroy());
-    u.on("error", () => c.destroy());
-  });
-  await new Promise<void>((r) => relay.listen(port, "127.0.0.1", () => r()));
-  return { port, hits: up.hits, close: async () => (relay.close(), await up.close()) };
-}
 
 beforeAll(async () => {
   site = await listenOn(SITE, () => startSite("allowed"));
@@ -69,12 +56,6 @@ afterAll(async () => {
   canary?.close();
 });
 
-async function registered(origin: string, settings: { setupScript?: string; egress?: object; secrets?: Record<string, string | { value: string; agent: boolean }> }): Promise<string> {
-  const repo = await registerRepository({ teamId: TEAM, actor: null, source: parseRepoSource(origin, env().repoRoots) });
-  await db().repository.update({ where: { id: repo.id }, data: { setupScript: settings.setupScript ?? null, egress: settings.egress ?? undefined } });
-  if (settings.secrets) await db().$transaction((tx) => applySecrets(tx as never, TEAM, repo.id, settings.secrets!));
-  return repo.id;
-}
 const blocked = (events: SessionEvent[]) => events.flatMap((e) => (e.type === "egress.blocked" ? [e.data] : []));
 
 // A setup that tries to outlive itself: a setsid daemon with setup's secrets polling a setup-only
@@ -154,7 +135,7 @@ describe("a hostile agent after a setup with secrets", () => {
 
   beforeAll(async () => {
     origin = makeRepo({ "README.md": "# hostile\n", ".gitignore": "" });
-    repoId = await registered(origin, {
+    repoId = await registerWithEnvironment(origin, {
       setupScript: SETUP_SCRIPT,
       // setup: open (pinned names connect); the agent: the allowlist, without setup-only.test.
       egress: { setup: "open", agent: "allowlist", allow: ["allowed.test"] },
@@ -275,7 +256,7 @@ describe("a hostile agent after a setup with secrets", () => {
 describe("a failing setup that prints its secret in pieces", () => {
   it("masks it in the output and in the failure reason", async () => {
     const origin = makeRepo({ "README.md": "# failing\n" });
-    await registered(origin, {
+    await registerWithEnvironment(origin, {
       setupScript: `printf '%s' "\${SETUP_TOKEN:0:7}" >&2; sleep 0.5; printf '%s\\n' "\${SETUP_TOKEN:7}" >&2; echo "$SETUP_TOKEN$SETUP_TOKEN" >&2; exit 3`,
       secrets: { SETUP_TOKEN: SETUP_SECRET },
     });
