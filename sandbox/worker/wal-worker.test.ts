@@ -1,5 +1,6 @@
 // A real worker process killed outright (SIGKILL) while its command prints and the host is not
 // taking events: the next worker on the same state dir delivers every line it had, each once.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, expect, it } from "vitest";
@@ -30,6 +31,9 @@ afterEach(async () => {
   if (!rig) return;
   fs.writeFileSync(path.join(rig.layout.workspace, "end"), "");
   for (const w of rig.workers) w.child.kill("SIGKILL");
+  // A killed worker cannot kill its command: it would wait for `end` forever (the directory is
+  // removed below) as a process of the agent's uid on this machine. Kill every one of them.
+  spawnSync("pkill", ["-KILL", "-U", String(rig.layout.uid)]);
   await rig.host.close();
   await rig.stub.close();
   fs.rmSync(rig.layout.dir, { recursive: true, force: true });
