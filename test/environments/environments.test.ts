@@ -142,6 +142,29 @@ describe("setup, cached environments and secrets", () => {
     expect(used.uses).toBe(1);
   }, 360_000);
 
+  it("runs the repository's own .dockside/setup.sh only when the team allows it", async () => {
+    const origin = makeRepo({ "README.md": "# own setup\n", ".dockside/setup.sh": "echo from the repository > made-by-setup.txt\necho repository setup ran\n" });
+    await registerWithEnvironment(origin, {});
+    const check = (marker: string) => script(marker, [shell("cat made-by-setup.txt 2>&1"), say("checked")]);
+    h.stub.addScript(check("OWN-SETUP-OFF"));
+    const off = await h.orchestrator.createSession(TEAM, { repo: origin, prompt: "OWN-SETUP-OFF: look" });
+    const offEvents = await waitStatusEvent(off.id, "idle", 1, 120_000);
+    expect(setupEvents(offEvents)).toEqual([]);
+    expect(outputOf(offEvents)).toContain("No such file");
+
+    await db().team.update({ where: { id: TEAM }, data: { allowRepoSetupScript: true } });
+    try {
+      h.stub.addScript(check("OWN-SETUP-ON"));
+      const on = await h.orchestrator.createSession(TEAM, { repo: origin, prompt: "OWN-SETUP-ON: look" });
+      const onEvents = await waitStatusEvent(on.id, "idle", 1, 120_000);
+      expect(setupEvents(onEvents).map((e) => [e.state, e.source])).toEqual([["running", "repository"], ["ok", "repository"]]);
+      expect(setupLog(onEvents)).toContain("repository setup ran");
+      expect(outputOf(onEvents)).toContain("from the repository");
+    } finally {
+      await db().team.update({ where: { id: TEAM }, data: { allowRepoSetupScript: false } });
+    }
+  }, 240_000);
+
   it("fails the session with the log's tail when the setup script fails", async () => {
     const origin = makeRepo({ "README.md": "# failing setup\n" });
     await registerWithEnvironment(origin, { setupScript: "echo preparing\necho 'the database fixture is missing' >&2\nexit 3" });
