@@ -61,6 +61,12 @@ const schema = z.object({
    * a loopback or private address (tests, internal registries). The allowlist still applies.
    */
   DOCKSIDE_EGRESS_PINS: z.string().default(""),
+  /**
+   * The CA certificates sandboxes trust, copied into each session at start: by default the host's
+   * own bundle, so a TLS-inspecting proxy or an internal registry the host trusts works in the
+   * sandbox too. Empty: the image's own bundle.
+   */
+  DOCKSIDE_CA_BUNDLE: z.string().default("/etc/ssl/certs/ca-certificates.crt"),
   /** Disk the cached environments (setup snapshots) may take in all, in GB; least recently used go first. */
   DOCKSIDE_ENV_CACHE_GB: z.coerce.number().positive().default(20),
   /** Largest single snapshot a setup may leave, in MB (a bigger one is not cached; the session goes on). */

@@ -3,6 +3,7 @@
 // session's own filesystem (session-fs.ts), so the sandbox never learns a host path.
 // The worker runs as root inside (to own /run/dockside and start the agent's processes as the
 // session's uid); without CAP_DAC_OVERRIDE/CHOWN/FOWNER that root cannot touch the agent's files.
+import fs from "node:fs";
 import path from "node:path";
 import type Docker from "dockerode";
 import { env } from "../config/env";
@@ -10,6 +11,7 @@ import type { SessionPaths } from "../git/workspace";
 import { MIRROR_OBJECTS_IN_SANDBOX } from "../protocol/worker";
 import { docker } from "./docker";
 import { releaseMountsUnder } from "./mounts";
+import { CA_BUNDLE_FILE } from "./session-layout";
 
 export const SESSION_LABEL = "dockside.session";
 export const TEAM_LABEL = "dockside.team";
@@ -41,6 +43,7 @@ export function sandboxBinds(paths: SessionPaths, mirrorObjects?: string | null)
     `${paths.worker}:/opt/dockside:ro`,
     `${path.join(paths.etc, "passwd")}:/etc/passwd:ro`,
     `${path.join(paths.etc, "group")}:/etc/group:ro`,
+    ...(fs.existsSync(path.join(paths.etc, CA_BUNDLE_FILE)) ? [`${path.join(paths.etc, CA_BUNDLE_FILE)}:/etc/ssl/certs/ca-certificates.crt:ro`] : []),
   ];
 }
 

@@ -47,7 +47,7 @@ export async function prepareSessionFs(paths: SessionPaths, opts: PrepareOptions
     const ws = fs.lstatSync(paths.workspace, { throwIfNoEntry: false });
     if (!ws?.isDirectory()) ensureDir(paths.workspace, 0o755, opts.uid, opts.gid);
     else if (process.getuid?.() === 0) fs.lchownSync(paths.workspace, opts.uid, opts.gid);
-    writeHostOwnedLayout(paths, opts.uid, opts.gid);
+    writeHostOwnedLayout(paths, opts.uid, opts.gid, env().DOCKSIDE_CA_BUNDLE);
     refreshWorker(paths, opts.workerDist ?? defaultDist());
   });
 }

@@ -96,14 +96,23 @@ export function groupFile(gid: number): string {
   return `${SYSTEM_GROUPS}agent:x:${gid}:\n`;
 }
 
+/** The sandbox's CA bundle in etc/ (bound over the image's; see DOCKSIDE_CA_BUNDLE). */
+export const CA_BUNDLE_FILE = "ca-certificates.crt";
+const MAX_CA_BUNDLE = 16 * 1024 * 1024;
+
 /** run/ (with state/ and inbox/) and etc/: root's alone, except what the agent must read. */
-export function writeHostOwnedLayout(paths: SessionPaths, uid: number, gid: number): void {
+export function writeHostOwnedLayout(paths: SessionPaths, uid: number, gid: number, caBundle = ""): void {
   ensureDir(paths.run, 0o700);
   ensureDir(path.join(paths.run, "state"), 0o700);
   ensureDir(paths.inbox, 0o700);
   ensureDir(paths.etc, 0o755);
   writeRootFile(path.join(paths.etc, "passwd"), passwdFile(uid, gid), 0o644);
   writeRootFile(path.join(paths.etc, "group"), groupFile(gid), 0o644);
+  // A copy, refreshed at every start (the host's trust store changes with its updates); an
+  // unreadable or odd bundle leaves the image's own in place.
+  const ca = caBundle ? fs.statSync(caBundle, { throwIfNoEntry: false }) : undefined;
+  if (ca?.isFile() && ca.size > 0 && ca.size <= MAX_CA_BUNDLE) writeRootFile(path.join(paths.etc, CA_BUNDLE_FILE), fs.readFileSync(caBundle), 0o644);
+  else fs.rmSync(path.join(paths.etc, CA_BUNDLE_FILE), { force: true });
 }
 
 /**

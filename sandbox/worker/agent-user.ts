@@ -10,6 +10,11 @@ export type AgentUser = { uid: number; gid: number };
 export const AGENT_HOME = process.env.DOCKSIDE_AGENT_HOME || "/home/agent";
 const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+// The system bundle (the host's copy when it has one: DOCKSIDE_CA_BUNDLE) for the tools that bring
+// their own: Node (npm) reads only its built-in roots, pip and requests in a venv read certifi's.
+const CA = "/etc/ssl/certs/ca-certificates.crt";
+const TRUST = { NODE_EXTRA_CA_CERTS: CA, SSL_CERT_FILE: CA, REQUESTS_CA_BUNDLE: CA, PIP_CERT: CA, CURL_CA_BUNDLE: CA, GIT_SSL_CAINFO: CA };
+
 /** The proxy variables once the egress forwarder listens (forwarder.ts); none before, or without it. */
 let proxy: Record<string, string> = {};
 
@@ -31,7 +36,7 @@ export const agentUserOf = (config: Pick<WorkerConfig, "agentUid" | "agentGid">)
  * options); the egress proxy; then `extra` (the secrets meant for that process, and settings).
  */
 export function agentEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { HOME: AGENT_HOME, USER: "agent", LOGNAME: "agent", PATH, LANG: "C.UTF-8", TERM: "dumb", ...proxy, ...extra };
+  return { HOME: AGENT_HOME, USER: "agent", LOGNAME: "agent", PATH, LANG: "C.UTF-8", TERM: "dumb", ...TRUST, ...proxy, ...extra };
 }
 
 /** True when spawning for the agent must switch uid (false when the worker already is the agent, as in unit tests). */

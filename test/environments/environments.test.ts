@@ -9,6 +9,7 @@ const REGISTRY = base + 1;
 process.env.DOCKSIDE_EGRESS_PINS = `allowed.test=127.0.0.1:${SITE},other.test=127.0.0.1:${SITE},registry.test=127.0.0.1:${REGISTRY}`;
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
 import { sessionPaths } from "../../lib/git/workspace";
@@ -53,6 +54,7 @@ describe("egress through the host's proxy", () => {
     h.stub.addScript(
       script(marker, [
         shell("curl -sS --max-time 10 http://allowed.test/hello; echo; curl -sS -p --max-time 10 http://allowed.test/tunnel; echo"),
+        shell("sha256sum /etc/ssl/certs/ca-certificates.crt; echo \"node-ca=$NODE_EXTRA_CA_CERTS\""),
         shell("curl -sS --max-time 10 https://other.test/ 2>&1; echo; ip -o link 2>/dev/null | grep -vc ' lo:' ; cat /proc/net/dev | tail -n +3 | cut -d: -f1"),
         say("egress checked"),
       ]),
@@ -70,6 +72,10 @@ describe("egress through the host's proxy", () => {
     const req = h.stub.requests.find((r) => JSON.stringify(r.body).includes(marker));
     expect(JSON.stringify((req?.body as { system?: unknown }).system)).toContain("Network: only these hosts");
     expect(JSON.stringify((req?.body as { system?: unknown }).system)).toContain("allowed.test");
+    // The sandbox trusts what the host trusts (a TLS-inspecting proxy's CA, an internal registry's), Node included.
+    const hostCa = crypto.createHash("sha256").update(fs.readFileSync("/etc/ssl/certs/ca-certificates.crt")).digest("hex");
+    expect(out).toContain(hostCa);
+    expect(out).toContain("node-ca=/etc/ssl/certs/ca-certificates.crt");
     // No network interface but loopback.
     expect(out.trim().split("\n").slice(-1)[0].trim()).toBe("lo");
   }, 180_000);
