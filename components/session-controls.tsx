@@ -2,10 +2,10 @@
 // Follow-up messages and the stop button. A follow-up sent while the agent works is queued for
 // its next step; sent to an idle or stopped session it starts a new turn.
 import { useState, type FormEvent } from "react";
-import type { SessionStatus } from "../lib/events/schema";
+import { LIVE_STATUSES, type SessionStatus } from "../lib/events/status";
 import { apiJson } from "./lib/api";
 
-const STOPPABLE: readonly SessionStatus[] = ["queued", "starting", "running", "idle"];
+const STOPPABLE: readonly SessionStatus[] = LIVE_STATUSES;
 
 export function SessionControls({ sessionId, status, canStop = true }: { sessionId: string; status: SessionStatus; canStop?: boolean }) {
   const [text, setText] = useState("");

@@ -67,6 +67,8 @@ const schema = z.object({
    * sandbox too. Empty: the image's own bundle.
    */
   DOCKSIDE_CA_BUNDLE: z.string().default("/etc/ssl/certs/ca-certificates.crt"),
+  /** 1: webhook URLs may resolve to loopback, private or link-local addresses (else refused: a team must not probe the server's network). */
+  DOCKSIDE_WEBHOOK_ALLOW_PRIVATE: z.enum(["0", "1"]).default("0"),
   /** Disk the cached environments (setup snapshots) may take in all, in GB; least recently used go first. */
   DOCKSIDE_ENV_CACHE_GB: z.coerce.number().positive().default(20),
   /** Largest single snapshot a setup may leave, in MB (a bigger one is not cached; the session goes on). */

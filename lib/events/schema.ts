@@ -4,12 +4,9 @@
 // except zod.
 import { z } from "zod";
 
-export const SESSION_STATUSES = ["queued", "starting", "running", "idle", "stopped", "failed"] as const;
-export const SessionStatus = z.enum(SESSION_STATUSES);
-export type SessionStatus = z.infer<typeof SessionStatus>;
-
-/** Statuses in which no container is working for the session. */
-export const TERMINAL_STATUSES: readonly SessionStatus[] = ["stopped", "failed"];
+import { SessionStatus } from "./status";
+// The status model lives in status.ts; re-exported here for the many places that know it from here.
+export { SESSION_STATUSES, SessionStatus, TERMINAL_STATUSES } from "./status";
 
 const callId = z.string().min(1).max(200);
 
@@ -106,6 +103,38 @@ export const eventData = {
   }),
   /** Output of the setup script, in arrival order (secret values masked). */
   "setup.output": z.object({ stream: z.enum(["stdout", "stderr"]), text: z.string() }),
+  /** A tool call waits for a person (the session is awaiting_approval meanwhile). Recorded by the host. */
+  "approval.requested": z.object({
+    approvalId: z.string(),
+    callId: z.string(),
+    kind: z.enum(["tool", "plan"]),
+    tool: z.string(),
+    input: z.unknown(),
+    reason: z.string(),
+  }),
+  /** A person decided (or the approval was cancelled by a stop). */
+  "approval.decided": z.object({
+    approvalId: z.string(),
+    callId: z.string(),
+    decision: z.enum(["approved", "denied", "cancelled"]),
+    by: z.string().optional(),
+    message: z.string().optional(),
+    /** An allow rule added with "approve and remember". */
+    rule: z.string().optional(),
+    /** A plan approval's new mode. */
+    mode: z.enum(["auto", "ask", "plan"]).optional(),
+  }),
+  /** The session's permission mode changed (by a person, or by an approved plan). */
+  mode: z.object({ mode: z.enum(["auto", "ask", "plan"]), by: z.string().optional() }),
+  /** A hook ran (pre_tool, post_tool, stop) and blocked or failed; its output went to the agent. */
+  hook: z.object({
+    hook: z.enum(["pre_tool", "post_tool", "stop"]),
+    command: z.string(),
+    callId: z.string().optional(),
+    exitCode: z.number().int().nullable(),
+    output: z.string(),
+    blocked: z.boolean(),
+  }),
   /** The egress proxy refused a connection: "blocked: evil.example.com:443". Recorded by the host. */
   "egress.blocked": z.object({
     host: z.string(),

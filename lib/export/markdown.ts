@@ -181,6 +181,14 @@ export function createMarkdownRenderer() {
         outputs.set(SETUP_OUTPUT, out);
         return "";
       }
+      case "approval.requested":
+        return `> **Needs approval:** ${code(e.data.tool)} ${oneLine(e.data.reason)}\n\n`;
+      case "approval.decided":
+        return `> **${e.data.decision === "approved" ? "Approved" : e.data.decision === "denied" ? "Denied" : "Cancelled"}**${e.data.by ? ` by ${e.data.by}` : ""}${e.data.message ? `: ${oneLine(e.data.message)}` : ""}${e.data.rule ? ` (rule added: ${code(e.data.rule)})` : ""}\n\n`;
+      case "mode":
+        return `_Mode: ${e.data.mode}${e.data.by ? ` (set by ${e.data.by})` : ""}._\n\n`;
+      case "hook":
+        return `> **Hook ${e.data.hook}** ${code(e.data.command.split("\n")[0].slice(0, 120))} ${e.data.blocked ? "blocked the call" : "failed"} (exit ${e.data.exitCode ?? "?"})\n\n`;
       case "egress.blocked":
         return `> **Blocked:** ${code(`${e.data.host}:${e.data.port}`)} (${e.data.phase}: ${oneLine(e.data.reason)})${e.data.repeats ? `, ${e.data.repeats} more times` : ""}\n\n`;
       case "todo":

@@ -9,6 +9,11 @@
 //   POST /worker/checkpoint?sha=SHA  (body: a git bundle of refs/heads/<branch>, raw bytes)
 //                                             -> { ok: true }  (idempotent by sha)
 //   POST /worker/ops/:id  WorkspaceOpResult    -> { ok: true }  (a workspace op is done or failed)
+//   GET  /worker/permissions                  -> WorkerPermissions {mode, rules, hooks} (asked before
+//                                                 every tool call: a person's change applies at once)
+//   POST /worker/approvals  ApprovalRequest   -> WorkerApprovalState (idempotent by callId; the
+//                                                 session is awaiting_approval until decided)
+//   GET  /worker/approvals/:id?wait=S         -> WorkerApprovalState (long poll, S seconds max 30)
 //   GET  /worker/setup                        -> SetupPlan  (what to do before the first turn)
 //   GET  /worker/environment                  -> a tar stream: the cached environment to restore
 //                                                 (404 when the plan has no snapshot)
@@ -86,7 +91,7 @@ export const WORKER_LIMITS = {
 } as const;
 
 /** The only event types a worker produces; user messages, commits, branch events and usage are the host's. */
-export const WORKER_EVENT_TYPES = ["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error", "model.retry", "compaction", "todo", "setup", "setup.output"] as const;
+export const WORKER_EVENT_TYPES = ["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error", "model.retry", "compaction", "todo", "setup", "setup.output", "hook"] as const;
 export type WorkerEventType = (typeof WORKER_EVENT_TYPES)[number];
 
 const L = WORKER_LIMITS;
@@ -140,6 +145,14 @@ const workerEventData = {
     reason: z.string().max(L.reasonChars).optional(),
   }),
   "setup.output": z.strictObject({ stream: z.enum(["stdout", "stderr"]), text }),
+  hook: z.strictObject({
+    hook: z.enum(["pre_tool", "post_tool", "stop"]),
+    command: z.string().max(4096),
+    callId: id.optional(),
+    exitCode: z.number().int().nullable(),
+    output: text,
+    blocked: z.boolean(),
+  }),
 } as const;
 
 const variant = <T extends WorkerEventType>(type: T) =>
@@ -158,6 +171,7 @@ export const WorkerEventSchema = z.discriminatedUnion("type", [
   variant("todo"),
   variant("setup"),
   variant("setup.output"),
+  variant("hook"),
 ]);
 export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
 

@@ -12,6 +12,7 @@ import { runtime } from "../runtime/boot";
 import type { SessionDto } from "../protocol/api";
 import { resolveRange } from "./git-read";
 import { bundleBase, mergeBranch, pushBranch, type MergeResult, type ShipContext } from "./ship";
+import { isWorking } from "../events/status";
 
 async function load(access: Access, id: string) {
   const s = await db().session.findFirst({ where: { id, teamId: access.teamId } });
@@ -20,7 +21,7 @@ async function load(access: Access, id: string) {
 }
 
 function assertQuiet(status: string): void {
-  if (status === "running" || status === "starting" || status === "queued") throw new AppError("conflict", "the agent is working on this branch; wait until it is idle, or stop it");
+  if (isWorking(status)) throw new AppError("conflict", "the agent is working on this branch; wait until it is idle, or stop it");
 }
 
 const ctx = (s: { id: string; teamId: string; repo: string; baseBranch: string; branch: string; repositoryId: string | null }): ShipContext => ({ sessionId: s.id, teamId: s.teamId, repo: s.repo, baseBranch: s.baseBranch, branch: s.branch, repositoryId: s.repositoryId });

@@ -1,6 +1,7 @@
 // Keeps the host's disk usable: below DOCKSIDE_MIN_FREE_MB free on the data directory's disk,
 // running sessions are stopped (PostgreSQL and Docker need the space more than an agent does).
 // On hosts without loop mounts it also enforces each session's quota by measuring its directory.
+import { LIVE_STATUSES } from "../events/status";
 import fs from "node:fs";
 import { env } from "../config/env";
 import { db } from "../db/client";
@@ -58,7 +59,8 @@ export interface DiskGuard {
   stop(): void;
 }
 
-const RUNNING = ["starting", "running", "idle"];
+// Sessions with a container (queued ones have none yet).
+const RUNNING = LIVE_STATUSES.filter((s) => s !== "queued");
 
 /** Starts the periodic check (unref'd: it never keeps the process alive). */
 export function startDiskGuard(opts: DiskGuardOptions = {}): DiskGuard {

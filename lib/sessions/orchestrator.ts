@@ -1,5 +1,6 @@
 // Owns session lifecycles: clone, sandbox start, worker channel, stop, restart for follow-ups,
 // and reattaching to sandboxes that kept running while the server was down.
+import { LIVE_STATUSES } from "../events/status";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "../config/env";
@@ -23,6 +24,7 @@ import { environmentNote } from "../environments/environment-note";
 import { recordAudit } from "../audit/record";
 import { getSession, toDto } from "./dto";
 import { LiveSession } from "./live-session";
+import { isWorking } from "../events/status";
 
 /** The person behind an action, as recorded in events and the audit trail. */
 export interface Actor {
@@ -36,7 +38,7 @@ export interface ForkPoint {
   sha: string;
 }
 
-const ACTIVE: SessionStatus[] = ["queued", "starting", "running", "idle"];
+const ACTIVE = LIVE_STATUSES as SessionStatus[];
 
 export class Orchestrator {
   private live = new Map<string, LiveSession>();
@@ -57,7 +59,7 @@ export class Orchestrator {
   async sendMessage(teamId: string, id: string, text: string, author?: Actor): Promise<void> {
     const s = await getSession(teamId, id);
     const live = this.live.get(id);
-    const working = s.status === "running" || s.status === "starting" || s.status === "queued";
+    const working = isWorking(s.status);
     if (!live?.containerId && s.status !== "queued" && s.status !== "starting" && !s.baseCommit) {
       throw new AppError("conflict", `this session ${s.status === "failed" ? `failed (${s.failureReason})` : "has no workspace"}; start a new session`);
     }

@@ -1,12 +1,13 @@
 // Limits on starting sessions, per person, counted in PostgreSQL (so restarts and several server
 // processes agree): sessions in an active status at once, and sessions created per minute.
+import { LIVE_STATUSES, type SessionStatus } from "../events/status";
 import { env } from "../config/env";
 import { AppError } from "../errors";
 import type { Prisma } from "../db/generated/client";
 import { db } from "../db/client";
 
 /** Statuses in which a session holds (or is about to hold) a sandbox. */
-export const ACTIVE_STATUSES = ["queued", "starting", "running", "idle"];
+export const ACTIVE_STATUSES = LIVE_STATUSES as SessionStatus[];
 
 type Tx = Prisma.TransactionClient | ReturnType<typeof db>;
 

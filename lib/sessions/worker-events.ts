@@ -2,7 +2,8 @@
 // types a worker produces, strict shapes and sizes, status only along the lifecycle, tool output
 // up to the session's cap. A refused event is acknowledged (so a worker does not resend it
 // forever) but not stored, and one note per batch says what was refused and why.
-import { ev, TERMINAL_STATUSES, type NewEvent, type SessionStatus } from "../events/schema";
+import { ev, TERMINAL_STATUSES, type NewEvent } from "../events/schema";
+import { workerTransitionRefusal } from "../events/status";
 import { freshByWid, type AppendPlan, type LockedSession } from "../events/store";
 import { maskDeep } from "../environments/secrets";
 import { WORKER_EVENT_TYPES, WorkerEventSchema, type WorkerEvent, type WorkerEventBatch } from "../protocol/worker";
@@ -22,14 +23,6 @@ export interface WorkerPlan extends AppendPlan {
   /** The policy's `dropped` after this batch (apply it once the append has committed). */
   dropped: Map<string, number>;
 }
-
-/** Where a worker's status may go from the session's current status. */
-const NEXT: Partial<Record<SessionStatus, SessionStatus[]>> = {
-  queued: ["running", "idle"],
-  starting: ["running", "idle"],
-  running: ["running", "idle"],
-  idle: ["running"],
-};
 
 const MAX_LISTED = 5;
 // Setup output counts toward the output cap under a key no tool call id can be (ids are non-empty strings the model chose; this one has a NUL).
@@ -96,13 +89,8 @@ export function planWorkerBatch(batch: WorkerEventBatch["events"], row: LockedSe
   return { events, workerAck, outputBytes: added, dropped };
 }
 
-/** Why a worker may not move the session from `from` to `to`; null when it may. */
-export function transitionRefusal(from: SessionStatus, to: SessionStatus, stopAsked: boolean): string | null {
-  if (TERMINAL_STATUSES.includes(from)) return `the session is already ${from}`;
-  if (to === "failed") return null;
-  if (to === "stopped") return stopAsked ? null : "nobody asked this session to stop";
-  return NEXT[from]?.includes(to) ? null : `a worker cannot move a session from ${from} to ${to}`;
-}
+/** Why a worker may not move the session from `from` to `to`; null when it may (the one status model). */
+export const transitionRefusal = workerTransitionRefusal;
 
 function toNewEvent(e: WorkerEvent): NewEvent {
   const { wid: _wid, ts, ...rest } = e;

@@ -1,4 +1,5 @@
 // Teams and their settings. Slugs are derived from names and made unique.
+import { WORKING_STATUSES } from "../events/status";
 import crypto from "node:crypto";
 import { env } from "../config/env";
 import { sessionPaths } from "../git/workspace";
@@ -89,7 +90,7 @@ export async function updateTeam(access: Access, patch: UpdateTeamSettings): Pro
 const dropUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 export async function deleteTeam(access: Access): Promise<void> {
-  const running = await db().session.count({ where: { teamId: access.teamId, status: { in: ["queued", "starting", "running"] } } });
+  const running = await db().session.count({ where: { teamId: access.teamId, status: { in: [...WORKING_STATUSES] } } });
   if (running) throw new AppError("conflict", `the team has ${running} running session(s); stop them first`);
   const [members, sessions, repositories] = await Promise.all([
     db().member.findMany({ where: { teamId: access.teamId }, select: { userId: true } }),
