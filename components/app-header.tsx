@@ -8,6 +8,7 @@ import type { MeDto } from "../lib/protocol/teams";
 import { signInHref } from "./lib/auth-paths";
 import { signOut } from "./lib/auth-client";
 import { switchTeam } from "./lib/switch-team";
+import { NotificationBell } from "./notifications/notification-bell";
 import { useActiveTeam, useMe } from "./me-provider";
 
 export function AppHeader() {
@@ -51,6 +52,7 @@ function SignedInNav({ me, pathname }: { me: MeDto; pathname: string }) {
           ))}
       </nav>
       <div className="ml-auto flex min-w-0 items-center gap-3 text-sm">
+        {me.teams.length > 0 && <NotificationBell />}
         {me.teams.length > 0 && <TeamSwitcher me={me} activeId={active?.team.id ?? ""} />}
         <span data-testid="user-name" className="hidden truncate text-muted sm:inline" title={me.user.email}>
           {me.user.name}

@@ -6,7 +6,9 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { can } from "../lib/auth/roles";
 import { SessionDtoSchema, type CreateSessionInput } from "../lib/protocol/api";
+import { PERMISSION_MODES, type PermissionMode } from "../lib/protocol/permissions";
 import { RepositoryListSchema, type RepositoryDto } from "../lib/protocol/repos";
+import { MODE_WORDS } from "./session/permission-lines";
 import { apiJson } from "./lib/api";
 import { useApiList } from "./lib/use-api-list";
 import { useActiveTeam } from "./me-provider";
@@ -21,10 +23,13 @@ export function NewSessionForm() {
   const [prompt, setPrompt] = useState("");
   const [budget, setBudget] = useState("");
   const [thinking, setThinking] = useState("");
+  const [mode, setMode] = useState<PermissionMode | "">("");
   const { busy, error, run } = useSubmit();
   const { items: repos } = useApiList("/api/repos", RepositoryListSchema, pickRepos);
   const role = useActiveTeam()?.team.role;
   const mayRegister = role ? can(role, "repo.manage") : false;
+  const chosenRepo = (repos ?? []).find((r) => r.source === repo.trim());
+  const defaultHint = chosenRepo?.defaultMode ? `the repository's default: ${chosenRepo.defaultMode}` : "the repository's or team's default";
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -32,6 +37,7 @@ export function NewSessionForm() {
       const body: CreateSessionInput = { repo: repo.trim(), prompt };
       if (branch.trim()) body.baseBranch = branch.trim();
       if (model.trim()) body.model = model.trim();
+      if (mode) body.mode = mode;
       if (budget.trim()) {
         const usd = Number(budget.trim().replace(/^\$/, ""));
         if (!Number.isFinite(usd) || usd <= 0) return "budget: enter an amount in dollars above 0, or leave it empty for the team's default";
@@ -103,7 +109,21 @@ export function NewSessionForm() {
           />
         </Field>
       </div>
-      <div className="grid gap-3 sm:grid-cols-2">
+      <div className="grid gap-3 sm:grid-cols-3">
+        <Field label="Permission mode" htmlFor="mode">
+          <select id="mode" data-testid="mode-select" className={inputClass} value={mode} aria-describedby="mode-hint"
+            onChange={(e) => setMode(e.target.value as PermissionMode | "")}>
+            <option value="">Default ({defaultHint.replace(/^the /, "")})</option>
+            {PERMISSION_MODES.map((m) => (
+              <option key={m} value={m}>
+                {m}: {MODE_WORDS[m].hint}
+              </option>
+            ))}
+          </select>
+          <p id="mode-hint" data-testid="mode-hint" className="text-xs text-muted">
+            {mode ? `${mode}: ${MODE_WORDS[mode].hint}` : `Uses ${defaultHint}.`}
+          </p>
+        </Field>
         <Field label="Budget in USD (optional)" htmlFor="budget">
           <input id="budget" data-testid="budget-input" className={inputClass} value={budget} inputMode="decimal"
             onChange={(e) => setBudget(e.target.value)} placeholder="team default" autoComplete="off" />

@@ -1,15 +1,19 @@
 "use client";
 // The session page: loads the session, then follows its event log live over socket.io.
 import { SessionNotFound } from "./session-not-found";
-import { useEffect, useState, type ReactNode } from "react";
-import { SessionDtoSchema, type SessionDto } from "../lib/protocol/api";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { ApprovalListSchema, SessionDtoSchema, type SessionDto } from "../lib/protocol/api";
+import { DEFAULT_MODE } from "../lib/protocol/permissions";
 import { apiJson } from "./lib/api";
-import { currentStatus } from "./lib/transcript";
+import { currentStatus, pendingApprovals } from "./lib/transcript";
 import { usePresence } from "./lib/use-presence";
 import { useSessionEvents } from "./lib/use-session-events";
 import { DiffView } from "./diff-view";
 import { allows, useMe, useRoleIn } from "./me-provider";
+import { ApprovalBanner } from "./session/approval-banner";
+import { ApprovalContext, type ApprovalPermissions } from "./session/approval-card";
 import { BudgetControl } from "./session/budget-control";
+import { ModeControl } from "./session/mode-control";
 import { ExportLinks } from "./session/export-links";
 import { ReviewLink } from "./review/review-link";
 import { ShareControl } from "./session/share-control";
@@ -66,11 +70,20 @@ function LoadedSession({ session }: { session: SessionDto }) {
   const role = useRoleIn(session.teamId);
   const { state: me } = useMe();
   const publicLinks = me.kind === "ok" && me.me.teams.some((t) => t.id === session.teamId && t.allowPublicLinks);
+  const canDecide = allows(role, "session.approve");
+  const suggestedRules = useSuggestedRules(session.id, state.approvalIndex.size);
+  const approvalPerms = useMemo<ApprovalPermissions>(
+    () => ({ canDecide, canRemember: allows(role, "repo.manage"), suggestedRules }),
+    [canDecide, role, suggestedRules],
+  );
+  const pending = pendingApprovals(state);
+  const mode = state.mode ?? session.mode ?? DEFAULT_MODE;
 
   const actions = (
     <>
       <Watchers watchers={watchers} />
       <BudgetControl session={session} canEdit={allows(role, "session.message")} />
+      <ModeControl sessionId={session.id} mode={mode} canEdit={canDecide} />
       <span className="ml-auto" />
       <ReviewLink sessionId={session.id} />
       <ExportLinks sessionId={session.id} />
@@ -86,6 +99,7 @@ function LoadedSession({ session }: { session: SessionDto }) {
           Live updates unavailable: {error}
         </p>
       )}
+      <ApprovalBanner pending={pending} canDecide={canDecide} ready={!replaying} onShow={() => setTab("transcript")} />
       <div role="tablist" aria-label="Session views" className="flex shrink-0 gap-1 border-b border-line bg-panel px-4">
         <TabButton id="transcript" current={tab} onSelect={setTab}>
           Transcript
@@ -98,7 +112,9 @@ function LoadedSession({ session }: { session: SessionDto }) {
       {/* The plan sits beside the transcript on wide screens, above the composer on a phone. */}
       <div role="tabpanel" hidden={tab !== "transcript"} className="flex min-h-0 flex-1">
         <div className="flex min-h-0 min-w-0 flex-1 flex-col">
-          <TranscriptView state={state} loading={replaying && connection === "live"} />
+          <ApprovalContext.Provider value={approvalPerms}>
+            <TranscriptView state={state} loading={replaying && connection === "live"} />
+          </ApprovalContext.Provider>
           <TodoPanel items={state.todos} variant="inline" />
           {allows(role, "session.message") ? (
             <SessionControls sessionId={session.id} status={status} canStop={allows(role, "session.stop")} />
@@ -117,6 +133,22 @@ function LoadedSession({ session }: { session: SessionDto }) {
       )}
     </div>
   );
+}
+
+/** The allow rule each approval would add with "always allow", refetched when a new approval arrives. */
+function useSuggestedRules(sessionId: string, approvals: number): ReadonlyMap<string, string> {
+  const [rules, setRules] = useState<ReadonlyMap<string, string>>(() => new Map());
+  useEffect(() => {
+    if (approvals === 0) return;
+    const ctl = new AbortController();
+    void (async () => {
+      const res = await apiJson(`/api/sessions/${encodeURIComponent(sessionId)}/approvals`, ApprovalListSchema, { signal: ctl.signal });
+      if (!res.ok || ctl.signal.aborted) return;
+      setRules(new Map(res.data.approvals.filter((a) => a.suggestedRule).map((a) => [a.id, a.suggestedRule!])));
+    })();
+    return () => ctl.abort();
+  }, [sessionId, approvals]);
+  return rules;
 }
 
 function TabButton({ id, current, onSelect, children }: { id: Tab; current: Tab; onSelect: (t: Tab) => void; children: ReactNode }) {

@@ -4,7 +4,10 @@ import { CompactionDivider, RefusalNotice, RetryNotice, TodoMarker } from "./age
 import { firstLine, shortSha } from "./lib/format";
 import { isQuietTool, type TranscriptItem } from "./lib/transcript";
 import { MarkdownText } from "./markdown";
+import { ApprovalCard } from "./session/approval-card";
+import { HookBlock, ModeLine } from "./session/permission-lines";
 import { EgressBlockedLine, SetupBlock } from "./session/setup-block";
+import { STATUS_LABELS } from "../lib/events/status";
 import { ToolCall } from "./tool-call";
 
 export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: TranscriptItem }) {
@@ -68,7 +71,7 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
         <div data-testid="status-marker" data-status={item.status} className="flex items-center gap-2 text-[11px] text-muted">
           <span className="h-px flex-1 bg-line" />
           <span>
-            {item.status}
+            {STATUS_LABELS[item.status] ?? item.status}
             {item.reason ? `: ${item.reason}` : ""}
           </span>
           <span className="h-px flex-1 bg-line" />
@@ -93,6 +96,12 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
       return <SetupBlock item={item} />;
     case "egress":
       return <EgressBlockedLine item={item} />;
+    case "approval":
+      return <ApprovalCard item={item} />;
+    case "mode":
+      return <ModeLine item={item} />;
+    case "hook":
+      return <HookBlock item={item} />;
     default: {
       const unhandled: never = item;
       return unhandled;

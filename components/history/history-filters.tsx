@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { z } from "zod";
 import { SESSION_STATUSES, type SessionStatus } from "../../lib/events/schema";
+import { STATUS_LABELS } from "../../lib/events/status";
 import { MemberDtoSchema, type MemberDto } from "../../lib/protocol/teams";
 import { apiJson } from "../lib/api";
 import type { HistoryFilters as Filters } from "../lib/history-query";
@@ -56,7 +57,7 @@ export function HistoryFilters({ value, onChange, teamId }: Props) {
           <option value="">Any status</option>
           {SESSION_STATUSES.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {STATUS_LABELS[s]}
             </option>
           ))}
         </select>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EventDataOf, EventType, SessionEvent } from "../../lib/events/schema";
 import { cleanTerminalText, utf8Length } from "./output-buffer";
-import { acceptBatch, applyEvents, currentStatus, EMPTY_TRANSCRIPT, isQuietTool, type SetupItem, type ToolItem } from "./transcript";
+import { acceptBatch, applyEvents, currentStatus, EMPTY_TRANSCRIPT, isQuietTool, pendingApprovals, type ApprovalItem, type SetupItem, type ToolItem } from "./transcript";
 
 let clock = 0;
 function ev<T extends EventType>(seq: number, type: T, data: EventDataOf<T>): SessionEvent {
@@ -297,5 +297,36 @@ describe("terminal text", () => {
 
   it("counts UTF-8 bytes", () => {
     expect(utf8Length("aé€😀")).toBe(1 + 2 + 3 + 4);
+  });
+});
+
+describe("approvals, modes and hooks", () => {
+  it("keeps a card per approval, updated in place by its decision; the waiting call is not interrupted", () => {
+    const s = applyEvents(EMPTY_TRANSCRIPT, [
+      ev(1, "tool.call", { callId: "c1", name: "shell", input: { command: "npm test" } }),
+      ev(2, "approval.requested", { approvalId: "a1", callId: "c1", kind: "tool", tool: "shell", input: { command: "npm test" }, reason: "mode ask" }),
+      ev(3, "status", { status: "awaiting_approval" }),
+    ]);
+    expect(pendingApprovals(s).map((a) => a.approvalId)).toEqual(["a1"]);
+    expect(tool(s.items, "c1")?.interrupted).toBeUndefined();
+    const d = applyEvents(s, [
+      ev(4, "approval.decided", { approvalId: "a1", callId: "c1", decision: "denied", by: "Bo", message: "not now" }),
+      ev(5, "approval.requested", { approvalId: "a1", callId: "c1", kind: "tool", tool: "shell", input: { command: "npm test" }, reason: "mode ask" }),
+    ]);
+    const cards = d.items.filter((i): i is ApprovalItem => i.kind === "approval");
+    expect(cards).toHaveLength(1);
+    expect(cards[0].decision).toMatchObject({ decision: "denied", by: "Bo", message: "not now" });
+    expect(pendingApprovals(d)).toEqual([]);
+  });
+
+  it("records mode changes and hooks", () => {
+    const s = applyEvents(EMPTY_TRANSCRIPT, [
+      ev(1, "mode", { mode: "ask", by: "Al" }),
+      ev(2, "hook", { hook: "pre_tool", command: "./check.sh", callId: "c1", exitCode: 1, output: "no\u001b[2J", blocked: true }),
+    ]);
+    expect(s.mode).toBe("ask");
+    expect(s.items.map((i) => i.kind)).toEqual(["mode", "hook"]);
+    expect(s.items[1]).toMatchObject({ kind: "hook", blocked: true, exitCode: 1 });
+    expect((s.items[1] as { output: string }).output).not.toContain("\u001b");
   });
 });

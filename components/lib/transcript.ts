@@ -2,7 +2,8 @@
 // kept; only what the page renders, with tool output bounded per call.
 import type { EventDataOf, SessionEvent, SessionStatus } from "../../lib/events/schema";
 import { isRefusal, retryWhat } from "../../lib/events/signals";
-import { visibleJson, visibleText } from "../../lib/text/visible";
+import type { PermissionMode } from "../../lib/protocol/permissions";
+import { terminalText, visibleJson, visibleText } from "../../lib/text/visible";
 import { appendOutput, DEFAULT_OUTPUT_CAP, EMPTY_OUTPUT, type OutputBuffer } from "./output-buffer";
 import { applyEgress, applySetup, applySetupOutput, interruptSetup } from "./transcript-environment";
 
@@ -54,11 +55,34 @@ export type TranscriptItem =
       interrupted?: boolean;
     })
   /** Refused connections to one host:port in a row, folded into one line (`count` refusals). */
-  | (Base & { kind: "egress"; host: string; port: number; phase: "setup" | "agent"; reason: string; count: number });
+  | (Base & { kind: "egress"; host: string; port: number; phase: "setup" | "agent"; reason: string; count: number })
+  /**
+   * A call waiting for a person (approval.requested), updated in place by its approval.decided.
+   * `decision` is absent while it is pending.
+   */
+  | (Base & {
+      kind: "approval";
+      approvalId: string;
+      callId: string;
+      approvalKind: "tool" | "plan";
+      tool: string;
+      input: unknown;
+      reason: string;
+      decision?: ApprovalOutcome;
+    })
+  /** The session's permission mode changed. */
+  | (Base & { kind: "mode"; mode: PermissionMode; by?: string })
+  /** A hook blocked a call or failed; its output went to the agent. */
+  | (Base & { kind: "hook" } & EventDataOf<"hook">);
+
+export type ApprovalOutcome = Omit<EventDataOf<"approval.decided">, "approvalId" | "callId"> & { ts: string };
 
 export type ToolItem = Extract<TranscriptItem, { kind: "tool" }>;
 export type SetupItem = Extract<TranscriptItem, { kind: "setup" }>;
 export type EgressItem = Extract<TranscriptItem, { kind: "egress" }>;
+export type ApprovalItem = Extract<TranscriptItem, { kind: "approval" }>;
+export type ModeItem = Extract<TranscriptItem, { kind: "mode" }>;
+export type HookItem = Extract<TranscriptItem, { kind: "hook" }>;
 
 /** The todo tool's name (sandbox/worker/tools/todo.ts). */
 export const PLAN_TOOL = "todo_write";
@@ -92,6 +116,10 @@ export interface TranscriptState {
   commits: number;
   /** Position in `items` of the latest setup block, which setup.output and outcomes update. */
   openSetup: number | null;
+  /** Position in `items` of each approval card, by approval id, for its decision. */
+  approvalIndex: ReadonlyMap<string, number>;
+  /** The latest `mode` event's mode; null until one arrives (then the DTO is the fallback). */
+  mode: PermissionMode | null;
 }
 
 export const EMPTY_TRANSCRIPT: TranscriptState = {
@@ -108,6 +136,8 @@ export const EMPTY_TRANSCRIPT: TranscriptState = {
   openRetry: null,
   commits: 0,
   openSetup: null,
+  approvalIndex: new Map(),
+  mode: null,
 };
 
 export interface ApplyOptions {
@@ -124,6 +154,7 @@ export function applyEvents(state: TranscriptState, events: readonly SessionEven
     items: state.items.slice(),
     blockIndex: new Map(state.blockIndex),
     toolIndex: new Map(state.toolIndex),
+    approvalIndex: new Map(state.approvalIndex),
   };
   const cap = opts.outputCap ?? DEFAULT_OUTPUT_CAP;
   for (const e of fresh) {
@@ -136,7 +167,7 @@ export function applyEvents(state: TranscriptState, events: readonly SessionEven
   return s;
 }
 
-type Mutable = TranscriptState & { items: TranscriptItem[]; blockIndex: Map<string, number>; toolIndex: Map<string, number> };
+type Mutable = TranscriptState & { items: TranscriptItem[]; blockIndex: Map<string, number>; toolIndex: Map<string, number>; approvalIndex: Map<string, number> };
 
 function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
   const base = { seq: e.seq, ts: e.ts };
@@ -190,7 +221,8 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
       s.status = e.data.status;
       s.statusReason = reason ?? null;
       s.items.push({ ...base, kind: "status", status: e.data.status, reason });
-      if (e.data.status !== "running" && e.data.status !== "starting") markOpenToolsInterrupted(s);
+      // Waiting for an approval is still working: the call in question is not interrupted.
+      if (e.data.status !== "running" && e.data.status !== "starting" && e.data.status !== "awaiting_approval") markOpenToolsInterrupted(s);
       return;
     }
     case "usage":
@@ -222,6 +254,41 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
       return;
     case "egress.blocked":
       applyEgress(s, base, e.data);
+      return;
+    case "approval.requested": {
+      const d = e.data;
+      const fields = { approvalKind: d.kind, callId: d.callId, tool: visibleText(d.tool), input: visibleJson(d.input), reason: visibleText(d.reason) };
+      const at = s.approvalIndex.get(d.approvalId);
+      const prev = at === undefined ? undefined : s.items[at];
+      // A repeat of a request (the host recorded it again after a restart) keeps its card and decision.
+      if (prev?.kind === "approval") {
+        s.items[at!] = { ...prev, ...fields };
+        return;
+      }
+      s.approvalIndex.set(d.approvalId, s.items.length);
+      s.items.push({ ...base, kind: "approval", approvalId: d.approvalId, ...fields });
+      return;
+    }
+    case "approval.decided": {
+      const { approvalId, callId, ...rest } = e.data;
+      const decision: ApprovalOutcome = { ...rest, by: optVisible(rest.by), message: optVisible(rest.message), rule: optVisible(rest.rule), ts: e.ts };
+      const at = s.approvalIndex.get(approvalId);
+      const prev = at === undefined ? undefined : s.items[at];
+      if (prev?.kind === "approval") {
+        s.items[at!] = { ...prev, decision };
+        return;
+      }
+      // A decision without its request (should not happen): still show what was decided.
+      s.approvalIndex.set(approvalId, s.items.length);
+      s.items.push({ ...base, kind: "approval", approvalId, callId, approvalKind: "tool", tool: "unknown tool", input: null, reason: "", decision });
+      return;
+    }
+    case "mode":
+      s.mode = e.data.mode;
+      s.items.push({ ...base, kind: "mode", mode: e.data.mode, by: optVisible(e.data.by) });
+      return;
+    case "hook":
+      s.items.push({ ...base, kind: "hook", ...e.data, command: visibleText(e.data.command), output: terminalText(e.data.output) });
       return;
     default: {
       const unhandled: never = e;
@@ -294,6 +361,11 @@ function markOpenToolsInterrupted(s: Mutable): void {
     const item = s.items[at];
     if (item?.kind === "tool" && !item.result && !item.interrupted) updateTool(s, callId, { interrupted: true });
   }
+}
+
+/** Approval cards still waiting for a decision, oldest first. */
+export function pendingApprovals(state: TranscriptState): ApprovalItem[] {
+  return state.items.filter((i): i is ApprovalItem => i.kind === "approval" && !i.decision);
 }
 
 /** The status to show: the latest status event, else the DTO's. */

@@ -7,6 +7,10 @@ import { RepositoryDtoSchema, type RepositoryDto } from "../../lib/protocol/repo
 import { apiJson } from "../lib/api";
 import { inputClass, secondaryButton } from "../ui/form";
 import { RepoEnvironment } from "./repo-environment";
+import { RepoPermissions } from "./repo-permissions";
+
+const ruleCount = (r: RepositoryDto) => (r.rules ? r.rules.allow.length + r.rules.ask.length + r.rules.deny.length : 0);
+const hookCount = (r: RepositoryDto) => (r.hooks ? r.hooks.pre_tool.length + r.hooks.post_tool.length + r.hooks.stop.length : 0);
 
 export const splitBranches = (text: string) => text.split(",").map((b) => b.trim()).filter(Boolean);
 
@@ -22,7 +26,9 @@ export function RepositoryRow({ repo, manage, onChanged, onError }: Props) {
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
   const [envOpen, setEnvOpen] = useState(false);
+  const [permOpen, setPermOpen] = useState(false);
   const envId = useId();
+  const permId = useId();
   const dirty = splitBranches(protectedText).join(", ") !== repo.protectedBranches.join(", ");
 
   async function patch(body: Record<string, unknown>) {
@@ -101,6 +107,19 @@ export function RepositoryRow({ repo, manage, onChanged, onError }: Props) {
         </button>
         <div id={envId} hidden={!envOpen} className="pt-3">
           {envOpen && <RepoEnvironment repo={repo} manage={manage} />}
+        </div>
+      </div>
+      <div className="border-t border-line pt-2">
+        <button type="button" data-testid="repo-perm-toggle" aria-expanded={permOpen} aria-controls={permId} onClick={() => setPermOpen(!permOpen)}
+          className="flex items-center gap-1.5 text-sm font-medium hover:text-accent">
+          <span aria-hidden className="w-3 text-muted">{permOpen ? "▾" : "▸"}</span>
+          Permissions
+          <span className="hidden text-xs font-normal text-muted sm:inline">
+            mode {repo.defaultMode ?? "(team's)"}, {ruleCount(repo)} rules, {hookCount(repo)} hooks
+          </span>
+        </button>
+        <div id={permId} hidden={!permOpen} className="pt-3">
+          {permOpen && <RepoPermissions repo={repo} manage={manage} onChanged={onChanged} />}
         </div>
       </div>
     </li>

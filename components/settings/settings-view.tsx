@@ -8,10 +8,13 @@ import { DeleteTeam } from "./delete-team";
 import { EnvironmentCachePanel } from "./environment-cache";
 import { InvitationsPanel } from "./invitations-panel";
 import { MembersTable } from "./members-table";
+import { NotificationPrefsPanel } from "./notification-prefs";
 import { RepositoriesPanel } from "./repositories-panel";
 import { SpendingPanel } from "./spending-panel";
 import { TeamEnvironmentPanel } from "./team-environment";
 import { TeamForm } from "./team-form";
+import { TeamPermissionsPanel } from "./team-permissions";
+import { WebhooksPanel } from "./webhooks-panel";
 
 export function SettingsView() {
   const active = useActiveTeam();
@@ -31,8 +34,11 @@ export function SettingsView() {
         <MembersTable key={`members:${team.id}`} team={team} selfId={me.user.id} />
         {can(team.role, "invite.create") && <InvitationsPanel key={`inv:${team.id}`} team={team} />}
         <RepositoriesPanel key={`repos:${team.id}`} team={team} />
+        <TeamPermissionsPanel key={`perm:${team.id}`} team={team} />
         <TeamEnvironmentPanel key={`env:${team.id}`} team={team} />
         <EnvironmentCachePanel key={`env-cache:${team.id}`} team={team} />
+        {can(team.role, "settings.manage") && <WebhooksPanel key={`hooks:${team.id}`} team={team} />}
+        <NotificationPrefsPanel key={`notify:${team.id}`} />
         <Panel title="Create a new team">
           <p className="text-sm text-muted">You become its owner; your other teams stay as they are.</p>
           <CreateTeamForm goTo="/settings" />

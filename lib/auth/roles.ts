@@ -16,6 +16,8 @@ export const ACTION_ROLE = {
   "session.message": "member",
   "session.stop": "member",
   "session.review": "member",
+  /** Approve or deny a tool call or a plan the agent asked about; change a session's permission mode. */
+  "session.approve": "member",
   "share.create": "member",
   "share.revoke": "member",
   "team.read": "viewer",

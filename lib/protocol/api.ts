@@ -1,6 +1,7 @@
 // Shapes of the HTTP API, shared by route handlers, the browser UI and tests.
 import { z } from "zod";
 import { SessionStatus } from "../events/schema";
+import { ApprovalDtoSchema, PermissionMode, RulesSchema } from "./permissions";
 import { safeText } from "./text";
 
 /** Tokens by kind and what they cost, summed over the session's usage events. */
@@ -46,6 +47,10 @@ export const SessionDtoSchema = z.object({
   mergedCommit: z.string().nullable(),
   /** Who started it (null for sessions started before accounts existed). */
   createdBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** Permission mode: auto (the rules decide), ask (tool calls outside the allow rules wait for a person), plan (the agent plans first). */
+  mode: PermissionMode,
+  /** Approvals waiting for a person (GET /api/sessions/:id/approvals). */
+  pendingApprovals: z.number().int().nonnegative(),
 });
 export type SessionDto = z.infer<typeof SessionDtoSchema>;
 
@@ -58,14 +63,34 @@ export const CreateSessionInputSchema = z.object({
   budgetUsd: usd.optional(),
   /** Turns on extended thinking with this many tokens (checked against the model's table row). */
   thinkingBudget: z.number().int().min(1024, "a thinking budget is at least 1024 tokens").optional(),
+  /** Permission mode; without it the repository's default, else the team's, else auto. */
+  mode: PermissionMode.optional(),
 });
 export type CreateSessionInput = z.infer<typeof CreateSessionInputSchema>;
 
 export const SendMessageInputSchema = z.object({ text: safeText().trim().min(1, "text is required").max(100_000) });
 
-/** PATCH /api/sessions/:id: null removes the session's budget. */
-export const UpdateSessionInputSchema = z.strictObject({ budgetUsd: usd.nullable() });
+/**
+ * PATCH /api/sessions/:id: its budget (null removes it) and/or its permission mode (applies at the
+ * agent's next tool call: the worker asks for its permissions before every one).
+ */
+export const UpdateSessionInputSchema = z
+  .strictObject({ budgetUsd: usd.nullable().optional(), mode: PermissionMode.optional() })
+  .refine((p) => p.budgetUsd !== undefined || p.mode !== undefined, "send budgetUsd or mode");
 export type UpdateSessionInput = z.infer<typeof UpdateSessionInputSchema>;
+
+/** GET /api/sessions/:id/approvals: newest first. */
+export const ApprovalListSchema = z.object({ approvals: z.array(ApprovalDtoSchema) });
+export type ApprovalList = z.infer<typeof ApprovalListSchema>;
+
+/**
+ * Permission settings of a team or a repository as the API shows them (stored as they were sent;
+ * null: none). A repository's rules add to its team's: both apply.
+ */
+export const PermissionSettingsDtoSchema = z.object({ rules: RulesSchema.nullable(), defaultMode: PermissionMode.nullable() });
+export type PermissionSettingsDto = z.infer<typeof PermissionSettingsDtoSchema>;
+/** The permission fields of PATCH /api/teams/:id and PATCH /api/repos/:id (null clears; absent: unchanged). */
+export const PermissionSettingsPatchSchema = z.object({ rules: RulesSchema.nullable().optional(), defaultMode: PermissionMode.nullable().optional() });
 
 export const EventsQuerySchema = z.object({
   after: z.coerce.number().int().min(0).default(0),

@@ -2,7 +2,9 @@
 // routes, the settings UI, the new-session form and tests. The environment parts (setup script,
 // egress, secrets, cached environments) are in ./environments.
 import { z } from "zod";
+import { PermissionSettingsPatchSchema } from "./api";
 import { RepositoryEnvironmentDtoSchema, RepositoryEnvironmentPatchSchema } from "./environments";
+import { HooksSchema, PermissionMode, RulesSchema } from "./permissions";
 import { safeText } from "./text";
 
 export const RepositoryDtoSchema = z.object({
@@ -17,6 +19,12 @@ export const RepositoryDtoSchema = z.object({
   /** Whether a push token is stored (the token itself is never sent back). */
   hasPushToken: z.boolean(),
   createdAt: z.string(),
+  /** Permission rules of the repository, added to the team's (null: none). */
+  rules: RulesSchema.nullable(),
+  /** Hooks run in the sandbox around tool calls and at the end of turns (null: none). */
+  hooks: HooksSchema.nullable(),
+  /** Mode new sessions of the repository get (null: the team's). */
+  defaultMode: PermissionMode.nullable(),
 });
 /** PATCH /api/repos/:id answers with the registration and its environment settings. */
 export const RepositoryDetailDtoSchema = RepositoryDtoSchema.extend({ environment: RepositoryEnvironmentDtoSchema });
@@ -37,6 +45,10 @@ export const UpdateRepositoryInputSchema = z.object({
   pushToken: z.string().min(1).max(4096).nullable().optional(),
   /** setupScript, egress, secrets (see RepositoryEnvironmentPatchSchema). */
   ...RepositoryEnvironmentPatchSchema.shape,
+  /** rules ({allow, ask, deny}, added to the team's) and defaultMode; null clears. */
+  ...PermissionSettingsPatchSchema.shape,
+  /** Hooks (lib/protocol/permissions.ts); null clears. */
+  hooks: HooksSchema.nullable().optional(),
 });
 
 export type RepositoryDto = z.infer<typeof RepositoryDtoSchema>;

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { SessionEvent } from "../events/schema";
 import type { SessionDto } from "./api";
+import type { NotificationDto } from "./permissions";
 
 export const SubscribeSchema = z.object({ sessionId: z.string().min(1).max(64), after: z.number().int().min(0).default(0) });
 export const UnsubscribeSchema = z.object({ sessionId: z.string().min(1).max(64) });
@@ -19,6 +20,8 @@ export interface ServerToClient {
   "session:update": (s: SessionDto) => void;
   /** Who is watching a subscribed session right now (one entry per person). */
   presence: (msg: { sessionId: string; watchers: Watcher[] }) => void;
+  /** A notification for the signed-in person in their active team (lib/notifications). */
+  notification: (dto: NotificationDto) => void;
 }
 
 export interface ClientToServer {

@@ -3,12 +3,15 @@
 // runtime (two module graphs in one process).
 import type { SessionEvent } from "../events/schema";
 import type { SessionDto } from "../protocol/api";
+import type { NotificationDto } from "../protocol/permissions";
 
 export interface Publisher {
   events(sessionId: string, events: SessionEvent[]): void;
   session(dto: SessionDto): void;
   /** Drops live connections whose access just ended (member removed, token revoked, team deleted). */
   revoke(target: { userIds?: string[]; tokenId?: string }): void;
+  /** A notification for one person in one team (lib/notifications): to their sockets acting in that team. */
+  notification?(userId: string, teamId: string, dto: NotificationDto): void;
 }
 
 const g = globalThis as unknown as { __docksidePublisher?: Publisher };
@@ -18,5 +21,5 @@ export function setPublisher(p: Publisher | undefined): void {
 }
 
 export function publisher(): Publisher {
-  return g.__docksidePublisher ?? { events: () => {}, session: () => {}, revoke: () => {} };
+  return g.__docksidePublisher ?? { events: () => {}, session: () => {}, revoke: () => {}, notification: () => {} };
 }

@@ -11,11 +11,14 @@ import { readEvents } from "../events/store";
 import { SubscribeSchema, UnsubscribeSchema, type ClientToServer, type ServerToClient, type SubscribeAck } from "../protocol/socket";
 import { setPublisher } from "./bus";
 import { addWatcher, removeWatcher, watchers } from "./presence";
+import { watchSession } from "../notifications/notify";
 
 const REPLAY_BATCH = 500;
 const RECHECK_MS = 60_000;
 const room = (sessionId: string) => `session:${sessionId}`;
 const listRoom = (teamId: string) => `team:${teamId}`;
+/** A person's sockets acting in one team (their active team at connection; a token's own team). */
+export const notifyRoom = (userId: string, teamId: string) => `notify:${userId}:${teamId}`;
 
 type DocksideSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, { caller: Caller }>;
 
@@ -42,6 +45,8 @@ export function attachSocket(http: HttpServer): Server<ClientToServer, ServerToC
       for (const id of userIds) io.in(`user:${id}`).disconnectSockets(true);
       if (tokenId) io.in(`token:${tokenId}`).disconnectSockets(true);
     },
+    // Typed loosely until ServerToClient (lib/protocol/socket.ts) names "notification".
+    notification: (userId, teamId, dto) => void io.to(notifyRoom(userId, teamId)).emit("notification", dto),
   });
   // Sign-outs and expired sessions end no request of ours: re-check every connection now and then.
   const recheck = setInterval(() => void recheckAll(io), RECHECK_MS);
@@ -76,6 +81,8 @@ function onConnection(io: Server<ClientToServer, ServerToClient>, socket: Docksi
   const caller = socket.data.caller;
   void socket.join(`user:${caller.user.id}`);
   if (caller.tokenId) void socket.join(`token:${caller.tokenId}`);
+  // Notifications go to the team the socket acts in, like GET /api/notifications.
+  void activeTeam(caller).then((teamId) => socket.join(notifyRoom(caller.user.id, teamId)), () => {});
   const watching = new Set<string>();
   const announce = (sessionId: string) => io.to(room(sessionId)).emit("presence", { sessionId, watchers: watchers(sessionId) });
 
@@ -89,6 +96,8 @@ function onConnection(io: Server<ClientToServer, ServerToClient>, socket: Docksi
     } catch {
       return reply({ ok: false, error: "session not found" });
     }
+    // Opening a session makes it one "I watch" (notification scope "watched").
+    void watchSession(caller.user.id, sessionId);
     // Join first, then replay: live events that arrive meanwhile are deduplicated by seq on the client.
     await socket.join(room(sessionId));
     watching.add(sessionId);

@@ -1,6 +1,8 @@
-// The API shape of a registration: everything but the sealed push token (only whether one is set).
+// The API shape of a registration: everything but the sealed push token (only whether one is set),
+// with its permission settings (rules, hooks, default mode).
 import type { Repository } from "../db/generated/client";
 import type { RepositoryDto } from "../protocol/repos";
+import { storedHooks, storedMode, storedRules } from "../approvals/stored";
 
 export function toRepositoryDto(r: Repository): RepositoryDto {
   return {
@@ -12,5 +14,8 @@ export function toRepositoryDto(r: Repository): RepositoryDto {
     protectedBranches: r.protectedBranches,
     hasPushToken: r.pushSecret !== null,
     createdAt: r.createdAt.toISOString(),
+    rules: storedRules(r.rules, `repository ${r.id}`),
+    hooks: storedHooks(r.hooks, `repository ${r.id}`),
+    defaultMode: storedMode(r.defaultMode),
   };
 }

@@ -9,6 +9,7 @@ import type { CreateReviewInput, ReviewState, ReviewSummary, ThreadDto } from ".
 import { isProtectedBase } from "../repos/session-repository";
 import { runtime } from "../runtime/boot";
 import { lineAt, listCommits } from "./git-read";
+import { notifyReview } from "../notifications/notify";
 
 type SessionRow = { id: string; teamId: string; baseCommit: string | null; branch: string; baseBranch: string; mergedCommit: string | null; reviewState: string };
 
@@ -80,7 +81,10 @@ export async function submitReview(access: Access, id: string, input: CreateRevi
     ),
     db().session.update({ where: { id }, data: { reviewState: state } }),
   ]);
-  if (input.verdict === "request_changes") await sendFeedback(access, s, input.body);
+  if (input.verdict === "request_changes") {
+    await sendFeedback(access, s, input.body);
+    void notifyReview(access.teamId, id, "review.requested", user, input.body?.slice(0, 300));
+  }
   return { reviewId, state };
 }
 
@@ -114,7 +118,8 @@ export async function replyToThread(access: Access, sessionId: string, threadId:
 }
 
 export async function resolveThread(access: Access, sessionId: string, threadId: string, resolved: boolean): Promise<ThreadDto> {
-  await loadThread(access, sessionId, threadId);
+  const t = await loadThread(access, sessionId, threadId);
   await db().reviewThread.update({ where: { id: threadId }, data: { resolvedAt: resolved ? new Date() : null } });
+  if (resolved) void notifyReview(access.teamId, sessionId, "review.comment_addressed", access.caller.user, `${t.path}:${t.line}`);
   return toThreadDto(await db().reviewThread.findUniqueOrThrow({ where: { id: threadId }, include: { comments: { orderBy: { createdAt: "asc" } } } }));
 }

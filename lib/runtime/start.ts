@@ -13,6 +13,7 @@ import { Orchestrator } from "../sessions/orchestrator";
 import { ensureDefaultTeam } from "../sessions/team";
 import { setRuntime, type Runtime } from "./boot";
 import { checkHealth } from "./health";
+import { startWebhookDelivery } from "../notifications/delivery";
 
 export interface Started {
   runtime: Runtime;
@@ -34,6 +35,8 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
   const applied = await migrate(database.url);
   connectDb(database.url);
   await ensureDefaultTeam();
+  // Pending webhook deliveries (from before a restart too) go out from here.
+  const webhooks = startWebhookDelivery();
 
   const orchestrator = new Orchestrator();
   const runtime: Runtime = { orchestrator, health: () => checkHealth(database.kind) };
@@ -70,6 +73,7 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
     describe,
     async stop() {
       diskGuard.stop();
+      await webhooks.stop();
       await orchestrator.shutdown();
       setRuntime(undefined);
       await disconnectDb();

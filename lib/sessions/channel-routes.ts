@@ -11,6 +11,7 @@ import { env } from "../config/env";
 import { isAppError } from "../errors";
 import type { SetupDone, SetupPlan } from "../protocol/worker";
 import { SetupDoneSchema, WORKER_LIMITS, WorkerEventBatchSchema, WorkspaceOpResultSchema, type WorkerCommand, type WorkerConfig, type WorkerEventBatch, type WorkspaceOpResult } from "../protocol/worker";
+import { ApprovalRequestSchema, type ApprovalRequest, type WorkerApprovalState, type WorkerPermissions } from "../protocol/permissions";
 import { BodyTooLarge, bodyToFile, readBody, send } from "./channel-http";
 
 export interface ChannelHandlers {
@@ -36,6 +37,12 @@ export interface ChannelHandlers {
   environmentUploaded(key: string, setupMs: number, file: string): Promise<void>;
   /** POST /worker/setup/done. */
   setupDone(done: SetupDone): Promise<void>;
+  /** GET /worker/permissions: mode, rules (team's and repository's) and hooks. */
+  permissions(): Promise<WorkerPermissions>;
+  /** POST /worker/approvals: stores the request (idempotent by callId) and answers its state. */
+  requestApproval(req: ApprovalRequest): Promise<WorkerApprovalState>;
+  /** GET /worker/approvals/:id: this session's approval, once decided or after `waitS` seconds. */
+  approval(id: string, waitS: number, signal: AbortSignal): Promise<WorkerApprovalState>;
 }
 
 type Ctx = { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; h: ChannelHandlers };
@@ -45,7 +52,10 @@ const CommandsQuery = z.strictObject({ after: z.coerce.number().int().min(0), wa
 const CheckpointQuery = z.strictObject({ sha: z.string().regex(/^[0-9a-f]{40}$/) });
 const EnvironmentQuery = z.strictObject({ key: z.string().regex(/^[0-9a-f]{64}$/), ms: z.coerce.number().int().min(0).max(2 ** 31 - 1) });
 const OpId = z.uuid();
+const ApprovalQuery = z.strictObject({ wait: z.coerce.number().min(0).max(30).default(0) });
 const SMALL_BODY = 64 * 1024;
+/** A tool call's input is at most 256 KB of JSON (WORKER_LIMITS.toolInputBytes), plus the reason. */
+const APPROVAL_BODY = 300 * 1024;
 
 const ROUTES: Route[] = [
   { method: "GET", path: /^\/worker\/config$/, handle: async ({ res, h }) => send(res, 200, h.config()) },
@@ -57,6 +67,9 @@ const ROUTES: Route[] = [
   { method: "GET", path: /^\/worker\/environment$/, handle: getEnvironment },
   { method: "POST", path: /^\/worker\/environment$/, handle: postEnvironment },
   { method: "POST", path: /^\/worker\/setup\/done$/, handle: postSetupDone },
+  { method: "GET", path: /^\/worker\/permissions$/, handle: async ({ res, h }) => send(res, 200, await h.permissions()) },
+  { method: "POST", path: /^\/worker\/approvals$/, handle: postApproval },
+  { method: "GET", path: /^\/worker\/approvals\/([^/]{1,100})$/, handle: getApproval },
   { method: "POST", path: /^\/v1\/messages$/, handle: async ({ req, res, h }) => h.model(req, res) },
 ];
 
@@ -177,6 +190,25 @@ async function postSetupDone({ req, res, h }: Ctx): Promise<void> {
   if (!done.success) return send(res, 422, { error: z.prettifyError(done.error).slice(0, 2000) });
   await h.setupDone(done.data);
   send(res, 200, { ok: true });
+}
+
+async function postApproval({ req, res, h }: Ctx): Promise<void> {
+  const json = parseJson(await readBody(req, APPROVAL_BODY));
+  if (json === undefined) return send(res, 400, { error: "the body is not JSON" });
+  const request = ApprovalRequestSchema.safeParse(json);
+  if (!request.success) return send(res, 422, { error: z.prettifyError(request.error).slice(0, 2000) });
+  send(res, 200, await h.requestApproval(request.data));
+}
+
+async function getApproval({ res, url, params, h }: Ctx): Promise<void> {
+  const id = OpId.safeParse(params[0]);
+  if (!id.success) return send(res, 404, { error: "no such approval in this session" });
+  const q = ApprovalQuery.safeParse(Object.fromEntries(url.searchParams));
+  if (!q.success) return send(res, 422, { error: "wait must be a number of seconds from 0 to 30" });
+  const abort = new AbortController();
+  res.on("close", () => abort.abort());
+  const state = await h.approval(id.data, q.data.wait, abort.signal);
+  if (!res.destroyed) send(res, 200, state);
 }
 
 async function postOp({ req, res, params, h }: Ctx): Promise<void> {

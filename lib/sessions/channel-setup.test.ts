@@ -41,6 +41,15 @@ const handlers: ChannelHandlers = {
   opDone: async () => {},
   model: async () => {},
   setupPlan: async () => PLAN,
+  permissions: async () => {
+    throw new Error("not in this test");
+  },
+  requestApproval: async () => {
+    throw new Error("not in this test");
+  },
+  approval: async () => {
+    throw new Error("not in this test");
+  },
   environmentFile: async () => got.environmentFile,
   environmentUploaded: async (key, ms, file) => {
     const st = fs.lstatSync(file);

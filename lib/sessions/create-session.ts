@@ -13,6 +13,8 @@ import { assertNotHeldElsewhere, registerRepository } from "../repos/register-re
 import { modelInfo } from "../models/table";
 import { engineStatus } from "../sandbox/docker";
 import { checkSessionLimits, lockSessionQuota } from "./session-limits";
+import { storedMode } from "../approvals/stored";
+import { DEFAULT_MODE } from "../protocol/permissions";
 
 const ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
 
@@ -53,7 +55,10 @@ export async function insertSession(teamId: string, input: CreateSessionInput, c
   const repositoryId = registration.id;
   // A session without its own budget gets the team's default, fixed at creation (changing the
   // default later leaves running sessions as they are).
-  const budgetUsd = input.budgetUsd ?? (await db().team.findUnique({ where: { id: teamId }, select: { defaultBudgetUsd: true } }))?.defaultBudgetUsd ?? null;
+  const team = await db().team.findUnique({ where: { id: teamId }, select: { defaultBudgetUsd: true, defaultMode: true } });
+  const budgetUsd = input.budgetUsd ?? team?.defaultBudgetUsd ?? null;
+  // The mode asked for, else the repository's default, else the team's, else auto.
+  const mode = input.mode ?? storedMode(registration.defaultMode) ?? storedMode(team?.defaultMode) ?? DEFAULT_MODE;
   await db().$transaction(async (tx) => {
     if (createdById) {
       await lockSessionQuota(tx, createdById);
@@ -72,6 +77,7 @@ export async function insertSession(teamId: string, input: CreateSessionInput, c
         status: "queued",
         budgetUsd,
         thinkingBudget: input.thinkingBudget ?? null,
+        mode,
         createdById,
       },
     });

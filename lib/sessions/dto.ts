@@ -5,8 +5,17 @@ import type { Session } from "../db/generated/client";
 import { notFound } from "../errors";
 import type { SessionDto } from "../protocol/api";
 import type { SessionStatus } from "../events/schema";
+import { PermissionMode } from "../protocol/permissions";
 
-export function toDto(s: Session & { createdBy?: { id: string; name: string } | null }): SessionDto {
+/** What every session read includes: its author and how many approvals wait for a person. */
+export const SESSION_INCLUDE = {
+  createdBy: { select: { id: true, name: true } },
+  _count: { select: { approvals: { where: { status: "pending" } } } },
+} as const;
+
+type SessionRow = Session & { createdBy?: { id: string; name: string } | null; _count?: { approvals: number } };
+
+export function toDto(s: SessionRow): SessionDto {
   return {
     id: s.id,
     teamId: s.teamId,
@@ -38,15 +47,17 @@ export function toDto(s: Session & { createdBy?: { id: string; name: string } | 
     reviewState: s.reviewState as SessionDto["reviewState"],
     mergedCommit: s.mergedCommit,
     createdBy: s.createdBy ? { id: s.createdBy.id, name: s.createdBy.name } : null,
+    mode: PermissionMode.safeParse(s.mode).data ?? "ask",
+    pendingApprovals: s._count?.approvals ?? 0,
   };
 }
 
 const ID_RE = /^[a-z0-9]{6,32}$/;
 
 /** Loads a session of the team or throws 404 (also for ids that cannot exist). */
-export async function getSession(teamId: string, id: string): Promise<Session & { createdBy: { id: string; name: string } | null }> {
+export async function getSession(teamId: string, id: string): Promise<Session & { createdBy: { id: string; name: string } | null; _count: { approvals: number } }> {
   if (!ID_RE.test(id)) throw notFound("session");
-  const s = await db().session.findFirst({ where: { id, teamId }, include: { createdBy: { select: { id: true, name: true } } } });
+  const s = await db().session.findFirst({ where: { id, teamId }, include: SESSION_INCLUDE });
   if (!s) throw notFound("session");
   return s;
 }

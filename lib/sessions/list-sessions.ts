@@ -8,7 +8,7 @@ import { findSessionIds } from "../history/find-session-ids";
 import type { ListSessionsQuery } from "../history/query";
 import type { HistoryFilters } from "../history/scope";
 import { hasLexemes, searchSessionIds } from "../history/search-session-ids";
-import { toDto } from "./dto";
+import { SESSION_INCLUDE, toDto } from "./dto";
 
 const EMPTY: SessionPage = { sessions: [], nextCursor: null };
 
@@ -22,7 +22,7 @@ export async function listSessions(teamId: string, query: ListSessionsQuery): Pr
   const ids = query.q ? await searchSessionIds(filters, after, query.q, want) : await findSessionIds(filters, after, want);
   const pageIds = ids.slice(0, query.limit);
   const [rows, matches] = await Promise.all([
-    db().session.findMany({ where: { id: { in: pageIds } }, include: { createdBy: { select: { id: true, name: true } } } }),
+    db().session.findMany({ where: { id: { in: pageIds } }, include: SESSION_INCLUDE }),
     query.q ? findMatches(pageIds, query.q) : null,
   ]);
   const byId = new Map(rows.map((r) => [r.id, r]));

@@ -4,13 +4,18 @@ import { env } from "../config/env";
 import { db } from "../db/client";
 import { AppError, isAppError } from "../errors";
 import { ev, type NewEvent } from "../events/schema";
-import { appendEvents, appendPlanned, type AppendResult } from "../events/store";
+import { appendEvents, appendPlanned, type AppendPlan, type AppendResult, type LockedSession } from "../events/store";
 import { receiveCheckpoint } from "../git/host-repo";
 import { sessionPaths } from "../git/workspace";
 import { publisher } from "../realtime/bus";
 import type { WorkerCommand, WorkerConfig, WorkerEventBatch } from "../protocol/worker";
+import type { ApprovalRequest, WorkerApprovalState, WorkerPermissions } from "../protocol/permissions";
+import { workerPermissions } from "../approvals/permissions";
+import { approvalOfSession, requestApproval } from "../approvals/requests";
+import { toWorkerState } from "../approvals/dto";
+import { waitForDecision, wakeApprovalPolls } from "../approvals/waiters";
 import { openChannel, type Channel } from "./channel";
-import { toDto } from "./dto";
+import { SESSION_INCLUDE, toDto } from "./dto";
 import { Gateway } from "./gateway";
 import { TokenBucket } from "./token-bucket";
 import { planWorkerBatch } from "./worker-events";
@@ -27,6 +32,13 @@ const EVENTS_PER_S = 2000;
 const BYTES_BURST = 64 * MB;
 const BYTES_PER_S = 48 * MB;
 const MAX_POLLS = 8;
+/** A worker waits on one approval at a time (a retry may overlap the old poll). */
+const MAX_APPROVAL_POLLS = 4;
+/** GET /worker/permissions comes before every tool call: one read of the rows a second is plenty. */
+const PERMISSIONS_TTL_MS = 1000;
+
+/** Events that change what the session's row (its DTO) shows: watchers of lists get the row again. */
+const ROW_EVENTS = new Set<string>(["status", "usage", "commit", "mode", "approval.requested", "approval.decided"]);
 
 export class LiveSession {
   containerId: string | null = null;
@@ -42,6 +54,8 @@ export class LiveSession {
   /** Tool output bytes dropped past the output cap, per command still running. */
   private dropped = new Map<string, number>();
   private polls = 0;
+  private approvalPolls = 0;
+  private permissionsCache: { at: number; value: Promise<WorkerPermissions> } | null = null;
   /** The egress proxy on <run>/egress.sock and the phase whose policy it applies. */
   readonly egress: SessionEgress;
   /** The setup phase as the host sees it: the plan it gave, the secret values to mask. */
@@ -76,8 +90,63 @@ export class LiveSession {
     return this.published(await appendEvents(this.id, masked, { wids }));
   }
 
+  /** Appends host events decided on the locked session row (approvals), masked and published like append(). */
+  async appendPlanned(plan: (row: LockedSession) => AppendPlan): Promise<AppendResult> {
+    const masks = this.setup.masks;
+    return this.published(
+      await appendPlanned(this.id, (row) => {
+        const p = plan(row);
+        return masks.length ? { ...p, events: p.events.map((e) => maskDeep(e, masks)) } : p;
+      }),
+    );
+  }
+
+  /** GET /worker/permissions: the session's mode, rules and hooks, read at most once a second. */
+  permissions(): Promise<WorkerPermissions> {
+    const c = this.permissionsCache;
+    if (c && Date.now() - c.at < PERMISSIONS_TTL_MS) return c.value;
+    const value = workerPermissions(this.id);
+    const entry = { at: Date.now(), value };
+    this.permissionsCache = entry;
+    value.catch(() => this.permissionsCache === entry && (this.permissionsCache = null));
+    return value;
+  }
+
+  /** A person changed the mode or the rules: the next ask reads them again. */
+  permissionsChanged(): void {
+    this.permissionsCache = null;
+  }
+
+  /** POST /worker/approvals. */
+  requestApproval(req: ApprovalRequest): Promise<WorkerApprovalState> {
+    return requestApproval({ sessionId: this.id, append: (plan) => this.appendPlanned(plan), masks: this.setup.masks, stopping: this.stopRequested || this.interrupt }, req);
+  }
+
+  /** GET /worker/approvals/:id?wait=S: the approval's state, once decided or after `waitS` seconds. */
+  async approval(id: string, waitS: number, signal: AbortSignal): Promise<WorkerApprovalState> {
+    if (this.approvalPolls >= MAX_APPROVAL_POLLS) throw new AppError("rate_limited", `at most ${MAX_APPROVAL_POLLS} approval polls at once`);
+    this.approvalPolls++;
+    try {
+      const deadline = Date.now() + waitS * 1000;
+      for (;;) {
+        // Re-read at every wake: the row is the truth (a decision in another process, a restart).
+        const row = await approvalOfSession(this.id, id);
+        if (row.status !== "pending" || Date.now() >= deadline || signal.aborted || !this.channel) return toWorkerState(row);
+        await waitForDecision(this.id, deadline - Date.now(), signal);
+      }
+    } finally {
+      this.approvalPolls--;
+    }
+  }
+
+  /** A decision landed: wake the worker's approval poll and drop cached permissions. */
+  approvalDecided(): void {
+    this.permissionsCache = null;
+    wakeApprovalPolls(this.id);
+  }
+
   async publishRow(): Promise<void> {
-    const row = await db().session.findUnique({ where: { id: this.id }, include: { createdBy: { select: { id: true, name: true } } } });
+    const row = await db().session.findUnique({ where: { id: this.id }, include: SESSION_INCLUDE });
     if (row) publisher().session(toDto(row));
   }
 
@@ -102,6 +171,9 @@ export class LiveSession {
       environmentFile: () => this.setup.environmentFile(),
       environmentUploaded: (key, ms, file) => this.setup.uploaded(key, ms, file),
       setupDone: (done) => this.setup.done(done),
+      permissions: () => this.permissions(),
+      requestApproval: (req) => this.requestApproval(req),
+      approval: (approvalId, waitS, signal) => this.approval(approvalId, waitS, signal),
     });
     try {
       // Before the container starts (the caller starts it after this): its first request may be for the proxy.
@@ -117,6 +189,7 @@ export class LiveSession {
     const c = this.channel;
     this.channel = null;
     this.wake();
+    wakeApprovalPolls(this.id);
     await Promise.all([c?.close(), this.egress.close()]);
   }
 
@@ -138,7 +211,7 @@ export class LiveSession {
   private async published(result: AppendResult): Promise<AppendResult> {
     if (result.stored.length) {
       publisher().events(this.id, result.stored);
-      if (result.stored.some((e) => e.type === "status" || e.type === "usage" || e.type === "commit")) await this.publishRow();
+      if (result.stored.some((e) => ROW_EVENTS.has(e.type))) await this.publishRow();
     }
     if (result.stored.some((e) => e.type === "user.message")) this.wake();
     return result;

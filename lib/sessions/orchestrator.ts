@@ -1,12 +1,15 @@
 // Owns session lifecycles: clone, sandbox start, worker channel, stop, restart for follow-ups,
 // and reattaching to sandboxes that kept running while the server was down.
-import { LIVE_STATUSES } from "../events/status";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "../config/env";
 import { db } from "../db/client";
 import { AppError, isAppError } from "../errors";
-import { ev, TERMINAL_STATUSES, type NewEvent, type SessionStatus } from "../events/schema";
+import { ev, type NewEvent, type SessionStatus } from "../events/schema";
+import { isTerminal, isWorking, LIVE_STATUSES } from "../events/status";
+import type { AppendPlan, AppendResult, LockedSession } from "../events/store";
+import { cancelPendingApprovals, type ApprovalRecorder } from "../approvals/decide";
+import { wakeApprovalPolls } from "../approvals/waiters";
 import { parseRepoSource } from "../git/repo-source";
 import { importCheckpoint, initHostRepo } from "../git/host-repo";
 import { cloneWorkspace, sessionPaths } from "../git/workspace";
@@ -24,7 +27,6 @@ import { environmentNote } from "../environments/environment-note";
 import { recordAudit } from "../audit/record";
 import { getSession, toDto } from "./dto";
 import { LiveSession } from "./live-session";
-import { isWorking } from "../events/status";
 
 /** The person behind an action, as recorded in events and the audit trail. */
 export interface Actor {
@@ -38,9 +40,11 @@ export interface ForkPoint {
   sha: string;
 }
 
-const ACTIVE = LIVE_STATUSES as SessionStatus[];
+const ACTIVE = [...LIVE_STATUSES];
+/** The orchestrator is still preparing the sandbox (launch() runs). */
+const LAUNCHING: readonly SessionStatus[] = ["queued", "starting"];
 
-export class Orchestrator {
+export class Orchestrator implements ApprovalRecorder {
   private live = new Map<string, LiveSession>();
 
   constructor(private readonly workerDir = path.resolve("sandbox/dist")) {}
@@ -60,21 +64,26 @@ export class Orchestrator {
     const s = await getSession(teamId, id);
     const live = this.live.get(id);
     const working = isWorking(s.status);
-    if (!live?.containerId && s.status !== "queued" && s.status !== "starting" && !s.baseCommit) {
+    // A session still being launched gets its workspace soon; any other needs one already.
+    if (!live?.containerId && !LAUNCHING.includes(s.status as SessionStatus) && !s.baseCommit) {
       throw new AppError("conflict", `this session ${s.status === "failed" ? `failed (${s.failureReason})` : "has no workspace"}; start a new session`);
     }
     await this.liveFor(id).append([ev("user.message", { text, author: author?.name, authorId: author?.id, queued: working || undefined })]);
     await recordAudit({ teamId, actor: author ?? null, action: "session.message", targetType: "session", targetId: id });
-    if (!this.live.get(id)?.containerId && (s.status === "stopped" || s.status === "failed" || s.status === "idle")) void this.launch(id, false);
+    // Nothing runs for it (ended, or idle and reaped): start the sandbox again. A working session
+    // (awaiting an approval included) takes the message at its next step.
+    if (!this.live.get(id)?.containerId && !working && !LAUNCHING.includes(s.status as SessionStatus)) void this.launch(id, false);
   }
 
   async stop(teamId: string, id: string, actor?: Actor, reason?: string): Promise<void> {
     const s = await getSession(teamId, id);
-    if (TERMINAL_STATUSES.includes(s.status as SessionStatus)) throw new AppError("conflict", `the session is already ${s.status}`);
+    if (isTerminal(s.status)) throw new AppError("conflict", `the session is already ${s.status}`);
     await recordAudit({ teamId, actor: actor ?? null, action: "session.stopped", targetType: "session", targetId: id, data: reason ? { reason } : {} });
     const live = this.liveFor(id);
     live.stopRequested = true;
     live.stopReason = reason;
+    // Nothing waits forever for a person once the session stops: the worker's poll answers cancelled.
+    await this.cancelApprovals(live, reason ?? (actor ? `the session was stopped by ${actor.name}` : "the session was stopped"));
     if (!live.containerId) {
       // Still cloning or waiting for the image: launch() sees the flag and ends as stopped.
       if (s.status === "idle") await this.finish(live, ev("status", { status: "stopped", reason }));
@@ -101,7 +110,7 @@ export class Orchestrator {
         await live.openChannel();
         this.watch(live);
         console.log(`[sessions] reattached ${row.id}`);
-      } else if (!row.baseCommit && (row.status === "queued" || row.status === "starting")) {
+      } else if (!row.baseCommit && LAUNCHING.includes(row.status as SessionStatus)) {
         void this.launch(row.id, true);
       } else {
         await this.settle(live, state, "the sandbox stopped while Dockside was not running");
@@ -190,6 +199,29 @@ export class Orchestrator {
     const agentEnv = Object.fromEntries((await sessionSecrets(row.teamId, row.repositoryId)).filter((s) => s.agent).map((s) => [s.name, s.value]));
     const note = await environmentNote(row.teamId, row.repositoryId);
     this.configCache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid, thinkingBudget: row.thinkingBudget, teamInstructions: team?.instructions ?? "", agentEnv, environmentNote: note });
+  }
+
+  /** Appends host events decided on the locked session row (approvals) and publishes them. */
+  async recordPlanned(id: string, plan: (row: LockedSession) => AppendPlan): Promise<AppendResult> {
+    const result = await this.liveFor(id).appendPlanned(plan);
+    this.releaseIfDormant(id);
+    return result;
+  }
+
+  /** A decision landed: the worker's waiting approval poll re-reads its row, and its permissions are read again. */
+  approvalDecided(id: string): void {
+    this.live.get(id)?.approvalDecided();
+    wakeApprovalPolls(id);
+  }
+
+  /** A person changed the session's mode or its rules: the worker's next tool call sees it. */
+  permissionsChanged(id: string): void {
+    this.live.get(id)?.permissionsChanged();
+  }
+
+  private async cancelApprovals(live: LiveSession, reason: string): Promise<void> {
+    const events = await cancelPendingApprovals(live.id, reason);
+    if (events.length) await live.append(events);
   }
 
   /** Wakes the worker's command poll (a workspace op was queued). */
@@ -283,7 +315,7 @@ export class Orchestrator {
       const logs = row.containerId ? (await sandboxLogs(row.containerId, 8)).slice(-600) : "";
       status = ev("status", { status: "failed", reason: `the worker exited with code ${state.exitCode}${logs ? `: ${logs}` : ""}` });
     }
-    if (TERMINAL_STATUSES.includes(row.status as SessionStatus) && row.status === (status.data as { status: string }).status) {
+    if (isTerminal(row.status) && row.status === (status.data as { status: string }).status) {
       await live.closeChannel();
       await releaseSessionFs(sessionPaths(env().dataDir, live.id)).catch(() => {});
       return;
@@ -292,6 +324,8 @@ export class Orchestrator {
   }
 
   private async finish(live: LiveSession, status: ReturnType<typeof ev>): Promise<void> {
+    // The sandbox is gone: what it waited on is moot (a restart of the server alone never gets here).
+    await this.cancelApprovals(live, "the session ended").catch((err) => console.error(`[sessions] cancel approvals ${live.id}`, err));
     await live.append([status]);
     await live.closeChannel();
     this.live.delete(live.id);

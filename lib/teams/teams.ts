@@ -19,7 +19,9 @@ import { applySecrets } from "../environments/secrets";
 import { environmentAudit } from "../environments/audit-data";
 import { removeMirror } from "../git/mirror";
 import { removeSnapshotFiles } from "../environments/snapshots";
-import { teamEnvironment, teamEnvironmentData, type UpdateTeamSettings } from "./team-environment";
+import { teamEnvironment, teamEnvironmentData, teamPermissionsData, type UpdateTeamSettings } from "./team-environment";
+import type { PermissionSettingsDto } from "../protocol/api";
+import { storedMode, storedRules } from "../approvals/stored";
 
 type Actor = { id: string; name: string };
 
@@ -39,8 +41,8 @@ export async function createTeam(name: string, owner: Actor): Promise<TeamDto> {
   return { id: team.id, name: team.name, slug: team.slug, allowPublicLinks: team.allowPublicLinks, role: "owner" };
 }
 
-/** The team with its budgets, instructions and what it spent this month (UTC). */
-export async function getTeam(access: Access): Promise<TeamDetailDto> {
+/** The team with its budgets, instructions, permission settings and what it spent this month (UTC). */
+export async function getTeam(access: Access): Promise<TeamDetailDto & PermissionSettingsDto> {
   const t = await db().team.findUniqueOrThrow({ where: { id: access.teamId } });
   return {
     id: t.id,
@@ -52,6 +54,8 @@ export async function getTeam(access: Access): Promise<TeamDetailDto> {
     monthlyCapUsd: t.monthlyCapUsd,
     monthCostUsd: await teamMonthCost(t.id),
     instructions: t.instructions,
+    rules: storedRules(t.rules, `team ${t.id}`),
+    defaultMode: storedMode(t.defaultMode),
   };
 }
 
@@ -61,11 +65,11 @@ export async function teamMonthCost(teamId: string, at = new Date()): Promise<nu
 }
 
 /** Changes the team's settings and environment defaults (secrets too) in one transaction; audited without secret values. */
-export async function updateTeam(access: Access, patch: UpdateTeamSettings): Promise<TeamDetailDto & { environment: TeamEnvironmentDto }> {
+export async function updateTeam(access: Access, patch: UpdateTeamSettings): Promise<TeamDetailDto & PermissionSettingsDto & { environment: TeamEnvironmentDto }> {
   const before = await db().team.findUniqueOrThrow({ where: { id: access.teamId } });
-  const { egress, allowRepoSetupScript, secrets: secretsPatch, ...settings } = patch;
+  const { egress, allowRepoSetupScript, secrets: secretsPatch, rules, defaultMode, ...settings } = patch;
   const secrets = await db().$transaction(async (tx) => {
-    await tx.team.update({ where: { id: access.teamId }, data: { ...settings, ...teamEnvironmentData({ egress, allowRepoSetupScript }) } });
+    await tx.team.update({ where: { id: access.teamId }, data: { ...settings, ...teamEnvironmentData({ egress, allowRepoSetupScript }), ...teamPermissionsData({ rules, defaultMode }) } });
     return secretsPatch ? applySecrets(tx, access.teamId, null, secretsPatch) : {};
   });
   const { defaultBudgetUsd, monthlyCapUsd, instructions, ...rest } = settings;
@@ -80,6 +84,9 @@ export async function updateTeam(access: Access, patch: UpdateTeamSettings): Pro
     ...rest,
     ...(instructions !== undefined && instructions !== before.instructions ? { instructionsChars: instructions.length } : {}),
     ...environmentAudit({ egress, allowRepoSetupScript }, secrets),
+    // Rules are settings, not secrets: the trail keeps what they became.
+    ...(rules !== undefined ? { rules: rules ?? "cleared" } : {}),
+    ...(defaultMode !== undefined ? { defaultMode } : {}),
   };
   if (Object.keys(changed).length) {
     await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "team.updated", targetType: "team", targetId: access.teamId, data: changed });

@@ -18,6 +18,7 @@ import { buildSystemPrompt } from "./context/system";
 import { Interrupted } from "./errors";
 import { run as runAsAgent } from "./exec";
 import type { Outbox } from "./outbox";
+import { channelPermissions, type PermissionHost } from "./permissions/host";
 import { appendUserText, closeOpenToolUses, type AgentState, type StateStore } from "./state";
 import { TOOLS, toolDefinitions } from "./tools";
 import type { RunContext } from "./tools/run-tool";
@@ -53,11 +54,13 @@ export class Agent {
   private failures = 0;
   private readonly user: AgentUser;
   private readonly delivery: Delivery;
+  private readonly permissions: PermissionHost;
 
   constructor(private readonly deps: AgentDeps) {
     this.state = deps.state;
     const { workspace, config } = deps;
     this.user = agentUserOf(config);
+    this.permissions = channelPermissions(deps.channel);
     this.delivery = new Delivery({ channel: deps.channel, outbox: deps.outbox, workspace, user: this.user, branch: config.branch, baseCommit: config.baseCommit });
   }
 
@@ -89,6 +92,7 @@ export class Agent {
     clearTimeout(timer);
     closeOpenToolUses(this.state.messages, `not run: ${reason}`, [], this.state.started);
     this.state.started = [];
+    this.state.awaiting = null;
     this.state.turn = null;
     this.save();
     this.emit(ev("status", { status: "stopped", reason }));
@@ -245,6 +249,7 @@ export class Agent {
       if (this.failures >= MAX_FAILURES) throw new Error(`${MAX_FAILURES} errors in a row; last: ${message}`);
       closeOpenToolUses(this.state.messages, "not run: the worker hit an error", [], this.state.started);
       this.state.started = [];
+      this.state.awaiting = null;
       this.endTurn(message);
     }
   }
@@ -259,6 +264,7 @@ export class Agent {
       emit: (e) => outbox.push(e),
       drained: (limit) => outbox.drained(limit),
       pendingBytes: () => outbox.pendingBytes,
+      permissions: this.permissions,
     };
   }
 

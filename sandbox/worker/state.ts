@@ -12,6 +12,8 @@ const TurnSchema = z.object({
   /** Model calls made in this turn, checked against config.maxTurns. */
   steps: z.number().int().nonnegative(),
   finalText: z.string(),
+  /** Stop-hook rounds that sent the model back to work in this turn (checked against hooks.stopMaxRuns). */
+  stopRuns: z.number().int().nonnegative().optional(),
 });
 export type Turn = z.infer<typeof TurnSchema>;
 
@@ -33,11 +35,17 @@ const StateSchema = z.object({
   started: z.array(z.string()).default([]),
   /** The setup phase is over and the host knows (POST /worker/setup/done): a restart goes straight to the agent. */
   setupDone: z.boolean(),
+  /**
+   * A tool call of the last answer waiting for a person's approval (never started): after a restart
+   * the turn asks again with the same callId (the host answers with the same approval) instead of
+   * telling the model the call was not run.
+   */
+  awaiting: z.string().nullable().default(null),
 });
 export type AgentState = z.infer<typeof StateSchema>;
 
 export const STATE_VERSION = 3;
-const EMPTY: AgentState = { version: 3, messages: [], lastCommandSeq: 0, turns: 0, turn: null, delivered: null, ops: [], system: null, started: [], setupDone: false };
+const EMPTY: AgentState = { version: 3, messages: [], lastCommandSeq: 0, turns: 0, turn: null, delivered: null, ops: [], system: null, started: [], setupDone: false, awaiting: null };
 
 /**
  * Each step takes a saved state one version up; a new worker bundle meets the state an older
@@ -50,6 +58,11 @@ const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string
   // v2 had no setup phase: a state saved by it belongs to a session whose agent already ran.
   2: (old) => ({ ...old, version: 3, setupDone: true }),
 };
+
+/** The ids of the tool calls of the last message when it is the model's answer (none of them answered yet). */
+export function openToolUseIds(messages: unknown): string[] {
+  return openToolUses(messages);
+}
 
 function openToolUses(messages: unknown): string[] {
   const last = Array.isArray(messages) ? (messages[messages.length - 1] as MessageParam | undefined) : undefined;
@@ -79,6 +92,9 @@ export class StateStore {
   load(): AgentState {
     if (!fs.existsSync(this.file)) return structuredClone(EMPTY);
     const state = migrateState(JSON.parse(fs.readFileSync(this.file, "utf8")));
+    // A call waiting for approval: the resumed turn runs the rest of that answer (turn.ts).
+    if (state.awaiting && state.turn && openToolUseIds(state.messages).includes(state.awaiting)) return state;
+    state.awaiting = null;
     closeOpenToolUses(state.messages, "not run: the worker restarted before this tool started", [], state.started);
     state.started = [];
     return state;

@@ -19,6 +19,7 @@ import { startModelGateway, type ModelGateway } from "./testing/model-gateway";
 import { TOOLS, toolDefinitions } from "./tools";
 import { runTurn, type ContextSeam, type CondenseContext } from "./turn";
 import { testConfig } from "./testing/config";
+import { staticPermissions } from "./permissions/host";
 
 const uid = process.getuid?.() ?? 1000;
 const baseConfig: WorkerConfig = testConfig({ sessionId: "s-turn", agentUid: uid, agentGid: process.getgid?.() ?? uid, shellTimeoutS: 30, maxOutputTokens: 8000 });
@@ -59,6 +60,7 @@ async function turn(
     system: "You are a test agent.",
     started: [],
     setupDone: true,
+    awaiting: null,
   };
   const signal = new AbortController().signal;
   const condense: ContextSeam["condense"] = async (ctx, o) => {
@@ -77,7 +79,7 @@ async function turn(
     emit,
     save: () => undefined,
     takeMessages: async () => 0,
-    toolContext: () => ({ workspace, config, signal, emit, drained: async () => undefined, pendingBytes: () => 0 }),
+    toolContext: () => ({ workspace, config, signal, emit, drained: async () => undefined, pendingBytes: () => 0, permissions: staticPermissions() }),
     retry: { maxAttempts: 4, baseMs: 1000, maxBackoffMs: 30_000, maxWaitMs: 120_000 },
     sleep: async (ms) => void waits.push(ms),
   });

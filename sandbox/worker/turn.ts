@@ -12,7 +12,8 @@ import { askModel, type CachedRequest } from "./ask";
 import { Interrupted, LimitsExceeded, ModelError } from "./errors";
 import { summarizeWith, type ModelCallDeps } from "./model-call";
 import type { RetryPolicy } from "./retry";
-import { closeOpenToolUses, type AgentState } from "./state";
+import { stopHooks } from "./permissions/hooks";
+import { appendUserText, closeOpenToolUses, INTERRUPTED_NOTE, openToolUseIds, type AgentState } from "./state";
 import type { Tool } from "./tools/tool";
 import { runTool, type RunContext } from "./tools/run-tool";
 
@@ -70,6 +71,7 @@ export async function runTurn(deps: TurnDeps): Promise<string | undefined> {
 async function step(deps: TurnDeps): Promise<boolean> {
   const { state, config } = deps;
   const turn = state.turn!;
+  if (await resumeAwaited(deps)) return false;
   await deps.takeMessages();
   if (turn.steps >= config.maxTurns) {
     throw new LimitsExceeded(`stopped after ${turn.steps} model calls, the limit for one request; send a message to continue`);
@@ -82,25 +84,98 @@ async function step(deps: TurnDeps): Promise<boolean> {
   deps.save();
 
   const uses = content.flatMap((b) => (b.type === "tool_use" ? [b] : []));
-  // A message that arrived while the model was answering keeps the turn going.
-  if (!uses.length) return (await deps.takeMessages()) === 0;
+  if (!uses.length) {
+    // A message that arrived while the model was answering keeps the turn going.
+    if ((await deps.takeMessages()) > 0) return false;
+    // So does a failing stop hook, a few times.
+    return !(await stopHooksSendBack(deps));
+  }
+  await runUses(deps, uses);
+  return false;
+}
+
+/**
+ * After a restart during an approval wait (state.awaiting): the open calls of the last answer run
+ * now. The one that waited asks again with its callId (the host gives the same approval back),
+ * those after it run; those before it had started and may have run (their results were lost).
+ */
+async function resumeAwaited(deps: TurnDeps): Promise<boolean> {
+  const { state } = deps;
+  const awaiting = state.awaiting;
+  if (!awaiting) return false;
+  const open = openToolUseIds(state.messages);
+  const last = state.messages[state.messages.length - 1];
+  if (!open.includes(awaiting) || typeof last.content === "string") {
+    state.awaiting = null;
+    return false;
+  }
+  const uses = last.content.flatMap((b) => (b.type === "tool_use" ? [b] : []));
+  await runUses(deps, uses, { awaiting, started: state.started });
+  return true;
+}
+
+type ToolUseBlock = { id: string; name: string; input: unknown };
+
+async function runUses(deps: TurnDeps, uses: ToolUseBlock[], resumed?: { awaiting: string; started: readonly string[] }): Promise<void> {
+  const { state } = deps;
+  const turn = state.turn!;
   const results: ContentBlockParam[] = [];
+  const context = {
+    ...deps.toolContext(),
+    awaiting: (callId: string | null) => {
+      state.awaiting = callId;
+      deps.save();
+    },
+  };
   try {
     for (const use of uses) {
       if (deps.signal.aborted) break;
-      if (use.name === "shell") turn.commands.push(String((use.input as { command?: unknown }).command ?? ""));
+      const again = resumed?.awaiting === use.id;
+      if (resumed && !again && resumed.started.includes(use.id)) {
+        results.push({ type: "tool_result", tool_use_id: use.id, content: INTERRUPTED_NOTE, is_error: true });
+        continue;
+      }
+      if (use.name === "shell" && !again) turn.commands.push(String((use.input as { command?: unknown }).command ?? ""));
       // Saved before it runs: after a crash, a call in `started` may have run, the others did not.
-      state.started = [...state.started, use.id];
+      if (!state.started.includes(use.id)) state.started = [...state.started, use.id];
       deps.save();
-      results.push(await runTool(deps.tools, use, deps.toolContext()));
+      results.push(await runTool(deps.tools, use, context, { announce: !again }));
     }
   } finally {
     closeOpenToolUses(state.messages, "not run: the worker was stopped before this tool started", results, state.started);
     state.started = [];
+    state.awaiting = null;
     deps.save();
   }
   if (deps.signal.aborted) throw interrupted(deps.signal);
-  return false;
+}
+
+/**
+ * The stop hooks, when the model ends its turn; true when one failed and its output went back to
+ * the model (at most hooks.stopMaxRuns rounds a turn; after that a failure is only reported).
+ */
+async function stopHooksSendBack(deps: TurnDeps): Promise<boolean> {
+  const { state, signal } = deps;
+  const turn = state.turn!;
+  const ctx = deps.toolContext();
+  let perms;
+  try {
+    perms = await ctx.permissions.permissions(signal);
+  } catch (err) {
+    if (signal.aborted) throw interrupted(signal);
+    process.stderr.write(`[worker] the stop hooks were not run: the host could not be asked for them: ${String(err)}\n`);
+    return false;
+  }
+  if (!perms.hooks.stop.length) return false;
+  const runs = turn.stopRuns ?? 0;
+  const sendBack = runs < perms.hooks.stopMaxRuns;
+  const failures = await stopHooks(perms.hooks, ctx, sendBack);
+  if (signal.aborted) throw interrupted(signal);
+  if (!failures.length || !sendBack) return false;
+  turn.stopRuns = runs + 1;
+  appendUserText(state.messages, failures.join("\n\n"));
+  deps.save();
+  return true;
 }
 
 function ask(deps: TurnDeps, stepId: string): Promise<ContentBlockParam[]> {

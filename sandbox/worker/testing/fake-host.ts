@@ -1,6 +1,7 @@
 // A test stand-in for the Dockside host's side of the worker channel: an HTTP server on a Unix
 // socket serving config, events (dedup by wid; only the types a worker may send), commands (long
-// poll; ops delivered until reported), checkpoint bundles, op reports, the setup phase (plan,
+// poll; ops delivered until reported), checkpoint bundles, op reports, permissions (configurable)
+// and approvals (recorded by callId, pending until the test decides; long poll), the setup phase (plan,
 // environment snapshots both ways, setup done), and /v1/messages proxied to the model stub the
 // way the gateway does (it swaps in the API key).
 import fs from "node:fs";
@@ -16,12 +17,25 @@ import {
   type WorkerConfig,
   type WorkspaceOpResult,
 } from "../../../lib/protocol/worker";
+import {
+  ApprovalRequestSchema,
+  EMPTY_HOOKS,
+  EMPTY_RULES,
+  type ApprovalRequest,
+  type WorkerApprovalState,
+  type WorkerPermissions,
+} from "../../../lib/protocol/permissions";
 import { WORKER_EVENT_TYPES, type WorkerEvent } from "../outbox";
 
 
 export type OpCommand = Extract<WorkerCommand, { kind: "op" }>;
 export type Checkpoint = { sha: string; bundle: Buffer; contentType: string; eventsBefore: number };
 export type EnvironmentUpload = { key: string; ms: number; body: Buffer; contentType: string; eventsBefore: number };
+
+/** An approval the worker asked for: one per callId, however many times it was POSTed. */
+export type FakeApproval = { id: string; request: ApprovalRequest; state: WorkerApprovalState; posts: number };
+
+export const DEFAULT_PERMISSIONS: WorkerPermissions = { mode: "auto", rules: EMPTY_RULES, hooks: EMPTY_HOOKS };
 
 export type FakeHost = {
   socketPath: string;
@@ -49,6 +63,15 @@ export type FakeHost = {
   refuseEnvironments(status: number | null, message?: string): void;
   /** POST /worker/setup/done reports, in order, with how many events were stored by then. */
   setupDone: (SetupDone & { eventsBefore: number })[];
+  /** What GET /worker/permissions answers (null: 404, as a host older than permissions). Default: auto, no rules, no hooks. */
+  setPermissions(perms: WorkerPermissions | null): void;
+  permissions(): WorkerPermissions | null;
+  /** How many times the permissions were asked for. */
+  permissionRequests: () => number;
+  /** Approvals asked for (POST /worker/approvals), in order; each stays pending until `decide`. */
+  approvals: FakeApproval[];
+  /** Decides the approval of `callId`; an approved plan with a mode switches the session to it, as the host does. */
+  decide(callId: string, decision: { status: "approved" | "denied" | "cancelled"; message?: string; mode?: WorkerPermissions["mode"] }): void;
   sendMessage(text: string): number;
   /** Queues a workspace op, delivered with every poll until reported. */
   sendOp(op: Omit<OpCommand, "kind">): void;
@@ -74,6 +97,9 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
   const environments: EnvironmentUpload[] = [];
   const setupDone: (SetupDone & { eventsBefore: number })[] = [];
   let holding = false;
+  let permissions: WorkerPermissions | null = DEFAULT_PERMISSIONS;
+  let permissionRequests = 0;
+  const approvals: FakeApproval[] = [];
   let seq = 100;
   let listeners: (() => void)[] = [];
   const changed = () => {
@@ -141,6 +167,36 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
       opResults.set(decodeURIComponent(op[1]), { ...result.data, eventsBefore: events.length });
       changed();
       return json(res, 200, { ok: true });
+    }
+    if (route === "GET /worker/permissions") {
+      permissionRequests++;
+      return permissions ? json(res, 200, permissions) : json(res, 404, { error: `no route ${route}` });
+    }
+    if (route === "POST /worker/approvals") {
+      const request = ApprovalRequestSchema.safeParse(JSON.parse((await readBody(req)).toString("utf8")));
+      if (!request.success) return json(res, 422, { error: request.error.message });
+      let approval = approvals.find((a) => a.request.callId === request.data.callId);
+      if (!approval) {
+        const id = `ap-${approvals.length + 1}`;
+        approval = { id, request: request.data, state: { id, status: "pending" }, posts: 0 };
+        approvals.push(approval);
+      }
+      approval.posts++;
+      changed();
+      return json(res, 200, approval.state);
+    }
+    const ap = /^GET \/worker\/approvals\/([^/]+)$/.exec(route);
+    if (ap) {
+      const approval = approvals.find((a) => a.id === decodeURIComponent(ap[1]));
+      if (!approval) return json(res, 404, { error: "no such approval" });
+      const deadline = Date.now() + Math.min(30, Number(url.searchParams.get("wait") ?? 0)) * 1000;
+      while (approval.state.status === "pending" && Date.now() < deadline && !res.destroyed) {
+        await new Promise<void>((resolve) => {
+          listeners.push(resolve);
+          setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        });
+      }
+      return json(res, 200, approval.state);
     }
     if (route === "GET /worker/setup") {
       planRequests++;
@@ -216,6 +272,23 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
       envRefusal = status === null ? null : { status, message };
     },
     setupDone,
+    setPermissions(perms) {
+      permissions = perms;
+    },
+    permissions: () => permissions,
+    permissionRequests: () => permissionRequests,
+    approvals,
+    decide(callId, decision) {
+      const approval = approvals.find((a) => a.request.callId === callId);
+      if (!approval) throw new Error(`no approval was asked for ${callId}`);
+      approval.state = { id: approval.id, status: decision.status, ...(decision.message ? { message: decision.message } : {}) };
+      if (approval.request.kind === "plan" && decision.status === "approved") {
+        const mode = decision.mode ?? "ask";
+        approval.state.mode = mode;
+        if (permissions) permissions = { ...permissions, mode };
+      }
+      changed();
+    },
     sendOp(op) {
       commands.push({ kind: "op", ...op });
       changed();

@@ -12,6 +12,7 @@ import { buildWorker } from "../testing/worker-process";
 import { TOOLS } from "./index";
 import { runTool } from "./run-tool";
 import { testConfig } from "../testing/config";
+import { staticPermissions } from "../permissions/host";
 
 const bundle = path.resolve(__dirname, "../../dist/worker.mjs");
 let layout: Layout;
@@ -35,7 +36,7 @@ afterAll(() => fs.rmSync(layout.dir, { recursive: true, force: true }));
 
 function call(name: string, input: unknown, workerEntry = bundle) {
   const events: NewEvent[] = [];
-  const base = { workspace: layout.workspace, workerEntry, config, signal: new AbortController().signal, emit: (e: NewEvent) => events.push(e), drained: async () => {}, pendingBytes: () => 0 };
+  const base = { workspace: layout.workspace, workerEntry, config, signal: new AbortController().signal, emit: (e: NewEvent) => events.push(e), drained: async () => {}, pendingBytes: () => 0, permissions: staticPermissions() };
   return runTool(TOOLS, { id: `call-${++n}`, name, input }, base);
 }
 

@@ -1,6 +1,7 @@
 // The tools the model gets, and their API definitions (JSON schema derived from the zod schemas).
 import { z } from "zod";
 import { editFile } from "./edit-file";
+import { exitPlanMode } from "./exit-plan-mode";
 import { glob } from "./glob";
 import { grep } from "./grep";
 import { readFile } from "./read-file";
@@ -10,7 +11,7 @@ import type { Tool } from "./tool";
 import { writeFile } from "./write-file";
 
 // Fixed for the life of a session (the tools head the cached prompt prefix).
-export const TOOLS: Tool[] = [shell, readFile, writeFile, editFile, glob, grep, todoWrite];
+export const TOOLS: Tool[] = [shell, readFile, writeFile, editFile, glob, grep, todoWrite, exitPlanMode];
 
 export type ToolDefinition = { name: string; description: string; input_schema: { type: "object"; [key: string]: unknown } };
 

@@ -3,10 +3,11 @@ import type { NewEvent } from "../../../lib/events/schema";
 import { testConfig } from "../context/testing";
 import { TOOLS, toolDefinitions } from "./index";
 import { runTool } from "./run-tool";
+import { staticPermissions } from "../permissions/host";
 
 function call(input: unknown) {
   const events: NewEvent[] = [];
-  const base = { workspace: "/nonexistent", config: testConfig(), signal: new AbortController().signal, emit: (e: NewEvent) => events.push(e), drained: async () => {}, pendingBytes: () => 0 };
+  const base = { workspace: "/nonexistent", config: testConfig(), signal: new AbortController().signal, emit: (e: NewEvent) => events.push(e), drained: async () => {}, pendingBytes: () => 0, permissions: staticPermissions() };
   return runTool(TOOLS, { id: "toolu_todo", name: "todo_write", input }, base).then((res) => ({ res, events }));
 }
 

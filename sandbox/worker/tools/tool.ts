@@ -2,7 +2,9 @@
 // (run-tool.ts) validates, emits the events and caps the output; tools only do their job.
 import type { z } from "zod";
 import type { NewEvent } from "../../../lib/events/schema";
+import type { WorkerPermissions } from "../../../lib/protocol/permissions";
 import type { WorkerConfig } from "../../../lib/protocol/worker";
+import type { PermissionHost } from "../permissions/host";
 import type { CappedText } from "./truncate";
 
 export type ToolContext = {
@@ -19,6 +21,12 @@ export type ToolContext = {
   pendingBytes(): number;
   /** A buffer capped like the final result, for tools that collect a lot of output. */
   collector(): CappedText;
+  /** The host's permissions and approvals: asked by the runner before every call (run-tool.ts). */
+  permissions: PermissionHost;
+  /** What the runner read for this call (exit_plan_mode reads the mode from it). */
+  current?: WorkerPermissions;
+  /** Told the callId that waits for a person, then null (the turn saves it: a restart asks again). */
+  awaiting?(callId: string | null): void;
 };
 
 export type ToolResult = { output: string | CappedText; isError?: boolean; exitCode?: number | null };

@@ -11,6 +11,7 @@ import { globToRegExp } from "./glob";
 import { runTool } from "./run-tool";
 import { CappedText } from "./truncate";
 import { testConfig } from "../testing/config";
+import { staticPermissions } from "../permissions/host";
 
 // The worker already is the agent's uid here, so tools run in this process; as-agent.test.ts
 // covers the uid switch.
@@ -29,7 +30,7 @@ afterEach(async () => {
 });
 
 function call(name: string, input: unknown, signal = new AbortController().signal) {
-  const base = { workspace, config, signal, emit: (e: NewEvent) => events.push(e), drained: async () => {}, pendingBytes: () => 0 };
+  const base = { workspace, config, signal, emit: (e: NewEvent) => events.push(e), drained: async () => {}, pendingBytes: () => 0, permissions: staticPermissions() };
   return runTool(TOOLS, { id: `call-${++n}`, name, input }, base);
 }
 
@@ -208,7 +209,7 @@ describe("CappedText", () => {
 
   it("tool definitions are JSON schemas of objects", () => {
     const defs = toolDefinitions();
-    expect(defs.map((d) => d.name)).toEqual(["shell", "read_file", "write_file", "edit_file", "glob", "grep", "todo_write"]);
+    expect(defs.map((d) => d.name)).toEqual(["shell", "read_file", "write_file", "edit_file", "glob", "grep", "todo_write", "exit_plan_mode"]);
     expect(defs[0].input_schema).toMatchObject({ type: "object", required: ["command"] });
     expect(defs[0].input_schema).not.toHaveProperty("$schema");
   });

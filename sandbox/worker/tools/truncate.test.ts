@@ -9,6 +9,7 @@ import { testConfig } from "../context/testing";
 import { TOOLS } from "./index";
 import { runTool } from "./run-tool";
 import { CappedText } from "./truncate";
+import { staticPermissions } from "../permissions/host";
 
 let root: string;
 let outDir: string;
@@ -26,7 +27,7 @@ describe("output files", () => {
   it("a cut shell output is saved whole, and the result says where and how big", async () => {
     const config = testConfig({ agentUid: process.getuid!(), agentGid: process.getgid!(), toolOutputCap: 2000 });
     const events: NewEvent[] = [];
-    const base = { workspace: root, config, signal: new AbortController().signal, emit: (e: NewEvent) => events.push(e), drained: async () => {}, pendingBytes: () => 0 };
+    const base = { workspace: root, config, signal: new AbortController().signal, emit: (e: NewEvent) => events.push(e), drained: async () => {}, pendingBytes: () => 0, permissions: staticPermissions() };
     const res = await runTool(TOOLS, { id: "toolu_01abc", name: "shell", input: { command: "seq 1 20000" } }, base);
     const file = path.join(outDir, "toolu_01abc.txt");
     const whole = fs.readFileSync(file, "utf8");

@@ -1,4 +1,6 @@
 import { authorizeSession } from "@/lib/auth/authorize";
+import { can } from "@/lib/auth/roles";
+import { AppError } from "@/lib/errors";
 import { readJson, route } from "@/lib/http/handler";
 import { UpdateSessionInputSchema } from "@/lib/protocol/api";
 import { runtime } from "@/lib/runtime/boot";
@@ -12,11 +14,15 @@ export const GET = route<{ id: string }>(async ({ params, caller }) => {
   return toDto(await getSession(teamId, params.id));
 });
 
-// Whoever may message a session may change its budget (the person steering it decides what it may spend).
+// Whoever may message a session may change its budget (the person steering it decides what it
+// may spend); its permission mode needs session.approve (whoever may approve its tool calls).
 export const PATCH = route<{ id: string }>(async ({ req, params, caller }) => {
   const access = await authorizeSession(caller, params.id, "session.message");
-  const session = await updateSession(access, params.id, await readJson(req, UpdateSessionInputSchema));
-  // List and page watchers see the new budget.
-  await runtime().orchestrator.refresh(params.id);
+  const input = await readJson(req, UpdateSessionInputSchema);
+  if (input.mode !== undefined && !can(access.role, "session.approve")) throw new AppError("forbidden", `your role (${access.role}) cannot change a session's permission mode`);
+  const orchestrator = runtime().orchestrator;
+  const session = await updateSession(access, params.id, input, orchestrator);
+  // List and page watchers see the new budget and mode.
+  await orchestrator.refresh(params.id);
   return session;
 });

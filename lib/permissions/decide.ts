@@ -1,0 +1,265 @@
+// Whether a tool call runs, asks a person, or is refused: the harness decides, never the model.
+// Pure and free of anything but types, so the sandbox worker bundles it and the host (approval
+// cards, "approve and remember") uses the very same code. The rule grammar is in
+// lib/protocol/permissions.ts.
+//
+// Order: deny rules (first match → deny), plan mode (anything but reading → deny), ask rules
+// (→ ask), allow rules (→ allow), then the mode's default:
+//   auto: allow;
+//   ask:  reading, todo_write, exit_plan_mode and file edits allow; shell (and any other tool) asks;
+//   plan: reading, todo_write and exit_plan_mode allow; everything else is denied, allow rules
+//         or not (plan wins over allow; deny rules still apply).
+//
+// Main arguments (what a `tool(pattern)` rule is matched against):
+//   shell                            the command, trimmed, runs of blanks as one space;
+//   read_file, write_file, edit_file the path relative to the workspace (`./` and `/workspace/`
+//                                    stripped, `a/../b` folded). A path that leaves the workspace
+//                                    never matches an allow rule; deny and ask rules see it as
+//                                    folded and as written;
+//   glob, grep                       the pattern;
+//   anything else                    none: only the bare `tool` rule matches.
+//
+// Patterns. Paths (and glob patterns): `**` any characters including `/` (`**/` also matches no
+// directory at all), `*` any characters but `/`, `?` one character but `/`. Commands (and grep
+// patterns): `*` matches anything, spaces and `/` included; everything else, `?` too, is literal.
+//
+// Shell commands and control operators (`;` `&&` `||` `|` `&` newline, backtick, `$(`, `>`, `<`):
+//  - an allow rule matches a command part by part: the command and the pattern are cut at those
+//    operators, and they must have the same operators in the same order, each part of the command
+//    matched by the pattern's part. `shell(npm test*)` allows `npm test -- --watch` but never
+//    `npm test; curl evil`, `npm test > /etc/x` or `npm test $(curl evil)`; `shell(make && make
+//    install)` allows exactly that chain. The cut ignores quoting, so `echo "a;b"` is two parts:
+//    an allow rule is then stricter than it could be, never looser.
+//  - deny and ask rules match the whole command, each part, and each run of consecutive parts, with
+//    `*` crossing operators: `shell(git push*)` denies `cd x && git push origin`. A part's leading
+//    `VAR=value` assignments, `(`/`{` and wrappers (`env`, `command`, `exec`, `nohup`, `time`,
+//    `nice`, `builtin`) are also tried without them. Deny rules on shell are a safety net, not a
+//    sandbox: `bash -c "git push"`, `eval`, an alias or a script that pushes are not recognised.
+//    The sandbox (its own uid, the egress policy) is the boundary.
+//
+// No escapes: a `*` or `?` in a path or command is a wildcard in a rule. suggestRule() therefore
+// returns, for a command or path holding them, a rule that also matches more than this one call
+// (`shell(rm *.log)` allows `rm a.log b.log` too); the person sees the rule before remembering it.
+
+export type PermissionMode = "auto" | "ask" | "plan";
+export type RuleSet = { allow: readonly string[]; ask: readonly string[]; deny: readonly string[] };
+export type Action = "allow" | "ask" | "deny";
+export type Decision = { action: Action; reason: string; rule?: string };
+export type DecideOptions = { workspace?: string };
+
+/** Tools that only read (or only talk to the person): allowed in plan and ask mode. */
+export const READ_ONLY_TOOLS: readonly string[] = ["read_file", "glob", "grep", "todo_write", "exit_plan_mode"];
+/** File edits: allowed without asking in ask mode. */
+export const EDIT_TOOLS: readonly string[] = ["write_file", "edit_file"];
+const PATH_TOOLS = ["read_file", "write_file", "edit_file"];
+const WORKSPACE = "/workspace";
+
+// Same grammar as lib/protocol/permissions.ts RULE_RE (kept here so this file needs no zod).
+const RULE_RE = /^([a-z_][a-z0-9_]{0,63})(?:\((.{1,500})\))?$/s;
+
+export const ASK_MODE_SHELL_REASON = "shell commands outside the allow rules need approval (mode ask)";
+export const PLAN_MODE_REASON = "plan mode: only reading is allowed; propose your plan with exit_plan_mode";
+
+export function decide(mode: PermissionMode, rules: RuleSet, tool: string, input: unknown, opts: DecideOptions = {}): Decision {
+  for (const rule of rules.deny) {
+    if (matchRule(rule, tool, input, { ...opts, as: "deny" })) return { action: "deny", reason: `matches deny rule ${rule.trim()}`, rule: rule.trim() };
+  }
+  if (mode === "plan" && !READ_ONLY_TOOLS.includes(tool)) return { action: "deny", reason: PLAN_MODE_REASON };
+  for (const rule of rules.ask) {
+    if (matchRule(rule, tool, input, { ...opts, as: "ask" })) return { action: "ask", reason: `matches ask rule ${rule.trim()}`, rule: rule.trim() };
+  }
+  for (const rule of rules.allow) {
+    if (matchRule(rule, tool, input, { ...opts, as: "allow" })) return { action: "allow", reason: `matches allow rule ${rule.trim()}`, rule: rule.trim() };
+  }
+  if (mode === "auto") return { action: "allow", reason: "mode auto" };
+  if (mode === "plan") return { action: "allow", reason: "plan mode: reading is allowed" };
+  if (READ_ONLY_TOOLS.includes(tool)) return { action: "allow", reason: "mode ask: reading is allowed" };
+  if (EDIT_TOOLS.includes(tool)) return { action: "allow", reason: "mode ask: file edits are allowed" };
+  if (tool === "shell") return { action: "ask", reason: ASK_MODE_SHELL_REASON };
+  return { action: "ask", reason: `${tool} outside the allow rules needs approval (mode ask)` };
+}
+
+type Argument = { kind: "command" | "path" | "pattern"; value: string; raw: string; escapes: boolean };
+
+function argumentOf(tool: string, input: unknown, workspace = WORKSPACE): Argument | null {
+  const field = (name: string): string | null => {
+    if (typeof input !== "object" || input === null) return null;
+    const v = (input as Record<string, unknown>)[name];
+    return typeof v === "string" ? v : null;
+  };
+  if (tool === "shell") {
+    const command = field("command");
+    return command === null ? null : { kind: "command", value: normalizeCommand(command), raw: command, escapes: false };
+  }
+  if (PATH_TOOLS.includes(tool)) {
+    const p = field("path");
+    if (p === null) return null;
+    const { rel, escapes } = relativePath(p, workspace);
+    return { kind: "path", value: rel, raw: p, escapes };
+  }
+  if (tool === "glob" || tool === "grep") {
+    const pattern = field("pattern");
+    return pattern === null ? null : { kind: tool === "glob" ? "path" : "pattern", value: pattern, raw: pattern, escapes: false };
+  }
+  return null;
+}
+
+/** What `tool(pattern)` rules are matched against; null when only the bare `tool` rule applies. */
+export function mainArgument(tool: string, input: unknown, opts: DecideOptions = {}): string | null {
+  return argumentOf(tool, input, opts.workspace)?.value ?? null;
+}
+
+/**
+ * Whether `pattern` (a rule: `tool` or `tool(pattern)`) matches the call. `as` is the list the rule
+ * is in: allow rules match strictly (commands part by part, never a path outside the workspace),
+ * deny and ask rules generously (any part of a command, a path as written too). Default: allow.
+ */
+export function matchRule(pattern: string, tool: string, input: unknown, opts: DecideOptions & { as?: Action } = {}): boolean {
+  const m = RULE_RE.exec(pattern.trim());
+  if (!m || m[1] !== tool) return false;
+  if (m[2] === undefined) return true;
+  const arg = argumentOf(tool, input, opts.workspace);
+  if (!arg) return false;
+  const strict = (opts.as ?? "allow") === "allow";
+  if (arg.kind === "command") return strict ? allowsCommand(m[2], arg.value) : catchesCommand(m[2], arg.value);
+  if (arg.kind === "pattern") return commandGlob(normalizeCommand(m[2])).test(arg.value);
+  const re = pathGlob(m[2]);
+  if (arg.escapes) return !strict && (re.test(arg.value) || re.test(arg.raw));
+  return re.test(arg.value);
+}
+
+/** The allow rule "approve and remember" adds for this call (see the header on wildcards). */
+export function suggestRule(tool: string, input: unknown, opts: DecideOptions = {}): string {
+  const arg = argumentOf(tool, input, opts.workspace);
+  if (!arg || !arg.value) return tool;
+  // A rule holds at most 500 characters of pattern: a longer argument is kept up to there, then `*`.
+  const value = arg.value.length > 500 ? `${arg.value.slice(0, 499)}*` : arg.value;
+  return `${tool}(${value})`;
+}
+
+// ---- paths
+
+function relativePath(p: string, workspace: string): { rel: string; escapes: boolean } {
+  const root = normalizePosix(workspace).replace(/\/+$/, "") || "/";
+  const abs = p.startsWith("/") ? normalizePosix(p) : normalizePosix(`${root}/${p}`);
+  if (abs === root) return { rel: ".", escapes: false };
+  const prefix = root === "/" ? "/" : `${root}/`;
+  if (abs.startsWith(prefix)) return { rel: abs.slice(prefix.length), escapes: false };
+  // Outside: relative ones as folded from the workspace (../x), absolute ones as they are.
+  return { rel: p.startsWith("/") ? abs : normalizePosix(p).replace(/^\.\//, ""), escapes: true };
+}
+
+/** path.posix.normalize without node: folds `.`, `..` and repeated slashes. */
+function normalizePosix(p: string): string {
+  const absolute = p.startsWith("/");
+  const out: string[] = [];
+  for (const seg of p.split("/")) {
+    if (!seg || seg === ".") continue;
+    if (seg === "..") {
+      if (out.length && out[out.length - 1] !== "..") out.pop();
+      else if (!absolute) out.push("..");
+      continue;
+    }
+    out.push(seg);
+  }
+  const joined = out.join("/");
+  return absolute ? `/${joined}` : joined || ".";
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** A path glob: `**` anything, `**\/` zero or more directories, `*` within a directory, `?` one character. */
+export function pathGlob(pattern: string): RegExp {
+  let re = "";
+  let p = pattern.trim();
+  if (p.startsWith("./")) p = p.slice(2);
+  if (p.startsWith(`${WORKSPACE}/`)) p = p.slice(WORKSPACE.length + 1);
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === "*" && p[i + 1] === "*") {
+      if (p[i + 2] === "/") {
+        re += "(?:.*/)?";
+        i += 2;
+      } else {
+        re += ".*";
+        i += 1;
+      }
+    } else if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else re += escapeRe(c);
+  }
+  return new RegExp(`^${re}$`, "s");
+}
+
+// ---- commands
+
+/** Trimmed, with runs of spaces and tabs as one space. */
+const normalizeCommand = (s: string) => s.replace(/[ \t]+/g, " ").trim();
+
+/** A command glob: `*` matches anything; nothing else is special. */
+function commandGlob(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split("*").map(escapeRe).join("[\\s\\S]*")}$`);
+}
+
+const OPERATORS = ["&&", "||", "$(", ";", "|", "&", "\n", "`", ">", "<"] as const;
+
+/** Splits at control operators (ignoring quotes): parts (trimmed) and the operators between them. */
+function tokenize(command: string): { parts: string[]; ops: string[] } {
+  const parts: string[] = [];
+  const ops: string[] = [];
+  let cur = "";
+  for (let i = 0; i < command.length; ) {
+    const op = OPERATORS.find((o) => command.startsWith(o, i));
+    if (op) {
+      parts.push(cur.trim());
+      ops.push(op);
+      cur = "";
+      i += op.length;
+    } else {
+      cur += command[i++];
+    }
+  }
+  parts.push(cur.trim());
+  return { parts, ops };
+}
+
+/** Allow rules: same operators in the same order, each part matched by the pattern's part. */
+function allowsCommand(pattern: string, command: string): boolean {
+  const p = tokenize(normalizeCommand(pattern));
+  const c = tokenize(command);
+  if (p.ops.length !== c.ops.length || p.ops.some((op, i) => op !== c.ops[i])) return false;
+  return p.parts.every((part, i) => commandGlob(part).test(c.parts[i]));
+}
+
+/** Deny and ask rules: the whole command, or any run of consecutive parts, or a part without its wrappers. */
+function catchesCommand(pattern: string, command: string): boolean {
+  const re = commandGlob(normalizeCommand(pattern));
+  if (re.test(command)) return true;
+  const { parts, ops } = tokenize(command);
+  const n = Math.min(parts.length, 200);
+  for (let i = 0; i < n; i++) {
+    let text = "";
+    for (let j = i; j < n; j++) {
+      text = j === i ? parts[i] : `${text} ${ops[j - 1]} ${parts[j]}`.replace(/[ \t]+/g, " ");
+      if (re.test(text.trim())) return true;
+    }
+    for (const bare of unwrapped(parts[i])) if (re.test(bare)) return true;
+  }
+  return false;
+}
+
+const WRAPPERS = new Set(["env", "command", "exec", "nohup", "time", "nice", "builtin", "sudo"]);
+
+/** A part without its leading groupings, assignments and wrapper commands, step by step. */
+function unwrapped(part: string): string[] {
+  const out: string[] = [];
+  let s = part.replace(/^[({\s]+/, "").replace(/[)}\s]+$/, "");
+  out.push(s);
+  for (let k = 0; k < 20; k++) {
+    const m = /^(?:[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"[^"]*"|\S*)|(\S+))\s+/.exec(s);
+    if (!m || (m[1] !== undefined && !WRAPPERS.has(m[1]) && !/^-/.test(m[1]))) break;
+    s = s.slice(m[0].length);
+    out.push(s);
+  }
+  return out;
+}
