@@ -11,14 +11,14 @@ export const ToolCall = memo(function ToolCall({ item }: { item: ToolItem }) {
   const [userOpen, setUserOpen] = useState<boolean | null>(null);
   const running = !item.result && !item.interrupted;
   // Shell calls open by themselves while they run; once the person toggles, their choice holds.
-  const open = userOpen ?? (running && isShellTool(item.name, item.input));
+  const open = userOpen ?? (running && !item.awaitingApproval && isShellTool(item.name, item.input));
   const summary = summarizeToolInput(item.name, item.input);
 
   return (
     <div
       data-testid="tool-call"
       data-call-id={item.callId}
-      data-state={item.result ? "done" : item.interrupted ? "interrupted" : "running"}
+      data-state={item.result ? "done" : item.interrupted ? "interrupted" : item.awaitingApproval ? "awaiting_approval" : "running"}
       className="overflow-hidden rounded-md border border-line bg-panel"
     >
       <button
@@ -48,6 +48,7 @@ function ToolState({ item }: { item: ToolItem }) {
   const r = item.result;
   if (!r) {
     if (item.interrupted) return <Tag tone="gray">interrupted</Tag>;
+    if (item.awaitingApproval) return <Tag tone="amber" testId="tool-awaiting">waiting for approval</Tag>;
     return <Spinner label="running" />;
   }
   const failed = r.isError || (r.exitCode != null && r.exitCode !== 0);
@@ -75,6 +76,7 @@ const TONES = {
   green: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
   gray: "bg-zinc-500/15 text-muted",
   blue: "bg-sky-500/15 text-sky-700 dark:text-sky-300",
+  amber: "bg-amber-500/20 text-amber-800 dark:text-amber-300",
 } as const;
 
 /** A small status badge (tool results, setup outcomes). */

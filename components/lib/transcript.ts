@@ -24,6 +24,8 @@ export type TranscriptItem =
       result?: ToolResult;
       /** The session stopped working while this call had no result: it will never get one. */
       interrupted?: boolean;
+      /** The call waits for a person's decision (its approval card is pending). */
+      awaitingApproval?: boolean;
     })
   | (Base & { kind: "commit" } & EventDataOf<"commit">)
   | (Base & { kind: "branch" } & EventDataOf<"branch">)
@@ -267,6 +269,7 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
       }
       s.approvalIndex.set(d.approvalId, s.items.length);
       s.items.push({ ...base, kind: "approval", approvalId: d.approvalId, ...fields });
+      updateTool(s, d.callId, { awaitingApproval: true });
       return;
     }
     case "approval.decided": {
@@ -274,6 +277,7 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
       const decision: ApprovalOutcome = { ...rest, by: optVisible(rest.by), message: optVisible(rest.message), rule: optVisible(rest.rule), ts: e.ts };
       const at = s.approvalIndex.get(approvalId);
       const prev = at === undefined ? undefined : s.items[at];
+      updateTool(s, callId, { awaitingApproval: false });
       if (prev?.kind === "approval") {
         s.items[at!] = { ...prev, decision };
         return;

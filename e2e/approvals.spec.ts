@@ -1,0 +1,230 @@
+// Approvals between two people of one team, across a server restart: Ada starts a session in
+// mode ask whose agent wants to run a command; it shows "needs approval"; the server process is
+// killed and started again on the same data directory and database; Ben (a member) opens the
+// session and approves; Ada sees who approved it, the command's output, and the session idle.
+// Then a denial with a message reaches the agent, and the card fits a phone.
+//
+// This spec runs its own server (port 3313, its own data directory and embedded PostgreSQL) so it
+// can kill and restart it; it shares the model stub Playwright starts (playwright.config.ts).
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Page } from "@playwright/test";
+import { expect, expectStatus, joinTeamByApi, makeRepo, newPerson, script, shell, signUpByApi, STUB, test, text } from "./helpers";
+
+const PORT = 3313;
+const PG_PORT = "55433";
+const BASE = `http://localhost:${PORT}`;
+const STUB_PORT = 4311;
+
+/** server.ts as a child process that a test can kill outright and start again on the same data. */
+class AppServer {
+  private child: ChildProcess | null = null;
+  private out = "";
+  constructor(private readonly dataDir: string) {}
+
+  async start(): Promise<void> {
+    fs.mkdirSync(this.dataDir, { recursive: true, mode: 0o755 });
+    const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+      cwd: process.cwd(),
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        HOSTNAME: "localhost",
+        PORT: String(PORT),
+        DOCKSIDE_DATA_DIR: this.dataDir,
+        DOCKSIDE_PG_PORT: PG_PORT,
+        ANTHROPIC_BASE_URL: `http://127.0.0.1:${STUB_PORT}`,
+        ANTHROPIC_API_KEY: "test-key",
+        DOCKSIDE_SANDBOX_MEMORY_MB: "1024",
+        DOCKSIDE_AUTH_SIGNUP_LIMIT: "1000",
+        DOCKSIDE_REPO_ROOTS: fs.realpathSync(os.tmpdir()),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    child.stdout!.on("data", (d: Buffer) => void (this.out += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => void (this.out += d.toString()));
+    const started = Date.now();
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`server.ts exited with ${child.exitCode}:\n${this.out.slice(-3000)}`);
+      if (await fetch(`${BASE}/api/health`).then((r) => r.ok, () => false)) return;
+      if (Date.now() - started > 180_000) throw new Error(`server.ts did not answer within 180 s:\n${this.out.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** SIGKILL: no shutdown at all (the sandbox and the embedded PostgreSQL keep running). */
+  async crash(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGKILL");
+    await exited;
+    this.child = null;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(timer);
+    this.child = null;
+  }
+
+  output(): string {
+    return this.out;
+  }
+}
+
+// Under the run's directory: global-teardown removes the sandboxes this server started.
+const server = new AppServer(path.join(process.env.DOCKSIDE_E2E_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "dockside-e2e-")), "approvals"));
+
+test.describe.configure({ mode: "serial" });
+test.use({ baseURL: BASE, viewport: { width: 1280, height: 900 } });
+
+test.beforeAll(async ({}, info) => {
+  info.setTimeout(200_000);
+  await server.start();
+});
+test.afterAll(async ({}, info) => {
+  info.setTimeout(30_000);
+  await server.stop();
+});
+
+const origin = { origin: BASE };
+
+async function registerRepo(page: Page): Promise<string> {
+  const repo = makeRepo({ "README.md": "# approvals\n" });
+  const reg = await page.request.post("/api/repos", { data: { repo }, headers: origin });
+  expect(reg.ok(), await reg.text()).toBe(true);
+  return repo;
+}
+
+/** The new-session form with a mode chosen. */
+async function startInMode(page: Page, repo: string, prompt: string, mode: "auto" | "ask" | "plan"): Promise<string> {
+  await page.goto("/");
+  await page.getByTestId("repo-input").fill(repo);
+  await page.getByTestId("prompt-input").fill(prompt);
+  await page.getByTestId("mode-select").selectOption(mode);
+  await expect(page.getByTestId("mode-hint")).toContainText(mode);
+  await page.getByTestId("create-session").click();
+  await page.waitForURL(/\/sessions\/[a-z0-9]+$/);
+  return page.url().split("/").pop()!;
+}
+
+/** Elements wider than the viewport (the transcript's own scroller aside). */
+function sideways(page: Page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    return [...document.querySelectorAll<HTMLElement>("[data-testid=approval-card], [data-testid=approval-card] *")]
+      .filter((el) => el.getClientRects().length > 0 && el.getBoundingClientRect().right > width + 1)
+      .map((el) => `${el.tagName}[${el.dataset.testid ?? ""}] ${el.className}`.slice(0, 160));
+  });
+}
+
+test("a member approves a waiting command after a server restart; the starter sees it run and the session go idle", async ({ page, account, browser }) => {
+  test.setTimeout(400_000);
+  const repo = await registerRepo(page);
+  const marker = `E2E-APPROVE-${Date.now()}`;
+  await script(marker, [{ blocks: [text("I need to run a command."), shell(`echo ran-${marker}`)] }, { blocks: [text("The command ran.")] }]);
+
+  // Ben joins Ada's team as a member (before the restart: accounts live in the database).
+  const benCtx = await browser.newContext({ baseURL: BASE, viewport: { width: 1280, height: 900 } });
+  const ben = newPerson("Ben");
+  await signUpByApi(benCtx.request, BASE, ben);
+  await joinTeamByApi(page.request, benCtx.request, BASE, account.teamId, "member");
+
+  const id = await startInMode(page, repo, `${marker} run a command`, "ask");
+  await expect(page.getByTestId("session-mode")).toHaveValue("ask");
+  await expectStatus(page, "needs approval", 120_000);
+  await expect(page.getByTestId("session-status").first()).toHaveAttribute("data-status", "awaiting_approval");
+  const card = page.getByTestId("approval-card");
+  await expect(card).toHaveAttribute("data-state", "pending");
+  await expect(card.getByTestId("approval-command")).toHaveText(`echo ran-${marker}`);
+  await expect(card.getByTestId("approval-tool")).toHaveText("shell");
+  await expect(card.getByTestId("approval-reason")).not.toBeEmpty();
+  await expect(page.getByTestId("approval-banner")).toContainText("Waiting for your approval");
+  // The owner may also add an allow rule.
+  await expect(card.getByTestId("approve-always-button")).toBeVisible();
+
+  // The server dies mid-wait and comes back on the same data directory and database.
+  await server.crash();
+  await server.start();
+
+  // Ben opens the session: the card points at itself, still pending; a member gets no "always allow".
+  const benPage = await benCtx.newPage();
+  await benPage.goto(`/sessions/${id}`);
+  await expectStatus(benPage, "needs approval");
+  const benCard = benPage.getByTestId("approval-card");
+  await expect(benCard).toHaveAttribute("data-state", "pending");
+  await expect(benCard).toBeFocused();
+  await expect(benCard.getByTestId("approve-always-button")).toHaveCount(0);
+  await benPage.getByTestId("approval-jump").click();
+  await expect(benCard).toBeFocused();
+  await benCard.getByTestId("approve-button").click();
+  await expect(benCard).toHaveAttribute("data-state", "approved");
+  await expect(benCard.getByTestId("approval-outcome")).toContainText(`Approved by ${ben.name}`);
+
+  // Ada's page reconnected by itself: the decision, who made it, the output, idle.
+  await expect(card).toHaveAttribute("data-state", "approved", { timeout: 60_000 });
+  await expect(card.getByTestId("approval-outcome")).toContainText(`Approved by ${ben.name}`);
+  await expect(card.getByTestId("approve-button")).toHaveCount(0);
+  await expectStatus(page, "idle");
+  await expect(page.getByTestId("approval-banner")).toHaveCount(0);
+  const call = page.getByTestId("tool-call").filter({ hasText: `echo ran-${marker}` });
+  await call.getByTestId("tool-call-toggle").click();
+  await expect(call.getByTestId("tool-output")).toContainText(`ran-${marker}`);
+  await expect(page.getByTestId("assistant-text").last()).toContainText("The command ran.");
+
+  // Deciding twice is refused.
+  const approvalId = (await card.getAttribute("data-approval-id"))!;
+  const again = await page.request.post(`/api/approvals/${approvalId}`, { data: { decision: "deny" }, headers: origin });
+  expect(again.status()).toBe(409);
+  await benCtx.close();
+});
+
+test("a denial with a message reaches the agent; the card fits a phone", async ({ page, account: _ }) => {
+  test.setTimeout(300_000);
+  const repo = await registerRepo(page);
+  const marker = `E2E-DENY-${Date.now()}`;
+  await script(marker, [{ blocks: [shell(`rm -rf build-${marker}`)] }, { blocks: [text("Understood, I will not delete it.")] }]);
+  const id = await startInMode(page, repo, `${marker} clean up`, "ask");
+  await expectStatus(page, "needs approval", 120_000);
+
+  // On a phone: the card, its command and its buttons fit; nothing runs off the side.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const card = page.getByTestId("approval-card");
+  await expect(card.getByTestId("approval-command")).toBeVisible();
+  for (const tid of ["approval-message-input", "approve-button", "deny-button"]) await expect(card.getByTestId(tid)).toBeVisible();
+  const box = await card.boundingBox();
+  expect(box!.width).toBeLessThanOrEqual(390);
+  expect(await sideways(page)).toEqual([]);
+
+  // Keyboard only: type the reason, tab to Deny, press Enter.
+  const reason = `keep the build folder ${marker}`;
+  await card.getByTestId("approval-message-input").fill(reason);
+  await card.getByTestId("deny-button").focus();
+  await page.keyboard.press("Enter");
+  await expect(card).toHaveAttribute("data-state", "denied");
+  await expect(card.getByTestId("approval-message")).toHaveText(reason);
+  await expectStatus(page, "idle");
+
+  // What the agent got back for the call, in the transcript and in its next model request.
+  const call = page.getByTestId("tool-call").filter({ hasText: `rm -rf build-${marker}` });
+  await call.getByTestId("tool-call-toggle").click();
+  await expect(call.getByTestId("tool-output")).toContainText(`Denied by a person: ${reason}`);
+  await expect(page.getByTestId("assistant-text").last()).toContainText("Understood, I will not delete it.");
+  const requests = (await (await fetch(`${STUB}/__requests`)).json()) as { body: unknown }[];
+  const mine = requests.map((r) => JSON.stringify(r.body)).filter((b) => b.includes(marker));
+  expect(mine.some((b) => b.includes("tool_result") && b.includes(`Denied by a person: ${reason}`))).toBe(true);
+
+  // The session page's history says so after a reload too.
+  await page.reload();
+  await expect(page.getByTestId("approval-card")).toHaveAttribute("data-state", "denied");
+  expect(id).toBeTruthy();
+});
