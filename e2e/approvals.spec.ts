@@ -70,10 +70,32 @@ class AppServer {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
     await exited;
     clearTimeout(timer);
     this.child = null;
+    await this.stopOrphanDatabase();
+  }
+
+  /**
+   * The embedded PostgreSQL outlives a crashed server (the next start adopts it); should the last
+   * server not have stopped it, stop it here (the process named by this data directory's pid file).
+   */
+  private async stopOrphanDatabase(): Promise<void> {
+    const pidFile = path.join(this.dataDir, "postgres", "postmaster.pid");
+    const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]) : NaN;
+    if (!Number.isInteger(pid) || pid <= 1) return;
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (!alive()) return;
+    process.kill(pid, "SIGINT");
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
   }
 
   output(): string {
@@ -92,7 +114,7 @@ test.beforeAll(async ({}, info) => {
   await server.start();
 });
 test.afterAll(async ({}, info) => {
-  info.setTimeout(30_000);
+  info.setTimeout(60_000);
   await server.stop();
 });
 
@@ -227,4 +249,72 @@ test("a denial with a message reaches the agent; the card fits a phone", async (
   await page.reload();
   await expect(page.getByTestId("approval-card")).toHaveAttribute("data-state", "denied");
   expect(id).toBeTruthy();
+});
+
+test("settings: a repository's mode, rules and hooks; team rules; a webhook's secret shown once; my notification settings", async ({ page, account: _ }) => {
+  await registerRepo(page);
+  await page.goto("/settings");
+  const row = page.getByTestId("repo-row");
+  await row.getByTestId("repo-perm-toggle").click();
+  const perms = row.getByTestId("repo-permissions");
+  await perms.getByTestId("repo-default-mode").selectOption("ask");
+  await expect(perms.getByTestId("repo-default-mode-saved")).toBeVisible();
+
+  // A rule the server refuses: its 422 message next to the rules; then good ones persist.
+  await perms.getByTestId("rules-allow").fill("shell(npm test*)\nnot a rule");
+  await expect(perms.getByTestId("rules-invalid")).toContainText("not a rule");
+  await perms.getByTestId("rules-save").click();
+  await expect(perms.getByTestId("rules-error")).toContainText("is not a rule");
+  await perms.getByTestId("rules-allow").fill("shell(npm test*)\nwrite_file(src/**)");
+  await perms.getByTestId("rules-deny").fill("shell(rm -rf*)");
+  await perms.getByTestId("rules-save").click();
+  await expect(perms.getByTestId("rules-saved")).toBeVisible();
+
+  await perms.getByTestId("hook-add-pre_tool").click();
+  await perms.getByTestId("hook-command-input").fill("./scripts/check.sh");
+  await perms.getByTestId("hook-tools-input").fill("shell");
+  await perms.getByTestId("hooks-save").click();
+  await expect(perms.getByTestId("hooks-saved")).toBeVisible();
+
+  const team = page.getByTestId("team-permissions-panel");
+  await team.getByTestId("rules-ask").fill("shell(git push*)");
+  await team.getByTestId("rules-save").click();
+  await expect(team.getByTestId("rules-saved")).toBeVisible();
+
+  await page.reload();
+  await page.getByTestId("repo-row").getByTestId("repo-perm-toggle").click();
+  const again = page.getByTestId("repo-permissions");
+  await expect(again.getByTestId("repo-default-mode")).toHaveValue("ask");
+  await expect(again.getByTestId("rules-allow")).toHaveValue("shell(npm test*)\nwrite_file(src/**)");
+  await expect(again.getByTestId("rules-deny")).toHaveValue("shell(rm -rf*)");
+  await expect(again.getByTestId("hook-command-input")).toHaveValue("./scripts/check.sh");
+  await expect(page.getByTestId("team-permissions-panel").getByTestId("rules-ask")).toHaveValue("shell(git push*)");
+
+  // A webhook: its secret once, then only its URL and events.
+  const hooks = page.getByTestId("webhooks-panel");
+  await hooks.getByTestId("webhook-url-input").fill("https://hooks.example.com/dockside");
+  await hooks.getByTestId("webhook-add").click();
+  await expect(hooks.getByTestId("webhook-secret-value")).not.toBeEmpty();
+  await expect(hooks.getByTestId("webhook-row")).toHaveCount(1);
+  await expect(hooks.getByTestId("webhook-events")).toHaveText("all events");
+  await page.reload();
+  await expect(page.getByTestId("webhooks-panel").getByTestId("webhook-secret")).toHaveCount(0);
+  await expect(page.getByTestId("webhooks-panel").getByTestId("webhook-url")).toHaveText("https://hooks.example.com/dockside");
+
+  // My notifications: only approvals, for sessions I started; kept after a reload.
+  const prefs = page.getByTestId("notification-prefs-panel");
+  await prefs.getByTestId("notify-event-session.idle").uncheck();
+  await prefs.getByTestId("notify-scope-mine").check();
+  await prefs.getByTestId("notification-prefs-save").click();
+  await expect(prefs.getByTestId("notification-prefs-saved")).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId("notification-prefs-panel").getByTestId("notify-event-session.idle")).not.toBeChecked();
+  await expect(page.getByTestId("notification-prefs-panel").getByTestId("notify-scope-mine")).toBeChecked();
+
+  // The bell opens its panel; nothing asked the browser for permission on load.
+  await page.getByTestId("notification-bell").click();
+  await expect(page.getByTestId("notification-panel")).toBeVisible();
+  expect(await page.evaluate(() => Notification.permission)).toBe("default");
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("notification-panel")).toHaveCount(0);
 });

@@ -10,13 +10,13 @@ import { ErrorNote, Panel } from "../ui/form";
 import { DefaultModeEditor, RulesEditor } from "./permissions-editor";
 import { Section } from "./repo-environment";
 
-/** The permission part of GET /api/teams/:id/environment. */
+/** The permission part of GET /api/teams/:id. */
 const TeamPermissionsSchema = z.object({ rules: RulesSchema.nullable().optional(), defaultMode: PermissionMode.nullable().optional() });
 
 export function TeamPermissionsPanel({ team }: { team: TeamDto }) {
   const editable = can(team.role, "settings.manage");
   const path = `/api/teams/${encodeURIComponent(team.id)}`;
-  const { data, error, reload } = useApiData(`${path}/environment`, TeamPermissionsSchema);
+  const { data, error, reload } = useApiData(path, TeamPermissionsSchema);
   async function patch(body: Record<string, unknown>): Promise<string | null> {
     const failure = await send(path, "PATCH", body);
     if (!failure) await reload();

@@ -99,7 +99,7 @@ export async function decideApproval(access: Access, approvalId: string, decisio
   await recordAudit({
     teamId: access.teamId,
     actor: by,
-    action: "approval.decided" as AuditAction,
+    action: "approval.decided",
     targetType: "session",
     targetId: a.sessionId,
     data: { approvalId: a.id, kind: a.kind, tool: a.tool, decision: status, ...(rule ? { rule } : {}), ...(mode ? { mode } : {}), ...(message ? { message } : {}) },

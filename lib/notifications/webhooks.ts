@@ -9,6 +9,7 @@ import type { NotificationEvent, WebhookCreate, WebhookDto } from "../protocol/p
 import { seal } from "../review/credentials";
 import { kickWebhookDelivery } from "./delivery";
 import { checkWebhookUrl, type UrlCheckOptions } from "./webhook-url";
+import { recordAudit } from "../audit/record";
 
 export const MAX_WEBHOOKS_PER_TEAM = 20;
 export const LISTED_DELIVERIES = 20;
@@ -33,6 +34,8 @@ export async function createWebhook(access: Access, input: WebhookCreate, opts: 
   const secret = input.secret ?? crypto.randomBytes(32).toString("hex");
   const events = input.events.includes("*") ? ["*"] : [...new Set(input.events)];
   await db().webhook.create({ data: { id, teamId: access.teamId, url: checked.url.href, events, sealed: seal(secret) } });
+  // The audit names the URL and events, never the secret.
+  await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "webhook.created", targetType: "webhook", targetId: id, data: { url: checked.url.href, events } });
   return { id, secret };
 }
 
@@ -65,6 +68,7 @@ export async function listWebhooks(access: Access): Promise<{ webhooks: WebhookD
 export async function deleteWebhook(access: Access, hookId: string): Promise<void> {
   const { count } = await db().webhook.deleteMany({ where: { id: hookId, teamId: access.teamId } });
   if (!count) throw new AppError("not_found", "webhook not found");
+  await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "webhook.deleted", targetType: "webhook", targetId: hookId });
 }
 
 /** One pending delivery per webhook of the team that wants `payload.event` (or "*"); answers how many. */

@@ -23,6 +23,7 @@ import { completeOp, pendingOps } from "./workspace-ops";
 import { SessionEgress } from "./session-egress";
 import { SessionSetup } from "./session-setup";
 import { maskDeep } from "../environments/secrets";
+import { notifySessionEvents } from "../notifications/notify";
 
 const MB = 1024 * 1024;
 // Generous next to what a real worker sends (the stream benchmark pushes ~25 MB/s of output in
@@ -212,6 +213,8 @@ export class LiveSession {
     if (result.stored.length) {
       publisher().events(this.id, result.stored);
       if (result.stored.some((e) => ROW_EVENTS.has(e.type))) await this.publishRow();
+      // Needs approval, idle after a turn, failed, budget: to the people who asked to hear (never throws).
+      void notifySessionEvents(this.id, result.stored);
     }
     if (result.stored.some((e) => e.type === "user.message")) this.wake();
     return result;

@@ -31,7 +31,7 @@ export async function updateSession(access: Access, id: string, input: UpdateSes
   if (input.mode !== undefined && input.mode !== before.mode) {
     rec?.permissionsChanged(id);
     await rec?.record(id, ev("mode", { mode: input.mode, by: access.caller.user.name }));
-    await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "session.mode_changed" as AuditAction, targetType: "session", targetId: id, data: { from: before.mode, to: input.mode } });
+    await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "session.mode_changed", targetType: "session", targetId: id, data: { from: before.mode, to: input.mode } });
   }
   return toDto(await getSession(access.teamId, id));
 }

@@ -105,6 +105,12 @@ export async function deleteTeam(access: Access): Promise<void> {
     db().repository.findMany({ where: { teamId: access.teamId }, select: { id: true } }),
   ]);
   await db().team.delete({ where: { id: access.teamId } });
+  // Rows keyed by team or session without a foreign key (notifications are per person and team).
+  await db().$transaction([
+    db().notification.deleteMany({ where: { teamId: access.teamId } }),
+    db().notificationPref.deleteMany({ where: { teamId: access.teamId } }),
+    db().sessionWatch.deleteMany({ where: { sessionId: { in: sessions.map((s) => s.id) } } }),
+  ]);
   removeSnapshotFiles(repositories.map((r) => r.id));
   publisher().revoke({ userIds: members.map((m) => m.userId) });
   // The team's code goes with it: sandboxes and workspaces (clones of its repositories).
