@@ -40,6 +40,8 @@ class AppServer {
         DOCKSIDE_SANDBOX_MEMORY_MB: "1024",
         DOCKSIDE_AUTH_SIGNUP_LIMIT: "1000",
         DOCKSIDE_REPO_ROOTS: fs.realpathSync(os.tmpdir()),
+        // The webhook in the settings test is a receiver on this machine.
+        DOCKSIDE_WEBHOOK_ALLOW_PRIVATE: "1",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -173,6 +175,13 @@ test("a member approves a waiting command after a server restart; the starter se
   await expect(page.getByTestId("approval-banner")).toContainText("Waiting for your approval");
   // The owner may also add an allow rule.
   await expect(card.getByTestId("approve-always-button")).toBeVisible();
+  // The bell heard it live: open it, the notification links to the session.
+  await expect(page.getByTestId("notification-count")).toBeVisible();
+  await page.getByTestId("notification-bell").click();
+  const note = page.locator('[data-testid="notification-item"][data-event="session.needs_approval"]');
+  await expect(note.first()).toContainText("Needs approval");
+  await expect(note.first().getByRole("link")).toHaveAttribute("href", `/sessions/${id}`);
+  await page.keyboard.press("Escape");
 
   // The server dies mid-wait and comes back on the same data directory and database.
   await server.crash();
@@ -292,14 +301,20 @@ test("settings: a repository's mode, rules and hooks; team rules; a webhook's se
 
   // A webhook: its secret once, then only its URL and events.
   const hooks = page.getByTestId("webhooks-panel");
-  await hooks.getByTestId("webhook-url-input").fill("https://hooks.example.com/dockside");
+  await hooks.getByTestId("webhook-url-input").fill("https://nowhere.invalid/dockside");
+  await hooks.getByTestId("webhook-add").click();
+  await expect(hooks.getByTestId("webhook-add-error")).toContainText("nowhere.invalid");
+  await expect(hooks.getByTestId("webhook-url-input")).toHaveValue("https://nowhere.invalid/dockside");
+  const receiver = "http://127.0.0.1:9/dockside";
+  await hooks.getByTestId("webhook-url-input").fill(receiver);
   await hooks.getByTestId("webhook-add").click();
   await expect(hooks.getByTestId("webhook-secret-value")).not.toBeEmpty();
+  await expect(hooks.getByTestId("webhook-add-error")).toHaveCount(0);
   await expect(hooks.getByTestId("webhook-row")).toHaveCount(1);
   await expect(hooks.getByTestId("webhook-events")).toHaveText("all events");
   await page.reload();
   await expect(page.getByTestId("webhooks-panel").getByTestId("webhook-secret")).toHaveCount(0);
-  await expect(page.getByTestId("webhooks-panel").getByTestId("webhook-url")).toHaveText("https://hooks.example.com/dockside");
+  await expect(page.getByTestId("webhooks-panel").getByTestId("webhook-url")).toHaveText(receiver);
 
   // My notifications: only approvals, for sessions I started; kept after a reload.
   const prefs = page.getByTestId("notification-prefs-panel");
