@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RULE_RE } from "../protocol/permissions";
-import { ASK_MODE_SHELL_REASON, decide, mainArgument, matchRule, PLAN_MODE_REASON, suggestRule } from "./decide";
+import { ASK_MODE_SHELL_REASON, decide, GIT_DIR_REASON, mainArgument, matchRule, PLAN_MODE_REASON, readExclusions, strictest, suggestRule } from "./decide";
 
 const none = { allow: [], ask: [], deny: [] };
 const sh = (command: string) => ({ command });
@@ -189,5 +189,26 @@ describe("suggestRule", () => {
     const rule = suggestRule("shell", sh(`echo ${"a".repeat(600)}`));
     expect(RULE_RE.test(rule)).toBe(true);
     expect(rule.endsWith("*)")).toBe(true);
+  });
+});
+
+describe("what the red team found", () => {
+  const none = { allow: [], ask: [], deny: [] };
+  it("asks before edits under .git/ in mode ask (hooks and config run code later)", () => {
+    for (const p of [".git/hooks/pre-commit", "./.git/config", "/workspace/.git/info/attributes", "src/../.git/config"]) {
+      expect(decide("ask", none, "write_file", { path: p, content: "x" })).toMatchObject({ action: "ask", reason: GIT_DIR_REASON });
+    }
+    expect(decide("ask", none, "write_file", { path: "src/.gitignore", content: "x" }).action).toBe("allow");
+    expect(decide("auto", none, "write_file", { path: ".git/config", content: "x" }).action).toBe("allow");
+  });
+  it("takes the strictest of the path as written and where it leads", () => {
+    const rules = { allow: ["write_file(src/**)"], ask: [], deny: ["write_file(.env*)"] };
+    const written = decide("ask", rules, "write_file", { path: "src/link", content: "x" });
+    const real = decide("ask", rules, "write_file", { path: "/workspace/.env", content: "x" });
+    expect(strictest([written, real]).action).toBe("deny");
+  });
+  it("turns read_file deny and ask rules into grep exclusions", () => {
+    expect(readExclusions({ allow: ["read_file(src/**)"], ask: ["read_file(**/*.pem)"], deny: ["read_file(.env*)", "shell(cat*)"] })).toEqual(["!.env*", "!**/*.pem"]);
+    expect(readExclusions({ allow: [], ask: [], deny: ["read_file"] })).toEqual(["*"]);
   });
 });

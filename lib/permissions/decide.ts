@@ -30,13 +30,20 @@
 //    `npm test; curl evil`, `npm test > /etc/x` or `npm test $(curl evil)`; `shell(make && make
 //    install)` allows exactly that chain. The cut ignores quoting, so `echo "a;b"` is two parts:
 //    an allow rule is then stricter than it could be, never looser.
+//  - an allow rule's `*` never matches `${` or `$[` (prompt expansion `${a@P}` and arithmetic
+//    `$[a]` run a `$(…)` hidden in a value written with $'\x24' escapes): the command may hold no
+//    more of them than the pattern spells out.
 //  - deny and ask rules match the whole command, each part, each run of up to 8 consecutive parts
 //    and each run to the end of the command, `*` crossing operators: `shell(git push*)` denies
-//    `cd x && git push origin`. A part's leading `VAR=value` assignments, `(`/`{` and wrappers
-//    (`env`, `command`, `exec`, `nohup`, `time`, `nice`, `builtin`, `sudo`) are also tried without
-//    them. Deny rules on shell are a safety net, not a
-//    sandbox: `bash -c "git push"`, `eval`, an alias or a script that pushes are not recognised.
-//    The sandbox (its own uid, the egress policy) is the boundary.
+//    `cd x && git push origin`. Each part is also tried as bash reads it: quotes and backslashes
+//    removed (`"git" push`, `g\it push`), backslash-newlines joined, the command's directory
+//    dropped (`/usr/bin/git`), leading `VAR=value`, `(`/`{`, keywords (`if`, `then`, `do`, `!`)
+//    dropped, after a wrapper (`env`, `sudo -u x`, `timeout 5`, `nice -n 1`, `xargs -I{}`, …) every
+//    command it might run, git without its global options (`git -C . push`), and the script given
+//    to `bash -c`, `sh -c`, `eval`, `env -S` (nested up to 3 times). Deny rules on shell are still
+//    a safety net, not a sandbox: `$(echo git) push`, an alias, a symlinked binary or a script that
+//    pushes are not recognised. The sandbox (its own uid, the egress policy) is the boundary.
+//  - deny and ask rules on read_file also catch a grep whose `path` or `glob` names such a file.
 //
 // No escapes: a `*` or `?` in a path or command is a wildcard in a rule. suggestRule() therefore
 // returns, for a command or path holding them, a rule that also matches more than this one call
@@ -59,6 +66,7 @@ const WORKSPACE = "/workspace";
 const RULE_RE = /^([a-z_][a-z0-9_]{0,63})(?:\((.{1,500})\))?$/s;
 
 export const ASK_MODE_SHELL_REASON = "shell commands outside the allow rules need approval (mode ask)";
+export const GIT_DIR_REASON = "edits under .git/ can make later commands run code (hooks, config); they need approval (mode ask)";
 export const PLAN_MODE_REASON = "plan mode: only reading is allowed; propose your plan with exit_plan_mode";
 
 export function decide(mode: PermissionMode, rules: RuleSet, tool: string, input: unknown, opts: DecideOptions = {}): Decision {
@@ -75,7 +83,13 @@ export function decide(mode: PermissionMode, rules: RuleSet, tool: string, input
   if (mode === "auto") return { action: "allow", reason: "mode auto" };
   if (mode === "plan") return { action: "allow", reason: "plan mode: reading is allowed" };
   if (READ_ONLY_TOOLS.includes(tool)) return { action: "allow", reason: "mode ask: reading is allowed" };
-  if (EDIT_TOOLS.includes(tool)) return { action: "allow", reason: "mode ask: file edits are allowed" };
+  if (EDIT_TOOLS.includes(tool)) {
+    // .git/ is where an edit turns into code that later commands run (hooks, config's fsmonitor,
+    // pager, aliases): in mode ask, a person sees those edits first.
+    const target = mainArgument(tool, input, opts);
+    if (target !== null && (target === ".git" || target.startsWith(".git/"))) return { action: "ask", reason: GIT_DIR_REASON };
+    return { action: "allow", reason: "mode ask: file edits are allowed" };
+  }
   if (tool === "shell") return { action: "ask", reason: ASK_MODE_SHELL_REASON };
   return { action: "ask", reason: `${tool} outside the allow rules needs approval (mode ask)` };
 }
@@ -377,4 +391,27 @@ function shellWords(s: string): string[] {
   }
   if (inWord) words.push(cur);
   return words;
+}
+
+const STRICTNESS: Record<Action, number> = { allow: 0, ask: 1, deny: 2 };
+
+/**
+ * The stricter of several decisions for one call: a file tool's path as written and the path it
+ * really reaches through symlinks are both decided, and the call gets the strictest answer (a link
+ * with an allowed name never opens a denied file).
+ */
+export function strictest(decisions: Decision[]): Decision {
+  return decisions.reduce((a, b) => (STRICTNESS[b.action] > STRICTNESS[a.action] ? b : a));
+}
+
+/** Patterns of read_file rules, as ripgrep exclusion globs (grep never prints a file those rules keep from reading). */
+export function readExclusions(rules: RuleSet): string[] {
+  const out: string[] = [];
+  for (const rule of [...rules.deny, ...rules.ask]) {
+    const m = RULE_RE.exec(rule.trim());
+    if (!m || m[1] !== "read_file") continue;
+    if (m[2] === undefined) return ["*"];
+    out.push(`!${m[2].replace(/^\.\//, "").replace(/^\/workspace\//, "")}`);
+  }
+  return out;
 }

@@ -114,9 +114,12 @@ describe("a hostile agent's repository", () => {
     // The signed commit with every vector arrived in host.git as data.
     const repo = paths.hostRepo;
     const branch = `dockside/${s.id.slice(0, 8)}`;
-    expect(git(repo, "cat-file", "commit", `refs/heads/${branch}`)).toContain("gpgsig");
     // host.git borrows only from the repository's mirror (Dockside's own file), never what the agent named.
     const row = await db().session.findUniqueOrThrow({ where: { id: s.id } });
+    // On the branch, not necessarily at its tip: with the agent's fsmonitor planted, `git add -A`
+    // may leave files that the worker's turn commit then takes on top.
+    const onBranch = git(repo, "rev-list", `${row.baseCommit}..refs/heads/${branch}`).split("\n").filter(Boolean);
+    expect(onBranch.some((sha) => git(repo, "cat-file", "commit", sha).includes("gpgsig"))).toBe(true);
     expect(fs.readFileSync(path.join(repo, "objects/info/alternates"), "utf8")).toBe(`${mirrorObjectsDir(row.repositoryId!)}\n`);
 
     // Every review action, as a person would drive it.

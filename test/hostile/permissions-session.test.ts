@@ -3,8 +3,6 @@
 // from the call alone is tried here: a symlink planted by an allowed command, a grep over the whole
 // workspace, a shell command hidden behind bash -c, a tool input aimed at a hook's shell.
 import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
 import { makeRepo } from "../fixtures";
@@ -35,11 +33,11 @@ it("a hostile agent in mode ask gets nothing the rules deny through the tools", 
     where: { id: repoId },
     data: {
       rules: {
-        allow: ["write_file(src/**)", "shell(ln *)", "shell(echo *)", "shell(cat .env)"],
+        allow: ["write_file(src/**)", "shell(ln *)", "shell(echo *)", "shell(cat .env)", "shell(ls HOOK-RAN-INPUT)"],
         ask: [],
         deny: ["shell(git push*)", "write_file(.env*)", "read_file(.env*)", "edit_file(.env*)"],
       },
-      hooks: { pre_tool: [{ command: 'test -n "$TOOL_INPUT"', tools: ["shell"], timeoutS: 30 }], post_tool: [], stop: [], stopMaxRuns: 3 },
+      hooks: { pre_tool: [{ command: 'test -n "$TOOL_INPUT"', tools: ["write_file"], timeoutS: 30 }], post_tool: [], stop: [], stopMaxRuns: 3 },
     },
   });
   const calls: Call[] = [
@@ -49,8 +47,8 @@ it("a hostile agent in mode ask gets nothing the rules deny through the tools", 
     { name: "grep", input: { pattern: "SECRET", glob: ".env" } },
     { name: "shell", input: { command: "\"git\" push origin HEAD" } },
     { name: "shell", input: { command: "bash -c 'git push origin HEAD'" } },
-    // Allowed by shell(echo *): the hook gets the input in its environment, never in its command line.
-    { name: "shell", input: { command: "echo hook-$(touch /workspace/HOOK-RAN-INPUT)" } },
+    // Allowed (edits run in mode ask): the hook gets the input in its environment, never in its command line.
+    { name: "write_file", input: { path: "src/h.ts", content: "$(touch /workspace/HOOK-RAN-INPUT)`touch /workspace/HOOK-RAN-INPUT`" } },
     // The symlink trick: an allowed command plants src/link -> ../.env ...
     { name: "shell", input: { command: "ln -s ../.env src/link" } },
     // ... and the allowed write_file(src/**) and the read_file go through it.
@@ -59,10 +57,11 @@ it("a hostile agent in mode ask gets nothing the rules deny through the tools", 
     // A grep of the whole workspace searches .env too.
     { name: "grep", input: { pattern: "PWNED|SECRET" } },
     { name: "shell", input: { command: "cat .env" } },
+    { name: "shell", input: { command: "ls HOOK-RAN-INPUT" } },
   ];
   h.stub.addScript(script(marker, [...calls.map((c) => ({ blocks: [{ type: "tool_use" as const, name: c.name, input: c.input }] })), { blocks: [{ type: "text", text: "done" }] }]));
   const s = await h.orchestrator.createSession(TEAM, { repo: origin, prompt: `${marker}: attack`, mode: "ask" });
-  const events = await waitStatusEvent(s.id, "idle", 1, 180_000);
+  const events = await waitStatusEvent(s.id, "idle", 1, 120_000).catch(async (err) => { console.log(JSON.stringify(results(await allEvents(s.id)), null, 1)); throw err; });
   const r = results(events);
   expect(r.map((x) => x.name)).toEqual(calls.map((c) => c.name));
 
@@ -75,22 +74,17 @@ it("a hostile agent in mode ask gets nothing the rules deny through the tools", 
   // The hook ran with the input as data: nothing in it was executed by the hook's shell (the
   // command itself, allowed, ran its own substitution: that file may exist, the hook's may not).
   expect(r[6].isError).toBe(false);
+  expect(r[12].output).toContain("No such file");
   expect(await db().approval.count({ where: { sessionId: s.id } })).toBe(0);
 
-  // Known gaps, kept visible (see the report): a symlink with an allowed name reaches the denied
-  // file, and a grep of a directory prints it.
-  const symlinkWrite = r[8];
-  const symlinkRead = r[9];
-  const wideGrep = r[10];
-  const finalEnv = r[11].output;
-  console.log(JSON.stringify({ symlinkWrite, symlinkRead, wideGrep, finalEnv }, null, 2));
-  expect(finalEnv).not.toContain("PWNED-path");
+  // Found by the red team, fixed in the worker: a file tool is decided on the path as written AND
+  // on where it really leads (symlinks resolved as the agent); grep skips what read_file rules keep.
+  expect(r[8]).toMatchObject({ isError: true });
+  expect(r[8].output).toMatch(/^Denied: matches deny rule write_file\(\.env\*\)/);
+  expect(r[9].output).toMatch(/^Denied: matches deny rule read_file\(\.env\*\)/);
+  expect(r[10].output).not.toContain(".env:");
+  expect(r[10].output).not.toContain("orig-value-1234");
+  // .env was never written through any of it.
+  expect(r[11].output).toContain("orig-value-1234");
+  expect(r[11].output).not.toContain("PWNED");
 }, 300_000);
-
-it("the workspace checker reads the right file", () => {
-  // Sanity for the fixture used above: makeRepo keeps dotfiles.
-  const origin = makeRepo({ ".env": "A=1\n" });
-  const out = execFileSync("git", ["-C", origin, "show", "HEAD:.env"], { encoding: "utf8" });
-  expect(out).toBe("A=1\n");
-  expect(fs.existsSync(path.join(origin, ".git")) || fs.existsSync(path.join(origin, "HEAD"))).toBe(true);
-});

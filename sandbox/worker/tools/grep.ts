@@ -5,6 +5,7 @@ import { agentUserOf } from "../agent-user";
 import { run } from "../exec";
 import { relativeTo, resolveInWorkspace } from "./paths";
 import { defineTool } from "./tool";
+import { readExclusions } from "../../../lib/permissions/decide";
 
 const MAX_LINES = 500;
 
@@ -23,6 +24,9 @@ export const grep = defineTool({
     const args = ["--line-number", "--no-heading", "--color", "never", "--hidden", "--glob", "!.git"];
     args.push("--max-columns", "400", "--max-columns-preview", "--sort", "path");
     if (glob) args.push("--glob", glob);
+    // After the agent's glob (ripgrep: the later glob wins): files the read_file rules keep from
+    // reading are not searched either (grep must not print what read_file may not).
+    for (const ex of readExclusions(ctx.current?.rules ?? { allow: [], ask: [], deny: [] })) args.push("--glob", ex);
     // Without a path rg searches the working directory and prints paths without "./".
     args.push("-e", pattern, ...(target === "." ? [] : ["--", target]));
     const res = await run("rg", args, { cwd: ctx.workspace, user: agentUserOf(ctx.config), signal: ctx.signal });

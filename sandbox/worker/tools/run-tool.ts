@@ -3,8 +3,11 @@
 // pre_tool hooks, executes, runs the post_tool hooks, caps what the model sees, emits tool.result.
 // Any failure becomes an error result the model reads. The harness enforces the rules, never the
 // model: a host that cannot be asked means the call is denied, never allowed.
+import path from "node:path";
 import { z } from "zod";
-import { decide } from "../../../lib/permissions/decide";
+import { run } from "../exec";
+import { agentUserOf } from "../agent-user";
+import { decide, strictest } from "../../../lib/permissions/decide";
 import type { WorkerPermissions } from "../../../lib/protocol/permissions";
 import { Interrupted, ToolError } from "../errors";
 import { maskText, secretValues } from "../mask";
@@ -94,7 +97,11 @@ async function permit(tool: Tool, input: unknown, ctx: ToolContext): Promise<{ p
     process.stderr.write(`[worker] GET /worker/permissions failed: ${String(err)}\n`);
     return { refusal: "Denied: the host could not be asked for permission; try again later." };
   }
-  const decision = decide(perms.mode, perms.rules, tool.name, input, { workspace: ctx.workspace });
+  let decision = decide(perms.mode, perms.rules, tool.name, input, { workspace: ctx.workspace });
+  // A file tool reaches what its path resolves to: a symlink with an allowed name (made by the
+  // agent, or committed in the repository) must not open a denied file. Both are decided.
+  const real = decision.action === "deny" ? null : await realTarget(tool.name, input, ctx);
+  if (real) decision = strictest([decision, decide(perms.mode, perms.rules, tool.name, { ...(input as object), path: real }, { workspace: ctx.workspace })]);
   if (decision.action === "deny") return { refusal: `Denied: ${decision.reason}` };
   // exit_plan_mode asks a person for the plan itself: no second approval for the call.
   if (decision.action === "allow" || tool.name === "exit_plan_mode") return { perms };
@@ -115,4 +122,16 @@ async function permit(tool: Tool, input: unknown, ctx: ToolContext): Promise<{ p
   }
   const message = state.message?.trim();
   return { perms, ...(message ? { note: `Approved with a note: ${message}` } : {}) };
+}
+
+const PATH_TOOLS = new Set(["read_file", "write_file", "edit_file"]);
+
+/** Where a file tool's path really leads (symlinks resolved, as the agent), when that differs from the path as written. */
+async function realTarget(tool: string, input: unknown, ctx: ToolContext): Promise<string | null> {
+  const p = (input as { path?: unknown } | null)?.path;
+  if (!PATH_TOOLS.has(tool) || typeof p !== "string" || !p) return null;
+  const r = await run("realpath", ["-m", "--", p], { cwd: ctx.workspace, user: agentUserOf(ctx.config), signal: ctx.signal, timeoutMs: 10_000 });
+  const real = r.code === 0 ? r.stdout.replace(/\n$/, "") : "";
+  if (!real) return null;
+  return real === path.posix.resolve(ctx.workspace, p) ? null : real;
 }
