@@ -6,6 +6,7 @@ import { isShellTool, summarizeToolInput } from "./lib/tools";
 import type { ToolItem } from "./lib/transcript";
 import { Spinner } from "./spinner";
 import { ToolOutput } from "./tool-output";
+import { FoldBlock } from "./session/fold-block";
 
 export const ToolCall = memo(function ToolCall({ item }: { item: ToolItem }) {
   const [userOpen, setUserOpen] = useState<boolean | null>(null);
@@ -15,32 +16,26 @@ export const ToolCall = memo(function ToolCall({ item }: { item: ToolItem }) {
   const summary = summarizeToolInput(item.name, item.input);
 
   return (
-    <div
-      data-testid="tool-call"
-      data-call-id={item.callId}
-      data-state={item.result ? "done" : item.interrupted ? "interrupted" : item.awaitingApproval ? "awaiting_approval" : "running"}
-      className="overflow-hidden rounded-md border border-line bg-panel"
+    <FoldBlock
+      testId="tool-call"
+      data={{ "call-id": item.callId, state: item.result ? "done" : item.interrupted ? "interrupted" : item.awaitingApproval ? "awaiting_approval" : "running" }}
+      open={open}
+      onToggle={() => setUserOpen(!open)}
+      toggleTestId="tool-call-toggle"
+      header={
+        <>
+          <span className="font-mono font-semibold" data-testid="tool-name">
+            {item.name}
+          </span>
+          <span className="min-w-0 flex-1 truncate font-mono text-muted" title={summary} data-testid="tool-summary">
+            {summary}
+          </span>
+          <ToolState item={item} />
+        </>
+      }
     >
-      <button
-        type="button"
-        data-testid="tool-call-toggle"
-        aria-expanded={open}
-        onClick={() => setUserOpen(!open)}
-        className="flex w-full items-center gap-2 px-3 py-1.5 text-left text-xs hover:bg-sunken"
-      >
-        <span aria-hidden className="w-3 text-muted">
-          {open ? "▾" : "▸"}
-        </span>
-        <span className="font-mono font-semibold" data-testid="tool-name">
-          {item.name}
-        </span>
-        <span className="min-w-0 flex-1 truncate font-mono text-muted" title={summary} data-testid="tool-summary">
-          {summary}
-        </span>
-        <ToolState item={item} />
-      </button>
       {open && <ToolOutput output={item.output} resultText={item.result?.output} />}
-    </div>
+    </FoldBlock>
   );
 });
 

@@ -5,6 +5,7 @@ import { memo, useState } from "react";
 import type { PermissionMode } from "../../lib/protocol/permissions";
 import type { HookItem, ModeItem } from "../lib/transcript";
 import { Tag } from "../tool-call";
+import { FoldBlock } from "./fold-block";
 
 export const MODE_WORDS: Record<PermissionMode, { label: string; hint: string }> = {
   auto: { label: "auto", hint: "runs what the rules allow without asking" },
@@ -30,37 +31,33 @@ export const HookBlock = memo(function HookBlock({ item }: { item: HookItem }) {
   const [open, setOpen] = useState(false);
   const failed = item.blocked || (item.exitCode !== null && item.exitCode !== 0);
   return (
-    <div
-      data-testid="hook-event"
-      data-hook={item.hook}
-      data-blocked={item.blocked}
-      className={`overflow-hidden rounded-md border bg-panel ${item.blocked ? "border-amber-500/50" : "border-line"}`}
+    <FoldBlock
+      testId="hook-event"
+      data={{ hook: item.hook, blocked: item.blocked }}
+      border={item.blocked ? "border-amber-500/50" : "border-line"}
+      open={open}
+      onToggle={() => setOpen(!open)}
+      toggleTestId="hook-toggle"
+      wrap
+      header={
+        <>
+          <span className="font-semibold">{HOOK_NAMES[item.hook] ?? item.hook}</span>
+          <code className="min-w-0 flex-1 truncate font-mono text-muted" title={item.command} data-testid="hook-command">
+            {item.command}
+          </code>
+          <span className="flex shrink-0 items-center gap-2">
+            {item.blocked && (
+              <span data-testid="hook-blocked" className="rounded bg-amber-500/20 px-1.5 py-px text-[11px] font-medium text-amber-800 dark:text-amber-300">
+                blocked the call
+              </span>
+            )}
+            <Tag tone={failed ? "red" : "green"} testId="hook-exit">
+              {item.exitCode === null ? "no exit code" : `exit ${item.exitCode}`}
+            </Tag>
+          </span>
+        </>
+      }
     >
-      <button
-        type="button"
-        data-testid="hook-toggle"
-        aria-expanded={open}
-        onClick={() => setOpen(!open)}
-        className="flex w-full flex-wrap items-center gap-x-2 gap-y-1 px-3 py-1.5 text-left text-xs hover:bg-sunken"
-      >
-        <span aria-hidden className="w-3 text-muted">
-          {open ? "▾" : "▸"}
-        </span>
-        <span className="font-semibold">{HOOK_NAMES[item.hook] ?? item.hook}</span>
-        <code className="min-w-0 flex-1 truncate font-mono text-muted" title={item.command} data-testid="hook-command">
-          {item.command}
-        </code>
-        <span className="flex shrink-0 items-center gap-2">
-          {item.blocked && (
-            <span data-testid="hook-blocked" className="rounded bg-amber-500/20 px-1.5 py-px text-[11px] font-medium text-amber-800 dark:text-amber-300">
-              blocked the call
-            </span>
-          )}
-          <Tag tone={failed ? "red" : "green"} testId="hook-exit">
-            {item.exitCode === null ? "no exit code" : `exit ${item.exitCode}`}
-          </Tag>
-        </span>
-      </button>
       {open && (
         <pre
           data-testid="hook-output"
@@ -71,6 +68,6 @@ export const HookBlock = memo(function HookBlock({ item }: { item: HookItem }) {
           {item.output || "(no output)"}
         </pre>
       )}
-    </div>
+    </FoldBlock>
   );
 });

@@ -8,6 +8,7 @@ import type { EgressItem, SetupItem } from "../lib/transcript";
 import { Spinner } from "../spinner";
 import { Tag } from "../tool-call";
 import { ToolOutput } from "../tool-output";
+import { FoldBlock } from "./fold-block";
 
 const SOURCE = { team: "team script", repository: "repository's .dockside/setup.sh" } as const;
 
@@ -20,27 +21,24 @@ export const SetupBlock = memo(function SetupBlock({ item }: { item: SetupItem }
   const state = item.interrupted ? "interrupted" : item.state;
 
   return (
-    <div
-      data-testid="setup-block"
-      data-state={state}
-      className={`overflow-hidden rounded-md border bg-panel ${failed ? "border-red-500/40" : "border-line"}`}
+    <FoldBlock
+      testId="setup-block"
+      data={{ state }}
+      border={failed ? "border-red-500/40" : "border-line"}
+      open={open}
+      onToggle={() => setUserOpen(!open)}
+      toggleTestId="setup-toggle"
+      wrap
+      header={
+        <>
+          <span className="font-semibold">Setup</span>
+          <span className="min-w-0 flex-1 truncate text-muted" data-testid="setup-source">
+            {item.source ? SOURCE[item.source] : ""}
+          </span>
+          <SetupState item={item} />
+        </>
+      }
     >
-      <button
-        type="button"
-        data-testid="setup-toggle"
-        aria-expanded={open}
-        onClick={() => setUserOpen(!open)}
-        className="flex w-full flex-wrap items-center gap-x-2 gap-y-1 px-3 py-1.5 text-left text-xs hover:bg-sunken"
-      >
-        <span aria-hidden className="w-3 text-muted">
-          {open ? "▾" : "▸"}
-        </span>
-        <span className="font-semibold">Setup</span>
-        <span className="min-w-0 flex-1 truncate text-muted" data-testid="setup-source">
-          {item.source ? SOURCE[item.source] : ""}
-        </span>
-        <SetupState item={item} />
-      </button>
       {item.reason && (
         <pre
           data-testid="setup-reason"
@@ -54,7 +52,7 @@ export const SetupBlock = memo(function SetupBlock({ item }: { item: SetupItem }
         </pre>
       )}
       {open && <ToolOutput output={item.output} label="Setup output" testId="setup-output" />}
-    </div>
+    </FoldBlock>
   );
 });
 

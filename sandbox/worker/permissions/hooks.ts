@@ -15,13 +15,13 @@ import type { Hook, Hooks } from "../../../lib/protocol/permissions";
 import type { WorkerConfig } from "../../../lib/protocol/worker";
 import { agentSpawn, agentUserOf } from "../agent-user";
 import { secretValues, StreamMasker } from "../mask";
+import { childExit } from "../child-exit";
 
 export const HOOK_OUTPUT_CHARS = 16 * 1024;
 const HEAD_CHARS = 4 * 1024;
 export const TOOL_OUTPUT_BYTES = 64 * 1024;
 /** One environment string may not exceed 128 KiB (MAX_ARG_STRLEN): TOOL_INPUT stays well under. */
 const TOOL_INPUT_BYTES = 100 * 1024;
-const PIPE_GRACE_MS = 500;
 
 export type HookContext = { config: WorkerConfig; workspace: string; signal: AbortSignal; emit(e: NewEvent): void };
 export type HookRun = { exitCode: number | null; output: string; /** "exit 2", "timed out after 5 s", ... */ status: string; interrupted: boolean };
@@ -60,17 +60,7 @@ export async function runHook(hook: Hook, env: Record<string, string>, ctx: Hook
     pipe.on("data", (chunk: Buffer) => out.append(masker.push(decoder.write(chunk))));
     pipe.on("end", () => out.append(masker.push(decoder.end()) + masker.end()));
   }
-  const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-    child.on("error", (error) => resolve({ code: null, signal: null, error }));
-    child.on("close", (code, signal) => resolve({ code, signal }));
-    // A background process may keep the pipes open after bash exits: stop waiting for it.
-    child.on("exit", (code, signal) =>
-      setTimeout(() => {
-        for (const p of pipes) p.destroy();
-        resolve({ code, signal });
-      }, PIPE_GRACE_MS).unref(),
-    );
-  });
+  const result = await childExit(child, pipes);
   clearTimeout(timer);
   ctx.signal.removeEventListener("abort", onAbort);
   // Whatever it left running in its group goes too.

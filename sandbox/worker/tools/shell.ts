@@ -10,11 +10,11 @@ import { agentSpawn, agentUserOf, killAgentProcesses } from "../agent-user";
 import { secretValues, StreamMasker } from "../mask";
 import { memoryLimitMb, oomKills } from "./oom";
 import { defineTool } from "./tool";
+import { childExit } from "../child-exit";
 
 /** Past this much undelivered output the command's pipes are paused until the host catches up. */
 const HIGH_WATER = 8 * 1024 * 1024;
 /** After the command exits, how long to wait for background processes to let go of its pipes. */
-const PIPE_GRACE_MS = 500;
 
 const parameters = z.object({
   command: z.string().min(1).describe("The bash command line to run (bash -lc) in the workspace."),
@@ -83,17 +83,7 @@ export const shell = defineTool({
       pipe.on("end", () => forward(masker.push(decoder.end()) + masker.end()));
     }
 
-    const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-      child.on("error", (error) => resolve({ code: null, signal: null, error }));
-      child.on("close", (code, signal) => resolve({ code, signal }));
-      // A background process may keep the pipes open after bash exits: stop waiting for it.
-      child.on("exit", (code, signal) =>
-        setTimeout(() => {
-          for (const p of pipes) p.destroy();
-          resolve({ code, signal });
-        }, PIPE_GRACE_MS).unref(),
-      );
-    });
+    const result = await childExit(child, pipes);
     clearTimeout(timer);
     ctx.signal.removeEventListener("abort", onAbort);
 
