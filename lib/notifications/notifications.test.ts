@@ -98,6 +98,10 @@ describe("who is notified", () => {
 
     await notifySessionEvents(session, await append(session, [ev("status", { status: "failed", reason: "the worker exited with code 1" })]));
     expect((await mineOf(viewer, team)).map((n) => [n.event, n.body])).toEqual([["session.failed", "the worker exited with code 1"]]);
+    // Opening the session reads what the person had unread about it.
+    expect((await mineOf(viewer, team)).every((n) => n.readAt === null)).toBe(true);
+    await watchSession(viewer.user.id, session);
+    expect((await mineOf(viewer, team)).every((n) => n.readAt !== null)).toBe(true);
     expect((await mineOf(member, team)).map((n) => n.event)).toEqual(["session.failed", "session.budget", "session.idle", "session.needs_approval"]);
   });
 

@@ -146,10 +146,14 @@ export async function notifyReview(teamId: string, sessionId: string, event: "re
   }
 }
 
-/** A person opened a session (socket.io subscribe): "watched" notifications include it from now on. Never throws. */
+/**
+ * A person opened a session (socket.io subscribe): "watched" notifications include it from now
+ * on, and what they had unread about it is read (they are looking at it). Never throws.
+ */
 export async function watchSession(userId: string, sessionId: string): Promise<void> {
   try {
     await db().sessionWatch.upsert({ where: { userId_sessionId: { userId, sessionId } }, create: { userId, sessionId }, update: {} });
+    await db().notification.updateMany({ where: { userId, sessionId, readAt: null }, data: { readAt: new Date() } });
   } catch (err) {
     console.error("[notifications] watch", sessionId, err);
   }
