@@ -28,17 +28,12 @@ import { sessionPaths } from "../git/workspace";
 import { insertSession, newSessionId } from "../sessions/create-session";
 import { LiveSession } from "../sessions/live-session";
 import { Orchestrator } from "../sessions/orchestrator";
+import { callRoute, type RouteHandler } from "../../test/route-call";
 
 const BASE = "http://dockside.test";
-type Handler<P> = (req: Request, seg: { params: Promise<P> }) => Promise<Response>;
 type Body = Record<string, unknown> & { error: { message: string } };
 
-async function call<P>(handler: Handler<P>, token: string, method: string, params: P, body?: unknown): Promise<{ status: number; body: Body }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await handler(new Request(`${BASE}/api/x`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }), { params: Promise.resolve(params) });
-  return { status: res.status, body: await res.json() };
-}
+const call = <P>(handler: RouteHandler<P>, token: string, method: string, params: P, body?: unknown) => callRoute<Body, P>(handler, token, method, params, body);
 
 interface Side {
   team: string;

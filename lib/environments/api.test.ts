@@ -20,19 +20,14 @@ import { makeMember, makeTeam, rid } from "../history/test-fixtures";
 import { DEFAULT_EGRESS, type EnvironmentList, type RepositoryEnvironmentDto, type TeamEnvironmentDto } from "../protocol/environments";
 import { setRuntime, type Runtime } from "../runtime/boot";
 import { storeSnapshot } from "./snapshots";
+import { callRoute, type RouteHandler } from "../../test/route-call";
 
 const BASE = "http://dockside.test";
-type Handler<P> = (req: Request, seg: { params: Promise<P> }) => Promise<Response>;
 
 /** What the routes here answer: a DTO, a list or an error (the test reads what it expects). */
 type Body = { error: { message: string }; environment: RepositoryEnvironmentDto & TeamEnvironmentDto; environments: { id: string }[]; repositories: object[] } & Record<string, unknown>;
 
-async function call<P>(handler: Handler<P>, token: string, method: string, params: P, body?: unknown): Promise<{ status: number; body: Body }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await handler(new Request(`${BASE}/api/x`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }), { params: Promise.resolve(params) });
-  return { status: res.status, body: await res.json() };
-}
+const call = <P>(handler: RouteHandler<P>, token: string, method: string, params: P, body?: unknown) => callRoute<Body, P>(handler, token, method, params, body);
 
 interface Side {
   team: string;
