@@ -260,7 +260,8 @@ export async function borrowedMirrorObjects(hostRepo: string): Promise<string | 
     return null;
   }
   const root = mirrorsRoot() + path.sep;
-  const line = text.split("\n").map((l) => l.trim()).find((l) => l.startsWith(root) && path.basename(l) === "objects");
+  // Resolved before the prefix check: host.git is Dockside's own, but a `..` must never carry a bind mount out of the mirrors.
+  const line = text.split("\n").map((l) => path.resolve(l.trim())).find((l) => l.startsWith(root) && path.basename(l) === "objects");
   if (!line) return null;
   await mountMirrorsFs();
   if (!fs.existsSync(line)) throw new AppError("internal", "the repository's mirror this session borrows from is missing: its history cannot be read");
