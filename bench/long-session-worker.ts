@@ -54,6 +54,8 @@ const config = {
   teamInstructions: "",
   agentEnv: {},
   environmentNote: "",
+  memoryNote: "",
+  routineKind: null,
 };
 const host = await startFakeHost({ dir: layout.run, config, modelUrl: stub.url });
 const worker = startWorker({ socketPath: host.socketPath, stateDir: layout.stateDir, workspace: layout.workspace, home: layout.dir, inboxDir: layout.inbox });

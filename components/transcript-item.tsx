@@ -7,6 +7,8 @@ import { MarkdownText } from "./markdown";
 import { ApprovalCard } from "./session/approval-card";
 import { HookBlock, ModeLine } from "./session/permission-lines";
 import { EgressBlockedLine, SetupBlock } from "./session/setup-block";
+import { AlertLine, ReportLine } from "./session/signal-lines";
+import { MemoryCard } from "./memory/memory-card";
 import { STATUS_LABELS } from "../lib/events/status";
 import { ToolCall } from "./tool-call";
 
@@ -102,6 +104,12 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
       return <ModeLine item={item} />;
     case "hook":
       return <HookBlock item={item} />;
+    case "memory":
+      return <MemoryCard item={item} />;
+    case "report":
+      return <ReportLine item={item} />;
+    case "alert":
+      return <AlertLine item={item} />;
     default: {
       const unhandled: never = item;
       return unhandled;

@@ -77,6 +77,8 @@ export async function openTestSession(opts: { status?: "starting" | "running" | 
     teamInstructions: "",
     agentEnv: {},
     environmentNote: "",
+  memoryNote: "",
+  routineKind: null,
   }));
   await live.append([{ type: "status", data: { status: "starting" } }]);
   if (opts.status === "running" || opts.status === "idle") await live.append([{ type: "status", data: { status: "running" } }]);

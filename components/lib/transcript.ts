@@ -75,7 +75,13 @@ export type TranscriptItem =
   /** The session's permission mode changed. */
   | (Base & { kind: "mode"; mode: PermissionMode; by?: string })
   /** A hook blocked a call or failed; its output went to the agent. */
-  | (Base & { kind: "hook" } & EventDataOf<"hook">);
+  | (Base & { kind: "hook" } & EventDataOf<"hook">)
+  /** The agent proposed a memory entry (`remember`): accepted, edited or rejected inline. */
+  | (Base & { kind: "memory" } & EventDataOf<"memory">)
+  /** A check routine's verdict (`report`). */
+  | (Base & { kind: "report" } & EventDataOf<"report">)
+  /** Dockside raised an alert on this session (stuck, looping, budget, memory, disk). */
+  | (Base & { kind: "alert"; alertKind: EventDataOf<"alert">["kind"]; message: string });
 
 export type ApprovalOutcome = Omit<EventDataOf<"approval.decided">, "approvalId" | "callId"> & { ts: string };
 
@@ -85,6 +91,9 @@ export type EgressItem = Extract<TranscriptItem, { kind: "egress" }>;
 export type ApprovalItem = Extract<TranscriptItem, { kind: "approval" }>;
 export type ModeItem = Extract<TranscriptItem, { kind: "mode" }>;
 export type HookItem = Extract<TranscriptItem, { kind: "hook" }>;
+export type MemoryItem = Extract<TranscriptItem, { kind: "memory" }>;
+export type ReportItem = Extract<TranscriptItem, { kind: "report" }>;
+export type AlertItem = Extract<TranscriptItem, { kind: "alert" }>;
 
 /** The todo tool's name (sandbox/worker/tools/todo.ts). */
 export const PLAN_TOOL = "todo_write";
@@ -293,6 +302,15 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
       return;
     case "hook":
       s.items.push({ ...base, kind: "hook", ...e.data, command: visibleText(e.data.command), output: terminalText(e.data.output) });
+      return;
+    case "memory":
+      s.items.push({ ...base, kind: "memory", ...e.data, text: visibleText(e.data.text) });
+      return;
+    case "report":
+      s.items.push({ ...base, kind: "report", ...e.data, summary: visibleText(e.data.summary) });
+      return;
+    case "alert":
+      s.items.push({ ...base, kind: "alert", alertKind: e.data.kind, message: visibleText(e.data.message) });
       return;
     default: {
       const unhandled: never = e;

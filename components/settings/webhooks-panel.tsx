@@ -22,6 +22,9 @@ export const EVENT_WORDS: Record<(typeof NOTIFICATION_EVENTS)[number], string> =
   "session.budget": "a session reached its budget",
   "review.requested": "a review is requested",
   "review.comment_addressed": "review comments were addressed",
+  "session.alert": "a session needs attention (stuck, looping, budget at 80 %, near its memory or disk limit)",
+  "routine.attention": "a check routine asks for attention",
+  "memory.proposed": "an agent proposed a memory entry",
 };
 
 export function WebhooksPanel({ team }: { team: TeamDto }) {

@@ -135,6 +135,28 @@ export const eventData = {
     output: z.string(),
     blocked: z.boolean(),
   }),
+  /**
+   * The agent proposed a memory entry with `remember` (recorded by the host once stored): people
+   * accept, edit or reject it inline or on the Memory page.
+   */
+  memory: z.object({
+    entryId: z.string(),
+    callId: z.string().optional(),
+    text: z.string(),
+    /** Whose entry: this repository's, or the whole team's. */
+    scope: z.enum(["repository", "team"]),
+  }),
+  /** A check routine's verdict, given by the agent with `report` (recorded by the host). */
+  report: z.object({
+    verdict: z.enum(["ok", "attention"]),
+    summary: z.string(),
+    callId: z.string().optional(),
+  }),
+  /** Dockside noticed something a person should look at (recorded by the host; also a notification). */
+  alert: z.object({
+    kind: z.enum(["stuck", "looping", "budget", "memory", "disk", "check"]),
+    message: z.string(),
+  }),
   /** The egress proxy refused a connection: "blocked: evil.example.com:443". Recorded by the host. */
   "egress.blocked": z.object({
     host: z.string(),

@@ -193,6 +193,12 @@ export function createMarkdownRenderer() {
         return `> **Blocked:** ${code(`${e.data.host}:${e.data.port}`)} (${e.data.phase}: ${oneLine(e.data.reason)})${e.data.repeats ? `, ${e.data.repeats} more times` : ""}\n\n`;
       case "todo":
         return todo(e.data.items);
+      case "memory":
+        return `> **Proposed memory** (${e.data.scope}): ${oneLine(e.data.text)}\n\n`;
+      case "report":
+        return `> **Check verdict: ${e.data.verdict}** ${oneLine(e.data.summary)}\n\n`;
+      case "alert":
+        return `> **Alert (${e.data.kind}):** ${oneLine(e.data.message)}\n\n`;
       case "compaction": {
         const how = e.data.strategy === "summary" ? "summary" : `${e.data.cleared ?? 0} old tool results cleared`;
         const line = `_Context compacted: ${e.data.tokensBefore.toLocaleString("en-US")} → ${e.data.tokensAfter.toLocaleString("en-US")} tokens (${how})._\n\n`;

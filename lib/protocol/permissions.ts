@@ -121,7 +121,20 @@ export type ApprovalDto = z.infer<typeof ApprovalDtoSchema>;
 
 // ---- Notifications and webhooks
 
-export const NOTIFICATION_EVENTS = ["session.needs_approval", "session.idle", "session.failed", "session.budget", "review.requested", "review.comment_addressed"] as const;
+export const NOTIFICATION_EVENTS = [
+  "session.needs_approval",
+  "session.idle",
+  "session.failed",
+  "session.budget",
+  "review.requested",
+  "review.comment_addressed",
+  /** Proactive alerts (lib/alerts): stuck, looping, budget at 80 %, sandbox near its memory or disk limit. */
+  "session.alert",
+  /** A check routine's verdict was `attention`. */
+  "routine.attention",
+  /** An agent proposed a memory entry for a person to review. */
+  "memory.proposed",
+] as const;
 export const NotificationEvent = z.enum(NOTIFICATION_EVENTS);
 export type NotificationEvent = z.infer<typeof NotificationEvent>;
 

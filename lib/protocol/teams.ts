@@ -1,5 +1,6 @@
 // Shapes of the accounts, teams, tokens, shares and audit API (shared by routes, UI and tests).
 import { z } from "zod";
+import { CompanionSchema } from "./companion";
 import { Role } from "../auth/roles";
 import { safeText } from "./text";
 
@@ -25,7 +26,13 @@ export const TeamDetailDtoSchema = TeamDtoSchema.extend({
   /** The team's own instructions to the agent. */
   instructions: z.string(),
 });
-export const MeDtoSchema = z.object({ user: UserDtoSchema, teams: z.array(TeamDtoSchema), activeTeamId: z.string().nullable() });
+export const MeDtoSchema = z.object({
+  user: UserDtoSchema,
+  teams: z.array(TeamDtoSchema),
+  activeTeamId: z.string().nullable(),
+  /** The person's companion (lib/companion): absent only from callers that predate it. */
+  companion: CompanionSchema.optional(),
+});
 export const MemberDtoSchema = z.object({ userId: z.string(), name: z.string(), email: z.string(), role: Role, joinedAt: z.string() });
 export const InvitationDtoSchema = z.object({
   id: z.string(),

@@ -22,6 +22,11 @@
 //                                                 (413 past DOCKSIDE_ENV_SNAPSHOT_MAX_MB)
 //   POST /worker/setup/done  SetupDone        -> { ok: true }  (the egress proxy switches to the
 //                                                 agent's policy; setup secrets are gone)
+//   POST /worker/memory   RememberRequest     -> RememberResult (the agent's `remember`: stored as a
+//                                                 proposed entry; 422 {error} when refused, e.g. a secret)
+//   POST /worker/recall   RecallRequest       -> RecallResult (the agent's `recall`: searches the
+//                                                 team's entries of this repository and the team's own)
+//   POST /worker/report   ReportRequest       -> { ok: true } (a check routine's verdict)
 //   POST /v1/messages                         -> the Anthropic Messages API, via the host gateway
 //
 // Trust: the host treats everything on this channel as hostile (see docs/security.md). The
@@ -69,6 +74,10 @@ export const WorkerConfigSchema = z.object({
   environmentNote: z.string().max(80_000).default(""),
   /** Environment for the agent's commands: secrets marked for the agent (their values are masked in output). */
   agentEnv: z.record(z.string(), z.string()).default({}),
+  /** The team's accepted memory for this repository, chosen within the token budget at creation: part of the cached prefix. */
+  memoryNote: z.string().max(80_000).default(""),
+  /** A routine's run: `check` ends with the agent's `report` verdict (null: a person's session). */
+  routineKind: z.enum(["task", "check"]).nullable().default(null),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 

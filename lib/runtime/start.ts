@@ -14,6 +14,8 @@ import { ensureDefaultTeam } from "../sessions/team";
 import { setRuntime, type Runtime } from "./boot";
 import { checkHealth } from "./health";
 import { startWebhookDelivery } from "../notifications/delivery";
+import { startJobs } from "../jobs/boss";
+import { JOBS } from "../jobs/registry";
 
 export interface Started {
   runtime: Runtime;
@@ -37,6 +39,8 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
   await ensureDefaultTeam();
   // Pending webhook deliveries (from before a restart too) go out from here.
   const webhooks = startWebhookDelivery();
+  // Routines, alerts and memory consolidation: jobs on PostgreSQL, shared by every instance.
+  const jobs = await startJobs(database.url, JOBS, log);
 
   const orchestrator = new Orchestrator();
   const runtime: Runtime = { orchestrator, health: () => checkHealth(database.kind) };
@@ -73,6 +77,7 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
     describe,
     async stop() {
       diskGuard.stop();
+      await jobs.stop();
       await webhooks.stop();
       await orchestrator.shutdown();
       setRuntime(undefined);

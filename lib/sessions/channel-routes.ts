@@ -12,6 +12,8 @@ import { isAppError } from "../errors";
 import type { SetupDone, SetupPlan } from "../protocol/worker";
 import { SetupDoneSchema, WORKER_LIMITS, WorkerEventBatchSchema, WorkspaceOpResultSchema, type WorkerCommand, type WorkerConfig, type WorkerEventBatch, type WorkspaceOpResult } from "../protocol/worker";
 import { ApprovalRequestSchema, type ApprovalRequest, type WorkerApprovalState, type WorkerPermissions } from "../protocol/permissions";
+import { RecallRequestSchema, RememberRequestSchema, type RecallRequest, type RecallResult, type RememberRequest, type RememberResult } from "../protocol/memory";
+import { ReportRequestSchema, type ReportRequest } from "../protocol/routines";
 import { BodyTooLarge, bodyToFile, readBody, send } from "./channel-http";
 
 export interface ChannelHandlers {
@@ -43,6 +45,12 @@ export interface ChannelHandlers {
   requestApproval(req: ApprovalRequest): Promise<WorkerApprovalState>;
   /** GET /worker/approvals/:id: this session's approval, once decided or after `waitS` seconds. */
   approval(id: string, waitS: number, signal: AbortSignal): Promise<WorkerApprovalState>;
+  /** POST /worker/memory: the agent's `remember` (a proposed entry). AppError "invalid" (422) when refused (a secret). */
+  remember(req: RememberRequest): Promise<RememberResult>;
+  /** POST /worker/recall: the agent's `recall`. */
+  recall(req: RecallRequest): Promise<RecallResult>;
+  /** POST /worker/report: a check routine's verdict. */
+  report(req: ReportRequest): Promise<void>;
 }
 
 type Ctx = { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; h: ChannelHandlers };
@@ -70,6 +78,9 @@ const ROUTES: Route[] = [
   { method: "GET", path: /^\/worker\/permissions$/, handle: async ({ res, h }) => send(res, 200, await h.permissions()) },
   { method: "POST", path: /^\/worker\/approvals$/, handle: postApproval },
   { method: "GET", path: /^\/worker\/approvals\/([^/]{1,100})$/, handle: getApproval },
+  { method: "POST", path: /^\/worker\/memory$/, handle: (c) => postJson(c, RememberRequestSchema, (b) => c.h.remember(b)) },
+  { method: "POST", path: /^\/worker\/recall$/, handle: (c) => postJson(c, RecallRequestSchema, (b) => c.h.recall(b)) },
+  { method: "POST", path: /^\/worker\/report$/, handle: (c) => postJson(c, ReportRequestSchema, async (b) => (await c.h.report(b), { ok: true })) },
   { method: "POST", path: /^\/v1\/messages$/, handle: async ({ req, res, h }) => h.model(req, res) },
 ];
 
@@ -198,6 +209,15 @@ async function postApproval({ req, res, h }: Ctx): Promise<void> {
   const request = ApprovalRequestSchema.safeParse(json);
   if (!request.success) return send(res, 422, { error: z.prettifyError(request.error).slice(0, 2000) });
   send(res, 200, await h.requestApproval(request.data));
+}
+
+/** A small JSON body checked by `schema`, answered with what `act` returns (AppErrors map to their status by the caller). */
+async function postJson<S extends z.ZodType>({ req, res }: Ctx, schema: S, act: (body: z.infer<S>) => Promise<unknown>): Promise<void> {
+  const json = parseJson(await readBody(req, SMALL_BODY));
+  if (json === undefined) return send(res, 400, { error: "the body is not JSON" });
+  const body = schema.safeParse(json);
+  if (!body.success) return send(res, 422, { error: z.prettifyError(body.error).slice(0, 2000) });
+  send(res, 200, await act(body.data));
 }
 
 async function getApproval({ res, url, params, h }: Ctx): Promise<void> {

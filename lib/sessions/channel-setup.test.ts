@@ -47,6 +47,11 @@ const handlers: ChannelHandlers = {
   requestApproval: async () => {
     throw new Error("not in this test");
   },
+  remember: async () => {
+    throw new Error("not in this test");
+  },
+  recall: async () => ({ entries: [] }),
+  report: async () => {},
   approval: async () => {
     throw new Error("not in this test");
   },

@@ -24,6 +24,11 @@ import { SessionEgress } from "./session-egress";
 import { SessionSetup } from "./session-setup";
 import { maskDeep } from "../environments/secrets";
 import { notifySessionEvents } from "../notifications/notify";
+import { recallForAgent, rememberFromAgent } from "../memory/agent";
+import { reportFromAgent } from "../routines/report";
+import type { RecallRequest, RecallResult, RememberRequest, RememberResult } from "../protocol/memory";
+import type { ReportRequest } from "../protocol/routines";
+import type { AgentCallContext } from "./agent-context";
 
 const MB = 1024 * 1024;
 // Generous next to what a real worker sends (the stream benchmark pushes ~25 MB/s of output in
@@ -123,6 +128,25 @@ export class LiveSession {
     return requestApproval({ sessionId: this.id, append: (plan) => this.appendPlanned(plan), masks: this.setup.masks, stopping: this.stopRequested || this.interrupt }, req);
   }
 
+  /** POST /worker/memory: the agent's `remember`. */
+  remember(req: RememberRequest): Promise<RememberResult> {
+    return rememberFromAgent(this.agentContext(), req);
+  }
+
+  /** POST /worker/recall: the agent's `recall`. */
+  recall(req: RecallRequest): Promise<RecallResult> {
+    return recallForAgent(this.agentContext(), req);
+  }
+
+  /** POST /worker/report: a check routine's verdict. */
+  report(req: ReportRequest): Promise<void> {
+    return reportFromAgent(this.agentContext(), req);
+  }
+
+  private agentContext(): AgentCallContext {
+    return { sessionId: this.id, masks: this.setup.masks, record: async (events) => void (await this.appendPlanned(() => ({ events }))) };
+  }
+
   /** GET /worker/approvals/:id?wait=S: the approval's state, once decided or after `waitS` seconds. */
   async approval(id: string, waitS: number, signal: AbortSignal): Promise<WorkerApprovalState> {
     if (this.approvalPolls >= MAX_APPROVAL_POLLS) throw new AppError("rate_limited", `at most ${MAX_APPROVAL_POLLS} approval polls at once`);
@@ -175,6 +199,9 @@ export class LiveSession {
       permissions: () => this.permissions(),
       requestApproval: (req) => this.requestApproval(req),
       approval: (approvalId, waitS, signal) => this.approval(approvalId, waitS, signal),
+      remember: (req) => this.remember(req),
+      recall: (req) => this.recall(req),
+      report: (req) => this.report(req),
     });
     try {
       // Before the container starts (the caller starts it after this): its first request may be for the proxy.

@@ -24,6 +24,7 @@ import { mountSessionFs, prepareSessionFs, releaseSessionFs } from "../sandbox/s
 import { insertSession } from "./create-session";
 import { sessionSecrets } from "../environments/secrets";
 import { environmentNote } from "../environments/environment-note";
+import { memoryNoteFor } from "../memory/agent";
 import { recordAudit } from "../audit/record";
 import { getSession, toDto } from "./dto";
 import { LiveSession } from "./live-session";
@@ -188,17 +189,27 @@ export class Orchestrator implements ApprovalRecorder {
       teamInstructions: row.teamInstructions ?? "",
       agentEnv: row.agentEnv,
       environmentNote: row.environmentNote,
+      memoryNote: row.memoryNote,
+      routineKind: row.routineKind,
     };
   }
   // Built from the session row at launch and recovery (the row is the truth; this saves a query per poll).
-  private configCache = new Map<string, { model: string; branch: string; baseCommit: string; sandboxUid: number; thinkingBudget?: number | null; teamInstructions?: string; agentEnv: Record<string, string>; environmentNote: string }>();
-  private async remember(row: { id: string; teamId: string; repositoryId: string | null; model: string; branch: string; baseCommit: string | null; sandboxUid: number; thinkingBudget: number | null }): Promise<void> {
+  private configCache = new Map<string, { model: string; branch: string; baseCommit: string; sandboxUid: number; thinkingBudget?: number | null; teamInstructions?: string; agentEnv: Record<string, string>; environmentNote: string; memoryNote: string; routineKind: "task" | "check" | null }>();
+  private async remember(row: { id: string; teamId: string; repositoryId: string | null; model: string; branch: string; baseCommit: string | null; sandboxUid: number; thinkingBudget: number | null; prompt: string; routineId: string | null }): Promise<void> {
     // The team's instructions as they are when the sandbox starts: they stay put for its whole run (the cached prefix).
     const team = await db().team.findUnique({ where: { id: row.teamId }, select: { instructions: true } });
     // Secrets marked for the agent, as they are when the sandbox starts (the rest reach setup only).
     const agentEnv = Object.fromEntries((await sessionSecrets(row.teamId, row.repositoryId)).filter((s) => s.agent).map((s) => [s.name, s.value]));
     const note = await environmentNote(row.teamId, row.repositoryId);
-    this.configCache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid, thinkingBudget: row.thinkingBudget, teamInstructions: team?.instructions ?? "", agentEnv, environmentNote: note });
+    // The team's accepted memory, as it is when the sandbox starts (the worker fixes its system
+    // prompt once, so a later change reaches the next session, never this one's cached prefix).
+    const memoryNote = await memoryNoteFor(row.teamId, row.repositoryId, row.prompt).catch((err) => {
+      console.error("[memory] note", row.id, err);
+      return "";
+    });
+    const routine = row.routineId ? await db().routine.findUnique({ where: { id: row.routineId }, select: { kind: true } }) : null;
+    const routineKind = routine?.kind === "check" ? "check" : routine ? "task" : null;
+    this.configCache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid, thinkingBudget: row.thinkingBudget, teamInstructions: team?.instructions ?? "", agentEnv, environmentNote: note, memoryNote, routineKind });
   }
 
   /** Appends host events decided on the locked session row (approvals) and publishes them. */

@@ -20,6 +20,8 @@ export function testConfig(overrides: Partial<WorkerConfig> = {}): WorkerConfig 
     teamInstructions: "",
     agentEnv: {},
     environmentNote: "",
+    memoryNote: "",
+    routineKind: null,
     ...overrides,
   };
 }
