@@ -55,6 +55,7 @@ export async function stopJobs(): Promise<void> {
 export async function sendJob<T extends object>(name: string, data: T, opts: PgBoss.SendOptions = {}): Promise<string | null> {
   const state = g.__docksideJobs;
   if (!state) {
+    if (!localDefs.has(name)) await import("./registry");
     const def = localDefs.get(name);
     if (!def) throw new Error(`job ${name} is not registered`);
     await def.handler(data);
