@@ -30,7 +30,16 @@ export type AuditAction =
   | "team.deleted"
   | "repo.registered"
   | "repo.updated"
-  | "repo.removed";
+  | "repo.removed"
+  | "memory.written"
+  | "memory.changed"
+  | "memory.consolidated"
+  | "routine.created"
+  | "routine.updated"
+  | "routine.deleted"
+  | "routine.fired"
+  | "routine.token_rotated"
+  | "alert.resolved";
 
 export interface AuditInput {
   teamId: string;

@@ -18,6 +18,15 @@ export const ACTION_ROLE = {
   "session.review": "member",
   /** Approve or deny a tool call or a plan the agent asked about; change a session's permission mode. */
   "session.approve": "member",
+  /** Read the team's memory (entries, versions, proposals). */
+  "memory.read": "viewer",
+  /** Write entries; accept, edit, archive or reject proposed ones; decide consolidation proposals. */
+  "memory.write": "member",
+  /** See routines and their runs; see and resolve alerts. */
+  "routine.read": "viewer",
+  /** Create routines, run them now, change or delete one's own (admins: any). */
+  "routine.manage": "member",
+  "alert.resolve": "member",
   "share.create": "member",
   "share.revoke": "member",
   "team.read": "viewer",
