@@ -6,8 +6,8 @@
 // Order: deny rules (first match → deny), plan mode (anything but reading → deny), ask rules
 // (→ ask), allow rules (→ allow), then the mode's default:
 //   auto: allow;
-//   ask:  reading, todo_write, exit_plan_mode and file edits allow; shell (and any other tool) asks;
-//   plan: reading, todo_write and exit_plan_mode allow; everything else is denied, allow rules
+//   ask:  reading, todo_write, exit_plan_mode, remember/recall/report and file edits allow; shell (and any other tool) asks;
+//   plan: reading, todo_write, exit_plan_mode and remember/recall/report allow; everything else is denied, allow rules
 //         or not (plan wins over allow; deny rules still apply).
 //
 // Main arguments (what a `tool(pattern)` rule is matched against):
@@ -58,8 +58,12 @@ export type Action = "allow" | "ask" | "deny";
 export type Decision = { action: Action; reason: string; rule?: string };
 export type DecideOptions = { workspace?: string };
 
-/** Tools that only read (or only talk to the person): allowed in plan and ask mode. */
-export const READ_ONLY_TOOLS: readonly string[] = ["read_file", "glob", "grep", "todo_write", "exit_plan_mode"];
+/**
+ * Tools that only read (or only talk to the person): allowed in plan and ask mode. remember only
+ * proposes (a person accepts it before it reaches anyone), recall reads the team's memory and
+ * report gives a check's verdict: none of them touches the workspace or the network.
+ */
+export const READ_ONLY_TOOLS: readonly string[] = ["read_file", "glob", "grep", "todo_write", "exit_plan_mode", "remember", "recall", "report"];
 /** File edits: allowed without asking in ask mode. */
 export const EDIT_TOOLS: readonly string[] = ["write_file", "edit_file"];
 const PATH_TOOLS = ["read_file", "write_file", "edit_file"];

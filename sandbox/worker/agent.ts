@@ -19,6 +19,7 @@ import { Interrupted } from "./errors";
 import { run as runAsAgent } from "./exec";
 import type { Outbox } from "./outbox";
 import { channelPermissions, type PermissionHost } from "./permissions/host";
+import { channelAgentHost, type AgentHost } from "./agent-host";
 import { appendUserText, closeOpenToolUses, type AgentState, type StateStore } from "./state";
 import { TOOLS, toolDefinitions } from "./tools";
 import type { RunContext } from "./tools/run-tool";
@@ -55,12 +56,14 @@ export class Agent {
   private readonly user: AgentUser;
   private readonly delivery: Delivery;
   private readonly permissions: PermissionHost;
+  private readonly agentHost: AgentHost;
 
   constructor(private readonly deps: AgentDeps) {
     this.state = deps.state;
     const { workspace, config } = deps;
     this.user = agentUserOf(config);
     this.permissions = channelPermissions(deps.channel);
+    this.agentHost = channelAgentHost(deps.channel);
     this.delivery = new Delivery({ channel: deps.channel, outbox: deps.outbox, workspace, user: this.user, branch: config.branch, baseCommit: config.baseCommit });
   }
 
@@ -135,6 +138,7 @@ export class Agent {
       shellTimeoutS: config.shellTimeoutS,
       teamInstructions: config.teamInstructions,
       environmentNote: config.environmentNote,
+      memoryNote: config.memoryNote,
       readFile: (file) => this.readAsAgent(file),
       listFiles: () => listInstructionFiles(workspace, config, this.deps.signal),
       // Instructions take at most a tenth of the window (about four characters a token).
@@ -265,6 +269,7 @@ export class Agent {
       drained: (limit) => outbox.drained(limit),
       pendingBytes: () => outbox.pendingBytes,
       permissions: this.permissions,
+      agentHost: this.agentHost,
     };
   }
 

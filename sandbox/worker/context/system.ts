@@ -16,6 +16,8 @@ export type SystemPromptOptions = {
   teamInstructions: string;
   /** The sandbox as the host describes it (network policy, setup): WorkerConfig.environmentNote. */
   environmentNote?: string;
+  /** The team's accepted memory for this repository (WorkerConfig.memoryNote, chosen within its budget by the host). */
+  memoryNote?: string;
   /** A workspace file's text, or null when it does not exist or cannot be read. */
   readFile(path: string): Promise<string | null>;
   listFiles?(): Promise<string[]>;
@@ -45,6 +47,15 @@ export async function buildSystemPrompt(opts: SystemPromptOptions): Promise<stri
     const text = clip(team, Math.min(FILE_CAP_CHARS, room));
     room -= text.length;
     sections.push(`## From your team\n\nYour team's standing instructions for every session:\n\n${wrap("team-instructions", "", text)}`);
+  }
+
+  // Entries a person accepted: data about the repository, delimited like the instructions so an
+  // entry cannot pass itself off as the end of the section.
+  const memory = opts.memoryNote?.trim();
+  if (memory && room > 0) {
+    const text = clip(memory, Math.min(FILE_CAP_CHARS, room));
+    room -= text.length;
+    sections.push(`## Team memory\n\n${wrap("team-memory", "", text)}`);
   }
 
   const seen = new Set<string>();

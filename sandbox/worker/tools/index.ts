@@ -5,13 +5,15 @@ import { exitPlanMode } from "./exit-plan-mode";
 import { glob } from "./glob";
 import { grep } from "./grep";
 import { readFile } from "./read-file";
+import { recall, remember } from "./memory-tools";
+import { report } from "./report";
 import { shell } from "./shell";
 import { todoWrite } from "./todo";
 import type { Tool } from "./tool";
 import { writeFile } from "./write-file";
 
 // Fixed for the life of a session (the tools head the cached prompt prefix).
-export const TOOLS: Tool[] = [shell, readFile, writeFile, editFile, glob, grep, todoWrite, exitPlanMode];
+export const TOOLS: Tool[] = [shell, readFile, writeFile, editFile, glob, grep, todoWrite, exitPlanMode, remember, recall, report];
 
 export type ToolDefinition = { name: string; description: string; input_schema: { type: "object"; [key: string]: unknown } };
 

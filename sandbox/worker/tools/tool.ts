@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { NewEvent } from "../../../lib/events/schema";
 import type { WorkerPermissions } from "../../../lib/protocol/permissions";
 import type { WorkerConfig } from "../../../lib/protocol/worker";
+import type { AgentHost } from "../agent-host";
 import type { PermissionHost } from "../permissions/host";
 import type { CappedText } from "./truncate";
 
@@ -25,6 +26,8 @@ export type ToolContext = {
   permissions: PermissionHost;
   /** What the runner read for this call (exit_plan_mode reads the mode from it). */
   current?: WorkerPermissions;
+  /** The host's memory and report calls (absent in tests that do not need them). */
+  agentHost?: AgentHost;
   /** Told the callId that waits for a person, then null (the turn saves it: a restart asks again). */
   awaiting?(callId: string | null): void;
 };

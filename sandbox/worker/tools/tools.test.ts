@@ -209,7 +209,7 @@ describe("CappedText", () => {
 
   it("tool definitions are JSON schemas of objects", () => {
     const defs = toolDefinitions();
-    expect(defs.map((d) => d.name)).toEqual(["shell", "read_file", "write_file", "edit_file", "glob", "grep", "todo_write", "exit_plan_mode"]);
+    expect(defs.map((d) => d.name)).toEqual(["shell", "read_file", "write_file", "edit_file", "glob", "grep", "todo_write", "exit_plan_mode", "remember", "recall", "report"]);
     expect(defs[0].input_schema).toMatchObject({ type: "object", required: ["command"] });
     expect(defs[0].input_schema).not.toHaveProperty("$schema");
   });
