@@ -1,8 +1,16 @@
 import { HistoryView } from "@/components/history/history-view";
 import { filtersFromParams } from "@/components/lib/history-query";
+import { NeedsAttention } from "@/components/needs-attention";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function HomePage({ searchParams }: Props) {
-  return <HistoryView initial={filtersFromParams(await searchParams)} />;
+  return (
+    <div className="flex h-full flex-col">
+      <NeedsAttention />
+      <div className="min-h-0 flex-1">
+        <HistoryView initial={filtersFromParams(await searchParams)} />
+      </div>
+    </div>
+  );
 }

@@ -36,6 +36,8 @@ function SignedInNav({ me, pathname }: { me: MeDto; pathname: string }) {
   const role = active?.team.role ?? null;
   const links = [
     { href: "/", label: "History", testId: "nav-history", show: true },
+    { href: "/memory", label: "Memory", testId: "nav-memory", show: role !== null && can(role, "memory.read") },
+    { href: "/routines", label: "Routines", testId: "nav-routines", show: role !== null && can(role, "routine.read") },
     { href: "/settings", label: "Settings", testId: "nav-settings", show: true },
     { href: "/settings/tokens", label: "Tokens", testId: "nav-tokens", show: true },
     { href: "/audit", label: "Audit", testId: "nav-audit", show: role !== null && can(role, "audit.read") },

@@ -8,6 +8,7 @@ import { formatTokens, repoLabel } from "./lib/format";
 import type { Connection } from "./lib/use-session-events";
 import { StatusBadge } from "./status-badge";
 import { hasWork, ReviewStateBadge } from "./review/review-state-badge";
+import { RoutineMark } from "./routines/routine-mark";
 
 interface Props {
   session: SessionDto;
@@ -29,6 +30,7 @@ export function SessionHeader({ session, status, failureReason, tokens, connecti
         </h1>
         <StatusBadge status={status} />
         {hasWork(session) && <ReviewStateBadge state={session.reviewState} />}
+        <RoutineMark routine={session.routine} />
         <span className="font-mono text-xs text-muted" data-testid="session-branches">
           {session.baseBranch} → {session.branch}
         </span>

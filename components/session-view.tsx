@@ -10,6 +10,7 @@ import { usePresence } from "./lib/use-presence";
 import { useSessionEvents } from "./lib/use-session-events";
 import { DiffView } from "./diff-view";
 import { allows, useMe, useRoleIn } from "./me-provider";
+import { CompanionDock } from "./companion/companion-dock";
 import { ApprovalBanner } from "./session/approval-banner";
 import { ApprovalContext, type ApprovalPermissions } from "./session/approval-card";
 import { BudgetControl } from "./session/budget-control";
@@ -116,6 +117,7 @@ function LoadedSession({ session }: { session: SessionDto }) {
             <TranscriptView state={state} loading={replaying && connection === "live"} />
           </ApprovalContext.Provider>
           <TodoPanel items={state.todos} variant="inline" />
+          <CompanionDock sessionId={session.id} replayTarget={replayTarget} />
           {allows(role, "session.message") ? (
             <SessionControls sessionId={session.id} status={status} canStop={allows(role, "session.stop")} />
           ) : (

@@ -10,6 +10,7 @@ import { useNow } from "./lib/use-now";
 import type { HistoryRow, SessionList } from "./lib/use-session-list";
 import { StatusBadge } from "./status-badge";
 import { hasWork, ReviewStateBadge } from "./review/review-state-badge";
+import { RoutineMark } from "./routines/routine-mark";
 
 interface Props {
   list: SessionList;
@@ -77,6 +78,7 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
                     <Link href={href} className="block truncate" title={s.prompt}>
                       {s.prompt}
                     </Link>
+                    <RoutineMark routine={s.routine} />
                     {s.match && <MatchSnippet match={s.match} query={query} />}
                   </td>
                   <td className="px-4 py-2 whitespace-nowrap" data-testid="session-author">

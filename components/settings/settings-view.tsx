@@ -4,6 +4,7 @@ import { can } from "../../lib/auth/roles";
 import { CreateTeamForm } from "../create-team-form";
 import { useActiveTeam } from "../me-provider";
 import { Panel } from "../ui/form";
+import { CompanionPanel } from "./companion-panel";
 import { DeleteTeam } from "./delete-team";
 import { EnvironmentCachePanel } from "./environment-cache";
 import { InvitationsPanel } from "./invitations-panel";
@@ -39,6 +40,7 @@ export function SettingsView() {
         <EnvironmentCachePanel key={`env-cache:${team.id}`} team={team} />
         {can(team.role, "settings.manage") && <WebhooksPanel key={`hooks:${team.id}`} team={team} />}
         <NotificationPrefsPanel key={`notify:${team.id}`} />
+        <CompanionPanel />
         <Panel title="Create a new team">
           <p className="text-sm text-muted">You become its owner; your other teams stay as they are.</p>
           <CreateTeamForm goTo="/settings" />

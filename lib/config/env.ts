@@ -35,6 +35,10 @@ const schema = z.object({
   DOCKSIDE_TRUST_PROXY: z.enum(["0", "1"]).default("0"),
   /** Disk quota of each session's filesystem (workspace, worker state), in GB. */
   DOCKSIDE_SESSION_DISK_GB: z.coerce.number().positive().default(10),
+  /** A running session with no output and no model call for this many minutes raises a "stuck" alert. */
+  DOCKSIDE_ALERT_STUCK_MINUTES: intFrom(10),
+  /** The same shell command failing this many times in a row (nothing else in between) raises a "looping" alert. */
+  DOCKSIDE_ALERT_LOOP_REPEATS: z.coerce.number().int().min(2).default(3),
   /** Running sessions are stopped when the data directory's disk has less free space than this. */
   DOCKSIDE_MIN_FREE_MB: z.coerce.number().int().min(0).default(2048),
   /** Sessions one person may have queued, starting, running or idle at once. */
@@ -75,6 +79,10 @@ const schema = z.object({
   DOCKSIDE_ENV_SNAPSHOT_MAX_MB: intFrom(4096),
   /** A setup script is killed after this many seconds (the session fails with its log's tail). */
   DOCKSIDE_SETUP_TIMEOUT_S: intFrom(1800),
+  /** Tokens of accepted memory a new session's prompt may carry (most relevant first; the agent recalls the rest). */
+  DOCKSIDE_MEMORY_TOKENS: intFrom(2000),
+  /** Sessions on a repository since its last consolidation before memory consolidation looks at it again. */
+  DOCKSIDE_MEMORY_CONSOLIDATE_AFTER: intFrom(5),
 });
 
 export type Env = z.infer<typeof schema> & { dataDir: string; repoRoots: string[]; publicUrl: string };

@@ -51,6 +51,8 @@ export const SessionDtoSchema = z.object({
   mode: PermissionMode,
   /** Approvals waiting for a person (GET /api/sessions/:id/approvals). */
   pendingApprovals: z.number().int().nonnegative(),
+  /** The routine this session is a run of (null: started by a person). */
+  routine: z.object({ id: z.string(), name: z.string() }).nullable(),
 });
 export type SessionDto = z.infer<typeof SessionDtoSchema>;
 

@@ -1,6 +1,36 @@
-// The agent's `report` tool: a check routine's verdict. (Contract; implemented by the routines work.)
+// The agent's `report` tool: a check routine's verdict. The `report` event goes into the session's
+// log whatever the session; on a routine's run the verdict is stored, and a check's `attention`
+// raises an alert (which notifies "routine.attention"). A resend of the same call changes nothing.
+import { db } from "../db/client";
+import { maskSecrets } from "../environments/mask";
+import { ev } from "../events/schema";
 import type { ReportRequest } from "../protocol/routines";
 import type { AgentCallContext } from "../sessions/agent-context";
+import { alertCheck } from "./check-alerts";
 
 /** Records the `report` event and the run's verdict; `attention` raises an alert. Idempotent by callId. */
-export async function reportFromAgent(_ctx: AgentCallContext, _req: ReportRequest): Promise<void> {}
+export async function reportFromAgent(ctx: AgentCallContext, req: ReportRequest): Promise<void> {
+  // One report at a time per session, so a resend racing its original is seen as one.
+  const previous = inFlight.get(ctx.sessionId) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(() => report(ctx, req));
+  inFlight.set(ctx.sessionId, mine);
+  try {
+    await mine;
+  } finally {
+    if (inFlight.get(ctx.sessionId) === mine) inFlight.delete(ctx.sessionId);
+  }
+}
+const inFlight = new Map<string, Promise<void>>();
+
+async function report(ctx: AgentCallContext, req: ReportRequest): Promise<void> {
+  const seen = await db().event.findFirst({ where: { sessionId: ctx.sessionId, type: "report", data: { path: ["callId"], equals: req.callId } }, select: { id: true } });
+  if (seen) return;
+  await ctx.record([ev("report", { verdict: req.verdict, summary: req.summary, callId: req.callId })]);
+  const run = await db().routineRun.findUnique({ where: { sessionId: ctx.sessionId }, include: { routine: { select: { id: true, teamId: true, name: true, kind: true } } } });
+  if (!run) return;
+  const summary = maskSecrets(req.summary, [...ctx.masks]);
+  await db().routineRun.update({ where: { id: run.id }, data: { verdict: req.verdict, summary } });
+  if (req.verdict === "attention" && run.routine.kind === "check") {
+    await alertCheck(run.routine, { runId: run.id, sessionId: ctx.sessionId }, summary, `check:${run.id}`);
+  }
+}

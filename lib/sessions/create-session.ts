@@ -30,9 +30,9 @@ export interface PreparedSession {
 
 /**
  * Checks the input and inserts the session row (status queued). Without `createdById` the caller is
- * Dockside itself (tests, tools): it may register and is not limited.
+ * Dockside itself (tests, tools): it may register and is not limited. `routineId`: a routine's run.
  */
-export async function insertSession(teamId: string, input: CreateSessionInput, createdById?: string): Promise<PreparedSession> {
+export async function insertSession(teamId: string, input: CreateSessionInput, createdById?: string, routineId?: string): Promise<PreparedSession> {
   const e = env();
   if (createdById) await checkSessionLimits(createdById);
   const source = parseRepoSource(input.repo);
@@ -79,6 +79,7 @@ export async function insertSession(teamId: string, input: CreateSessionInput, c
         thinkingBudget: input.thinkingBudget ?? null,
         mode,
         createdById,
+        routineId,
       },
     });
   });

@@ -7,13 +7,14 @@ import type { SessionDto } from "../protocol/api";
 import type { SessionStatus } from "../events/schema";
 import { PermissionMode } from "../protocol/permissions";
 
-/** What every session read includes: its author and how many approvals wait for a person. */
+/** What every session read includes: its author, its routine and how many approvals wait for a person. */
 export const SESSION_INCLUDE = {
   createdBy: { select: { id: true, name: true } },
+  routine: { select: { id: true, name: true } },
   _count: { select: { approvals: { where: { status: "pending" } } } },
 } as const;
 
-type SessionRow = Session & { createdBy?: { id: string; name: string } | null; _count?: { approvals: number } };
+type SessionRow = Session & { createdBy?: { id: string; name: string } | null; routine?: { id: string; name: string } | null; _count?: { approvals: number } };
 
 export function toDto(s: SessionRow): SessionDto {
   return {
@@ -49,13 +50,14 @@ export function toDto(s: SessionRow): SessionDto {
     createdBy: s.createdBy ? { id: s.createdBy.id, name: s.createdBy.name } : null,
     mode: PermissionMode.safeParse(s.mode).data ?? "ask",
     pendingApprovals: s._count?.approvals ?? 0,
+    routine: s.routine ? { id: s.routine.id, name: s.routine.name } : null,
   };
 }
 
 const ID_RE = /^[a-z0-9]{6,32}$/;
 
 /** Loads a session of the team or throws 404 (also for ids that cannot exist). */
-export async function getSession(teamId: string, id: string): Promise<Session & { createdBy: { id: string; name: string } | null; _count: { approvals: number } }> {
+export async function getSession(teamId: string, id: string): Promise<Session & { createdBy: { id: string; name: string } | null; routine: { id: string; name: string } | null; _count: { approvals: number } }> {
   if (!ID_RE.test(id)) throw notFound("session");
   const s = await db().session.findFirst({ where: { id, teamId }, include: SESSION_INCLUDE });
   if (!s) throw notFound("session");

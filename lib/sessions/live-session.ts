@@ -23,6 +23,7 @@ import { completeOp, pendingOps } from "./workspace-ops";
 import { SessionEgress } from "./session-egress";
 import { SessionSetup } from "./session-setup";
 import { maskDeep } from "../environments/secrets";
+import { alertOnSessionEvents } from "../alerts/on-events";
 import { notifySessionEvents } from "../notifications/notify";
 import { recallForAgent, rememberFromAgent } from "../memory/agent";
 import { reportFromAgent } from "../routines/report";
@@ -242,6 +243,8 @@ export class LiveSession {
       if (result.stored.some((e) => ROW_EVENTS.has(e.type))) await this.publishRow();
       // Needs approval, idle after a turn, failed, budget: to the people who asked to hear (never throws).
       void notifySessionEvents(this.id, result.stored);
+      // Looping commands, 80 % of the budget, stalls and endings: proactive alerts (never throws).
+      void alertOnSessionEvents(this.id, result.stored);
     }
     if (result.stored.some((e) => e.type === "user.message")) this.wake();
     return result;

@@ -50,9 +50,10 @@ export class Orchestrator implements ApprovalRecorder {
 
   constructor(private readonly workerDir = path.resolve("sandbox/dist")) {}
 
-  async createSession(teamId: string, input: CreateSessionInput, author?: Actor, fork?: ForkPoint): Promise<SessionDto> {
+  /** `routineId`: the session is a run of that routine (lib/routines/start-run.ts). */
+  async createSession(teamId: string, input: CreateSessionInput, author?: Actor, fork?: ForkPoint, routineId?: string): Promise<SessionDto> {
     await assertDiskFloor();
-    const { id } = await insertSession(teamId, input, author?.id);
+    const { id } = await insertSession(teamId, input, author?.id, routineId);
     if (fork) this.forks.set(id, fork);
     const live = this.liveFor(id);
     await live.append([ev("user.message", { text: input.prompt, author: author?.name, authorId: author?.id }), ev("status", { status: "queued" })]);

@@ -22,6 +22,7 @@ import { removeSnapshotFiles } from "../environments/snapshots";
 import { teamEnvironment, teamEnvironmentData, teamPermissionsData, type UpdateTeamSettings } from "./team-environment";
 import type { PermissionSettingsDto } from "../protocol/api";
 import { storedMode, storedRules } from "../approvals/stored";
+import { getCompanion } from "../companion/companions";
 
 type Actor = { id: string; name: string };
 
@@ -130,5 +131,5 @@ export async function getMe(caller: Caller, activeTeamId: string | null): Promis
   const teams = memberships
     .filter((m) => !caller.tokenTeamId || m.teamId === caller.tokenTeamId)
     .map((m) => ({ id: m.team.id, name: m.team.name, slug: m.team.slug, allowPublicLinks: m.team.allowPublicLinks, role: Role.parse(m.role) }));
-  return { user: caller.user, teams, activeTeamId };
+  return { user: caller.user, teams, activeTeamId, companion: await getCompanion(caller.user.id) };
 }
