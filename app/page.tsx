@@ -5,12 +5,5 @@ import { NeedsAttention } from "@/components/needs-attention";
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function HomePage({ searchParams }: Props) {
-  return (
-    <div className="flex h-full flex-col">
-      <NeedsAttention />
-      <div className="min-h-0 flex-1">
-        <HistoryView initial={filtersFromParams(await searchParams)} />
-      </div>
-    </div>
-  );
+  return <HistoryView initial={filtersFromParams(await searchParams)} top={<NeedsAttention />} />;
 }

@@ -78,8 +78,8 @@ export function NeedsAttention() {
   }
 
   return (
-    // Above the history, which scrolls on its own: the list scrolls within a share of the screen.
-    <div className="mx-auto w-full max-w-6xl px-4 pt-6">
+    // First in the home page's scrolling column (HistoryView's `top`).
+    <div>
       <section aria-labelledby="attention-heading" data-testid="needs-attention" className="rounded-lg border border-amber-500/40 bg-panel">
         <h2 id="attention-heading" className="flex items-center gap-2 border-b border-line px-4 py-2.5 text-sm font-semibold">
           Needs attention
@@ -92,7 +92,7 @@ export function NeedsAttention() {
             {error}
           </p>
         )}
-        <ul className="grid max-h-[40vh] gap-2 overflow-y-auto p-3 sm:grid-cols-2">
+        <ul className="grid gap-2 p-3 sm:grid-cols-2">
           {sessions.map((s) => (
             <WaitingCard key={`s-${s.id}`} s={s} now={now} />
           ))}

@@ -72,13 +72,17 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
                     <Link href={href} className="hover:underline">
                       {repoLabel(s.repo)}
                     </Link>
+                    {s.routine && (
+                      <div className="mt-1">
+                        <RoutineMark routine={s.routine} />
+                      </div>
+                    )}
                   </td>
                   <td className="px-4 py-2 font-mono text-xs text-muted">{s.branch}</td>
                   <td className="max-w-xs px-4 py-2 text-muted">
                     <Link href={href} className="block truncate" title={s.prompt}>
                       {s.prompt}
                     </Link>
-                    <RoutineMark routine={s.routine} />
                     {s.match && <MatchSnippet match={s.match} query={query} />}
                   </td>
                   <td className="px-4 py-2 whitespace-nowrap" data-testid="session-author">

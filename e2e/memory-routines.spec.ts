@@ -30,11 +30,13 @@ test("a person writes an entry and sees it accepted and versioned; a secret is r
   await page.goto("/memory");
   await expect(page.getByTestId("memory-empty")).toContainText("remember");
 
+  await page.getByTestId("memory-new").click();
   const form = page.getByTestId("memory-new-form");
   await form.getByTestId("memory-new-scope").selectOption({ index: 1 });
   await form.getByTestId("memory-new-text").fill("Run `npm test` before pushing: CI runs the same.");
   await form.getByTestId("memory-new-submit").click();
   await expect(page.getByTestId("memory-new-done")).toContainText("accepted");
+  await expect(form).toHaveCount(0);
   await expect(page.getByTestId("memory-tab-accepted")).toHaveAttribute("aria-selected", "true");
   await expect(page.getByTestId("memory-tab-accepted").getByTestId("memory-tab-count")).toHaveText("1");
 
@@ -66,6 +68,7 @@ test("a person writes an entry and sees it accepted and versioned; a secret is r
 
   // A new entry with a connection string: the reason inline, nothing stored, the text as typed.
   const secret = "The staging database is postgres://app:Hunter2-prod-9@db.internal:5432/app";
+  await page.getByTestId("memory-new").click();
   await form.getByTestId("memory-new-text").fill(secret);
   await form.getByTestId("memory-new-submit").click();
   await expect(form.getByTestId("memory-new-error")).toContainText("connection string");
@@ -188,6 +191,8 @@ test.describe("on a phone", () => {
     await expect(page.getByTestId("memory-entry")).toHaveCount(2);
     await page.getByTestId("memory-entry").first().getByTestId("memory-history-toggle").click();
     await expect(page.getByTestId("memory-history")).toBeVisible();
+    await page.getByTestId("memory-new").click();
+    await expect(page.getByTestId("memory-new-form")).toBeVisible();
     expect(await sideways(page)).toEqual({ scrolls: false, wide: [] });
 
     await page.goto("/routines");

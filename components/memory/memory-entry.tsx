@@ -132,8 +132,9 @@ function MemoryHistory({ id }: { id: string }) {
                 ))}
             </span>
             <span title={v.createdAt}>{timeAgo(v.createdAt, now)}</span>
-            <span>{v.state}</span>
             {v.note && <span className="italic">{v.note}</span>}
+            {/* The state the version left the entry in, unless the note already says it. */}
+            {v.note !== v.state && <span>({v.state})</span>}
           </p>
           <p className="break-words whitespace-pre-wrap">{v.text}</p>
         </li>

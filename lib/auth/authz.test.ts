@@ -11,7 +11,8 @@ import type { ClientToServer, ServerToClient, SubscribeAck, Watcher } from "../p
 import { createApiToken, revokeApiToken } from "./tokens";
 
 /** Routes that answer without credentials, by design. Anything else new must answer 401. */
-const PUBLIC = new Set(["GET /api/health", "GET /api/invitations/[key]", "GET /api/share-links/[token]"]);
+// POST /api/routines/[id]/fire authenticates with the routine's own token (lib/routines/fire-route tests: 401 alike for unknown ids and wrong tokens).
+const PUBLIC = new Set(["GET /api/health", "GET /api/invitations/[key]", "GET /api/share-links/[token]", "POST /api/routines/[id]/fire"]);
 
 let w: TeamWorld;
 let A: Team;

@@ -4,7 +4,7 @@ import { db } from "../db/client";
 import { AppError } from "../errors";
 import { auth } from "./auth";
 import { clientIp, rateLimit } from "./rate-limit";
-import { TOKEN_PREFIX, verifyApiToken } from "./tokens";
+import { ROUTINE_TOKEN_PREFIX, TOKEN_PREFIX, verifyApiToken } from "./tokens";
 
 export interface Caller {
   user: { id: string; name: string; email: string };
@@ -26,6 +26,8 @@ export async function resolveCaller(headers: Headers): Promise<Caller | null> {
   if (authz) {
     const m = /^Bearer\s+(\S+)$/i.exec(authz);
     if (!m) throw new AppError("unauthorized", "malformed Authorization header: use `Authorization: Bearer <token>`");
+    // A routine's webhook token (rt_…) is no caller: its one route checks it itself (lib/routines/token.ts).
+    if (m[1].startsWith(ROUTINE_TOKEN_PREFIX)) return null;
     const hit = m[1].startsWith(TOKEN_PREFIX) ? await verifyApiToken(m[1]) : null;
     if (!hit) {
       rateLimit(`bad-token:${clientIp(headers)}`, 30, 60_000);

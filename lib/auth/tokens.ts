@@ -7,6 +7,8 @@ import { recordAudit } from "../audit/record";
 import { publisher } from "../realtime/bus";
 
 export const TOKEN_PREFIX = "dsk_";
+/** A routine's webhook token: good for POST /api/routines/:id/fire only (lib/routines/token.ts). */
+export const ROUTINE_TOKEN_PREFIX = "rt_";
 
 export const hashSecret = (secret: string) => crypto.createHash("sha256").update(secret).digest("hex");
 

@@ -48,7 +48,11 @@ function wrap<P, C extends Caller | null>(handler: Handler<P, C>, requireCaller:
 }
 
 export function errorResponse(err: unknown): Response {
-  if (isAppError(err)) return json(ERROR_STATUS[err.code], { error: { ...err.details, code: err.code, message: err.message } });
+  if (isAppError(err)) {
+    const res = json(ERROR_STATUS[err.code], { error: { ...err.details, code: err.code, message: err.message } });
+    if (res.status === 401) res.headers.set("www-authenticate", "Bearer");
+    return res;
+  }
   if (err instanceof z.ZodError || (err instanceof Error && err.name === "ZodError" && Array.isArray((err as z.ZodError).issues))) {
     const message = (err as z.ZodError).issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
     return json(422, { error: { code: "invalid", message } });

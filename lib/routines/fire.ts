@@ -1,11 +1,11 @@
 // A person's "run now" and the routine's webhook: a run, counted against the daily cap, started
 // at once so the answer names its session (or why it could not start).
 import crypto from "node:crypto";
+import type { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { db } from "../db/client";
 import type { Routine } from "../db/generated/client";
 import { AppError } from "../errors";
-import type { z } from "zod";
 import { RoutineFireSchema, type RoutineFired } from "../protocol/routines";
 import { capMessage, lockAndCountRecent } from "./runs";
 import { startRun } from "./start-run";
@@ -18,7 +18,7 @@ export interface Trigger {
   actor: { id: string; name: string } | null;
 }
 
-export async function fireRoutine(routine: Pick<Routine, "id" | "teamId" | "name" | "enabled" | "dailyCap">, t: Trigger): Promise<RoutineFired> {
+export async function fireRoutine(routine: Pick<Routine, "id" | "teamId" | "enabled" | "dailyCap">, t: Trigger): Promise<RoutineFired> {
   if (!routine.enabled) throw new AppError("conflict", "this routine is disabled: enable it (PATCH enabled: true) to run it");
   const now = new Date();
   const runId = crypto.randomUUID();
@@ -28,6 +28,7 @@ export async function fireRoutine(routine: Pick<Routine, "id" | "teamId" | "name
     await tx.routineRun.create({ data: { id: runId, routineId: routine.id, trigger: t.trigger, text: t.text || null, firedById: t.actor?.id ?? null, createdAt: now } });
   });
   await recordAudit({ teamId: routine.teamId, actor: t.actor, action: "routine.fired", targetType: "routine", targetId: routine.id, data: { trigger: t.trigger, runId } });
+  // A process still starting answers 503 here; the stored run is sent again by the tick.
   await startRun(runId);
   const run = await db().routineRun.findUniqueOrThrow({ where: { id: runId } });
   return { runId, sessionId: run.sessionId, state: run.state as RoutineFired["state"], error: run.error };

@@ -64,4 +64,5 @@ it("two other processes and this one tick the same slot at once: one run, one se
   expect(await listRuns(routine.id)).toHaveLength(1);
   expect(await db().session.count({ where: { routineId: routine.id } })).toBe(1);
   await waitStatus(run.sessionId!, "idle");
+  await db().routine.update({ where: { id: routine.id }, data: { enabled: false } });
 }, 300_000);

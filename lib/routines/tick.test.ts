@@ -1,7 +1,7 @@
 // A schedule with a clock the test controls: "0 9 * * *" in Europe/Paris fires once per slot,
 // each run a real session (sandbox, model stand-in) marked with its routine; slots passed over are
 // counted as missed, not stacked; across the spring DST change the run stays at 09:00 local.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { script, startHarness, waitStatus, type Harness } from "../../test/session-harness";
 import { db } from "../db/client";
 import { getSession, toDto } from "../sessions/dto";
@@ -16,6 +16,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
+// Schedules left on would be due for the other files' clocks (they share the database).
+const made: string[] = [];
+afterEach(async () => {
+  await db().routine.updateMany({ where: { id: { in: made.splice(0) } }, data: { enabled: false } });
+});
 
 /** A moment in Paris (winter time, UTC+1, until 2026-03-29 02:00 local; summer time, UTC+2, after). */
 const paris = (local: string) => {
@@ -27,6 +32,7 @@ it("fires once per slot, counts missed slots, and keeps 09:00 local across the D
   h.stub.addScript(script("TASK-morning", [{ blocks: [{ type: "text", text: "Morning check done." }] }]));
   const w = await routineWorld();
   const routine = await makeRoutine(w, { prompt: "TASK-morning: look at the README", schedule: { cron: "0 9 * * *", tz: "Europe/Paris" } }, paris("2026-03-26T07:00"));
+  made.push(routine.id);
   expect(routine.nextRuns.slice(0, 4)).toEqual(["2026-03-26T08:00:00.000Z", "2026-03-27T08:00:00.000Z", "2026-03-28T08:00:00.000Z", "2026-03-29T07:00:00.000Z"]);
 
   await tickRoutines(paris("2026-03-26T08:59"));
@@ -56,6 +62,7 @@ it("fires once per slot, counts missed slots, and keeps 09:00 local across the D
 it("stores a scheduled run over the daily cap as skipped, with the reason, and starts nothing", async () => {
   const w = await routineWorld();
   const routine = await makeRoutine(w, { prompt: "TASK-capped: nothing", schedule: { cron: "*/10 * * * *", tz: "UTC" }, dailyCap: 1 }, new Date("2026-02-01T00:00:30Z"));
+  made.push(routine.id);
   // One run already counted in the last 24 hours (a webhook's, say).
   await db().routineRun.create({ data: { id: crypto.randomUUID(), routineId: routine.id, trigger: "webhook", state: "started", createdAt: new Date("2026-02-01T00:05:00Z") } });
   await tickRoutines(new Date("2026-02-01T00:10:05Z"));

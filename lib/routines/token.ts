@@ -1,7 +1,7 @@
 // A routine's webhook token: `rt_` + 256 random bits, shown once; only its SHA-256 is stored.
-import { hashSecret, newSecret } from "../auth/tokens";
+import { hashSecret, newSecret, ROUTINE_TOKEN_PREFIX } from "../auth/tokens";
 
-const PREFIX = "rt_";
+const PREFIX = ROUTINE_TOKEN_PREFIX;
 
 export function newRoutineToken(): { token: string; hash: string } {
   const token = newSecret(PREFIX);
