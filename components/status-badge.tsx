@@ -20,7 +20,7 @@ export function StatusBadge({ status }: { status: SessionStatus }) {
       data-status={status}
       className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ${STYLE[status]}`}
     >
-      <span aria-hidden className={`size-1.5 rounded-full bg-current ${ACTIVE.includes(status) ? "animate-pulse" : ""}`} />
+      <span aria-hidden className={`size-1.5 rounded-full bg-current ${ACTIVE.includes(status) ? "motion-safe:animate-pulse" : ""}`} />
       {STATUS_LABELS[status] ?? status}
     </span>
   );
