@@ -85,7 +85,11 @@ export async function recentToolCalls(sessionId: string, limit = TOOL_WINDOW): P
 
 export async function checkLooping(s: AlertSession): Promise<boolean> {
   const finding = detectLooping(s.id, await recentToolCalls(s.id), env().DOCKSIDE_ALERT_LOOP_REPEATS);
-  return finding ? raiseFinding(s, finding) : false;
+  if (!finding) return false;
+  // One open looping alert per session: an agent alternating three failures and one success would
+  // otherwise raise an alert (a notification, a webhook delivery) every fourth command.
+  const open = await db().alert.findFirst({ where: { sessionId: s.id, kind: "looping", resolvedAt: null }, select: { id: true } });
+  return open ? false : raiseFinding(s, finding);
 }
 
 export async function checkBudget(s: AlertSession): Promise<boolean> {

@@ -14,10 +14,13 @@ import { firstVersion } from "./change";
 import { ENTRY_SELECT, normaliseText, type EntryRow } from "./dto";
 import { bumpUses, searchEntries } from "./search";
 import { assertNoSecret, knownSecretValues } from "./secrets";
+import { hiddenTextProblem } from "./text";
 
 export { memoryNoteFor } from "./note";
 
 export const MAX_PROPOSALS = 20;
+/** `memory` events a session may record (proposals and repeats of known entries). */
+const MAX_MEMORY_EVENTS = 3 * MAX_PROPOSALS;
 
 async function sessionOf(sessionId: string): Promise<{ teamId: string; repositoryId: string | null }> {
   const s = await db().session.findUnique({ where: { id: sessionId }, select: { teamId: true, repositoryId: true } });
@@ -36,14 +39,17 @@ export async function rememberFromAgent(ctx: AgentCallContext, req: RememberRequ
   const text = req.text.trim();
   if (!text) throw new AppError("invalid", "text is empty: say what the team's agents should remember");
   if (text.length > MEMORY_TEXT_MAX) throw new AppError("invalid", `a memory entry is at most ${MEMORY_TEXT_MAX} characters: keep it to one fact`);
-  const problem = textProblem(text);
+  const problem = textProblem(text) ?? hiddenTextProblem(text);
   if (problem) throw new AppError("invalid", `text ${problem}`);
   const repositoryId = req.scope === "team" ? null : s.repositoryId;
-  assertNoSecret(text, [...ctx.masks, ...(await knownSecretValues(s.teamId, s.repositoryId))]);
+  assertNoSecret(text, [...ctx.masks, ...(await knownSecretValues(s.teamId))]);
   const scope = repositoryId ? "repository" : "team";
 
   const equal = await equalEntry(s.teamId, repositoryId, text);
   if (equal) {
+    // Saying the same thing again stores no entry but does record an event: bounded like proposals.
+    const said = await db().event.count({ where: { sessionId: ctx.sessionId, type: "memory" } });
+    if (said >= MAX_MEMORY_EVENTS) throw new AppError("rate_limited", `this session already sent ${MAX_MEMORY_EVENTS} memory entries (new or repeated); ask a person to review them`);
     await ctx.record([{ type: "memory", data: { entryId: equal.id, callId: req.callId, text: equal.text, scope } }]);
     return resultOf(equal);
   }

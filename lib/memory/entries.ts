@@ -14,6 +14,7 @@ import { ENTRY_SELECT, toEntryDto, toEntryDtos, toProposalDto, toVersionDto, typ
 import { repoFilter, resolveRepository } from "./scope";
 import { searchEntries } from "./search";
 import { assertNoSecret, knownSecretValues } from "./secrets";
+import { hiddenTextProblem } from "./text";
 
 const ENTRY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOT_FOUND = "memory entry not found";
@@ -32,10 +33,17 @@ async function dto(entry: EntryRow): Promise<MemoryEntryDto> {
   return (await toEntryDtos([entry]))[0];
 }
 
+/** Refuses (422) text with characters a reviewer cannot see (lib/memory/text.ts). */
+function assertVisible(text: string): void {
+  const problem = hiddenTextProblem(text);
+  if (problem) throw new AppError("invalid", `text ${problem}`);
+}
+
 /** A person writes an entry: accepted at once, version 1 "written", audited. */
 export async function createEntry(access: Access, input: MemoryCreate): Promise<MemoryEntryDto> {
   const repo = input.repo ? await resolveRepository(access.teamId, input.repo) : null;
-  assertNoSecret(input.text, await knownSecretValues(access.teamId, repo?.id ?? null));
+  assertVisible(input.text);
+  assertNoSecret(input.text, await knownSecretValues(access.teamId));
   const entry = await db().$transaction(async (tx) => {
     const row = await tx.memoryEntry.create({
       data: { id: crypto.randomUUID(), teamId: access.teamId, repositoryId: repo?.id ?? null, text: input.text, state: "accepted", createdById: access.caller.user.id, createdByName: access.caller.user.name },
@@ -59,7 +67,10 @@ function checkTransition(from: string, to: MemoryState): void {
 export async function patchEntry(access: Access, id: string, patch: MemoryPatch): Promise<MemoryEntryDto> {
   const current = await db().memoryEntry.findFirst({ where: { id, teamId: access.teamId }, select: ENTRY_SELECT });
   if (!current) throw new AppError("not_found", NOT_FOUND);
-  if (patch.text !== undefined && patch.text !== current.text) assertNoSecret(patch.text, await knownSecretValues(access.teamId, current.repositoryId));
+  if (patch.text !== undefined && patch.text !== current.text) {
+    assertVisible(patch.text);
+    assertNoSecret(patch.text, await knownSecretValues(access.teamId));
+  }
   const result = await db().$transaction(async (tx) => {
     const [entry] = await lockEntries(tx, [id]);
     if (!entry) throw new AppError("not_found", NOT_FOUND);

@@ -12,8 +12,20 @@ const CHARS_PER_TOKEN = 4;
 /** More entries than this never fit any sensible budget. */
 const MAX_CANDIDATES = 500;
 
-/** One entry as a bullet; the lines after the first indented under it. */
-export const bullet = (text: string) => `- ${text.trim().split("\n").join("\n  ")}`;
+/**
+ * An entry as the model may read it: entries stored before lib/memory/text.ts refused them lose
+ * their control and invisible characters, and no spelling of the section's own tag (any case,
+ * spaces, `<team_memory`) survives to pass itself off as the end of the section.
+ */
+export function promptSafe(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, "")
+    .replace(/\p{Default_Ignorable_Code_Point}/gu, (c) => ("\u200c\u200d\ufe0e\ufe0f".includes(c) ? c : ""))
+    .replace(/<(?=\s*\/?\s*team[\s_-]*memory)/gi, "&lt;");
+}
+
+/** One entry as a bullet; the lines after the first (whatever breaks them) indented under it. */
+export const bullet = (text: string) => `- ${promptSafe(text).trim().split(/\r\n|[\r\n\u2028\u2029]/).join("\n  ")}`;
 
 /**
  * The section body from entries in order of relevance: the intro, then whole entries while they

@@ -11,6 +11,7 @@ import { AppError } from "../errors";
 import type { MemoryProposalDto } from "../protocol/memory";
 import { changeEntry, lockEntries, type Author } from "./change";
 import { toProposalDto } from "./dto";
+import { assertNoSecret, knownSecretValues } from "./secrets";
 
 type Tx = Prisma.TransactionClient;
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -46,6 +47,8 @@ async function apply(tx: Tx, p: MemoryProposal, by: Author): Promise<void> {
   const byId = new Map(entries.map((e) => [e.id, e]));
   const [first, ...others] = p.entryIds.map((eid) => byId.get(eid)!);
   if (p.kind === "merge") {
+    // Two halves that each passed the scan can make a credential once joined: the merged text is scanned as a whole.
+    assertNoSecret(p.text ?? first.text, await knownSecretValues(p.teamId));
     await changeEntry(tx, first, { text: p.text ?? first.text, note: "merged" }, by);
     for (const o of others) await changeEntry(tx, o, { state: "archived", note: `merged into ${first.id}` }, by);
   } else if (p.kind === "archive") {

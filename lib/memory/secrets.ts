@@ -2,8 +2,10 @@
 // scanned here first. Patterns are the well-known token formats, private keys, connection strings
 // with a password, long random values assigned to password/secret/token names, and the current
 // values of the team's own secrets. Refusals name the kind, never the value.
-import { AppError } from "../errors";
+import { db } from "../db/client";
 import { sessionSecrets } from "../environments/secrets";
+import { AppError } from "../errors";
+import { holdsValue, scanForms } from "./secret-forms";
 
 export interface SecretHit {
   kind: string;
@@ -34,9 +36,19 @@ export function entropy(s: string): number {
 /** A reference to a value kept elsewhere ($VAR, ${VAR}, <password>, process.env.X, ***), not a value. */
 const placeholder = (v: string) => /^(\$|<|\{|%|\*{3}|…|\.\.\.|x{4,}$)/i.test(v) || /^(process\.env|env\.|os\.environ|secrets\.)/i.test(v);
 
+/** A Basic header's value that decodes to user:password (printable, both parts there, the password no placeholder). */
+function basicCredentials(b64: string): boolean {
+  const decoded = Buffer.from(b64, "base64").toString("utf8");
+  const m = /^([\x21-\x7e]+):([\x20-\x7e]+)$/.exec(decoded);
+  return !!m && !placeholder(m[2]);
+}
+
 const PATTERNS: Pattern[] = [
-  { kind: "private_key", reason: "a private key (-----BEGIN … PRIVATE KEY-----)", re: /-----BEGIN[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/ },
-  { kind: "aws_access_key", reason: "an AWS access key id (AKIA…/ASIA…)", re: /\b((?:AKIA|ASIA)[0-9A-Z]{16})\b/ },
+  // Any case and spacing of the armour line: "-----begin rsa private key-----" is still the key.
+  { kind: "private_key", reason: "a private key (-----BEGIN … PRIVATE KEY-----)", re: /-{3,}\s*BEGIN[A-Z0-9 ]*PRIVATE\s+KEY(?:\s+BLOCK)?\s*-{3,}/i },
+  // The body without its armour lines: PKCS#1 / PKCS#8 (MII…IBA…, not a certificate's MII…CCA…), SEC1 EC, OpenSSH.
+  { kind: "private_key", reason: "a private key (its base64 body)", re: /(?<![A-Za-z0-9+/])(MII[A-Za-z0-9+/]{3}IBA[A-Za-z0-9+/]{60,}|MHcCAQEE[A-Za-z0-9+/]{60,}|b3BlbnNzaC1rZXktdjE[A-Za-z0-9+/]{60,})/ },
+  { kind: "aws_access_key", reason: "an AWS access key id (AKIA…/ASIA…)", re: /\b((?:AKIA|ASIA)[0-9A-Z]{16})\b/i },
   {
     kind: "aws_secret_key",
     reason: "an AWS secret access key",
@@ -53,12 +65,29 @@ const PATTERNS: Pattern[] = [
   { kind: "npm_token", reason: "an npm token (npm_…)", re: /\b(npm_[A-Za-z0-9]{36})\b/ },
   { kind: "jwt", reason: "a JSON Web Token (eyJ….….…)", re: /\b(eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})/ },
   { kind: "dockside_token", reason: "a Dockside token (dsk_…, inv_…, shr_…, rt_…)", re: /\b((?:dsk|inv|shr|rt)_[A-Za-z0-9_-]{32,})/, accept: mixed },
+  // Every scheme, not a list: postgresql+psycopg2://, sqlserver://, clickhouse://, ldap://, ssh:// carry passwords alike.
   {
     kind: "connection_string",
     reason: "a connection string with a password (scheme://user:password@host)",
-    re: /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|https?|ftps?|smtps?):\/\/[^\s:@/]*:([^\s@/]+)@[^\s]/i,
+    re: /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:@/]*:([^\s@/]+)@[^\s]/i,
     accept: (pw) => !placeholder(pw),
   },
+  // JDBC / ODBC / URL parameters (?password=, ;Pwd=) and libpq's key=value form (host=… password=…).
+  { kind: "connection_string", reason: "a connection string with a password (password=…)", re: /[?&;](?:password|passwd|pwd|sslpassword)=([^\s&;'"]{4,})/i, accept: (pw) => !placeholder(pw) },
+  { kind: "connection_string", reason: "a connection string with a password (password=…)", re: /\bhost=\S+[^\n]*?\bpassword=([^\s'"]{4,})/i, accept: (pw) => !placeholder(pw) },
+  // What curl commands carry: a bearer token, basic credentials (base64 of user:password), -u user:password.
+  {
+    kind: "authorization",
+    reason: "an Authorization header's credentials (Bearer …)",
+    re: /\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)/i,
+    accept: (v) => !placeholder(v) && mixed(v) && /[0-9]/.test(v) && entropy(v) >= 3.5,
+  },
+  { kind: "authorization", reason: "an Authorization header's credentials (Basic …)", re: /\bbasic\s+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])/i, accept: basicCredentials },
+  { kind: "authorization", reason: "a user and password given to a command (-u user:password)", re: /(?:^|\s)(?:-u|--user)\s*["']?[^\s:"'$]+:([^\s"']{4,})/, accept: (pw) => !placeholder(pw) },
+  { kind: "webhook_url", reason: "a Slack or Discord webhook URL (anyone holding it can post)", re: /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/]{20,}|discord(?:app)?\.com\/api\/webhooks\/\d+\/[A-Za-z0-9_-]{20,}/i },
+  { kind: "gitlab_token", reason: "a GitLab token (glpat-…)", re: /\b(gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,})/ },
+  { kind: "huggingface_token", reason: "a Hugging Face token (hf_…)", re: /\b(hf_[A-Za-z0-9]{30,})\b/, accept: mixed },
+  { kind: "sendgrid_key", reason: "a SendGrid key (SG.….…)", re: /\b(SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,})/ },
   {
     kind: "assignment",
     reason: "a credential assigned to a password, secret, key or token name",
@@ -72,13 +101,16 @@ const KNOWN_MIN = 6;
 
 /** The first credential in `text`, or null. `knownValues`: the current values of the team's secrets (never echoed). */
 export function findSecret(text: string, knownValues: readonly string[] = []): SecretHit | null {
-  for (const p of PATTERNS) {
-    const re = new RegExp(p.re.source, p.re.flags.includes("g") ? p.re.flags : `${p.re.flags}g`);
-    for (const m of text.matchAll(re)) {
-      if (!p.accept || p.accept(m[1] ?? m[0])) return { kind: p.kind, reason: p.reason };
+  // Each form of the text (as written, as a person reads it, lines closed up): see secret-forms.ts.
+  for (const form of scanForms(text)) {
+    for (const p of PATTERNS) {
+      const re = new RegExp(p.re.source, p.re.flags.includes("g") ? p.re.flags : `${p.re.flags}g`);
+      for (const m of form.matchAll(re)) {
+        if (!p.accept || p.accept(m[1] ?? m[0])) return { kind: p.kind, reason: p.reason };
+      }
     }
   }
-  if (knownValues.some((v) => v.length >= KNOWN_MIN && text.includes(v))) {
+  if (knownValues.some((v) => v.length >= KNOWN_MIN && holdsValue(text, v))) {
     return { kind: "team_secret", reason: "the value of one of your team's secrets" };
   }
   return null;
@@ -98,7 +130,14 @@ export function assertNoSecret(text: string, knownValues: readonly string[] = []
   throw new AppError("invalid", `memory never stores credentials: ${what}; ${advice}`, { details: { secretKind: hit.kind } });
 }
 
-/** The current values of the secrets a session on `repositoryId` would get (team-wide and the repository's). */
-export async function knownSecretValues(teamId: string, repositoryId: string | null): Promise<string[]> {
-  return (await sessionSecrets(teamId, repositoryId)).map((s) => s.value);
+/**
+ * The current values of every secret of the team: team-wide and every repository's, not only those
+ * a session of one repository gets. A team-wide entry reaches every repository's sessions, and a
+ * repository's secret that shadows a team-wide one of the same name leaves that value secret too.
+ */
+export async function knownSecretValues(teamId: string): Promise<string[]> {
+  const repositories = await db().secret.findMany({ where: { teamId, repositoryId: { not: null } }, select: { repositoryId: true }, distinct: ["repositoryId"] });
+  const scopes = [null, ...repositories.map((r) => r.repositoryId)];
+  const values = await Promise.all(scopes.map(async (id) => (await sessionSecrets(teamId, id)).map((s) => s.value)));
+  return [...new Set(values.flat())];
 }

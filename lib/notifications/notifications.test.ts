@@ -191,7 +191,7 @@ describe("notification API", () => {
 
   it("reads and saves prefs per person and team", async () => {
     const got = await call(prefsGet, tokens.member, "GET", {});
-    expect(got.body).toEqual({ events: ["session.needs_approval", "session.idle", "session.failed", "session.budget", "review.requested", "review.comment_addressed"], scope: "watched", browser: true });
+    expect(got.body).toEqual({ events: ["session.needs_approval", "session.idle", "session.failed", "session.budget", "review.requested", "review.comment_addressed", "session.alert", "routine.attention", "memory.proposed"], scope: "watched", browser: true });
     const prefs: NotificationPrefs = { events: ["session.failed", "session.failed"], scope: "mine", browser: false };
     expect((await call(prefsPut, tokens.member, "PUT", {}, prefs)).body).toEqual({ events: ["session.failed"], scope: "mine", browser: false });
     expect((await call(prefsGet, tokens.member, "GET", {})).body).toEqual({ events: ["session.failed"], scope: "mine", browser: false });

@@ -134,7 +134,7 @@ describe("the webhook", () => {
     const session = await db().session.findUniqueOrThrow({ where: { id: fired.body.sessionId! } });
     expect(session.routineId).toBe(id);
     expect(session.createdById).toBe(A.creator.user.id);
-    expect(session.prompt.endsWith("\n\n---\nFrom the trigger (webhook):\nCI failed: test_login (expected 200, got 500)")).toBe(true);
+    expect(session.prompt.endsWith("\n\n---\nFrom the trigger (webhook):\n> CI failed: test_login (expected 200, got 500)")).toBe(true);
     const audit = await db().auditEntry.findFirstOrThrow({ where: { action: "routine.fired", targetId: id } });
     expect(audit).toMatchObject({ actorId: null, data: { trigger: "webhook", runId: fired.body.runId } });
 
@@ -169,7 +169,7 @@ describe("the webhook", () => {
     expect(r.status).toBe(201);
     const session = await db().session.findUniqueOrThrow({ where: { id: r.body.sessionId! } });
     expect(session).toMatchObject({ createdById: A.creator.user.id, routineId: made.body.id });
-    expect(session.prompt).toBe("TASK-hook: on demand\n\n---\nFrom the trigger (manual):\nlook at issue 42");
+    expect(session.prompt).toBe("TASK-hook: on demand\n\n---\nFrom the trigger (manual):\n> look at issue 42");
     await waitStatus(session.id, "idle");
   }, 300_000);
 

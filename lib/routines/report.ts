@@ -2,9 +2,11 @@
 // log whatever the session; on a routine's run the verdict is stored, and a check's `attention`
 // raises an alert (which notifies "routine.attention"). A resend of the same call changes nothing.
 import { db } from "../db/client";
+import { AppError } from "../errors";
 import { maskSecrets } from "../environments/mask";
 import { ev } from "../events/schema";
 import type { ReportRequest } from "../protocol/routines";
+import { textProblem } from "../protocol/text";
 import type { AgentCallContext } from "../sessions/agent-context";
 import { alertCheck } from "./check-alerts";
 
@@ -22,9 +24,17 @@ export async function reportFromAgent(ctx: AgentCallContext, req: ReportRequest)
 }
 const inFlight = new Map<string, Promise<void>>();
 
+/** A check reports once; a few more are corrections. Past this, a looping agent's reports are refused, not stored. */
+export const MAX_REPORTS = 20;
+
 async function report(ctx: AgentCallContext, req: ReportRequest): Promise<void> {
   const seen = await db().event.findFirst({ where: { sessionId: ctx.sessionId, type: "report", data: { path: ["callId"], equals: req.callId } }, select: { id: true } });
   if (seen) return;
+  // The summary becomes an event, an alert and a notification: what PostgreSQL cannot store is a 422, not a 500.
+  const problem = textProblem(req.summary);
+  if (problem) throw new AppError("invalid", `summary ${problem}`);
+  const reports = await db().event.count({ where: { sessionId: ctx.sessionId, type: "report" } });
+  if (reports >= MAX_REPORTS) throw new AppError("rate_limited", `this session already reported ${MAX_REPORTS} times; the last verdict stands`);
   await ctx.record([ev("report", { verdict: req.verdict, summary: req.summary, callId: req.callId })]);
   const run = await db().routineRun.findUnique({ where: { sessionId: ctx.sessionId }, include: { routine: { select: { id: true, teamId: true, name: true, kind: true } } } });
   if (!run) return;

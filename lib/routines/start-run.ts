@@ -42,8 +42,14 @@ export function sessionInput(routine: Routine, repo: string, run: Pick<RoutineRu
   if (routine.kind === "check") prompt += `\n\n${CHECK_INSTRUCTION}`;
   if (run.text) {
     const head = `\n\n---\nFrom the trigger (${run.trigger}):\n`;
+    // Quoted line by line: the text (a CI log that may hold anyone's output) cannot end the quote
+    // and write a "From the trigger (manual)" of its own, or instructions that look like the routine's.
+    const quoted = run.text
+      .split(/\r\n|[\r\n\u2028\u2029\u0085]/)
+      .map((line) => `> ${line}`)
+      .join("\n");
     const room = PROMPT_MAX - prompt.length - head.length;
-    if (room > 0) prompt += head + (run.text.length > room ? `${run.text.slice(0, room - 1)}…` : run.text);
+    if (room > 0) prompt += head + (quoted.length > room ? `${quoted.slice(0, room - 1)}…` : quoted);
   }
   return CreateSessionInputSchema.parse({
     repo,
