@@ -48,7 +48,9 @@ function decodedForms(text: string): string[] {
 export function scanForms(text: string): string[] {
   const visible = visibleForm(text);
   const joined = visible.replace(/[ \t]*(?:\r\n|\r|\n|\u2028|\u2029)[ \t]*/g, "");
-  return [...new Set([text, visible, joined, ...decodedForms(joined)])];
+  // Only lines that end in a long run joined on ("push with\n  ghp_…\n  …": the prose keeps its break).
+  const wrapped = visible.replace(/([A-Za-z0-9_+/=-]{8,})[ \t]*(?:\r\n|\r|\n|\u2028|\u2029)[ \t]*/g, "$1");
+  return [...new Set([text, visible, joined, wrapped, ...decodedForms(joined)])];
 }
 
 /** Known values shorter than this are only looked for as written: squashing spaces would find "test12" in "test 12". */

@@ -8,7 +8,7 @@ import type { Routine } from "../db/generated/client";
 import { AppError } from "../errors";
 import { RoutineFireSchema, type RoutineFired } from "../protocol/routines";
 import { capMessage, lockAndCountRecent } from "./runs";
-import { startRun } from "./start-run";
+import { INTERNAL_FAILURE, startRun } from "./start-run";
 import { presentedTokenHash } from "./token";
 
 export interface Trigger {
@@ -31,7 +31,9 @@ export async function fireRoutine(routine: Pick<Routine, "id" | "teamId" | "enab
   // A process still starting answers 503 here; the stored run is sent again by the tick.
   await startRun(runId);
   const run = await db().routineRun.findUniqueOrThrow({ where: { id: runId } });
-  return { runId, sessionId: run.sessionId, state: run.state as RoutineFired["state"], error: run.error };
+  // A webhook caller holds a token, not a seat in the team: a server failure's details (paths, engine errors) stay on the run's page.
+  const error = t.trigger === "webhook" && run.error?.startsWith(INTERNAL_FAILURE) ? "the run could not start because of an error on the Dockside server; the routine's runs in Dockside say why" : run.error;
+  return { runId, sessionId: run.sessionId, state: run.state as RoutineFired["state"], error };
 }
 
 /**

@@ -14,6 +14,8 @@ import { alertCheck } from "./check-alerts";
 export const CHECK_INSTRUCTION =
   "This is a check. When you are done, call the `report` tool once with verdict `ok` (nothing needs a person) or `attention` (something regressed or needs a person), and a short summary.";
 const PROMPT_MAX = 100_000;
+/** How a run's error starts when the server failed (not a refusal a person can act on): its details are for the team only. */
+export const INTERNAL_FAILURE = "could not start the session: ";
 
 /** Starts a queued run once, whichever instance (or retry) gets here first. */
 export async function startRun(runId: string): Promise<void> {
@@ -29,7 +31,7 @@ export async function startRun(runId: string): Promise<void> {
     const session = await orchestrator.createSession(routine.teamId, input, await runAs(routine), undefined, routine.id);
     await db().routineRun.update({ where: { id: runId }, data: { sessionId: session.id } });
   } catch (err) {
-    const reason = isAppError(err) ? err.message : `could not start the session: ${(err as Error).message}`;
+    const reason = isAppError(err) ? err.message : `${INTERNAL_FAILURE}${(err as Error).message}`;
     if (!isAppError(err)) console.error(`[routines] run ${runId}`, err);
     await db().routineRun.update({ where: { id: runId }, data: { state: "failed", error: reason } });
     if (routine.kind === "check") await alertCheck(routine, { runId, sessionId: null }, `the check could not start: ${reason}`);
