@@ -8,6 +8,8 @@ import { startRuntime } from "./lib/runtime/start";
 import { CLIENT_IP_HEADER, clientAddress } from "./lib/http/client-ip";
 import { bodyLimitFor, limitBody } from "./lib/http/body-limit";
 import { setSecurityHeaders } from "./lib/http/security-headers";
+import { startInstance, stopInstance } from "./lib/runner/instance";
+import { releaseAllLeases } from "./lib/runner/lease";
 
 async function main(): Promise<void> {
   const e = env();
@@ -24,14 +26,16 @@ async function main(): Promise<void> {
     if (!limitBody(req, res, bodyLimitFor(req.method, req.url, maxBody))) return;
     void handle(req, res);
   });
-  const io = attachSocket(server);
+  // Several instances may share the database: live events cross them through it.
+  const socket = await attachSocket(server, { databaseUrl: started.databaseUrl });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(e.PORT, e.HOSTNAME, () => resolve());
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : e.PORT;
-  console.log(`Dockside is running at http://${e.HOSTNAME}:${port}`);
+  const id = await startInstance({ address: `http://${e.HOSTNAME}:${port}` });
+  console.log(`Dockside is running at http://${e.HOSTNAME}:${port} (instance ${id})`);
   for (const line of started.describe) console.log(`  ${line}`);
 
   let stopping = false;
@@ -39,8 +43,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`[server] ${signal}: shutting down (sandboxes keep running)`);
-    io.close();
+    await socket.close().catch((err) => console.error(err));
     server.closeAllConnections();
+    // Before the database goes: the other instances take this one's sessions at once instead of
+    // after the lease runs out (anything the orchestrator still writes meanwhile is fenced off).
+    await releaseAllLeases().catch(() => undefined);
+    await stopInstance();
     await started.stop().catch((err) => console.error(err));
     process.exit(0);
   };

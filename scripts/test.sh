@@ -9,6 +9,7 @@ start=$(date +%s)
 bash scripts/ensure-system.sh
 [ -x node_modules/.bin/next ] || npm install --no-audit --no-fund
 bash scripts/build.sh
+node_modules/.bin/tsx scripts/check-release.ts
 node_modules/.bin/tsx scripts/ensure-image.ts
 
 echo "[test] unit and integration tests (vitest)"

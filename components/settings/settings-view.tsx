@@ -6,6 +6,7 @@ import { useActiveTeam } from "../me-provider";
 import { Panel } from "../ui/form";
 import { CompanionPanel } from "./companion-panel";
 import { DeleteTeam } from "./delete-team";
+import { DiskPanel } from "./disk-panel";
 import { EnvironmentCachePanel } from "./environment-cache";
 import { InvitationsPanel } from "./invitations-panel";
 import { MembersTable } from "./members-table";
@@ -38,6 +39,7 @@ export function SettingsView() {
         <TeamPermissionsPanel key={`perm:${team.id}`} team={team} />
         <TeamEnvironmentPanel key={`env:${team.id}`} team={team} />
         <EnvironmentCachePanel key={`env-cache:${team.id}`} team={team} />
+        {can(team.role, "settings.manage") && <DiskPanel key={`disk:${team.id}`} team={team} />}
         {can(team.role, "settings.manage") && <WebhooksPanel key={`hooks:${team.id}`} team={team} />}
         <NotificationPrefsPanel key={`notify:${team.id}`} />
         <CompanionPanel />

@@ -10,6 +10,7 @@ export type AuditAction =
   | "session.reset"
   | "session.budget_changed"
   | "session.mode_changed"
+  | "session.deleted"
   | "approval.decided"
   | "webhook.created"
   | "webhook.deleted"

@@ -30,7 +30,7 @@ export async function resolveCaller(headers: Headers): Promise<Caller | null> {
     if (m[1].startsWith(ROUTINE_TOKEN_PREFIX)) return null;
     const hit = m[1].startsWith(TOKEN_PREFIX) ? await verifyApiToken(m[1]) : null;
     if (!hit) {
-      rateLimit(`bad-token:${clientIp(headers)}`, 30, 60_000);
+      await rateLimit(`bad-token:${clientIp(headers)}`, 30, 60_000);
       return null;
     }
     const user = await db().user.findUnique({ where: { id: hit.userId } });

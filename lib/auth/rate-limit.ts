@@ -1,22 +1,40 @@
 // A small fixed-window limiter for the endpoints better-auth doesn't cover (API token
-// creation, failed bearer tokens). In memory: one instance per process.
+// creation, failed bearer tokens). Counted in PostgreSQL so every instance behind a load
+// balancer shares one budget: a client spreading its tries over instances gains nothing.
+import { db } from "../db/client";
 import { AppError } from "../errors";
 import { CLIENT_IP_HEADER } from "../http/client-ip";
+import type { JobDef } from "../jobs/boss";
 
-const g = globalThis as unknown as { __docksideLimits?: Map<string, { start: number; n: number }> };
-
-export function rateLimit(key: string, max: number, windowMs: number): void {
-  const buckets = (g.__docksideLimits ??= new Map());
-  const now = Date.now();
-  const b = buckets.get(key);
-  if (!b || now - b.start >= windowMs) {
-    buckets.set(key, { start: now, n: 1 });
-    if (buckets.size > 50_000) for (const [k, v] of buckets) if (now - v.start >= windowMs) buckets.delete(k);
-    return;
-  }
-  b.n++;
-  if (b.n > max) throw new AppError("rate_limited", `too many requests; try again in ${Math.ceil((b.start + windowMs - now) / 1000)} s`);
+/**
+ * Counts one call against `key` and throws rate_limited past `max` in the window. One atomic
+ * upsert: concurrent calls on any instance each see their own count, and a window that has run
+ * out starts again at 1. Times are the database's clock (instances' clocks may differ).
+ */
+export async function rateLimit(key: string, max: number, windowMs: number): Promise<void> {
+  const rows = await db().$queryRaw<{ count: number; retry_ms: number }[]>`
+    INSERT INTO rate_limits (key, window_start, count)
+    VALUES (${key}, timezone('UTC', now()), 1)
+    ON CONFLICT (key) DO UPDATE SET
+      window_start = CASE WHEN rate_limits.window_start <= timezone('UTC', now()) - make_interval(secs => ${windowMs}::float8 / 1000)
+                          THEN timezone('UTC', now()) ELSE rate_limits.window_start END,
+      count = CASE WHEN rate_limits.window_start <= timezone('UTC', now()) - make_interval(secs => ${windowMs}::float8 / 1000)
+                   THEN 1 ELSE rate_limits.count + 1 END
+    RETURNING count,
+      (extract(epoch FROM window_start - timezone('UTC', now())) * 1000 + ${windowMs}::float8)::float8 AS retry_ms`;
+  const { count, retry_ms } = rows[0];
+  if (count > max) throw new AppError("rate_limited", `too many requests; try again in ${Math.max(1, Math.ceil(retry_ms / 1000))} s`);
 }
+
+/** Deletes windows that ended long ago (the longest window we use is a minute; an hour is ample). */
+export async function pruneRateLimits(olderThanMs = 60 * 60_000): Promise<number> {
+  return db().$executeRaw`
+    DELETE FROM rate_limits WHERE window_start < timezone('UTC', now()) - make_interval(secs => ${olderThanMs}::float8 / 1000)`;
+}
+
+export const RATE_LIMIT_JOBS: JobDef[] = [
+  { name: "rate-limits.prune", schedule: "17 * * * *", retryLimit: 0, handler: async () => void (await pruneRateLimits()) },
+];
 
 /** The address server.ts recorded for this request (never a client-chosen header). */
 export function clientIp(headers: Headers): string {

@@ -1,6 +1,6 @@
 // The CLI's database: the server's DATABASE_URL, or its embedded cluster. When the server is up
-// the cluster is already running and we connect to it; otherwise we start it for the duration
-// of the command. Migrations run first, as in the server.
+// the cluster is already running, on the port it recorded in the data directory, and we connect
+// to it; otherwise we start it for the duration of the command. Migrations run first, as in the server.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,7 @@ import pg from "pg";
 import { env } from "../config/env";
 import { connectDb, disconnectDb } from "../db/client";
 import { startEmbeddedPostgres, type EmbeddedDb } from "../db/embedded";
+import { clusterDir, recordedPort } from "../db/embedded-location";
 import { embeddedUrl, LEGACY_PASSWORD, readPassword } from "../db/embedded-login";
 import { migrate } from "../db/migrate";
 import { AppError } from "../errors";
@@ -21,22 +22,30 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-export async function openDatabase(): Promise<OpenDatabase> {
+/** The database's URL without opening it for the app: the server's cluster, or one started now. */
+export async function reachDatabase(): Promise<{ url: string; kind: OpenDatabase["kind"]; embedded?: EmbeddedDb }> {
   const e = env();
-  let url = e.DATABASE_URL;
-  let kind: OpenDatabase["kind"] = "external";
-  let embedded: EmbeddedDb | undefined;
-  if (!url) {
-    // Without a password file, a cluster that answers is an older server's (legacy login, which
-    // that server rotates at its next start) or another data directory's (refused below).
-    url = embeddedUrl(readPassword(e.dataDir) ?? LEGACY_PASSWORD, e.DOCKSIDE_PG_PORT);
-    kind = "embedded (server's)";
-    if (!(await runningCluster(url, path.join(e.dataDir, "postgres")))) {
-      embedded = await startEmbeddedPostgres(e.dataDir, e.DOCKSIDE_PG_PORT);
-      url = embedded.url;
-      kind = "embedded (started)";
-    }
+  if (e.DATABASE_URL) return { url: e.DATABASE_URL, kind: "external" };
+  // Without a password file, a cluster that answers is an older server's (legacy login, which
+  // that server rotates at its next start) or another data directory's (refused below). The
+  // recorded port is where the server runs; an older server recorded none.
+  const password = readPassword(e.dataDir) ?? LEGACY_PASSWORD;
+  const ports = [...new Set([recordedPort(e.dataDir), e.DOCKSIDE_PG_PORT].filter((p): p is number => p !== null))];
+  for (const [i, port] of ports.entries()) {
+    const url = embeddedUrl(password, port);
+    // A stale record (someone else's server there now) falls through to the configured port.
+    const ours = await runningCluster(url, clusterDir(e.dataDir)).catch((err: unknown) => {
+      if (i === ports.length - 1) throw err;
+      return false;
+    });
+    if (ours) return { url, kind: "embedded (server's)" };
   }
+  const embedded = await startEmbeddedPostgres(e.dataDir, e.DOCKSIDE_PG_PORT);
+  return { url: embedded.url, kind: "embedded (started)", embedded };
+}
+
+export async function openDatabase(): Promise<OpenDatabase> {
+  const { url, kind, embedded } = await reachDatabase();
   try {
     await migrate(url, path.join(ROOT, "prisma/migrations"));
     connectDb(url);

@@ -1,13 +1,15 @@
 // `dockside <group> <command> --flags`: one JSON object on stdout; errors as JSON on stderr with
 // exit code 1 (2 for a bad command line). Run by bin/dockside.mjs.
 import { isAppError } from "../errors";
+import { backupCommand } from "./backup";
 import { helpText, parseCommandLine, UsageError, type Groups } from "./command";
 import { openDatabase } from "./database";
+import { restoreCommand } from "./restore";
 import { teamCommands } from "./teams";
 import { tokenCommands } from "./tokens";
 import { userCommands } from "./users";
 
-const groups: Groups = { user: userCommands, team: teamCommands, token: tokenCommands };
+const groups: Groups = { user: userCommands, team: teamCommands, token: tokenCommands, backup: backupCommand, restore: restoreCommand };
 
 const print = (stream: NodeJS.WriteStream, value: unknown) => stream.write(JSON.stringify(value, null, stream.isTTY ? 2 : undefined) + "\n");
 
@@ -20,6 +22,7 @@ async function main(argv: string[]): Promise<void> {
   const inv = parseCommandLine(argv, groups);
   if (inv.help) return void print(process.stdout, helpText(groups));
   const run = inv.command.prepare(inv.flags);
+  if (!inv.command.database) return void print(process.stdout, await run());
   const database = await openDatabase();
   let out: unknown;
   try {

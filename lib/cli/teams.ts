@@ -8,11 +8,17 @@ import { createTeam } from "../teams/teams";
 import { defineCommand } from "./command";
 import { Email, userByEmail } from "./users";
 
-/** A team by id or slug. */
-export async function teamByIdOrSlug(key: string): Promise<{ id: string; name: string; slug: string }> {
-  const team = await db().team.findFirst({ where: { OR: [{ id: key }, { slug: key }] }, select: { id: true, name: true, slug: true } });
-  if (!team) throw new AppError("not_found", `no team with the id or slug "${key}"`);
-  return team;
+const TEAM_FIELDS = { id: true, name: true, slug: true } as const;
+
+/** A team by id or slug, else by name (any case); a name several teams share is refused, listing them. */
+export async function teamByKey(key: string): Promise<{ id: string; name: string; slug: string }> {
+  const exact = await db().team.findFirst({ where: { OR: [{ id: key }, { slug: key }] }, select: TEAM_FIELDS });
+  if (exact) return exact;
+  const named = await db().team.findMany({ where: { name: { equals: key.trim(), mode: "insensitive" } }, select: TEAM_FIELDS, orderBy: { createdAt: "asc" }, take: 20 });
+  if (named.length === 1) return named[0];
+  if (!named.length) throw new AppError("not_found", `no team with the id, slug or name "${key}"`);
+  const list = named.map((t) => `${t.slug} (${t.name}, id ${t.id})`).join(", ");
+  throw new AppError("conflict", `${named.length} teams are named "${key}": ${list}; give the slug or id instead`);
 }
 
 export async function createTeamFor(name: string, ownerEmail: string): Promise<{ id: string; name: string; slug: string }> {
@@ -23,7 +29,7 @@ export async function createTeamFor(name: string, ownerEmail: string): Promise<{
 
 /** Adds (or re-roles) a member; a team's last owner keeps the owner role. */
 export async function addToTeam(teamKey: string, email: string, role: Role): Promise<{ teamId: string; userId: string; role: Role }> {
-  const team = await teamByIdOrSlug(teamKey);
+  const team = await teamByKey(teamKey);
   const user = await userByEmail(email);
   if (role !== "owner") {
     const owners = await db().member.findMany({ where: { teamId: team.id, role: "owner" }, select: { userId: true } });
@@ -41,7 +47,7 @@ export const teamCommands = {
     run: (f) => createTeamFor(f.name, f.owner),
   }),
   add: defineCommand({
-    summary: "add a user to a team, or change their role (T is the team's id or slug)",
+    summary: "add a user to a team, or change their role (T is the team's id, slug or name)",
     usage: `--team T --email E --role ${[...Role.options].reverse().join("|")}`,
     flags: z.object({ team: z.string().min(1), email: Email, role: Role }),
     run: (f) => addToTeam(f.team, f.email, f.role),

@@ -4,12 +4,12 @@ import { createApiToken, revokeApiToken } from "../auth/tokens";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { defineCommand } from "./command";
-import { teamByIdOrSlug } from "./teams";
+import { teamByKey } from "./teams";
 import { Email, userByEmail } from "./users";
 
 export async function createTokenFor(email: string, teamKey: string, name: string): Promise<{ id: string; token: string; teamId: string; name: string }> {
   const user = await userByEmail(email);
-  const team = await teamByIdOrSlug(teamKey);
+  const team = await teamByKey(teamKey);
   const member = await db().member.findUnique({ where: { teamId_userId: { teamId: team.id, userId: user.id } } });
   if (!member) throw new AppError("not_found", `${email} is not a member of ${team.slug}: add them with \`dockside team add\` first`);
   const t = await createApiToken(user.id, team.id, name);
@@ -23,7 +23,7 @@ export async function revokeToken(id: string): Promise<{ id: string; revoked: tr
 
 export const tokenCommands = {
   create: defineCommand({
-    summary: "create an API token for a member of a team (shown once)",
+    summary: "create an API token for a member of a team (shown once; T is the team's id, slug or name)",
     usage: "--email E --team T [--name N]",
     flags: z.object({ email: Email, team: z.string().min(1), name: z.string().trim().min(1).max(100).default("CLI token") }),
     run: (f) => createTokenFor(f.email, f.team, f.name),

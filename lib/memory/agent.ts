@@ -19,6 +19,8 @@ import { hiddenTextProblem } from "./text";
 export { memoryNoteFor } from "./note";
 
 export const MAX_PROPOSALS = 20;
+// The caps answer 409, not 429: the worker's channel retries a 429 as a passing overload
+// (sandbox/worker/channel.ts), so a capped session's tool call would wait forever.
 /** `memory` events a session may record (proposals and repeats of known entries). */
 const MAX_MEMORY_EVENTS = 3 * MAX_PROPOSALS;
 
@@ -49,7 +51,7 @@ export async function rememberFromAgent(ctx: AgentCallContext, req: RememberRequ
   if (equal) {
     // Saying the same thing again stores no entry but does record an event: bounded like proposals.
     const said = await db().event.count({ where: { sessionId: ctx.sessionId, type: "memory" } });
-    if (said >= MAX_MEMORY_EVENTS) throw new AppError("rate_limited", `this session already sent ${MAX_MEMORY_EVENTS} memory entries (new or repeated); ask a person to review them`);
+    if (said >= MAX_MEMORY_EVENTS) throw new AppError("conflict", `this session already sent ${MAX_MEMORY_EVENTS} memory entries (new or repeated); ask a person to review them`);
     await ctx.record([{ type: "memory", data: { entryId: equal.id, callId: req.callId, text: equal.text, scope } }]);
     return resultOf(equal);
   }
@@ -61,7 +63,7 @@ export async function rememberFromAgent(ctx: AgentCallContext, req: RememberRequ
     const again = await tx.memoryEntry.findUnique({ where: { sourceSessionId_sourceCallId: { sourceSessionId: ctx.sessionId, sourceCallId: req.callId } }, select: ENTRY_SELECT });
     if (again) return { entry: again, fresh: false };
     const count = await tx.memoryEntry.count({ where: { sourceSessionId: ctx.sessionId } });
-    if (count >= MAX_PROPOSALS) throw new AppError("rate_limited", `this session already proposed ${MAX_PROPOSALS} memory entries; ask a person to review them`);
+    if (count >= MAX_PROPOSALS) throw new AppError("conflict", `this session already proposed ${MAX_PROPOSALS} memory entries; ask a person to review them`);
     const entry = await tx.memoryEntry.create({
       data: { id: crypto.randomUUID(), teamId: s.teamId, repositoryId, text, state: "proposed", sourceSessionId: ctx.sessionId, sourceTurn: turn?.seq ?? null, sourceCallId: req.callId },
       select: ENTRY_SELECT,

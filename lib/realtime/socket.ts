@@ -1,32 +1,56 @@
 // socket.io: the handshake is authenticated (cookie or API token) and its Origin checked
 // against the public URL; every subscription is authorized like an HTTP read. Browsers
 // subscribe to a session with the last sequence number they hold; the server replays the rest
-// from PostgreSQL in bounded batches, then streams live events.
+// from PostgreSQL in bounded batches, then streams live events. Several instances share one
+// database: broadcasts cross them through the PostgreSQL adapter (lib/realtime/adapter.ts),
+// session events through the ordered fan-out (lib/realtime/fanout.ts), presence through the
+// `presence` table.
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
 import { activeTeam, authorize, authorizeSession } from "../auth/authorize";
 import { resolveCaller, type Caller } from "../auth/caller";
 import { sameOrigin } from "../http/origin";
 import { readEvents } from "../events/store";
+import { db } from "../db/client";
 import { SubscribeSchema, UnsubscribeSchema, type ClientToServer, type ServerToClient, type SubscribeAck } from "../protocol/socket";
 import { setPublisher } from "./bus";
-import { addWatcher, removeWatcher, watchers } from "./presence";
+import { addWatcher, clearInstancePresence, removeWatcher, sweepPresence, watchers } from "./presence";
 import { watchSession } from "../notifications/notify";
+import { attachPostgresAdapter } from "./adapter";
+import { EventFanout, sessionRoom as room, type EventsNotice } from "./fanout";
+import { onHeartbeat } from "../runner/instance";
 
 const REPLAY_BATCH = 500;
 const RECHECK_MS = 60_000;
-const room = (sessionId: string) => `session:${sessionId}`;
 const listRoom = (teamId: string) => `team:${teamId}`;
 /** A person's sockets acting in one team (their active team at connection; a token's own team). */
 export const notifyRoom = (userId: string, teamId: string) => `notify:${userId}:${teamId}`;
 
-type DocksideSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, { caller: Caller }>;
+/** Between instances (server-side emits through the adapter). */
+interface InterServer {
+  "session:events": (msg: EventsNotice) => void;
+}
+type DocksideServer = Server<ClientToServer, ServerToClient, InterServer, { caller: Caller }>;
+type DocksideSocket = Socket<ClientToServer, ServerToClient, InterServer, { caller: Caller }>;
 
-export function attachSocket(http: HttpServer): Server<ClientToServer, ServerToClient> {
-  const io = new Server<ClientToServer, ServerToClient, Record<string, never>, { caller: Caller }>(http, {
+export interface AttachedSocket {
+  io: DocksideServer;
+  /** Stops broadcasting, removes this instance's presence and closes the adapter's connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * socket.io on the HTTP server; with `databaseUrl`, on the PostgreSQL adapter so that every
+ * instance on that database reaches every browser.
+ */
+export async function attachSocket(http: HttpServer, opts: { databaseUrl?: string } = {}): Promise<AttachedSocket> {
+  const io: DocksideServer = new Server<ClientToServer, ServerToClient, InterServer, { caller: Caller }>(http, {
     maxHttpBufferSize: 64 * 1024,
     allowRequest: (req, cb) => cb(null, originAllowed(req)),
   });
+  const adapter = opts.databaseUrl ? await attachPostgresAdapter(io, opts.databaseUrl) : undefined;
+  const fanout = new EventFanout(io);
+  io.on("session:events", (msg) => fanout.notice(msg));
   io.use(async (socket, next) => {
     try {
       const caller = await resolveCaller(handshakeHeaders(socket.handshake));
@@ -37,9 +61,9 @@ export function attachSocket(http: HttpServer): Server<ClientToServer, ServerToC
       next(new Error("unauthorized"));
     }
   });
-  io.on("connection", (socket) => onConnection(io, socket));
+  io.on("connection", (socket) => onConnection(io, socket, fanout));
   setPublisher({
-    events: (sessionId, events) => void io.to(room(sessionId)).emit("events", { sessionId, events }),
+    events: (sessionId, events) => fanout.stored(sessionId, events),
     session: (dto) => void io.to(listRoom(dto.teamId)).emit("session:update", dto),
     revoke: ({ userIds = [], tokenId }) => {
       for (const id of userIds) io.in(`user:${id}`).disconnectSockets(true);
@@ -51,8 +75,28 @@ export function attachSocket(http: HttpServer): Server<ClientToServer, ServerToC
   // Sign-outs and expired sessions end no request of ours: re-check every connection now and then.
   const recheck = setInterval(() => void recheckAll(io), RECHECK_MS);
   recheck.unref();
+  // Watchers on an instance that died leave the lists within a heartbeat or three.
+  const unhook = onHeartbeat(async () => {
+    for (const sessionId of await sweepPresence()) await announce(io, sessionId);
+  });
   io.engine.on("close", () => clearInterval(recheck));
-  return io;
+  return {
+    io,
+    async close() {
+      clearInterval(recheck);
+      unhook();
+      setPublisher(undefined);
+      const left = await clearInstancePresence().catch(() => [] as string[]);
+      for (const sessionId of left) await announce(io, sessionId).catch(() => undefined);
+      io.close();
+      await adapter?.close().catch(() => undefined);
+    },
+  };
+}
+
+/** Tells every watcher of the session, on every instance, who watches it now. */
+async function announce(io: DocksideServer, sessionId: string): Promise<void> {
+  io.to(room(sessionId)).emit("presence", { sessionId, watchers: await watchers(sessionId) });
 }
 
 // Cross-site WebSocket hijacking: only pages of Dockside's own origin may connect with cookies.
@@ -61,8 +105,9 @@ function originAllowed(req: IncomingMessage): boolean {
   return sameOrigin(req.headers.origin, req.headers.host);
 }
 
-async function recheckAll(io: Server<ClientToServer, ServerToClient, Record<string, never>, { caller: Caller }>): Promise<void> {
-  for (const socket of await io.fetchSockets()) {
+// Each instance rechecks only its own sockets.
+async function recheckAll(io: DocksideServer): Promise<void> {
+  for (const socket of await io.local.fetchSockets()) {
     const headers = handshakeHeaders(socket.handshake);
     const caller = await resolveCaller(headers).catch(() => null);
     if (!caller || caller.user.id !== socket.data.caller.user.id) socket.disconnect(true);
@@ -77,14 +122,14 @@ function handshakeHeaders(h: { headers: Record<string, string | string[] | undef
   return headers;
 }
 
-function onConnection(io: Server<ClientToServer, ServerToClient>, socket: DocksideSocket): void {
+function onConnection(io: DocksideServer, socket: DocksideSocket, fanout: EventFanout): void {
   const caller = socket.data.caller;
   void socket.join(`user:${caller.user.id}`);
   if (caller.tokenId) void socket.join(`token:${caller.tokenId}`);
   // Notifications go to the team the socket acts in, like GET /api/notifications.
   void activeTeam(caller).then((teamId) => socket.join(notifyRoom(caller.user.id, teamId)), () => {});
   const watching = new Set<string>();
-  const announce = (sessionId: string) => io.to(room(sessionId)).emit("presence", { sessionId, watchers: watchers(sessionId) });
+  const tell = (sessionId: string) => void announce(io, sessionId).catch((err) => console.error(`[realtime] presence: ${(err as Error).message}`));
 
   socket.on("subscribe", async (msg, ack) => {
     const reply = typeof ack === "function" ? ack : () => {};
@@ -100,9 +145,11 @@ function onConnection(io: Server<ClientToServer, ServerToClient>, socket: Docksi
     void watchSession(caller.user.id, sessionId);
     // Join first, then replay: live events that arrive meanwhile are deduplicated by seq on the client.
     await socket.join(room(sessionId));
+    const stored = await db().session.findUnique({ where: { id: sessionId }, select: { lastSeq: true } });
+    fanout.joined(sessionId, stored?.lastSeq ?? 0);
     watching.add(sessionId);
-    addWatcher(sessionId, socket.id, { id: caller.user.id, name: caller.user.name });
-    announce(sessionId);
+    await addWatcher(sessionId, socket.id, { id: caller.user.id, name: caller.user.name });
+    tell(sessionId);
     let last = after;
     for (;;) {
       const batch = await readEvents(sessionId, last, REPLAY_BATCH);
@@ -117,7 +164,7 @@ function onConnection(io: Server<ClientToServer, ServerToClient>, socket: Docksi
   const leave = (sessionId: string) => {
     void socket.leave(room(sessionId));
     watching.delete(sessionId);
-    if (removeWatcher(sessionId, socket.id)) announce(sessionId);
+    void removeWatcher(sessionId, socket.id).then((removed) => removed && tell(sessionId), () => undefined);
   };
   socket.on("unsubscribe", (msg) => {
     const parsed = UnsubscribeSchema.safeParse(msg);

@@ -24,7 +24,10 @@ export async function reportFromAgent(ctx: AgentCallContext, req: ReportRequest)
 }
 const inFlight = new Map<string, Promise<void>>();
 
-/** A check reports once; a few more are corrections. Past this, a looping agent's reports are refused, not stored. */
+/**
+ * A check reports once; a few more are corrections. Past this, a looping agent's reports are
+ * refused, not stored: 409, as the worker retries a 429 forever (sandbox/worker/channel.ts).
+ */
 export const MAX_REPORTS = 20;
 
 async function report(ctx: AgentCallContext, req: ReportRequest): Promise<void> {
@@ -34,7 +37,7 @@ async function report(ctx: AgentCallContext, req: ReportRequest): Promise<void> 
   const problem = textProblem(req.summary);
   if (problem) throw new AppError("invalid", `summary ${problem}`);
   const reports = await db().event.count({ where: { sessionId: ctx.sessionId, type: "report" } });
-  if (reports >= MAX_REPORTS) throw new AppError("rate_limited", `this session already reported ${MAX_REPORTS} times; the last verdict stands`);
+  if (reports >= MAX_REPORTS) throw new AppError("conflict", `this session already reported ${MAX_REPORTS} times; the last verdict stands`);
   await ctx.record([ev("report", { verdict: req.verdict, summary: req.summary, callId: req.callId })]);
   const run = await db().routineRun.findUnique({ where: { sessionId: ctx.sessionId }, include: { routine: { select: { id: true, teamId: true, name: true, kind: true } } } });
   if (!run) return;

@@ -1,25 +1,38 @@
 // What /api/health and the start-up banner report: checkUp() for anyone, checkHealth() for a
 // signed-in caller.
 import { db } from "../db/client";
+import { databaseOutage } from "../db/unavailable";
 import { engineStatus } from "../sandbox/docker";
 import { sessionFsMode } from "../sandbox/fs-mode";
 import { imageStatus } from "../sandbox/image";
 import type { Health } from "../protocol/api";
+import { lastWriteProbe, type WriteProbe } from "./write-probe";
 
 /** Is Dockside up (its database answers)? All an anonymous caller learns. */
 export async function checkUp(): Promise<boolean> {
+  if (databaseOutage()) return false;
   return db().$queryRaw`SELECT 1`.then(() => true, () => false);
 }
 
-export async function checkHealth(dbKind: "embedded" | "external"): Promise<Health> {
-  const database = await db()
-    .$queryRaw`SELECT 1`.then(() => ({ ok: true, kind: dbKind }))
-    .catch((err: Error) => ({ ok: false, kind: dbKind, error: err.message }));
+/** Health as a signed-in caller sees it; `disk` is the last write probe (write-probe.ts). */
+export async function checkHealth(dbKind: "embedded" | "external"): Promise<Health & { disk?: WriteProbe }> {
+  const database = await databaseHealth(dbKind);
   const engine = await engineStatus();
   const docker = engine.ok ? { ok: true, address: engine.address, version: engine.version } : { ok: false, address: engine.address, error: engine.error };
   const image = engine.ok
     ? await imageStatus().catch((err: Error) => ({ ready: false, tag: "", building: false, error: err.message }))
     : { ready: false, tag: "", building: false, error: "Docker engine unreachable" };
   const sessionFs = await sessionFsMode().catch(() => undefined);
-  return { ok: database.ok && docker.ok && image.ready, database, docker, image, ...(sessionFs ? { sessionFs } : {}) };
+  const disk = lastWriteProbe();
+  const ok = database.ok && docker.ok && image.ready && disk?.ok !== false;
+  return { ok, database, docker, image, ...(sessionFs ? { sessionFs } : {}), ...(disk ? { disk } : {}) };
+}
+
+async function databaseHealth(kind: "embedded" | "external"): Promise<Health["database"]> {
+  const outage = databaseOutage();
+  // "Why and since when": the supervisor's account, without waiting on a connection that fails.
+  if (outage) return { ok: false, kind, error: `down since ${outage.since.toISOString()}: ${outage.reason}` };
+  return db()
+    .$queryRaw`SELECT 1`.then(() => ({ ok: true, kind }))
+    .catch((err: Error) => ({ ok: false, kind, error: err.message }));
 }

@@ -4,6 +4,7 @@ import { env } from "../config/env";
 import { connectDb, disconnectDb } from "../db/client";
 import { startEmbeddedPostgres, type EmbeddedDb } from "../db/embedded";
 import { migrate } from "../db/migrate";
+import { superviseEmbedded, superviseExternal } from "../db/supervise";
 import { dataDirFreeBytes, formatBytes, startDiskGuard } from "../sandbox/disk-guard";
 import { engineStatus } from "../sandbox/docker";
 import { sessionFsMode } from "../sandbox/fs-mode";
@@ -36,6 +37,8 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
   const database = await startDatabase();
   const applied = await migrate(database.url);
   connectDb(database.url);
+  // A killed embedded cluster is restarted; meanwhile requests answer 503 (lib/db/supervise.ts).
+  const supervisor = database.embedded ? superviseEmbedded(env().dataDir, env().DOCKSIDE_PG_PORT, database.embedded, log) : superviseExternal(database.url, log);
   await ensureDefaultTeam();
   // Pending webhook deliveries (from before a restart too) go out from here.
   const webhooks = startWebhookDelivery();
@@ -58,18 +61,19 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
   if (free < env().DOCKSIDE_MIN_FREE_MB * 1024 * 1024) describe.push(`disk: only ${formatBytes(free)} free on the data directory's disk, below the ${env().DOCKSIDE_MIN_FREE_MB} MB floor (DOCKSIDE_MIN_FREE_MB): running sessions will be stopped until space is freed`);
   const engine = await engineStatus();
   if (!engine.ok) {
-    describe.push(`docker: UNREACHABLE at ${engine.address} (${engine.error}); sessions cannot start until it is back`);
+    describe.push(`docker: UNREACHABLE at ${engine.address} (${engine.error}); sessions cannot start until it is back, and are recovered as soon as it answers`);
   } else {
     describe.push(`docker: engine ${engine.version} at ${engine.address}`);
-    const image = await imageStatus();
+    const image = await imageStatus().catch((err: Error) => ({ ready: false, tag: "", error: err.message }));
     if (image.ready) describe.push(`sandbox image: ${image.tag} ready`);
     else if (opts.buildImage !== false) {
       describe.push(`sandbox image: ${image.tag} missing, building now (progress below)`);
       void ensureImage(log).catch((err) => log(`[image] build failed: ${(err as Error).message}`));
     } else describe.push(`sandbox image: ${image.tag} missing`);
-    await orchestrator.recover().catch((err) => log(`[sessions] recovery failed: ${(err as Error).message}`));
-    orchestrator.startIdleReaper(env().DOCKSIDE_IDLE_STOP_MINUTES);
   }
+  // From now on the engine is watched: whenever it answers (now, or when it comes back later)
+  // sessions are recovered and the idle reaper runs; dead containers settle their sessions.
+  await orchestrator.watchEngine({ idleMinutes: env().DOCKSIDE_IDLE_STOP_MINUTES, log });
 
   return {
     runtime,
@@ -82,7 +86,7 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
       await orchestrator.shutdown();
       setRuntime(undefined);
       await disconnectDb();
-      await database.embedded?.stop();
+      await supervisor.stop();
     },
   };
 }

@@ -9,7 +9,7 @@ import type Docker from "dockerode";
 import { env } from "../config/env";
 import type { SessionPaths } from "../git/workspace";
 import { MIRROR_OBJECTS_IN_SANDBOX } from "../protocol/worker";
-import { docker } from "./docker";
+import { docker, rethrowEngine } from "./docker";
 import { releaseMountsUnder } from "./mounts";
 import { CA_BUNDLE_FILE } from "./session-layout";
 
@@ -93,8 +93,14 @@ export function sandboxOptions(spec: SandboxSpec): Docker.ContainerCreateOptions
   };
 }
 
+/** Starts a stopped container; one already running is fine (the engine answers 304). */
 export async function startSandbox(containerId: string): Promise<void> {
-  await docker().getContainer(containerId).start();
+  try {
+    await docker().getContainer(containerId).start();
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 304) return;
+    rethrowEngine(err, "starting the sandbox");
+  }
 }
 
 /** SIGTERM, then SIGKILL after `graceS` seconds. Missing or stopped containers are fine. */
@@ -114,21 +120,27 @@ export interface SandboxState {
   error: string;
 }
 
+/** The container's state; null when the engine has no such container. An unreachable engine throws (503), never "gone". */
 export async function inspectSandbox(containerId: string): Promise<SandboxState | null> {
   try {
     const info = await docker().getContainer(containerId).inspect();
     return { running: info.State.Running, exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, error: info.State.Error };
-  } catch {
-    return null;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return null;
+    rethrowEngine(err, "inspecting the sandbox");
   }
 }
 
-/** Resolves when the container exits. */
+/**
+ * Resolves when the container exits (null: no such container). Throws when the connection to the
+ * engine dropped meanwhile: the container may still run, and nobody may take that for an exit.
+ */
 export async function waitSandbox(containerId: string): Promise<SandboxState | null> {
   try {
     await docker().getContainer(containerId).wait();
-  } catch {
-    return null;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return null;
+    rethrowEngine(err, "waiting for the sandbox");
   }
   return inspectSandbox(containerId);
 }

@@ -8,6 +8,7 @@ import { db } from "../db/client";
 import { AppError, isAppError } from "../errors";
 import { sessionPaths } from "../git/workspace";
 import { runtime } from "../runtime/boot";
+import { probeWrites } from "../runtime/write-probe";
 import { runCmd } from "./mounts";
 import { isDirectorySession, sessionQuotaBytes } from "./session-fs";
 
@@ -62,11 +63,25 @@ export interface DiskGuard {
 // Sessions with a container (queued ones have none yet).
 const RUNNING = LIVE_STATUSES.filter((s) => s !== "queued");
 
-/** Starts the periodic check (unref'd: it never keeps the process alive). */
+/**
+ * Starts the periodic check (unref'd: it never keeps the process alive), and with it the write
+ * probe that /api/health reports (free space alone misses a disk that refuses writes).
+ */
 export function startDiskGuard(opts: DiskGuardOptions = {}): DiskGuard {
   const guard = diskGuard(opts);
   let busy = false;
+  let probing = false;
+  const probe = () => {
+    if (probing) return;
+    probing = true;
+    void probeWrites(env().dataDir)
+      .then((r) => r.ok || console.error(`[disk-guard] writes fail: ${r.error}`))
+      .catch((err) => console.error("[disk-guard] write probe", err))
+      .finally(() => (probing = false));
+  };
+  probe();
   const timer = setInterval(() => {
+    probe();
     if (busy) return;
     busy = true;
     void guard

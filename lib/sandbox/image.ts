@@ -13,7 +13,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { env } from "../config/env";
-import { docker } from "./docker";
+import { docker, engineUnavailable, isEngineUnreachable, rethrowEngine } from "./docker";
+import { withBuildLock } from "./image-lock";
 
 const IMAGE_DIR = path.resolve("sandbox/image");
 const BUILD_SCRIPT = path.join(IMAGE_DIR, "build-rootfs.sh");
@@ -38,12 +39,14 @@ export interface ImageStatus {
   error?: string;
 }
 
+/** False only when the engine answers that it has no such image; an unreachable engine throws (503). */
 export async function imageExists(tag = imageTag()): Promise<boolean> {
   try {
     await docker().getImage(tag).inspect();
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    rethrowEngine(err, "looking for the sandbox image");
   }
 }
 
@@ -53,16 +56,23 @@ export async function imageStatus(): Promise<ImageStatus> {
   return { ready, tag, building: !ready && !!g.__docksideImageBuild, error: ready ? undefined : g.__docksideImageError };
 }
 
-/** Builds the image if it is missing (one build at a time per process); resolves to its tag. */
-export function ensureImage(onProgress: (line: string) => void = (l) => console.log(l)): Promise<string> {
-  g.__docksideImageBuild ??= build(onProgress).finally(() => {
+/**
+ * Builds the image if it is missing; resolves to its tag. One build at a time per process (the
+ * promise is shared) and across processes (a lock file in the data directory: a second caller
+ * waits for the first and finds its image). An unreachable engine is a 503, never a build.
+ */
+export async function ensureImage(onProgress: (line: string) => void = (l) => console.log(l)): Promise<string> {
+  const tag = imageTag();
+  // The common case, and the check that tells "unreachable" (throws) from "missing" (false).
+  if (await imageExists(tag)) return tag;
+  g.__docksideImageBuild ??= withBuildLock(tag, onProgress, () => build(tag, onProgress)).finally(() => {
     g.__docksideImageBuild = undefined;
   });
   return g.__docksideImageBuild;
 }
 
-async function build(onProgress: (line: string) => void): Promise<string> {
-  const tag = imageTag();
+async function build(tag: string, onProgress: (line: string) => void): Promise<string> {
+  // Again under the lock: another process may have built it while this one waited.
   if (await imageExists(tag)) return tag;
   if (env().DOCKSIDE_IMAGE) throw new Error(`sandbox image ${tag} (DOCKSIDE_IMAGE) is not in the Docker engine`);
   g.__docksideImageError = undefined;
@@ -81,6 +91,7 @@ async function build(onProgress: (line: string) => void): Promise<string> {
     onProgress(`[image] ${tag} ready`);
     return tag;
   } catch (err) {
+    if (isEngineUnreachable(err)) throw engineUnavailable(err, "importing the sandbox image");
     g.__docksideImageError = (err as Error).message;
     throw err;
   } finally {

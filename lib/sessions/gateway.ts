@@ -6,16 +6,20 @@
 // flight when one is reached finishes, the next is refused.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { env } from "../config/env";
+import { isDatabaseUnavailable } from "../db/unavailable";
 import { ev, type NewEvent } from "../events/schema";
 import { costOf } from "../models/table";
 import { budgetRefusal } from "./budget";
 import { BodyTooLarge, readBody } from "./channel-http";
 import { checkRequest, refusedBetas, type GatewayRequest } from "./gateway-policy";
 import { TokenBucket } from "./token-bucket";
+import { pendingUsageDir, replayPendingUsage, UsageJournal } from "./usage-journal";
 
 const DEFAULT_BASE = "https://api.anthropic.com";
 const MAX_CONCURRENT = 2;
 const REFUSED = "Dockside refused this model request: ";
+const DB_DOWN = "Dockside's database is unavailable for a moment (it is being restarted), so this call cannot be accounted for and was not forwarded; retry shortly";
+const DB_RETRY_S = 5;
 
 /** What the gateway needs of its session. */
 export interface GatewaySession {
@@ -30,8 +34,9 @@ export interface GatewaySession {
   onRequest?(): void;
 }
 
-type ErrorType = "invalid_request_error" | "rate_limit_error" | "request_too_large";
-const STATUS: Record<ErrorType, number> = { invalid_request_error: 400, rate_limit_error: 429, request_too_large: 413 };
+type ErrorType = "invalid_request_error" | "rate_limit_error" | "request_too_large" | "api_error";
+// api_error is the database outage: a 503 the worker waits out and retries (retry-after).
+const STATUS: Record<ErrorType, number> = { invalid_request_error: 400, rate_limit_error: 429, request_too_large: 413, api_error: 503 };
 
 /** One session's gateway: its rate limits live as long as its channel. */
 export class Gateway {
@@ -40,9 +45,21 @@ export class Gateway {
   // Refusals are logged, but a loop of refused calls must not flood the log.
   private readonly notes = new TokenBucket(5, 1 / 30);
 
+  // Usage is written ahead and kept through a database outage (usage-journal.ts).
+  private readonly journal: UsageJournal;
+
   constructor(private readonly session: GatewaySession) {
     const rpm = env().DOCKSIDE_GATEWAY_RPM;
     this.perMinute = new TokenBucket(rpm, rpm / 60);
+    const store = (event: NewEvent) => session.usage(event);
+    this.journal = new UsageJournal(session.id, pendingUsageDir(env().dataDir, session.id), store);
+    // Usage a previous Dockside kept on disk (it stopped during an outage) is stored now, once.
+    void replayPendingUsage(env().dataDir, session.id, store).catch((err) => console.error(`[gateway] ${session.id}: pending usage`, err));
+  }
+
+  /** The usage journal (tests; the channel closes it with the session). */
+  get usage(): UsageJournal {
+    return this.journal;
   }
 
   /** Serves one POST /v1/messages. */
@@ -82,17 +99,26 @@ export class Gateway {
     const betas = refusedBetas(req.headers["anthropic-beta"]);
     if (betas.length) return this.refuse(res, "invalid_request_error", `the anthropic-beta value ${betas.slice(0, 3).map((b) => JSON.stringify(b.slice(0, 80))).join(", ")} is not allowed`);
     // A budget refusal is no fault of the request: it says what was spent and how to go on.
-    const overBudget = await budgetRefusal(this.session.id);
+    // Without the database the call could not be accounted for: never forwarded, retried later.
+    let overBudget: string | null;
+    try {
+      overBudget = await budgetRefusal(this.session.id);
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) return this.refuse(res, "api_error", DB_DOWN, DB_RETRY_S, false, false);
+      throw err;
+    }
     if (overBudget) return this.refuse(res, "invalid_request_error", overBudget, undefined, false);
     const usage = await forward(checked.request, req, res);
-    if (usage) await this.session.usage(usage);
+    if (usage) await this.journal.record(usage);
   }
 
-  private refuse(res: ServerResponse, type: ErrorType, why: string, retryAfterS?: number, prefixed = true): void {
+  private refuse(res: ServerResponse, type: ErrorType, why: string, retryAfterS?: number, prefixed = true, note = true): void {
     const message = prefixed ? REFUSED + why : why;
     const headers: Record<string, string> = retryAfterS ? { "retry-after": String(retryAfterS) } : {};
+    if (type === "api_error") headers["x-should-retry"] = "true";
     apiError(res, STATUS[type], type, message, headers, type === "request_too_large");
-    if (this.notes.wait(1) === 0) {
+    // A note is an event: it cannot be stored while the database is away.
+    if (note && this.notes.wait(1) === 0) {
       this.notes.take(1);
       void this.session.note(message).catch((err) => console.error("[gateway] note", err));
     }

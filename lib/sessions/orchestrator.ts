@@ -10,24 +10,22 @@ import { isTerminal, isWorking, LIVE_STATUSES } from "../events/status";
 import type { AppendPlan, AppendResult, LockedSession } from "../events/store";
 import { cancelPendingApprovals, type ApprovalRecorder } from "../approvals/decide";
 import { wakeApprovalPolls } from "../approvals/waiters";
-import { parseRepoSource } from "../git/repo-source";
-import { importCheckpoint, initHostRepo } from "../git/host-repo";
-import { cloneWorkspace, sessionPaths } from "../git/workspace";
-import { borrowedMirrorObjects, ensureMirror } from "../git/mirror";
-import { credentialEnv } from "../review/credentials";
+import { sessionPaths } from "../git/workspace";
+import { borrowedMirrorObjects } from "../git/mirror";
 import type { CreateSessionInput, SessionDto } from "../protocol/api";
 import { createSandbox, findSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
-import { modelInfo } from "../models/table";
+import { engineStatus, engineUnavailable, isEngineUnreachable } from "../sandbox/docker";
 import { ensureImage } from "../sandbox/image";
+import { EngineWatch, type EngineWatchOptions } from "../runner/engine-watch";
 import { assertDiskFloor } from "../sandbox/disk-guard";
 import { mountSessionFs, prepareSessionFs, releaseSessionFs } from "../sandbox/session-fs";
 import { insertSession } from "./create-session";
-import { sessionSecrets } from "../environments/secrets";
-import { environmentNote } from "../environments/environment-note";
-import { memoryNoteFor } from "../memory/agent";
 import { recordAudit } from "../audit/record";
 import { getSession, toDto } from "./dto";
 import { LiveSession } from "./live-session";
+import { WorkerConfigs } from "./worker-config";
+import type { Session } from "../db/generated/client";
+import { prepareWorkspace } from "./prepare-workspace";
 
 /** The person behind an action, as recorded in events and the audit trail. */
 export interface Actor {
@@ -54,7 +52,10 @@ export class Orchestrator implements ApprovalRecorder {
   async createSession(teamId: string, input: CreateSessionInput, author?: Actor, fork?: ForkPoint, routineId?: string): Promise<SessionDto> {
     await assertDiskFloor();
     const { id } = await insertSession(teamId, input, author?.id, routineId);
-    if (fork) this.forks.set(id, fork);
+    // From here on a resync must not launch it a second time.
+    this.launching.add(id);
+    // On the row, not in memory: a restart before the launch imported it still forks (never starts from the base).
+    if (fork) await db().session.update({ where: { id }, data: { forkSourceId: fork.sessionId, forkSha: fork.sha } });
     const live = this.liveFor(id);
     await live.append([ev("user.message", { text: input.prompt, author: author?.name, authorId: author?.id }), ev("status", { status: "queued" })]);
     void this.launch(id, true);
@@ -63,61 +64,187 @@ export class Orchestrator implements ApprovalRecorder {
   }
 
   async sendMessage(teamId: string, id: string, text: string, author?: Actor): Promise<void> {
-    const s = await getSession(teamId, id);
+    let s = await getSession(teamId, id);
+    // A container thought to run may have died while the engine's connection was down: look now,
+    // so the message either reaches a worker or starts one (an unreachable engine answers 503).
+    const tracked = this.live.get(id);
+    if (tracked?.containerId && !this.launching.has(id) && (await this.reconcileOne(tracked))) s = await getSession(teamId, id);
     const live = this.live.get(id);
     const working = isWorking(s.status);
+    const relaunch = !live?.containerId && !working && !LAUNCHING.includes(s.status as SessionStatus);
     // A session still being launched gets its workspace soon; any other needs one already.
     if (!live?.containerId && !LAUNCHING.includes(s.status as SessionStatus) && !s.baseCommit) {
       throw new AppError("conflict", `this session ${s.status === "failed" ? `failed (${s.failureReason})` : "has no workspace"}; start a new session`);
     }
-    await this.liveFor(id).append([ev("user.message", { text, author: author?.name, authorId: author?.id, queued: working || undefined })]);
-    await recordAudit({ teamId, actor: author ?? null, action: "session.message", targetType: "session", targetId: id });
+    if (relaunch) {
+      // Starting again needs the engine: say so now rather than accept a message nothing will run.
+      const engine = await engineStatus();
+      if (!engine.ok) throw engineUnavailable(new Error(engine.error), "the follow-up was not sent");
+      if (this.launching.has(id)) throw new AppError("conflict", "the session is being started; send the message again in a moment");
+      this.launching.add(id);
+    }
+    try {
+      // A new run: the stop asked of the last one is done.
+      if (relaunch) await db().session.update({ where: { id }, data: { stopRequestedAt: null, stopReason: null } });
+      await this.liveFor(id).append([ev("user.message", { text, author: author?.name, authorId: author?.id, queued: working || undefined })]);
+      await recordAudit({ teamId, actor: author ?? null, action: "session.message", targetType: "session", targetId: id });
+    } catch (err) {
+      if (relaunch) this.launching.delete(id);
+      throw err;
+    }
     // Nothing runs for it (ended, or idle and reaped): start the sandbox again. A working session
     // (awaiting an approval included) takes the message at its next step.
-    if (!this.live.get(id)?.containerId && !working && !LAUNCHING.includes(s.status as SessionStatus)) void this.launch(id, false);
+    if (relaunch) void this.launch(id, false);
   }
 
   async stop(teamId: string, id: string, actor?: Actor, reason?: string): Promise<void> {
     const s = await getSession(teamId, id);
     if (isTerminal(s.status)) throw new AppError("conflict", `the session is already ${s.status}`);
     await recordAudit({ teamId, actor: actor ?? null, action: "session.stopped", targetType: "session", targetId: id, data: reason ? { reason } : {} });
+    // On the row first: a restart, or the engine coming back, finishes a stop that was asked for.
+    await db().session.update({ where: { id }, data: { stopRequestedAt: new Date(), stopReason: reason ?? null } });
     const live = this.liveFor(id);
     live.stopRequested = true;
     live.stopReason = reason;
     // Nothing waits forever for a person once the session stops: the worker's poll answers cancelled.
     await this.cancelApprovals(live, reason ?? (actor ? `the session was stopped by ${actor.name}` : "the session was stopped"));
-    if (!live.containerId) {
-      // Still cloning or waiting for the image: launch() sees the flag and ends as stopped.
-      if (s.status === "idle") await this.finish(live, ev("status", { status: "stopped", reason }));
-      return;
+    // Still cloning or waiting for the image: launch() sees the flag and ends as stopped.
+    if (this.launching.has(id)) return;
+    // Not looked after here (the engine was unreachable at start, or its container is gone): find it.
+    const containerId = live.containerId ?? s.containerId ?? null;
+    try {
+      const state = containerId ? await inspectSandbox(containerId) : null;
+      if (!containerId || !state?.running) {
+        live.containerId = containerId;
+        return void (await this.settleExited(live, containerId, state, "stopped"));
+      }
+      live.containerId = containerId;
+      live.requestInterrupt();
+      await Promise.race([waitSandbox(containerId).catch(() => null), new Promise((r) => setTimeout(r, 5000))]);
+      await stopSandbox(containerId, 3);
+      const after = await inspectSandbox(containerId);
+      if (!after?.running) await this.settleExited(live, containerId, after, "stopped");
+    } catch (err) {
+      if (isEngineUnreachable(err)) throw engineUnavailable(err, "the stop is recorded and finishes when the engine is back");
+      throw err;
     }
-    live.requestInterrupt();
-    const exited = Promise.race([waitSandbox(live.containerId), new Promise((r) => setTimeout(r, 5000))]);
-    await exited;
-    await stopSandbox(live.containerId, 3);
   }
 
-  /** Reattaches to sandboxes still running; settles sessions whose sandbox died meanwhile. */
+  /**
+   * Reattaches to sandboxes still running; settles sessions whose sandbox died meanwhile; finishes
+   * stops asked for before a restart; launches again what a restart interrupted. Runs at start and
+   * whenever the engine answers again (idempotent: sessions looked after here are only reconciled).
+   * Throws when the engine is unreachable (the engine watcher calls again when it is back).
+   */
   async recover(only?: string[]): Promise<void> {
     // `only`: several test harnesses share one database; each recovers its own sessions.
     const rows = await db().session.findMany({ where: { status: { in: ACTIVE }, ...(only ? { id: { in: only } } : {}) } });
     for (const row of rows) {
-      await this.remember(row);
-      const live = this.liveFor(row.id);
-      const containerId = row.containerId ?? (await findSandbox(row.id).catch(() => null));
-      const state = containerId ? await inspectSandbox(containerId) : null;
-      if (containerId && state?.running) {
-        live.containerId = containerId;
-        await mountSessionFs(sessionPaths(env().dataDir, row.id));
-        await live.openChannel();
-        this.watch(live);
-        console.log(`[sessions] reattached ${row.id}`);
-      } else if (!row.baseCommit && LAUNCHING.includes(row.status as SessionStatus)) {
-        void this.launch(row.id, true);
-      } else {
-        await this.settle(live, state, "the sandbox stopped while Dockside was not running");
+      try {
+        await this.recoverOne(row);
+      } catch (err) {
+        if (isEngineUnreachable(err)) throw engineUnavailable(err, "recovering sessions");
+        console.error(`[sessions] recover ${row.id}`, err);
       }
     }
+  }
+
+  private async recoverOne(row: Session): Promise<void> {
+    if (this.launching.has(row.id) || this.closed) return;
+    const tracked = this.live.get(row.id);
+    if (tracked?.containerId) return void (await this.reconcileOne(tracked));
+    const live = this.liveFor(row.id);
+    live.stopRequested = !!row.stopRequestedAt;
+    live.stopReason = row.stopReason ?? undefined;
+    const containerId = row.containerId ?? (await findSandbox(row.id));
+    const state = containerId ? await inspectSandbox(containerId) : null;
+    if (containerId && state?.running) {
+      await this.configs.load(row);
+      live.containerId = containerId;
+      await mountSessionFs(sessionPaths(env().dataDir, row.id));
+      await live.openChannel();
+      this.watch(live);
+      console.log(`[sessions] reattached ${row.id}`);
+      // A stop asked for before the restart (or while the engine was away) is finished now.
+      if (live.stopRequested) await this.stopContainer(live, containerId);
+    } else if (LAUNCHING.includes(row.status as SessionStatus)) {
+      // The restart came mid-launch (clone, fork, image): finish what was asked, from the row.
+      if (live.stopRequested) await this.finish(live, ev("status", { status: "stopped", reason: live.stopReason }));
+      else {
+        this.launching.add(row.id);
+        void this.launch(row.id, !row.baseCommit);
+      }
+    } else {
+      live.containerId = containerId;
+      await this.settleExited(live, containerId, state, "the sandbox stopped while Dockside was not running");
+    }
+  }
+
+  /**
+   * Looks at a container this orchestrator looks after: a dead one settles its session exactly as
+   * the exit path does (true), a running one is watched again if its wait was lost. An unreachable
+   * engine throws (503).
+   */
+  private async reconcileOne(live: LiveSession): Promise<boolean> {
+    const containerId = live.containerId;
+    if (!containerId) return false;
+    const state = await inspectSandbox(containerId);
+    if (state?.running) {
+      this.watch(live);
+      if (live.stopRequested) await this.stopContainer(live, containerId);
+      return false;
+    }
+    await this.settleExited(live, containerId, state, "the worker exited");
+    return true;
+  }
+
+  /** Reconciles every container looked after here (the engine watcher, every 30 s). */
+  async reconcile(): Promise<void> {
+    for (const live of [...this.live.values()]) {
+      if (!live.containerId || this.launching.has(live.id)) continue;
+      await this.reconcileOne(live).catch((err) => {
+        if (isEngineUnreachable(err)) throw err;
+        console.error(`[sessions] reconcile ${live.id}`, err);
+      });
+    }
+  }
+
+  /**
+   * Watches the engine: its events settle dead containers at once; whenever it answers again
+   * (the first time included) sessions are recovered and the idle reaper runs. Resolves after
+   * the first attempt. `only` scopes recovery (tests sharing a database).
+   */
+  watchEngine(opts: EngineWatchOptions & { idleMinutes?: number; only?: () => string[] } = {}): Promise<void> {
+    this.engineWatch?.stop();
+    this.engineWatch = new EngineWatch(
+      {
+        resync: async () => {
+          await this.recover(opts.only?.());
+          this.startIdleReaper(opts.idleMinutes ?? 0);
+        },
+        reconcile: () => this.reconcile(),
+        died: (sessionId, containerId) => {
+          const live = this.live.get(sessionId);
+          if (live?.containerId === containerId) void this.reconcileOne(live).catch((err) => console.error(`[sessions] died ${sessionId}`, (err as Error).message));
+        },
+      },
+      opts,
+    );
+    return this.engineWatch.start();
+  }
+  private engineWatch: EngineWatch | undefined;
+
+  /** Whether the engine's event stream is connected (health). */
+  engineWatchState() {
+    return this.engineWatch?.state();
+  }
+
+  /** Interrupts the worker and stops the container; the exit path settles the session as stopped. */
+  private async stopContainer(live: LiveSession, containerId: string): Promise<void> {
+    live.requestInterrupt();
+    await stopSandbox(containerId, 3);
+    const after = await inspectSandbox(containerId);
+    if (!after?.running) await this.settleExited(live, containerId, after, "stopped");
   }
 
   /**
@@ -125,7 +252,7 @@ export class Orchestrator implements ApprovalRecorder {
    * the same container again and the agent resumes its conversation). 0 turns it off.
    */
   startIdleReaper(minutes: number): void {
-    if (!minutes) return;
+    if (!minutes || this.reaper) return;
     this.reaper = setInterval(() => void this.reapIdle(minutes).catch((err) => console.error("[sessions] idle reaper", err)), 60_000);
     this.reaper.unref();
   }
@@ -146,6 +273,7 @@ export class Orchestrator implements ApprovalRecorder {
   async shutdown(): Promise<void> {
     // A sandbox that exits after this is the next orchestrator's to settle (after recovery).
     this.closed = true;
+    this.engineWatch?.stop();
     clearInterval(this.reaper);
     await Promise.all([...this.live.values()].map((l) => l.closeChannel()));
     this.live.clear();
@@ -163,55 +291,18 @@ export class Orchestrator implements ApprovalRecorder {
     this.seen.add(id);
     let l = this.live.get(id);
     if (!l) {
-      l = new LiveSession(id, sessionPaths(env().dataDir, id).run, () => this.workerConfig(id));
+      l = new LiveSession(id, sessionPaths(env().dataDir, id).run, () => this.configs.get(id));
       this.live.set(id, l);
     }
     return l;
   }
 
-  private workerConfig(id: string) {
-    const e = env();
-    const row = this.configCache.get(id);
-    if (!row) throw new AppError("unavailable", "this session's configuration is not loaded yet; retry");
-    return {
-      sessionId: id,
-      model: row.model,
-      branch: row.branch,
-      baseCommit: row.baseCommit,
-      agentUid: row.sandboxUid,
-      agentGid: row.sandboxUid,
-      maxTurns: e.DOCKSIDE_MAX_TURNS,
-      shellTimeoutS: e.DOCKSIDE_SHELL_TIMEOUT_S,
-      toolOutputCap: 30_000,
-      maxTokens: 16_384,
-      contextTokens: e.DOCKSIDE_CONTEXT_TOKENS ?? modelInfo(row.model).contextWindow,
-      maxOutputTokens: modelInfo(row.model).maxOutput,
-      thinkingBudget: row.thinkingBudget ?? null,
-      teamInstructions: row.teamInstructions ?? "",
-      agentEnv: row.agentEnv,
-      environmentNote: row.environmentNote,
-      memoryNote: row.memoryNote,
-      routineKind: row.routineKind,
-    };
-  }
-  // Built from the session row at launch and recovery (the row is the truth; this saves a query per poll).
-  private configCache = new Map<string, { model: string; branch: string; baseCommit: string; sandboxUid: number; thinkingBudget?: number | null; teamInstructions?: string; agentEnv: Record<string, string>; environmentNote: string; memoryNote: string; routineKind: "task" | "check" | null }>();
-  private async remember(row: { id: string; teamId: string; repositoryId: string | null; model: string; branch: string; baseCommit: string | null; sandboxUid: number; thinkingBudget: number | null; prompt: string; routineId: string | null }): Promise<void> {
-    // The team's instructions as they are when the sandbox starts: they stay put for its whole run (the cached prefix).
-    const team = await db().team.findUnique({ where: { id: row.teamId }, select: { instructions: true } });
-    // Secrets marked for the agent, as they are when the sandbox starts (the rest reach setup only).
-    const agentEnv = Object.fromEntries((await sessionSecrets(row.teamId, row.repositoryId)).filter((s) => s.agent).map((s) => [s.name, s.value]));
-    const note = await environmentNote(row.teamId, row.repositoryId);
-    // The team's accepted memory, as it is when the sandbox starts (the worker fixes its system
-    // prompt once, so a later change reaches the next session, never this one's cached prefix).
-    const memoryNote = await memoryNoteFor(row.teamId, row.repositoryId, row.prompt).catch((err) => {
-      console.error("[memory] note", row.id, err);
-      return "";
-    });
-    const routine = row.routineId ? await db().routine.findUnique({ where: { id: row.routineId }, select: { kind: true } }) : null;
-    const routineKind = routine?.kind === "check" ? "check" : routine ? "task" : null;
-    this.configCache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid, thinkingBudget: row.thinkingBudget, teamInstructions: team?.instructions ?? "", agentEnv, environmentNote: note, memoryNote, routineKind });
-  }
+  // Built from the session row at launch and recovery (the row is the truth; a miss rebuilds it).
+  private configs = new WorkerConfigs();
+  /** Sessions whose launch() runs (or is about to) in this process: nobody else starts them. */
+  private launching = new Set<string>();
+  /** Containers with a wait() pending on the engine. */
+  private waiting = new Set<string>();
 
   /** Appends host events decided on the locked session row (approvals) and publishes them. */
   async recordPlanned(id: string, plan: (row: LockedSession) => AppendPlan): Promise<AppendResult> {
@@ -240,7 +331,6 @@ export class Orchestrator implements ApprovalRecorder {
   wake(id: string): void {
     this.live.get(id)?.wake();
   }
-  private forks = new Map<string, ForkPoint>();
 
   /** Appends an event from outside the sandbox (review actions) and publishes it. */
   async record(id: string, event: NewEvent): Promise<void> {
@@ -260,6 +350,7 @@ export class Orchestrator implements ApprovalRecorder {
   }
 
   private async launch(id: string, fresh: boolean): Promise<void> {
+    this.launching.add(id);
     const live = this.liveFor(id);
     live.stopRequested = false;
     live.stopReason = undefined;
@@ -269,31 +360,22 @@ export class Orchestrator implements ApprovalRecorder {
       await live.append([ev("status", { status: "starting" })]);
       if (!fs.existsSync(path.join(this.workerDir, "worker.mjs"))) throw new AppError("internal", `the worker bundle is missing (${this.workerDir}/worker.mjs): run npm run build`);
       const image = await ensureImage((l) => console.log(l)).catch((err) => {
+        // An unreachable engine says so (503 with its address); only a failed build is "missing".
+        if (isAppError(err)) throw err;
         throw new AppError("unavailable", `the sandbox image is missing and could not be built: ${(err as Error).message}`);
       });
       const paths = sessionPaths(env().dataDir, id);
       const uid = row.sandboxUid;
       const fs_ = prepareSessionFs(paths, { uid, gid: uid, quotaBytes: env().DOCKSIDE_SESSION_DISK_GB * 1024 ** 3 });
-      if (fresh) {
-        // host.git gets the origin's base (and a fork's checkpoint); the workspace is cloned from
-        // it. Both happen before the container exists: nothing here is the agent's yet. The
-        // session's filesystem is made meanwhile (they touch different directories).
-        // host.git and the workspace borrow the repository's mirror (refreshed here from the
-        // origin): a session costs its own objects, not the repository's history.
-        const source = parseRepoSource(row.repo, env().repoRoots);
-        const mirror = row.repositoryId ? await ensureMirror(row.repositoryId, source.location, await credentialEnv(row.teamId, row.repo)) : undefined;
-        const [baseCommit] = await Promise.all([initHostRepo(paths.hostRepo, source.location, row.baseBranch, row.branch, {}, { mirror }), fs_]);
-        const fork = this.forks.get(id);
-        if (fork) await importCheckpoint(paths.hostRepo, sessionPaths(env().dataDir, fork.sessionId).hostRepo, fork.sha, row.branch);
-        this.forks.delete(id);
-        await cloneWorkspace(paths, row.branch, uid, uid, { mirror });
-        row = await db().session.update({ where: { id }, data: { baseCommit, headCommit: fork?.sha ?? baseCommit } });
-      } else await fs_;
-      await this.remember(row);
-      if (live.stopRequested) return void (await this.finish(live, ev("status", { status: "stopped" })));
+      // The session's filesystem is made while host.git and the workspace are (different directories).
+      if (fresh) row = await prepareWorkspace(row, paths, fs_);
+      else await fs_;
+      await this.configs.load(row);
+      if (live.stopRequested) return void (await this.finish(live, ev("status", { status: "stopped", reason: live.stopReason })));
       await live.openChannel();
       const existing = row.containerId && (await inspectSandbox(row.containerId)) ? row.containerId : null;
       // prepareSessionFs above mounted the session's filesystem and refreshed the worker copy.
+      // A container already running (a start interrupted by a restart) is fine.
       if (existing) await startSandbox(existing);
       // From host.git's alternates, not the registration: a removed registration leaves its sessions borrowing.
       const mirrorObjects = await borrowedMirrorObjects(paths.hostRepo);
@@ -301,25 +383,51 @@ export class Orchestrator implements ApprovalRecorder {
       await db().session.update({ where: { id }, data: { containerId: live.containerId } });
       this.watch(live);
     } catch (err) {
-      const reason = isAppError(err) ? err.message : `could not start the sandbox: ${(err as Error).message}`;
+      const reason = isAppError(err) ? err.message : isEngineUnreachable(err) ? engineUnavailable(err).message : `could not start the sandbox: ${(err as Error).message}`;
       if (!isAppError(err)) console.error(`[sessions] launch ${id}`, err);
       await this.finish(live, ev("status", { status: "failed", reason }));
+    } finally {
+      this.launching.delete(id);
     }
   }
 
+  /** Waits for the container's exit and settles the session; a lost connection leaves it to the engine watcher. */
   private watch(live: LiveSession): void {
     const containerId = live.containerId!;
-    void waitSandbox(containerId).then(async (state) => {
-      if (this.closed || live.containerId !== containerId) return;
-      live.containerId = null;
-      await this.settle(live, state, "the worker exited").catch((err) => console.error(`[sessions] settle ${live.id}`, err));
-    });
+    if (this.waiting.has(containerId)) return;
+    this.waiting.add(containerId);
+    void waitSandbox(containerId)
+      .then(async (state) => {
+        this.waiting.delete(containerId);
+        if (this.closed) return;
+        // A wait cut short can come back with a running container: never take that for an exit.
+        if (state?.running) return this.watch(live);
+        await this.settleExited(live, containerId, state, "the worker exited");
+      })
+      .catch((err) => {
+        this.waiting.delete(containerId);
+        // The engine's connection dropped: the container may run on. The engine watcher (or the
+        // next follow-up or stop) looks at it once the engine answers.
+        if (!isEngineUnreachable(err)) console.error(`[sessions] watch ${live.id}`, err);
+      });
+  }
+
+  /** Settles the session of a container that exited, once (whichever of wait, events, reconcile or stop sees it first). */
+  private async settleExited(live: LiveSession, containerId: string | null, state: SandboxState | null, cleanExit: string): Promise<void> {
+    if (live.containerId !== containerId) return;
+    live.containerId = null;
+    await this.settle(live, state, cleanExit).catch((err) => console.error(`[sessions] settle ${live.id}`, err));
   }
 
   /** Records how a sandbox ended: stopped on request or after a clean exit, failed otherwise. */
   private async settle(live: LiveSession, state: SandboxState | null, cleanExit: string): Promise<void> {
     const row = await db().session.findUnique({ where: { id: live.id } });
     if (!row) return;
+    // A stop asked for before a restart is on the row.
+    if (row.stopRequestedAt && !live.stopRequested) {
+      live.stopRequested = true;
+      live.stopReason = row.stopReason ?? undefined;
+    }
     const limit = env().DOCKSIDE_SANDBOX_MEMORY_MB;
     let status = ev("status", { status: "stopped", reason: live.stopRequested ? live.stopReason : cleanExit });
     if (state?.oomKilled) status = ev("status", { status: "failed", reason: `the sandbox was killed for exceeding its memory limit (${limit} MB); raise DOCKSIDE_SANDBOX_MEMORY_MB or make the task use less memory` });

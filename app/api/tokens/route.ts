@@ -25,7 +25,7 @@ export const GET = route(async ({ caller }) => {
 
 export const POST = route(async ({ req, caller }) => {
   if (caller.via === "token") throw new AppError("forbidden", "create API tokens signed in (or with the CLI), not with another token");
-  rateLimit(`token-create:${caller.user.id}`, 10, 60_000);
+  await rateLimit(`token-create:${caller.user.id}`, 10, 60_000);
   const { name, teamId } = await readJson(req, CreateTokenInputSchema);
   const access = await authorize(caller, teamId ?? (await activeTeam(caller)), "token.own", "team not found");
   const t = await createApiToken(caller.user.id, access.teamId, name);

@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { readJson, route } from "@/lib/http/handler";
 import { UpdateSessionInputSchema } from "@/lib/protocol/api";
 import { runtime } from "@/lib/runtime/boot";
+import { deleteSession } from "@/lib/sessions/delete-session";
 import { getSession, toDto } from "@/lib/sessions/dto";
 import { updateSession } from "@/lib/sessions/update-session";
 
@@ -25,4 +26,12 @@ export const PATCH = route<{ id: string }>(async ({ req, params, caller }) => {
   // List and page watchers see the new budget and mode.
   await orchestrator.refresh(params.id);
   return session;
+});
+
+// Its creator, admins and owners (other members 403, outsiders 404): the sandbox, the files and
+// the rows go; the audit entry stays. 409 while a host git command (merge, push) works in it.
+export const DELETE = route<{ id: string }>(async ({ params, caller }) => {
+  const access = await authorizeSession(caller, params.id, "session.stop");
+  await deleteSession(access, params.id, runtime().orchestrator);
+  return new Response(null, { status: 204 });
 });

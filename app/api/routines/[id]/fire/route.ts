@@ -11,7 +11,7 @@ export const POST = publicRoute<{ id: string }>(async ({ req, params }) => {
   const routine = await routineForToken(params.id, req.headers.get("authorization"));
   if (!routine) {
     // Wrong tokens count like wrong API tokens: 30 a minute per address, then 429.
-    rateLimit(`bad-token:${clientIp(req.headers)}`, 30, 60_000);
+    await rateLimit(`bad-token:${clientIp(req.headers)}`, 30, 60_000);
     const res = json(401, { error: { code: "unauthorized", message: "send the routine's token as `Authorization: Bearer rt_…` (shown when the routine was created or its token rotated)" } });
     res.headers.set("www-authenticate", 'Bearer realm="dockside-routine"');
     return res;
