@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
-# Makes sure the system parts the test suite needs are present and running: git, a Docker engine
-# (dockerd), debootstrap (to build the sandbox image without a registry) and Chromium.
-# On Debian/Ubuntu as root it installs what is missing with apt-get and starts dockerd;
-# elsewhere it stops with a message naming what is missing. `--docker-only` starts dockerd only.
+# Makes sure the system parts Dockside needs are present and running: git, ripgrep, a Docker
+# engine (dockerd), debootstrap (to build the sandbox image without a registry) and, for the
+# tests, Chromium. On Debian/Ubuntu as root it installs what is missing with apt-get and starts
+# dockerd; elsewhere it stops (exit 1) with a message naming exactly what is missing.
+#   (no flag)      what the test suite needs, Chromium included (npm test)
+#   --docker-only  the same without Chromium (npm run bench)
+#   --run          what sessions need (npm start): no Chromium, and no local engine when
+#                  DOCKER_HOST names one
 set -euo pipefail
+mode=${1:-test}
 
 need=()
 command -v git >/dev/null || need+=(git)
 command -v rg >/dev/null || need+=(ripgrep)
-command -v dockerd >/dev/null || need+=(docker.io)
+if [ "$mode" != "--run" ] || [ -z "${DOCKER_HOST:-}" ]; then
+  command -v dockerd >/dev/null || need+=(docker.io)
+fi
 command -v debootstrap >/dev/null || need+=(debootstrap)
-[ "${1:-}" = "--docker-only" ] || { [ -x /usr/bin/chromium ] || need+=(chromium); }
+[ "$mode" = "--docker-only" ] || [ "$mode" = "--run" ] || { [ -x /usr/bin/chromium ] || need+=(chromium); }
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "[system] installing ${need[*]} with apt-get"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    if ! { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }; then
+      echo "[system] missing: ${need[*]}. apt-get could not install them (see its output above); install them by hand" >&2
+      exit 1
+    fi
   else
-    echo "[system] missing: ${need[*]}. Install them (Debian/Ubuntu: apt-get install ${need[*]}), or run this as root on Debian/Ubuntu." >&2
+    why="run this as root on Debian/Ubuntu to have them installed"
+    [ "$(id -u)" = 0 ] && why="apt-get is not available here: install them with this system's package manager"
+    echo "[system] missing: ${need[*]}. Install them (Debian/Ubuntu: apt-get install ${need[*]}), or $why." >&2
     exit 1
   fi
 fi

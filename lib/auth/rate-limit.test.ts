@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, it } from "vitest";
 import { db } from "../db/client";
-import { pruneRateLimits, rateLimit } from "./rate-limit";
+import { pruneRateLimits, rateLimit, sharedAuthRateLimit } from "./rate-limit";
 
 it("lets exactly `max` of many concurrent calls through in one window", async () => {
   const key = `test:${randomUUID()}`;
@@ -34,4 +34,12 @@ it("prunes windows that ended long ago and keeps current ones", async () => {
   await pruneRateLimits();
   expect(await db().rateLimit.findUnique({ where: { key: old } })).toBeNull();
   expect(await db().rateLimit.findUnique({ where: { key: current } })).not.toBeNull();
+});
+
+it("gives better-auth's limiter the same shared count", async () => {
+  const key = `/sign-in/email|${randomUUID()}`;
+  const rule = { window: 60, max: 3 };
+  const answers = await Promise.all(Array.from({ length: 5 }, () => sharedAuthRateLimit.consume(key, rule)));
+  expect(answers.filter((a) => a.allowed)).toHaveLength(3);
+  expect(answers.find((a) => !a.allowed)!.retryAfter).toBeGreaterThan(0);
 });

@@ -85,7 +85,7 @@ describe("dockside CLI on the configured database", () => {
       [["frobnicate"], 2, /unknown command "frobnicate"/],
       [["token", "mint"], 2, /unknown command "token mint"/],
       [["team", "add", "--team", "default", "--email", email("carol"), "--role", "king"], 2, /--role: .*expected one of/],
-      [["team", "add", "--team", `no-such-team-${run}`, "--email", email("carol"), "--role", "member"], 1, /no team with the id or slug/],
+      [["team", "add", "--team", `no-such-team-${run}`, "--email", email("carol"), "--role", "member"], 1, /no team with the id, slug or name/],
       [["team", "create", "--name", "Ghosts", "--owner", email("nobody")], 1, /no user with the email/],
       [["token", "create", "--email", email("carol"), "--team", "default"], 1, /not a member of default/],
       [["token", "revoke", "--id", "no-such-token"], 1, /token not found/],
@@ -102,7 +102,32 @@ describe("dockside CLI on the configured database", () => {
   it("prints its commands as JSON with --help", async () => {
     const h = await cli(["--help"]);
     expect(h.code).toBe(0);
-    expect((h.out.commands as { command: string }[]).map((c) => c.command)).toEqual(["user create", "team create", "team add", "token create", "token revoke"]);
+    expect((h.out.commands as { command: string }[]).map((c) => c.command)).toEqual(["user create", "team create", "team add", "token create", "token revoke", "backup", "restore"]);
+  });
+
+  it("takes a team's name as well as its slug or id; a name several teams share is refused with the matches", async () => {
+    await cli(["user", "create", "--email", email("nora"), "--password", "correct-horse-7"]);
+    const name = `Named Team ${run}`;
+    const one = await cli(["team", "create", "--name", name, "--owner", email("nora")]);
+    expect(one.code).toBe(0);
+    await cli(["user", "create", "--email", email("olga"), "--password", "correct-horse-8"]);
+    // Any case, as people type it.
+    const byName = await cli(["team", "add", "--team", name.toUpperCase(), "--email", email("olga"), "--role", "viewer"]);
+    expect(byName).toMatchObject({ code: 0, out: { teamId: one.out.id, role: "viewer" } });
+    const tok = await cli(["token", "create", "--email", email("olga"), "--team", name]);
+    expect(tok).toMatchObject({ code: 0, out: { teamId: one.out.id } });
+
+    const two = await cli(["team", "create", "--name", name.toLowerCase(), "--owner", email("nora")]);
+    expect(two.code).toBe(0);
+    const ambiguous = await cli(["team", "add", "--team", name, "--email", email("olga"), "--role", "member"]);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.err.error?.code).toBe("conflict");
+    expect(ambiguous.err.error?.message).toContain(`2 teams are named "${name}"`);
+    expect(ambiguous.err.error?.message).toContain(String(one.out.slug));
+    expect(ambiguous.err.error?.message).toContain(String(two.out.slug));
+    expect(ambiguous.err.error?.message).toMatch(/give the slug or id/);
+    // The slug still picks exactly one.
+    expect((await cli(["team", "add", "--team", String(two.out.slug), "--email", email("olga"), "--role", "member"])).code).toBe(0);
   });
 });
 
@@ -136,6 +161,12 @@ describe("dockside CLI on the embedded database", () => {
       await c.end();
       // The first account owns the first team (the sign-up hook), then the team it created.
       expect(owners.rows).toEqual([{ role: "owner", team_id: "default" }, { role: "owner", team_id: team.out.id }]);
+
+      // The data directory records the server's port: found without DOCKSIDE_PG_PORT (the default
+      // port differs; starting a second postmaster on this cluster would fail on its lock).
+      expect(fs.readFileSync(path.join(dir, "data/postgres.port"), "utf8").trim()).toBe(String(port));
+      const found = await cli(["team", "add", "--team", "Embedded", "--email", "first@embedded.example", "--role", "owner"], { ...embeddedEnv(), DOCKSIDE_PG_PORT: undefined });
+      expect(found).toMatchObject({ code: 0, out: { teamId: team.out.id, role: "owner" } });
 
       // Same port, another data directory: refused rather than writing into someone else's database.
       const wrong = await cli(["user", "create", "--email", "x@embedded.example", "--password", "correct-horse-6"], { ...embeddedEnv(), DOCKSIDE_DATA_DIR: path.join(dir, "other") });

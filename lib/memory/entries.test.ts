@@ -67,8 +67,8 @@ describe("versions", () => {
     const { applySecrets } = await import("../environments/secrets");
     await db().$transaction((tx) => applySecrets(tx, team, repo, { STAGING_DB_PASSWORD: "correct-horse-battery" }));
     await expect(createEntry(alice, { repo, text: "staging db password: correct-horse-battery" })).rejects.toThrow(/the value of one of your team's secrets/);
-    // The repository's secrets are not another scope's business.
-    await expect(createEntry(alice, { text: "team-wide: correct-horse-battery is a famous xkcd" })).resolves.toMatchObject({ repoId: null });
+    // A team-wide entry reaches every repository's sessions: a repository's secret may not ride along in one.
+    await expect(createEntry(alice, { text: "team-wide: correct-horse-battery is a famous xkcd" })).rejects.toThrow(/the value of one of your team's secrets/);
   });
 });
 

@@ -36,6 +36,12 @@ export function entropy(s: string): number {
 /** A reference to a value kept elsewhere ($VAR, ${VAR}, <password>, process.env.X, ***), not a value. */
 const placeholder = (v: string) => /^(\$|<|\{|%|\*{3}|…|\.\.\.|x{4,}$)/i.test(v) || /^(process\.env|env\.|os\.environ|secrets\.)/i.test(v);
 
+/** `user:password` where the password is one: not a placeholder, not digits (a gid), not the user again (a group). */
+function userPassword(pair: string): boolean {
+  const [user, pw] = [pair.slice(0, pair.indexOf(":")), pair.slice(pair.indexOf(":") + 1)];
+  return !placeholder(pw) && !/^\d+$/.test(pw) && pw !== user;
+}
+
 /** A Basic header's value that decodes to user:password (printable, both parts there, the password no placeholder). */
 function basicCredentials(b64: string): boolean {
   const decoded = Buffer.from(b64, "base64").toString("utf8");
@@ -83,7 +89,8 @@ const PATTERNS: Pattern[] = [
     accept: (v) => !placeholder(v) && mixed(v) && /[0-9]/.test(v) && entropy(v) >= 3.5,
   },
   { kind: "authorization", reason: "an Authorization header's credentials (Basic …)", re: /\bbasic\s+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])/i, accept: basicCredentials },
-  { kind: "authorization", reason: "a user and password given to a command (-u user:password)", re: /(?:^|\s)(?:-u|--user)\s*["']?[^\s:"'$]+:([^\s"']{4,})/, accept: (pw) => !placeholder(pw) },
+  // Not `docker run -u 1000:1000` nor `-u www-data:www-data` (a user and a group).
+  { kind: "authorization", reason: "a user and password given to a command (-u user:password)", re: /(?:^|\s)(?:-u|--user)\s*["']?([^\s:"'$]+:[^\s"']{6,})/, accept: userPassword },
   { kind: "webhook_url", reason: "a Slack or Discord webhook URL (anyone holding it can post)", re: /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/]{20,}|discord(?:app)?\.com\/api\/webhooks\/\d+\/[A-Za-z0-9_-]{20,}/i },
   { kind: "gitlab_token", reason: "a GitLab token (glpat-…)", re: /\b(gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,})/ },
   { kind: "huggingface_token", reason: "a Hugging Face token (hf_…)", re: /\b(hf_[A-Za-z0-9]{30,})\b/, accept: mixed },

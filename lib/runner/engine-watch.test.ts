@@ -42,6 +42,7 @@ class SocketProxy {
   private child: ChildProcess | null = null;
   constructor(readonly socket: string) {}
   async start(): Promise<void> {
+    if (this.child) return;
     const child = spawn(process.execPath, ["-e", FORWARDER, this.socket, REAL_SOCKET], { stdio: ["ignore", "pipe", "inherit"] });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
@@ -144,6 +145,24 @@ describe("the Docker engine comes and goes", () => {
     }, "the follow-up to run", 120_000);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     await h.orchestrator.stop(TEAM, s.id).catch(() => {});
+  });
+
+  it("finishes a stop asked for while the engine was unreachable once it answers", async () => {
+    await h.orchestrator.watchEngine({ ...FAST, only: () => h.orchestrator.liveIds() });
+    h.stub.addScript(script("TASK-engine-stop-later", [text("ready")]));
+    const s = await h.orchestrator.createSession(TEAM, { repo: makeRepo(), prompt: "TASK-engine-stop-later" });
+    await waitStatusEvent(s.id, "idle");
+    await proxy.kill();
+    await expect(h.orchestrator.stop(TEAM, s.id, undefined, "asked while away")).rejects.toMatchObject({ code: "unavailable", message: expect.stringMatching(/the stop is recorded/) });
+    expect((await statusOf(s.id)).stopRequestedAt).not.toBeNull();
+    await proxy.start();
+    // The worker may report "stopped" itself once interrupted, a moment before its container exits.
+    await waitFor(async () => {
+      const r = await statusOf(s.id);
+      return r.status === "stopped" && (await inspectSandbox(r.containerId!))?.running === false;
+    }, "the recorded stop to finish", 30_000);
+    const last = (await allEvents(s.id)).filter((e) => e.type === "status").at(-1);
+    expect(last?.type === "status" && last.data.reason).toBe("asked while away");
   });
 
   it("recovers a running session once the engine answers, when the server started while it was unreachable", async () => {

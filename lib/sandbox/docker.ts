@@ -56,9 +56,11 @@ function isEngineUnavailableError(err: unknown): boolean {
 
 /** A 503 that names the engine's address and its error, for a person to act on. */
 export function engineUnavailable(err: unknown, doing?: string): AppError {
-  if (isEngineUnavailableError(err)) return err as AppError;
-  const msg = (err as Error)?.message ?? String(err);
-  return new AppError("unavailable", `the Docker engine at ${dockerAddress()} is unreachable (${msg})${doing ? `: ${doing}` : ""}; start it (or fix DOCKER_HOST) and retry`, { cause: err });
+  // Already said once: keep the engine's own error, and say what was being done now.
+  if (isEngineUnavailableError(err) && (!doing || !(err as Error).cause)) return err as AppError;
+  const root = isEngineUnavailableError(err) ? (err as Error).cause : err;
+  const msg = (root as Error)?.message ?? String(root);
+  return new AppError("unavailable", `the Docker engine at ${dockerAddress()} is unreachable (${msg})${doing ? ` while ${doing}` : ""}; start it (or fix DOCKER_HOST)`, { cause: root });
 }
 
 /** Rethrows an unreachable engine as engineUnavailable(); other errors as they are. */

@@ -212,8 +212,12 @@ async function postApproval({ req, res, h }: Ctx): Promise<void> {
 }
 
 /** A small JSON body checked by `schema`, answered with what `act` returns (AppErrors map to their status by the caller). */
-async function postJson<S extends z.ZodType>({ req, res }: Ctx, schema: S, act: (body: z.infer<S>) => Promise<unknown>): Promise<void> {
-  const json = parseJson(await readBody(req, SMALL_BODY));
+async function postJson<S extends z.ZodType>({ req, res, h }: Ctx, schema: S, act: (body: z.infer<S>) => Promise<unknown>): Promise<void> {
+  const raw = await readBody(req, SMALL_BODY);
+  // Each call counts like an event against the session's rate (the worker waits out a 429 and retries).
+  const wait = h.rate(1, raw.length);
+  if (wait) return tooFast(res, wait);
+  const json = parseJson(raw);
   if (json === undefined) return send(res, 400, { error: "the body is not JSON" });
   const body = schema.safeParse(json);
   if (!body.success) return send(res, 422, { error: z.prettifyError(body.error).slice(0, 2000) });

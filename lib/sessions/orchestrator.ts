@@ -14,7 +14,7 @@ import { sessionPaths } from "../git/workspace";
 import { borrowedMirrorObjects } from "../git/mirror";
 import type { CreateSessionInput, SessionDto } from "../protocol/api";
 import { createSandbox, findSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
-import { engineStatus, engineUnavailable, isEngineUnreachable } from "../sandbox/docker";
+import { engineStatus, engineUnavailable, isEngineUnreachable, rethrowEngine } from "../sandbox/docker";
 import { ensureImage } from "../sandbox/image";
 import { EngineWatch, type EngineWatchOptions } from "../runner/engine-watch";
 import { assertDiskFloor } from "../sandbox/disk-guard";
@@ -68,7 +68,11 @@ export class Orchestrator implements ApprovalRecorder {
     // A container thought to run may have died while the engine's connection was down: look now,
     // so the message either reaches a worker or starts one (an unreachable engine answers 503).
     const tracked = this.live.get(id);
-    if (tracked?.containerId && !this.launching.has(id) && (await this.reconcileOne(tracked))) s = await getSession(teamId, id);
+    const FOLLOW_UP = "starting the sandbox for a follow-up (it was not sent; send it again once the engine is back)";
+    if (tracked?.containerId && !this.launching.has(id)) {
+      const settled = await this.reconcileOne(tracked).catch((err) => rethrowEngine(err, FOLLOW_UP));
+      if (settled) s = await getSession(teamId, id);
+    }
     const live = this.live.get(id);
     const working = isWorking(s.status);
     const relaunch = !live?.containerId && !working && !LAUNCHING.includes(s.status as SessionStatus);
@@ -79,7 +83,7 @@ export class Orchestrator implements ApprovalRecorder {
     if (relaunch) {
       // Starting again needs the engine: say so now rather than accept a message nothing will run.
       const engine = await engineStatus();
-      if (!engine.ok) throw engineUnavailable(new Error(engine.error), "the follow-up was not sent");
+      if (!engine.ok) throw engineUnavailable(new Error(engine.error), FOLLOW_UP);
       if (this.launching.has(id)) throw new AppError("conflict", "the session is being started; send the message again in a moment");
       this.launching.add(id);
     }
@@ -125,7 +129,7 @@ export class Orchestrator implements ApprovalRecorder {
       const after = await inspectSandbox(containerId);
       if (!after?.running) await this.settleExited(live, containerId, after, "stopped");
     } catch (err) {
-      if (isEngineUnreachable(err)) throw engineUnavailable(err, "the stop is recorded and finishes when the engine is back");
+      if (isEngineUnreachable(err)) throw engineUnavailable(err, "stopping the sandbox (the stop is recorded and finishes as soon as the engine is back)");
       throw err;
     }
   }

@@ -62,6 +62,7 @@ const ORDINARY = [
   "ssh://git@github.com/acme/app.git is the mirror; redis://localhost:6379/0 the cache",
   "call the API with `curl -H \"Authorization: Bearer $API_TOKEN\"`",
   "curl -u admin:$ADMIN_PASSWORD https://staging.example.com",
+  "Run the image as `docker run -u 1000:1000 app`, or `-u www-data:www-data` in production",
   "jdbc:postgresql://db:5432/app?user=app&password=${DB_PASSWORD}",
   "host=localhost dbname=app (the password comes from ~/.pgpass)",
   "The image digest is sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",

@@ -35,7 +35,7 @@ async function socketVia(proxy: RoundRobin, cookie: string): Promise<{ client: C
   cleanup.push(() => client.close());
   await new Promise<void>((resolve, reject) => {
     client.once("connect", () => resolve());
-    client.once("connect_error", reject);
+    client.once("connect_error", (err) => reject(new Error(`${err.message} (cookie ${cookie.slice(0, 40)}…, routed ${proxy.routed.join(",")})`)));
   });
   expect(proxy.routed.length).toBe(before + 1);
   return { client, upstream: proxy.routed[before] };
@@ -43,7 +43,10 @@ async function socketVia(proxy: RoundRobin, cookie: string): Promise<{ client: C
 
 it("streams a session run by instance A to a client on instance B, with presence across both", async () => {
   const databaseUrl = await createDatabase("multi");
-  const [a, b] = await Promise.all([startServer({ databaseUrl }), startServer({ databaseUrl })]);
+  // Instances behind one balancer share the server secret (cookies, sealed credentials): without
+  // it each data directory generates its own and a cookie from A is refused by B.
+  const env = { DOCKSIDE_SECRET: "two-instances-shared-secret-0123456789abcdef" };
+  const [a, b] = await Promise.all([startServer({ databaseUrl, env }), startServer({ databaseUrl, env })]);
   cleanup.push(() => b.stop(), () => a.stop());
   connectDb(databaseUrl);
   const proxy = await startRoundRobin([a.port, b.port]);
@@ -67,6 +70,8 @@ it("streams a session run by instance A to a client on instance B, with presence
   const session = (await created.json()) as { id: string; teamId: string };
   await addMember(session.teamId, bob.id, "member", null);
 
+  // A cookie signed by one instance is good on the other.
+  for (const [s, who] of [[a, bob], [b, ann]] as const) expect((await fetch(`${s.url}/api/sessions`, { headers: { cookie: who.cookie } })).status).toBe(200);
   // The proxy alternates: Bob's socket lands on A, Ann's on B.
   const onA = await socketVia(proxy, bob.cookie);
   const onB = await socketVia(proxy, ann.cookie);

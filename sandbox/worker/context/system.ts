@@ -102,13 +102,19 @@ export async function buildSystemPrompt(opts: SystemPromptOptions): Promise<stri
   return sections.length ? `${base}\n\n# Instructions\n\n${sections.join("\n\n")}` : base;
 }
 
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 function depth(p: string): number {
   return p.split("/").length;
 }
 
-/** Delimited so the agent can tell where instructions start and end; a closing tag inside cannot end it early. */
+/**
+ * Delimited so the agent can tell where instructions start and end; no spelling of the tag inside
+ * (any case, spaces, `_` for `-`) can open or close it early.
+ */
 function wrap(tag: string, path: string, text: string): string {
-  const safe = text.replaceAll(`</${tag}`, `<\\/${tag}`);
+  const loose = tag.split("-").map(escapeRe).join("[\\s_-]*");
+  const safe = text.replace(new RegExp(`<(?=\\s*/?\\s*${loose})`, "gi"), "&lt;");
   return `<${tag}${path ? ` path="${path.replace(/"/g, "%22")}"` : ""}>\n${safe}\n</${tag}>`;
 }
 
