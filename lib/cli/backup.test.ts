@@ -108,6 +108,7 @@ describe("dockside backup and restore", () => {
       const before = (await db().$queryRawUnsafe<{ n: number }[]>(search, s.id))[0].n;
       expect(before).toBeGreaterThan(0);
       expect((await c.query(search, [s.id])).rows[0].n).toBe(before);
+      await c.query(`INSERT INTO teams (id, name, slug) VALUES ('after-backup', 'After', 'after-backup')`);
     } finally {
       await c.end();
       await pgdb.stop();
@@ -123,6 +124,22 @@ describe("dockside backup and restore", () => {
     const alternates = fs.readFileSync(path.join(restoredRepo, "objects/info/alternates"), "utf8");
     expect(alternates).toContain(`${fresh}/repos/`);
     expect(alternates).not.toContain(`${env().dataDir}/`);
+
+    // --force over the restored directory: the database is the backup's again; the cluster there
+    // keeps its own login (the backup's password file is another cluster's).
+    const forced = await cli(["restore", file, "--force"], restoreEnv);
+    expect(forced.err).toEqual({});
+    expect(forced.code).toBe(0);
+    const after = await startEmbeddedPostgres(fresh, port);
+    const c2 = new pg.Client({ connectionString: after.url });
+    await c2.connect();
+    try {
+      expect((await c2.query(`SELECT id FROM teams WHERE id = 'after-backup'`)).rows).toEqual([]);
+      expect((await c2.query(`SELECT count(*)::int AS n FROM events WHERE session_id = $1`, [s.id])).rows[0].n).toBe(events.length);
+    } finally {
+      await c2.end();
+      await after.stop();
+    }
   }, 600_000);
 
   it("refuses a file that is not a backup", async () => {

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { env } from "../config/env";
 import { startEmbeddedPostgres, type EmbeddedDb } from "../db/embedded";
 import { clusterDir } from "../db/embedded-location";
+import { passwordPath } from "../db/embedded-login";
 import { migrate } from "../db/migrate";
 import { AppError } from "../errors";
 import { Manifest, tar, VERSION } from "./archive";
@@ -41,7 +42,10 @@ export async function restore(file: string, opts: { force?: boolean } = {}) {
 
     await tar(["-xf", src, "-C", stage, "db"]);
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // Over an existing cluster (--force), its own password stays: the backup's is another cluster's.
+    const ownPassword = fs.existsSync(path.join(clusterDir(dataDir), "PG_VERSION")) && fs.existsSync(passwordPath(dataDir)) ? fs.readFileSync(passwordPath(dataDir)) : null;
     if (manifest.files.paths.length) await tar(["-xpf", src, "-C", dataDir, "--strip-components=1", "files"]);
+    if (ownPassword) fs.writeFileSync(passwordPath(dataDir), ownPassword, { mode: 0o600 });
     const relinked = relinkAlternates(dataDir, manifest.dataDir);
 
     let url = e.DATABASE_URL;

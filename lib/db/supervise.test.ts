@@ -15,6 +15,7 @@ import { createApiToken } from "../auth/tokens";
 import { createTeamFor } from "../cli/teams";
 import { createUser } from "../cli/users";
 import type { Started } from "../runtime/start";
+import { releaseMountsUnder } from "../sandbox/mounts";
 import { db } from "./client";
 import { databaseOutage, DB_UNAVAILABLE_MESSAGE } from "./unavailable";
 

@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { env } from "../config/env";
 import { docker, engineUnavailable, isEngineUnreachable, rethrowEngine } from "./docker";
-import { withBuildLock } from "./image-lock";
+import { buildLockPath, withBuildLock } from "./image-lock";
 
 const IMAGE_DIR = path.resolve("sandbox/image");
 const BUILD_SCRIPT = path.join(IMAGE_DIR, "build-rootfs.sh");
@@ -53,7 +53,9 @@ export async function imageExists(tag = imageTag()): Promise<boolean> {
 export async function imageStatus(): Promise<ImageStatus> {
   const tag = imageTag();
   const ready = await imageExists(tag);
-  return { ready, tag, building: !ready && !!g.__docksideImageBuild, error: ready ? undefined : g.__docksideImageError };
+  // Building here, or in another process (its lock file).
+  const building = !ready && (!!g.__docksideImageBuild || fs.existsSync(buildLockPath()));
+  return { ready, tag, building, error: ready ? undefined : g.__docksideImageError };
 }
 
 /**

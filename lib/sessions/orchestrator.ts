@@ -13,19 +13,20 @@ import { wakeApprovalPolls } from "../approvals/waiters";
 import { sessionPaths } from "../git/workspace";
 import { borrowedMirrorObjects } from "../git/mirror";
 import type { CreateSessionInput, SessionDto } from "../protocol/api";
-import { createSandbox, findSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
+import { createSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
 import { engineStatus, engineUnavailable, isEngineUnreachable, rethrowEngine } from "../sandbox/docker";
 import { ensureImage } from "../sandbox/image";
 import { EngineWatch, type EngineWatchOptions } from "../runner/engine-watch";
 import { assertDiskFloor } from "../sandbox/disk-guard";
-import { mountSessionFs, prepareSessionFs, releaseSessionFs } from "../sandbox/session-fs";
+import { prepareSessionFs, releaseSessionFs } from "../sandbox/session-fs";
 import { insertSession } from "./create-session";
 import { recordAudit } from "../audit/record";
 import { getSession, toDto } from "./dto";
 import { LiveSession } from "./live-session";
 import { WorkerConfigs } from "./worker-config";
-import type { Session } from "../db/generated/client";
 import { prepareWorkspace } from "./prepare-workspace";
+import { LAUNCHING, reconcileSession, recoverSession, type Keeper } from "./recovery";
+import { restoreWorkspace } from "../gc/restore-workspace";
 
 /** The person behind an action, as recorded in events and the audit trail. */
 export interface Actor {
@@ -40,8 +41,6 @@ export interface ForkPoint {
 }
 
 const ACTIVE = [...LIVE_STATUSES];
-/** The orchestrator is still preparing the sandbox (launch() runs). */
-const LAUNCHING: readonly SessionStatus[] = ["queued", "starting"];
 
 export class Orchestrator implements ApprovalRecorder {
   private live = new Map<string, LiveSession>();
@@ -70,7 +69,7 @@ export class Orchestrator implements ApprovalRecorder {
     const tracked = this.live.get(id);
     const FOLLOW_UP = "starting the sandbox for a follow-up (it was not sent; send it again once the engine is back)";
     if (tracked?.containerId && !this.launching.has(id)) {
-      const settled = await this.reconcileOne(tracked).catch((err) => rethrowEngine(err, FOLLOW_UP));
+      const settled = await reconcileSession(this.keeper, tracked).catch((err) => rethrowEngine(err, FOLLOW_UP));
       if (settled) s = await getSession(teamId, id);
     }
     const live = this.live.get(id);
@@ -145,7 +144,7 @@ export class Orchestrator implements ApprovalRecorder {
     const rows = await db().session.findMany({ where: { status: { in: ACTIVE }, ...(only ? { id: { in: only } } : {}) } });
     for (const row of rows) {
       try {
-        await this.recoverOne(row);
+        await recoverSession(this.keeper, row);
       } catch (err) {
         if (isEngineUnreachable(err)) throw engineUnavailable(err, "recovering sessions");
         console.error(`[sessions] recover ${row.id}`, err);
@@ -153,60 +152,11 @@ export class Orchestrator implements ApprovalRecorder {
     }
   }
 
-  private async recoverOne(row: Session): Promise<void> {
-    if (this.launching.has(row.id) || this.closed) return;
-    const tracked = this.live.get(row.id);
-    if (tracked?.containerId) return void (await this.reconcileOne(tracked));
-    const live = this.liveFor(row.id);
-    live.stopRequested = !!row.stopRequestedAt;
-    live.stopReason = row.stopReason ?? undefined;
-    const containerId = row.containerId ?? (await findSandbox(row.id));
-    const state = containerId ? await inspectSandbox(containerId) : null;
-    if (containerId && state?.running) {
-      await this.configs.load(row);
-      live.containerId = containerId;
-      await mountSessionFs(sessionPaths(env().dataDir, row.id));
-      await live.openChannel();
-      this.watch(live);
-      console.log(`[sessions] reattached ${row.id}`);
-      // A stop asked for before the restart (or while the engine was away) is finished now.
-      if (live.stopRequested) await this.stopContainer(live, containerId);
-    } else if (LAUNCHING.includes(row.status as SessionStatus)) {
-      // The restart came mid-launch (clone, fork, image): finish what was asked, from the row.
-      if (live.stopRequested) await this.finish(live, ev("status", { status: "stopped", reason: live.stopReason }));
-      else {
-        this.launching.add(row.id);
-        void this.launch(row.id, !row.baseCommit);
-      }
-    } else {
-      live.containerId = containerId;
-      await this.settleExited(live, containerId, state, "the sandbox stopped while Dockside was not running");
-    }
-  }
-
-  /**
-   * Looks at a container this orchestrator looks after: a dead one settles its session exactly as
-   * the exit path does (true), a running one is watched again if its wait was lost. An unreachable
-   * engine throws (503).
-   */
-  private async reconcileOne(live: LiveSession): Promise<boolean> {
-    const containerId = live.containerId;
-    if (!containerId) return false;
-    const state = await inspectSandbox(containerId);
-    if (state?.running) {
-      this.watch(live);
-      if (live.stopRequested) await this.stopContainer(live, containerId);
-      return false;
-    }
-    await this.settleExited(live, containerId, state, "the worker exited");
-    return true;
-  }
-
   /** Reconciles every container looked after here (the engine watcher, every 30 s). */
   async reconcile(): Promise<void> {
     for (const live of [...this.live.values()]) {
       if (!live.containerId || this.launching.has(live.id)) continue;
-      await this.reconcileOne(live).catch((err) => {
+      await reconcileSession(this.keeper, live).catch((err) => {
         if (isEngineUnreachable(err)) throw err;
         console.error(`[sessions] reconcile ${live.id}`, err);
       });
@@ -223,13 +173,13 @@ export class Orchestrator implements ApprovalRecorder {
     this.engineWatch = new EngineWatch(
       {
         resync: async () => {
-          await this.recover(opts.only?.());
           this.startIdleReaper(opts.idleMinutes ?? 0);
+          await this.recover(opts.only?.());
         },
         reconcile: () => this.reconcile(),
         died: (sessionId, containerId) => {
           const live = this.live.get(sessionId);
-          if (live?.containerId === containerId) void this.reconcileOne(live).catch((err) => console.error(`[sessions] died ${sessionId}`, (err as Error).message));
+          if (live?.containerId === containerId) void reconcileSession(this.keeper, live).catch((err) => console.error(`[sessions] died ${sessionId}`, (err as Error).message));
         },
       },
       opts,
@@ -241,14 +191,6 @@ export class Orchestrator implements ApprovalRecorder {
   /** Whether the engine's event stream is connected (health). */
   engineWatchState() {
     return this.engineWatch?.state();
-  }
-
-  /** Interrupts the worker and stops the container; the exit path settles the session as stopped. */
-  private async stopContainer(live: LiveSession, containerId: string): Promise<void> {
-    live.requestInterrupt();
-    await stopSandbox(containerId, 3);
-    const after = await inspectSandbox(containerId);
-    if (!after?.running) await this.settleExited(live, containerId, after, "stopped");
   }
 
   /**
@@ -303,6 +245,20 @@ export class Orchestrator implements ApprovalRecorder {
 
   // Built from the session row at launch and recovery (the row is the truth; a miss rebuilds it).
   private configs = new WorkerConfigs();
+  private readonly keeper: Keeper = {
+    closed: () => this.closed,
+    launching: (id) => this.launching.has(id),
+    tracked: (id) => this.live.get(id),
+    liveFor: (id) => this.liveFor(id),
+    loadConfig: (row) => this.configs.load(row),
+    watch: (live) => this.watch(live),
+    launch: (id, fresh) => {
+      this.launching.add(id);
+      void this.launch(id, fresh);
+    },
+    finish: (live, status) => this.finish(live, status),
+    settleExited: (live, containerId, state, cleanExit) => this.settleExited(live, containerId, state, cleanExit),
+  };
   /** Sessions whose launch() runs (or is about to) in this process: nobody else starts them. */
   private launching = new Set<string>();
   /** Containers with a wait() pending on the engine. */
@@ -373,7 +329,11 @@ export class Orchestrator implements ApprovalRecorder {
       const fs_ = prepareSessionFs(paths, { uid, gid: uid, quotaBytes: env().DOCKSIDE_SESSION_DISK_GB * 1024 ** 3 });
       // The session's filesystem is made while host.git and the workspace are (different directories).
       if (fresh) row = await prepareWorkspace(row, paths, fs_);
-      else await fs_;
+      else {
+        await fs_;
+        // A workspace archived by garbage collection comes back from host.git's branch first.
+        await restoreWorkspace(id);
+      }
       await this.configs.load(row);
       if (live.stopRequested) return void (await this.finish(live, ev("status", { status: "stopped", reason: live.stopReason })));
       await live.openChannel();
