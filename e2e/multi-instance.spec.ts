@@ -73,7 +73,7 @@ test("a person on instance B watches live a session run by instance A, and sees 
     // Live from A's sandbox to B's page: B's page opened while the command ran, and follows it to idle.
     await expectStatus(onB, "running", 60_000);
     await expectStatus(onB, "idle", 120_000);
-    await onB.getByRole("button", { name: /^shell for i in/ }).click();
+    await onB.getByRole("button", { name: /^shell sleep 8; for i in/ }).click();
     await expect(onB.getByText("multi-30")).toBeVisible();
     const shown = (await onB.getByRole("tabpanel").innerText()).match(/\bmulti-\d+\b/g) ?? [];
     expect(shown).toEqual(Array.from({ length: 30 }, (_, i) => `multi-${i + 1}`));

@@ -32,13 +32,16 @@ const setup = vi.hoisted(() => {
 let started: Started;
 let token = "";
 const lines: string[] = [];
+const t0 = Date.now();
+const trace = (m: string) => process.env.TRACE && console.error(`[test +${Date.now() - t0}ms] ${m}`);
 const pidFile = () => path.join(setup.dir, "data", "postgres", "postmaster.pid");
 const postmasterPid = () => Number(fs.readFileSync(pidFile(), "utf8").split("\n")[0]);
 
 beforeAll(async () => {
   fs.mkdirSync(setup.dir, { mode: 0o755 });
   const { startRuntime } = await import("../runtime/start");
-  started = await startRuntime({ buildImage: false, log: (l) => void lines.push(l) });
+  started = await startRuntime({ buildImage: false, log: (l) => void (lines.push(l), trace(l)) });
+  trace("runtime started");
   await createUser({ email: "ops@example.test", password: "a long enough password" });
   const team = await createTeamFor("Ops", "ops@example.test");
   const user = await db().user.findUniqueOrThrow({ where: { email: "ops@example.test" } });
@@ -46,7 +49,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  trace("stopping");
   await started?.stop();
+  trace("stopped");
+  // The runtime loop-mounts the mirrors' filesystem under the data dir.
+  await releaseMountsUnder(setup.dir);
   fs.rmSync(setup.dir, { recursive: true, force: true });
 });
 
@@ -74,12 +81,16 @@ describe("the supervised embedded PostgreSQL", () => {
     expect((await callRoute(listSessions, token, "GET", {})).status).toBe(200);
     const before = postmasterPid();
 
+    trace("killing");
     process.kill(before, "SIGKILL");
     // The port stays taken for the outage, so the test sees it before the restart succeeds.
     const holder = await holdPort(setup.port);
+    trace("port held");
     try {
       await waitFor(async () => databaseOutage(), "the supervisor noticing", 10_000);
+      trace("outage seen");
       const during = await callRoute<{ error: { code: string; message: string } }, Record<string, never>>(listSessions, token, "GET", {});
+      trace(`during ${during.status}`);
       expect(during.status).toBe(503);
       expect(during.body.error).toMatchObject({ code: "unavailable", message: DB_UNAVAILABLE_MESSAGE });
 
@@ -97,6 +108,7 @@ describe("the supervised embedded PostgreSQL", () => {
     }
 
     await waitFor(async () => !databaseOutage(), "the restart", 30_000);
+    trace("restarted");
     expect(postmasterPid()).not.toBe(before);
     expect((await callRoute(listSessions, token, "GET", {})).status).toBe(200);
     // A write through the same client (its pool dropped the dead connections by itself).

@@ -4,6 +4,7 @@ import { env } from "../config/env";
 import { connectDb, disconnectDb } from "../db/client";
 import { startEmbeddedPostgres, type EmbeddedDb } from "../db/embedded";
 import { migrate } from "../db/migrate";
+import { clusterDir } from "../db/embedded-location";
 import { superviseEmbedded, superviseExternal } from "../db/supervise";
 import { dataDirFreeBytes, formatBytes, startDiskGuard } from "../sandbox/disk-guard";
 import { engineStatus } from "../sandbox/docker";
@@ -50,7 +51,7 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
   setRuntime(runtime);
 
   const describe = [
-    `database: ${database.kind === "embedded" ? `embedded PostgreSQL (${env().dataDir}/postgres, port ${env().DOCKSIDE_PG_PORT})` : "DATABASE_URL"}${applied.length ? `, applied ${applied.length} migration(s)` : ""}`,
+    `database: ${database.kind === "embedded" ? `embedded PostgreSQL (${clusterDir(env().dataDir)}, port ${env().DOCKSIDE_PG_PORT})` : "DATABASE_URL"}${applied.length ? `, applied ${applied.length} migration(s)` : ""}`,
   ];
   describe.push((await sessionFsMode()).detail);
   // Sessions borrow objects from the repositories' mirrors: reviews and sandboxes need them mounted.

@@ -144,12 +144,22 @@ export class Orchestrator implements ApprovalRecorder {
     const rows = await db().session.findMany({ where: { status: { in: ACTIVE }, ...(only ? { id: { in: only } } : {}) } });
     for (const row of rows) {
       try {
+        if (!this.tracked(row.id) && !(await this.claim(row.id))) continue;
         await recoverSession(this.keeper, row);
       } catch (err) {
         if (isEngineUnreachable(err)) throw engineUnavailable(err, "recovering sessions");
         console.error(`[sessions] recover ${row.id}`, err);
       }
     }
+  }
+
+  /**
+   * Whether this instance may take a session it does not look after yet (several instances on one
+   * database: the lease module plugs acquireLease in here). One instance: always.
+   */
+  claim: (sessionId: string) => Promise<boolean> = async () => true;
+  private tracked(id: string): boolean {
+    return !!this.live.get(id)?.containerId || this.launching.has(id);
   }
 
   /** Reconciles every container looked after here (the engine watcher, every 30 s). */
