@@ -26,7 +26,9 @@ async function main(): Promise<void> {
     if (!limitBody(req, res, bodyLimitFor(req.method, req.url, maxBody))) return;
     void handle(req, res);
   });
-  // Several instances may share the database: live events cross them through it.
+  // Several instances may share the database: this one beats in `instances` before any socket
+  // can record presence under its id, and live events cross instances through the database.
+  await startInstance();
   const socket = await attachSocket(server, { databaseUrl: started.databaseUrl });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : e.PORT;
-  const id = await startInstance({ address: `http://${e.HOSTNAME}:${port}` });
+  const id = await startInstance({ address: `http://${e.HOSTNAME}:${port}` }); // recorded at the next beat
   console.log(`Dockside is running at http://${e.HOSTNAME}:${port} (instance ${id})`);
   for (const line of started.describe) console.log(`  ${line}`);
 
