@@ -12,6 +12,17 @@ const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   DOCKSIDE_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   DOCKER_HOST: z.string().optional(),
+  /**
+   * Several Docker engines, comma-separated (unix:///path or tcp://host:port; TLS from
+   * DOCKER_TLS_VERIFY/DOCKER_CERT_PATH). The first is the default engine. Unset: DOCKER_HOST alone.
+   * Every engine must see the data directory at the same path (same host, or shared storage).
+   */
+  DOCKSIDE_DOCKER_HOSTS: z
+    .string()
+    .optional()
+    .refine((v) => !v || v.split(",").map((h) => h.trim()).filter(Boolean).every((h) => /^(unix:\/\/\/.+|tcp:\/\/[^/]+:\d+\/?)$/.test(h)), "each engine must be unix:///path or tcp://host:port"),
+  /** Seconds an engine may stay unreachable before its live sessions fail (several engines only). */
+  DOCKSIDE_ENGINE_GRACE_S: z.coerce.number().int().positive().default(60),
   DOCKSIDE_IMAGE: z.string().optional(),
   DOCKSIDE_REPO_ROOTS: z.string().optional(),
   DOCKSIDE_MODEL: z.string().min(1).default("claude-sonnet-5-5"),

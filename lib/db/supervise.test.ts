@@ -17,6 +17,7 @@ import { createUser } from "../cli/users";
 import type { Started } from "../runtime/start";
 import { releaseMountsUnder } from "../sandbox/mounts";
 import { db } from "./client";
+import { clusterDir } from "./embedded-location";
 import { databaseOutage, DB_UNAVAILABLE_MESSAGE } from "./unavailable";
 
 // Before any module reads the configuration: this runtime has its own cluster and data dir.
@@ -34,7 +35,7 @@ let token = "";
 const lines: string[] = [];
 const t0 = Date.now();
 const trace = (m: string) => process.env.TRACE && console.error(`[test +${Date.now() - t0}ms] ${m}`);
-const pidFile = () => path.join(setup.dir, "data", "postgres", "postmaster.pid");
+const pidFile = () => path.join(clusterDir(path.join(setup.dir, "data")), "postmaster.pid");
 const postmasterPid = () => Number(fs.readFileSync(pidFile(), "utf8").split("\n")[0]);
 
 beforeAll(async () => {
@@ -66,7 +67,8 @@ async function holdPort(port: number): Promise<net.Server> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const s = await new Promise<net.Server | null>((resolve) => {
-      const server = net.createServer();
+      // Connections are reset at once, as by a port nobody serves PostgreSQL on.
+      const server = net.createServer((socket) => socket.resetAndDestroy());
       server.once("error", () => resolve(null));
       server.listen(port, "127.0.0.1", () => resolve(server));
     });

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedDb } from "./embedded";
+import { clusterDir } from "./embedded-location";
 import { isDatabaseUnavailable, markDatabaseDown, markDatabaseUp } from "./unavailable";
 
 const CHECK_MS = 1000;
@@ -26,7 +27,8 @@ const g = globalThis as unknown as { __docksideDbSupervisor?: Supervisor };
 
 /** Watches the embedded cluster in `dataDir` and restarts it when its postmaster is gone. */
 export function superviseEmbedded(dataDir: string, port: number, first: EmbeddedDb, log: Log, start = startEmbeddedPostgres): Supervisor {
-  const pidFile = path.join(dataDir, "postgres", "postmaster.pid");
+  // Read at each look: the cluster may live outside the data dir (embedded-location.ts).
+  const pidFile = () => path.join(clusterDir(dataDir), "postmaster.pid");
   let current: EmbeddedDb | null = first;
   let stopped = false;
   let busy = false;
@@ -38,7 +40,7 @@ export function superviseEmbedded(dataDir: string, port: number, first: Embedded
     if (stopped || busy) return;
     busy = true;
     try {
-      if (postmasterAlive(pidFile)) return;
+      if (postmasterAlive(pidFile())) return;
       if (!downAt) {
         downAt = Date.now();
         current = null;

@@ -90,6 +90,7 @@ export function errorResponse(err: unknown): Response {
   if (isAppError(err)) {
     const res = json(ERROR_STATUS[err.code], { error: { ...err.details, code: err.code, message: err.message } });
     if (res.status === 401) res.headers.set("www-authenticate", "Bearer");
+    if (res.status === 503 && err.message.startsWith("database unavailable")) res.headers.set("retry-after", "2");
     return res;
   }
   if (err instanceof z.ZodError || (err instanceof Error && err.name === "ZodError" && Array.isArray((err as z.ZodError).issues))) {

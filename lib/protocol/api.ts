@@ -106,6 +106,10 @@ export const HealthSchema = z.object({
   image: z.object({ ready: z.boolean(), tag: z.string(), building: z.boolean(), error: z.string().optional() }),
   /** How session filesystems are made here (disk quota and host-path hiding, or the weaker fallback). */
   sessionFs: z.object({ mode: z.enum(["loop", "directory"]), detail: z.string() }).optional(),
+  /** Each Docker engine (DOCKSIDE_DOCKER_HOSTS, else the one engine): does it answer, how many of our sandboxes run there. */
+  engines: z.array(z.object({ address: z.string(), reachable: z.boolean(), sandboxes: z.number().int().nullable(), error: z.string().optional() })).optional(),
+  /** The write probe: a small file written and fsynced in the data directory (and a database write). */
+  disk: z.object({ ok: z.boolean(), path: z.string(), checkedAt: z.string(), error: z.string().optional() }).optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;
 /** What /api/health tells a caller without credentials: only whether Dockside is up. */

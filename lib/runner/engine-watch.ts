@@ -7,7 +7,7 @@ import type { Readable } from "node:stream";
 import type Docker from "dockerode";
 import { env } from "../config/env";
 import { INSTANCE_LABEL, SESSION_LABEL } from "../sandbox/container";
-import { docker, withTimeout } from "../sandbox/docker";
+import { docker, engineAddress, withTimeout } from "../sandbox/docker";
 
 export interface EngineWatchHooks {
   /** The engine answers again (or for the first time): recover and reconcile everything. */
@@ -19,6 +19,8 @@ export interface EngineWatchHooks {
 }
 
 export interface EngineWatchOptions {
+  /** The engine watched (its address; null: the default engine). */
+  engine?: string | null;
   reconcileMs?: number;
   backoffMs?: number;
   backoffMaxMs?: number;
@@ -37,6 +39,7 @@ export class EngineWatch {
   private readonly backoffMs: number;
   private readonly backoffMaxMs: number;
   private readonly log: (line: string) => void;
+  private readonly engine: string | null;
 
   constructor(
     private readonly hooks: EngineWatchHooks,
@@ -46,6 +49,7 @@ export class EngineWatch {
     this.backoffMs = opts.backoffMs ?? 1000;
     this.backoffMaxMs = opts.backoffMaxMs ?? 30_000;
     this.log = opts.log ?? ((l) => console.log(l));
+    this.engine = opts.engine ?? null;
   }
 
   /** Starts watching; resolves after the first attempt (and its resync when the engine answered). */
@@ -78,14 +82,14 @@ export class EngineWatch {
       try {
         // Only our containers' deaths (several Dockside instances may share an engine).
         const filters = { type: ["container"], event: ["die"], label: [`${INSTANCE_LABEL}=${env().dataDir}`] };
-        const stream = (await withTimeout(docker().getEvents({ filters } as unknown as Docker.GetEventsOptions), 10_000, "no answer")) as unknown as Readable;
+        const stream = (await withTimeout(docker(this.engine).getEvents({ filters } as unknown as Docker.GetEventsOptions), 10_000, "no answer")) as unknown as Readable;
         if (this.stopped) return void stream.destroy();
         this.stream = stream;
         const ended = this.consume(stream);
         const wasDown = this.current.error !== undefined;
         this.current = { connected: true, since: new Date() };
         delay = this.backoffMs;
-        if (wasDown) this.log(`[engine] the Docker engine answers again: recovering sessions`);
+        if (wasDown) this.log(`[engine] the Docker engine ${engineAddress(this.engine)} answers again: recovering sessions`);
         await this.hooks.resync().catch((err) => this.log(`[engine] resync: ${(err as Error).message}`));
         first();
         const why = await ended;
@@ -101,7 +105,7 @@ export class EngineWatch {
   }
 
   private down(error: string): void {
-    if (this.current.connected || this.current.error === undefined) this.log(`[engine] lost the Docker engine's event stream (${error}); retrying`);
+    if (this.current.connected || this.current.error === undefined) this.log(`[engine] lost the event stream of the Docker engine ${engineAddress(this.engine)} (${error}); retrying`);
     this.current = { connected: false, since: this.current.connected ? new Date() : this.current.since, error };
     this.stream = null;
   }
@@ -141,5 +145,70 @@ export class EngineWatch {
       const t = setTimeout(() => ((this.wakeSleep = null), resolve()), ms);
       this.wakeSleep = () => (clearTimeout(t), (this.wakeSleep = null), resolve());
     });
+  }
+}
+
+export interface EngineSetHooks {
+  /** `engine`: the one that answers again (several engines), undefined with one engine. */
+  resync(engine: string | undefined): Promise<void>;
+  reconcile(engine: string | undefined): Promise<void>;
+  died(sessionId: string, containerId: string): void;
+  /** Several engines only: `engine` stayed unreachable past the grace period. */
+  gone(engine: string, error: string): Promise<void>;
+}
+
+/**
+ * One watcher per engine (events, resync, reconcile for that engine's sessions). With several
+ * engines, one away longer than `graceS` is reported gone (again every few seconds while away:
+ * `gone` must be idempotent) so its sessions can move; with one engine there is nowhere to go and
+ * sessions wait for it as before.
+ */
+export class EngineSet {
+  private readonly watches = new Map<string, EngineWatch>();
+  private graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly engines: string[],
+    private readonly hooks: EngineSetHooks,
+    private readonly opts: EngineWatchOptions & { graceS: number },
+  ) {}
+
+  start(): Promise<void> {
+    const several = this.engines.length > 1;
+    const started = this.engines.map((engine) => {
+      const only = several ? engine : undefined;
+      const watch = new EngineWatch(
+        { resync: () => this.hooks.resync(only), reconcile: () => this.hooks.reconcile(only), died: (s, c) => this.hooks.died(s, c) },
+        { ...this.opts, engine: several ? engine : null },
+      );
+      this.watches.set(engine, watch);
+      return watch.start();
+    });
+    if (several) {
+      const graceMs = this.opts.graceS * 1000;
+      this.graceTimer = setInterval(() => {
+        for (const [engine, w] of this.watches) {
+          const st = w.state();
+          if (st.connected || Date.now() - st.since.getTime() < graceMs) continue;
+          this.hooks.gone(engine, st.error ?? "no answer").catch((err) => console.error(`[engine] ${engine} gone`, err));
+        }
+      }, Math.min(5000, graceMs / 4));
+      this.graceTimer.unref();
+    }
+    return Promise.all(started).then(() => undefined);
+  }
+
+  stop(): void {
+    clearInterval(this.graceTimer);
+    for (const w of this.watches.values()) w.stop();
+  }
+
+  /** The default (first) engine's watcher state. */
+  state(): EngineWatchState | undefined {
+    return [...this.watches.values()][0]?.state();
+  }
+
+  states(): (EngineWatchState & { engine: string })[] {
+    return [...this.watches].map(([engine, w]) => ({ engine, ...w.state() }));
   }
 }

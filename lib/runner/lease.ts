@@ -131,6 +131,21 @@ export async function leaseHolder(sessionId: string): Promise<LeaseHolder | null
 }
 
 /**
+ * Sessions in one of `statuses` that no live instance runs: never leased, lease run out, or holder
+ * dead. The orchestrator's takeover scan: acquireLease() each, then recover it.
+ */
+export async function orphanedSessions(statuses: string[]): Promise<string[]> {
+  const rows = await db().$queryRaw<{ id: string }[]>`
+    SELECT s.id FROM sessions s LEFT JOIN session_leases l ON l.session_id = s.id
+    WHERE s.status = ANY(${statuses}::text[])
+      AND (l.session_id IS NULL OR l.expires_at <= timezone('UTC', now()) OR NOT EXISTS (
+        SELECT 1 FROM instances i WHERE i.id = l.instance_id
+        AND i.heartbeat_at > timezone('UTC', now()) - make_interval(secs => ${secs(DEAD_AFTER_MS)}::float8)))
+    ORDER BY s.id`;
+  return rows.map((r) => r.id);
+}
+
+/**
  * Inside a write transaction: refuses unless this instance still holds the session at `epoch`.
  * The row stays share-locked until the transaction ends, so a takeover (which updates the row)
  * waits for this write to commit and can never interleave with it.

@@ -5,6 +5,7 @@ import { databaseOutage } from "../db/unavailable";
 import { engineStatus } from "../sandbox/docker";
 import { sessionFsMode } from "../sandbox/fs-mode";
 import { imageStatus } from "../sandbox/image";
+import { engineLoads } from "../sandbox/engines";
 import type { Health } from "../protocol/api";
 import { lastWriteProbe, type WriteProbe } from "./write-probe";
 
@@ -24,8 +25,10 @@ export async function checkHealth(dbKind: "embedded" | "external"): Promise<Heal
     : { ready: false, tag: "", building: false, error: "Docker engine unreachable" };
   const sessionFs = await sessionFsMode().catch(() => undefined);
   const disk = lastWriteProbe();
+  // Several engines: one away is reported, not fatal (sessions are placed on the others).
+  const engines = (await engineLoads()).map((l) => ({ address: l.engine, reachable: l.reachable, sandboxes: l.sandboxes, ...(l.error ? { error: l.error } : {}) }));
   const ok = database.ok && docker.ok && image.ready && disk?.ok !== false;
-  return { ok, database, docker, image, ...(sessionFs ? { sessionFs } : {}), ...(disk ? { disk } : {}) };
+  return { ok, database, docker, image, engines, ...(sessionFs ? { sessionFs } : {}), ...(disk ? { disk } : {}) };
 }
 
 async function databaseHealth(kind: "embedded" | "external"): Promise<Health["database"]> {

@@ -6,6 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedDb } from "../db/embedded";
 import { migrate } from "../db/migrate";
 import { clusterDir } from "../db/embedded-location";
 import { superviseEmbedded, superviseExternal } from "../db/supervise";
+import { replayAllPendingUsage } from "../sessions/usage-journal";
 import { dataDirFreeBytes, formatBytes, startDiskGuard } from "../sandbox/disk-guard";
 import { engineStatus } from "../sandbox/docker";
 import { sessionFsMode } from "../sandbox/fs-mode";
@@ -40,6 +41,8 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
   connectDb(database.url);
   // A killed embedded cluster is restarted; meanwhile requests answer 503 (lib/db/supervise.ts).
   const supervisor = database.embedded ? superviseEmbedded(env().dataDir, env().DOCKSIDE_PG_PORT, database.embedded, log) : superviseExternal(database.url, log);
+  // Usage of model calls kept on disk by a Dockside that stopped during an outage (lib/sessions/usage-journal.ts).
+  void replayAllPendingUsage(env().dataDir, log);
   await ensureDefaultTeam();
   // Pending webhook deliveries (from before a restart too) go out from here.
   const webhooks = startWebhookDelivery();

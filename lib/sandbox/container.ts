@@ -9,7 +9,7 @@ import type Docker from "dockerode";
 import { env } from "../config/env";
 import type { SessionPaths } from "../git/workspace";
 import { MIRROR_OBJECTS_IN_SANDBOX } from "../protocol/worker";
-import { docker, rethrowEngine } from "./docker";
+import { configuredEngines, docker, rethrowEngine } from "./docker";
 import { releaseMountsUnder } from "./mounts";
 import { CA_BUNDLE_FILE } from "./session-layout";
 
@@ -29,6 +29,8 @@ export interface SandboxSpec {
   gid: number;
   /** The repository mirror's objects directory (host-owned): the workspace borrows from it, read-only. */
   mirrorObjects?: string | null;
+  /** The engine to run on (the session's `engine`; null: the default). */
+  engine?: string | null;
 }
 
 /**
@@ -53,9 +55,9 @@ export function containerName(sessionId: string): string {
 
 /** Creates and starts the session's container; resolves to its id. */
 export async function createSandbox(spec: SandboxSpec): Promise<string> {
-  const existing = await findSandbox(spec.sessionId);
-  if (existing) await docker().getContainer(existing).remove({ force: true }).catch(() => {});
-  const container = await docker().createContainer(sandboxOptions(spec));
+  const existing = await findSandbox(spec.sessionId, spec.engine);
+  if (existing) await docker(spec.engine).getContainer(existing).remove({ force: true }).catch(() => {});
+  const container = await docker(spec.engine).createContainer(sandboxOptions(spec));
   await container.start();
   return container.id;
 }
@@ -94,19 +96,19 @@ export function sandboxOptions(spec: SandboxSpec): Docker.ContainerCreateOptions
 }
 
 /** Starts a stopped container; one already running is fine (the engine answers 304). */
-export async function startSandbox(containerId: string): Promise<void> {
+export async function startSandbox(containerId: string, engine?: string | null): Promise<void> {
   try {
-    await docker().getContainer(containerId).start();
+    await docker(engine).getContainer(containerId).start();
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 304) return;
-    rethrowEngine(err, "starting the sandbox");
+    rethrowEngine(err, "starting the sandbox", engine);
   }
 }
 
 /** SIGTERM, then SIGKILL after `graceS` seconds. Missing or stopped containers are fine. */
-export async function stopSandbox(containerId: string, graceS = 5): Promise<void> {
+export async function stopSandbox(containerId: string, graceS = 5, engine?: string | null): Promise<void> {
   try {
-    await docker().getContainer(containerId).stop({ t: graceS });
+    await docker(engine).getContainer(containerId).stop({ t: graceS });
   } catch (err) {
     const code = (err as { statusCode?: number }).statusCode;
     if (code !== 304 && code !== 404) throw err;
@@ -121,13 +123,13 @@ export interface SandboxState {
 }
 
 /** The container's state; null when the engine has no such container. An unreachable engine throws (503), never "gone". */
-export async function inspectSandbox(containerId: string): Promise<SandboxState | null> {
+export async function inspectSandbox(containerId: string, engine?: string | null): Promise<SandboxState | null> {
   try {
-    const info = await docker().getContainer(containerId).inspect();
+    const info = await docker(engine).getContainer(containerId).inspect();
     return { running: info.State.Running, exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, error: info.State.Error };
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return null;
-    rethrowEngine(err, "inspecting the sandbox");
+    rethrowEngine(err, "inspecting the sandbox", engine);
   }
 }
 
@@ -135,30 +137,30 @@ export async function inspectSandbox(containerId: string): Promise<SandboxState 
  * Resolves when the container exits (null: no such container). Throws when the connection to the
  * engine dropped meanwhile: the container may still run, and nobody may take that for an exit.
  */
-export async function waitSandbox(containerId: string): Promise<SandboxState | null> {
+export async function waitSandbox(containerId: string, engine?: string | null): Promise<SandboxState | null> {
   try {
-    await docker().getContainer(containerId).wait();
+    await docker(engine).getContainer(containerId).wait();
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return null;
-    rethrowEngine(err, "waiting for the sandbox");
+    rethrowEngine(err, "waiting for the sandbox", engine);
   }
-  return inspectSandbox(containerId);
+  return inspectSandbox(containerId, engine);
 }
 
-export async function findSandbox(sessionId: string): Promise<string | null> {
-  const list = await docker().listContainers({ all: true, filters: { label: [`${SESSION_LABEL}=${sessionId}`] } });
+export async function findSandbox(sessionId: string, engine?: string | null): Promise<string | null> {
+  const list = await docker(engine).listContainers({ all: true, filters: { label: [`${SESSION_LABEL}=${sessionId}`] } });
   return list[0]?.Id ?? null;
 }
 
-export async function listSandboxes(): Promise<{ containerId: string; sessionId: string; running: boolean }[]> {
-  const list: Docker.ContainerInfo[] = await docker().listContainers({ all: true, filters: { label: [SESSION_LABEL] } });
+export async function listSandboxes(engine?: string | null): Promise<{ containerId: string; sessionId: string; running: boolean }[]> {
+  const list: Docker.ContainerInfo[] = await docker(engine).listContainers({ all: true, filters: { label: [SESSION_LABEL] } });
   return list.map((c) => ({ containerId: c.Id, sessionId: c.Labels[SESSION_LABEL], running: c.State === "running" }));
 }
 
 /** The last lines the worker printed: part of a failure reason when it dies unexpectedly. */
-export async function sandboxLogs(containerId: string, tail = 20): Promise<string> {
+export async function sandboxLogs(containerId: string, tail = 20, engine?: string | null): Promise<string> {
   try {
-    const buf = (await docker().getContainer(containerId).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+    const buf = (await docker(engine).getContainer(containerId).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
     return demux(buf);
   } catch {
     return "";
@@ -182,13 +184,24 @@ function demux(buf: Buffer): string {
  * benchmarks), then releases the session filesystems mounted below it so no loop device is left.
  */
 export async function removeInstanceSandboxes(dataDirPrefix: string): Promise<number> {
-  const list: Docker.ContainerInfo[] = await docker().listContainers({ all: true, filters: { label: [INSTANCE_LABEL] } });
-  const mine = list.filter((c) => c.Labels[INSTANCE_LABEL]?.startsWith(dataDirPrefix));
-  await Promise.all(mine.map((c) => docker().getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  let removed = 0;
+  // Every configured engine that answers (one gone away keeps its containers until it is back).
+  for (const engine of configuredEngines().length ? configuredEngines() : [null]) {
+    const list: Docker.ContainerInfo[] | null = await docker(engine).listContainers({ all: true, filters: { label: [INSTANCE_LABEL] } }).catch(() => null);
+    const mine = (list ?? []).filter((c) => c.Labels[INSTANCE_LABEL]?.startsWith(dataDirPrefix));
+    await Promise.all(mine.map((c) => docker(engine).getContainer(c.Id).remove({ force: true }).catch(() => {})));
+    removed += mine.length;
+  }
   await releaseMountsUnder(path.resolve(dataDirPrefix));
-  return mine.length;
+  return removed;
 }
 
-export async function removeSandbox(containerId: string): Promise<void> {
-  await docker().getContainer(containerId).remove({ force: true }).catch(() => {});
+/** How many of this Dockside's sandboxes run on an engine (its load, for placement and health). */
+export async function countRunningSandboxes(engine?: string | null): Promise<number> {
+  const list = await docker(engine).listContainers({ filters: { label: [`${INSTANCE_LABEL}=${env().dataDir}`], status: ["running"] } });
+  return list.length;
+}
+
+export async function removeSandbox(containerId: string, engine?: string | null): Promise<void> {
+  await docker(engine).getContainer(containerId).remove({ force: true }).catch(() => {});
 }

@@ -13,7 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { env } from "../config/env";
-import { docker, engineUnavailable, isEngineUnreachable, rethrowEngine } from "./docker";
+import { configuredEngines, docker, engineAddress, engineUnavailable, isEngineUnreachable, rethrowEngine } from "./docker";
 import { buildLockPath, withBuildLock } from "./image-lock";
 
 const IMAGE_DIR = path.resolve("sandbox/image");
@@ -30,7 +30,9 @@ export function imageTag(): string {
   return `dockside-sandbox:${hash.digest("hex").slice(0, 12)}`;
 }
 
-const g = globalThis as unknown as { __docksideImageBuild?: Promise<string>; __docksideImageError?: string };
+// Per engine (its address): one build or copy at a time for each.
+const g = globalThis as unknown as { __docksideImageBuilds?: Map<string, Promise<string>>; __docksideImageError?: string };
+const builds = (): Map<string, Promise<string>> => (g.__docksideImageBuilds ??= new Map());
 
 export interface ImageStatus {
   ready: boolean;
@@ -40,21 +42,21 @@ export interface ImageStatus {
 }
 
 /** False only when the engine answers that it has no such image; an unreachable engine throws (503). */
-export async function imageExists(tag = imageTag()): Promise<boolean> {
+export async function imageExists(tag = imageTag(), engine?: string | null): Promise<boolean> {
   try {
-    await docker().getImage(tag).inspect();
+    await docker(engine).getImage(tag).inspect();
     return true;
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return false;
-    rethrowEngine(err, "looking for the sandbox image");
+    rethrowEngine(err, "looking for the sandbox image", engine);
   }
 }
 
-export async function imageStatus(): Promise<ImageStatus> {
+export async function imageStatus(engine?: string | null): Promise<ImageStatus> {
   const tag = imageTag();
-  const ready = await imageExists(tag);
+  const ready = await imageExists(tag, engine);
   // Building here, or in another process (its lock file).
-  const building = !ready && (!!g.__docksideImageBuild || fs.existsSync(buildLockPath()));
+  const building = !ready && (builds().has(engineAddress(engine)) || fs.existsSync(buildLockPath()));
   return { ready, tag, building, error: ready ? undefined : g.__docksideImageError };
 }
 
@@ -63,19 +65,45 @@ export async function imageStatus(): Promise<ImageStatus> {
  * promise is shared) and across processes (a lock file in the data directory: a second caller
  * waits for the first and finds its image). An unreachable engine is a 503, never a build.
  */
-export async function ensureImage(onProgress: (line: string) => void = (l) => console.log(l)): Promise<string> {
+export async function ensureImage(onProgress: (line: string) => void = (l) => console.log(l), engine?: string | null): Promise<string> {
   const tag = imageTag();
   // The common case, and the check that tells "unreachable" (throws) from "missing" (false).
-  if (await imageExists(tag)) return tag;
-  g.__docksideImageBuild ??= withBuildLock(tag, onProgress, () => build(tag, onProgress)).finally(() => {
-    g.__docksideImageBuild = undefined;
-  });
-  return g.__docksideImageBuild;
+  if (await imageExists(tag, engine)) return tag;
+  const key = engineAddress(engine);
+  let pending = builds().get(key);
+  if (!pending) {
+    // Another engine that has it gives it (docker save | docker load, no rebuild); else build.
+    pending = copyFromAnotherEngine(tag, engine, onProgress)
+      .then((copied) => copied ?? withBuildLock(tag, onProgress, () => build(tag, onProgress, engine)))
+      .finally(() => builds().delete(key));
+    builds().set(key, pending);
+  }
+  return pending;
 }
 
-async function build(tag: string, onProgress: (line: string) => void): Promise<string> {
+/** Streams the image from an engine that has it into `engine`; null when none has it. */
+async function copyFromAnotherEngine(tag: string, engine: string | null | undefined, onProgress: (line: string) => void): Promise<string | null> {
+  const target = engineAddress(engine);
+  for (const source of configuredEngines().filter((e) => e !== target)) {
+    if (!(await imageExists(tag, source).catch(() => false))) continue;
+    onProgress(`[image] copying ${tag} from ${source} to ${target}`);
+    try {
+      const tar = (await docker(source).getImage(tag).get()) as NodeJS.ReadableStream;
+      const stream = (await docker(engine).loadImage(tar as never)) as NodeJS.ReadableStream;
+      await new Promise<void>((resolve, reject) => docker(engine).modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      rethrowEngine(err, `copying the sandbox image from ${source}`, engine);
+    }
+    if (!(await imageExists(tag, engine))) throw new Error(`the engine ${target} did not list ${tag} after loading it from ${source}`);
+    onProgress(`[image] ${tag} ready on ${target}`);
+    return tag;
+  }
+  return null;
+}
+
+async function build(tag: string, onProgress: (line: string) => void, engine?: string | null): Promise<string> {
   // Again under the lock: another process may have built it while this one waited.
-  if (await imageExists(tag)) return tag;
+  if (await imageExists(tag, engine)) return tag;
   if (env().DOCKSIDE_IMAGE) throw new Error(`sandbox image ${tag} (DOCKSIDE_IMAGE) is not in the Docker engine`);
   g.__docksideImageError = undefined;
   const tar = path.join(os.tmpdir(), `dockside-rootfs-${process.pid}-${Date.now()}.tar`);
@@ -83,17 +111,17 @@ async function build(tag: string, onProgress: (line: string) => void): Promise<s
     onProgress(`[image] building ${tag} from Debian packages (first start only, a few minutes)`);
     await run("bash", [BUILD_SCRIPT, tar], onProgress);
     onProgress(`[image] importing into the Docker engine`);
-    const stream = await docker().importImage(tar, {
+    const stream = await docker(engine).importImage(tar, {
       repo: tag.split(":")[0],
       tag: tag.split(":")[1],
       changes: IMPORT_CHANGES,
     } as never) as unknown as NodeJS.ReadableStream;
-    await new Promise<void>((resolve, reject) => docker().modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
-    if (!(await imageExists(tag))) throw new Error("the engine did not list the image after import");
+    await new Promise<void>((resolve, reject) => docker(engine).modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+    if (!(await imageExists(tag, engine))) throw new Error("the engine did not list the image after import");
     onProgress(`[image] ${tag} ready`);
     return tag;
   } catch (err) {
-    if (isEngineUnreachable(err)) throw engineUnavailable(err, "importing the sandbox image");
+    if (isEngineUnreachable(err)) throw engineUnavailable(err, "importing the sandbox image", engine);
     g.__docksideImageError = (err as Error).message;
     throw err;
   } finally {

@@ -16,7 +16,8 @@ import type { CreateSessionInput, SessionDto } from "../protocol/api";
 import { createSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
 import { engineStatus, engineUnavailable, isEngineUnreachable, rethrowEngine } from "../sandbox/docker";
 import { ensureImage } from "../sandbox/image";
-import { EngineWatch, type EngineWatchOptions } from "../runner/engine-watch";
+import { engineList, engineLoads, multiEngine, placeSession, runsOn } from "../sandbox/engines";
+import { EngineSet, type EngineWatchOptions } from "../runner/engine-watch";
 import { assertDiskFloor } from "../sandbox/disk-guard";
 import { prepareSessionFs, releaseSessionFs } from "../sandbox/session-fs";
 import { insertSession } from "./create-session";
@@ -25,7 +26,7 @@ import { getSession, toDto } from "./dto";
 import { LiveSession } from "./live-session";
 import { WorkerConfigs } from "./worker-config";
 import { prepareWorkspace } from "./prepare-workspace";
-import { LAUNCHING, reconcileSession, recoverSession, type Keeper } from "./recovery";
+import { failSessionsOn, LAUNCHING, reconcileSession, recoverSession, removeStrays, type Keeper } from "./recovery";
 import { restoreWorkspace } from "../gc/restore-workspace";
 
 /** The person behind an action, as recorded in events and the audit trail. */
@@ -64,6 +65,7 @@ export class Orchestrator implements ApprovalRecorder {
 
   async sendMessage(teamId: string, id: string, text: string, author?: Actor): Promise<void> {
     let s = await getSession(teamId, id);
+    this.setEngine(id, s.engine);
     // A container thought to run may have died while the engine's connection was down: look now,
     // so the message either reaches a worker or starts one (an unreachable engine answers 503).
     const tracked = this.live.get(id);
@@ -81,8 +83,10 @@ export class Orchestrator implements ApprovalRecorder {
     }
     if (relaunch) {
       // Starting again needs the engine: say so now rather than accept a message nothing will run.
-      const engine = await engineStatus();
-      if (!engine.ok) throw engineUnavailable(new Error(engine.error), FOLLOW_UP);
+      // Its own engine, or (several engines) any that answers: launch() moves it there.
+      const engine = await engineStatus(2000, s.engine);
+      const elsewhere = !engine.ok && multiEngine() && (await engineLoads()).some((l) => l.reachable);
+      if (!engine.ok && !elsewhere) throw engineUnavailable(new Error(engine.error), FOLLOW_UP, s.engine);
       if (this.launching.has(id)) throw new AppError("conflict", "the session is being started; send the message again in a moment");
       this.launching.add(id);
     }
@@ -107,6 +111,8 @@ export class Orchestrator implements ApprovalRecorder {
     // On the row first: a restart, or the engine coming back, finishes a stop that was asked for.
     await db().session.update({ where: { id }, data: { stopRequestedAt: new Date(), stopReason: reason ?? null } });
     const live = this.liveFor(id);
+    this.setEngine(id, s.engine);
+    const engine = s.engine;
     live.stopRequested = true;
     live.stopReason = reason;
     // Nothing waits forever for a person once the session stops: the worker's poll answers cancelled.
@@ -116,19 +122,19 @@ export class Orchestrator implements ApprovalRecorder {
     // Not looked after here (the engine was unreachable at start, or its container is gone): find it.
     const containerId = live.containerId ?? s.containerId ?? null;
     try {
-      const state = containerId ? await inspectSandbox(containerId) : null;
+      const state = containerId ? await inspectSandbox(containerId, engine) : null;
       if (!containerId || !state?.running) {
         live.containerId = containerId;
         return void (await this.settleExited(live, containerId, state, "stopped"));
       }
       live.containerId = containerId;
       live.requestInterrupt();
-      await Promise.race([waitSandbox(containerId).catch(() => null), new Promise((r) => setTimeout(r, 5000))]);
-      await stopSandbox(containerId, 3);
-      const after = await inspectSandbox(containerId);
+      await Promise.race([waitSandbox(containerId, engine).catch(() => null), new Promise((r) => setTimeout(r, 5000))]);
+      await stopSandbox(containerId, 3, engine);
+      const after = await inspectSandbox(containerId, engine);
       if (!after?.running) await this.settleExited(live, containerId, after, "stopped");
     } catch (err) {
-      if (isEngineUnreachable(err)) throw engineUnavailable(err, "stopping the sandbox (the stop is recorded and finishes as soon as the engine is back)");
+      if (isEngineUnreachable(err)) throw engineUnavailable(err, "stopping the sandbox (the stop is recorded and finishes as soon as the engine is back)", engine);
       throw err;
     }
   }
@@ -139,18 +145,24 @@ export class Orchestrator implements ApprovalRecorder {
    * whenever the engine answers again (idempotent: sessions looked after here are only reconciled).
    * Throws when the engine is unreachable (the engine watcher calls again when it is back).
    */
-  async recover(only?: string[]): Promise<void> {
+  async recover(only?: string[], engine?: string): Promise<void> {
     // `only`: several test harnesses share one database; each recovers its own sessions.
-    const rows = await db().session.findMany({ where: { status: { in: ACTIVE }, ...(only ? { id: { in: only } } : {}) } });
+    const all = await db().session.findMany({ where: { status: { in: ACTIVE }, ...(only ? { id: { in: only } } : {}) } });
+    // `engine`: that engine answers again (each engine has its watcher); its sessions only.
+    const rows = engine ? all.filter((r) => runsOn(r.engine, engine)) : all;
+    let unreachable: AppError | undefined;
     for (const row of rows) {
       try {
         if (!this.tracked(row.id) && !(await this.claim(row.id))) continue;
         await recoverSession(this.keeper, row);
       } catch (err) {
-        if (isEngineUnreachable(err)) throw engineUnavailable(err, "recovering sessions");
-        console.error(`[sessions] recover ${row.id}`, err);
+        if (!isEngineUnreachable(err)) console.error(`[sessions] recover ${row.id}`, err);
+        // One engine away does not hold back the sessions of the others (its watcher calls again).
+        else if (!multiEngine() || engine) throw engineUnavailable(err, "recovering sessions", row.engine);
+        else unreachable ??= engineUnavailable(err, "recovering sessions", row.engine);
       }
     }
+    if (unreachable) throw unreachable;
   }
 
   /**
@@ -163,9 +175,10 @@ export class Orchestrator implements ApprovalRecorder {
   }
 
   /** Reconciles every container looked after here (the engine watcher, every 30 s). */
-  async reconcile(): Promise<void> {
+  async reconcile(engine?: string): Promise<void> {
     for (const live of [...this.live.values()]) {
       if (!live.containerId || this.launching.has(live.id)) continue;
+      if (engine && !runsOn(this.engineOf(live.id), engine)) continue;
       await reconcileSession(this.keeper, live).catch((err) => {
         if (isEngineUnreachable(err)) throw err;
         console.error(`[sessions] reconcile ${live.id}`, err);
@@ -178,29 +191,38 @@ export class Orchestrator implements ApprovalRecorder {
    * (the first time included) sessions are recovered and the idle reaper runs. Resolves after
    * the first attempt. `only` scopes recovery (tests sharing a database).
    */
-  watchEngine(opts: EngineWatchOptions & { idleMinutes?: number; only?: () => string[] } = {}): Promise<void> {
-    this.engineWatch?.stop();
-    this.engineWatch = new EngineWatch(
+  watchEngine(opts: EngineWatchOptions & { idleMinutes?: number; only?: () => string[]; graceS?: number } = {}): Promise<void> {
+    this.engineSet?.stop();
+    this.engineSet = new EngineSet(
+      engineList(),
       {
-        resync: async () => {
+        resync: async (engine) => {
           this.startIdleReaper(opts.idleMinutes ?? 0);
-          await this.recover(opts.only?.());
+          await this.recover(opts.only?.(), engine);
+          if (engine) await removeStrays(engine, opts.only?.()).catch((err) => console.error(`[sessions] strays on ${engine}`, (err as Error).message));
         },
-        reconcile: () => this.reconcile(),
+        reconcile: (engine) => this.reconcile(engine),
         died: (sessionId, containerId) => {
           const live = this.live.get(sessionId);
           if (live?.containerId === containerId) void reconcileSession(this.keeper, live).catch((err) => console.error(`[sessions] died ${sessionId}`, (err as Error).message));
         },
+        // With somewhere else to go, an engine away past the grace period fails its live sessions (a follow-up moves them).
+        gone: (engine, error) => failSessionsOn(this.keeper, engine, error, opts.only?.()),
       },
-      opts,
+      { ...opts, graceS: opts.graceS ?? env().DOCKSIDE_ENGINE_GRACE_S },
     );
-    return this.engineWatch.start();
+    return this.engineSet.start();
   }
-  private engineWatch: EngineWatch | undefined;
+  private engineSet: EngineSet | undefined;
 
-  /** Whether the engine's event stream is connected (health). */
+  /** Whether the default engine's event stream is connected (health). */
   engineWatchState() {
-    return this.engineWatch?.state();
+    return this.engineSet?.state();
+  }
+
+  /** Every engine's watcher state, by address. */
+  engineWatchStates() {
+    return this.engineSet?.states() ?? [];
   }
 
   /**
@@ -229,7 +251,7 @@ export class Orchestrator implements ApprovalRecorder {
   async shutdown(): Promise<void> {
     // A sandbox that exits after this is the next orchestrator's to settle (after recovery).
     this.closed = true;
-    this.engineWatch?.stop();
+    this.engineSet?.stop();
     clearInterval(this.reaper);
     await Promise.all([...this.live.values()].map((l) => l.closeChannel()));
     this.live.clear();
@@ -257,6 +279,9 @@ export class Orchestrator implements ApprovalRecorder {
   private configs = new WorkerConfigs();
   private readonly keeper: Keeper = {
     closed: () => this.closed,
+    engineOf: (id) => this.engineOf(id),
+    setEngine: (id, engine) => this.setEngine(id, engine),
+    claim: (id) => (this.tracked(id) ? Promise.resolve(true) : this.claim(id)),
     launching: (id) => this.launching.has(id),
     tracked: (id) => this.live.get(id),
     liveFor: (id) => this.liveFor(id),
@@ -269,6 +294,15 @@ export class Orchestrator implements ApprovalRecorder {
     finish: (live, status) => this.finish(live, status),
     settleExited: (live, containerId, state, cleanExit) => this.settleExited(live, containerId, state, cleanExit),
   };
+  /** Each session's engine, as read from its row (launch, recovery, follow-ups and stops read it again). */
+  private engines = new Map<string, string | null>();
+  private engineOf(id: string): string | null {
+    return this.engines.get(id) ?? null;
+  }
+  private setEngine(id: string, engine: string | null): void {
+    this.engines.set(id, engine);
+  }
+
   /** Sessions whose launch() runs (or is about to) in this process: nobody else starts them. */
   private launching = new Set<string>();
   /** Containers with a wait() pending on the engine. */
@@ -329,7 +363,14 @@ export class Orchestrator implements ApprovalRecorder {
       let row = await db().session.findUniqueOrThrow({ where: { id } });
       await live.append([ev("status", { status: "starting" })]);
       if (!fs.existsSync(path.join(this.workerDir, "worker.mjs"))) throw new AppError("internal", `the worker bundle is missing (${this.workerDir}/worker.mjs): run npm run build`);
-      const image = await ensureImage((l) => console.log(l)).catch((err) => {
+      // Recorded before the container exists; a session whose engine is gone moves (its container there is lost).
+      const engine = await placeSession(id, row.engine, fresh);
+      if (engine !== row.engine) {
+        if (row.engine) console.log(`[sessions] ${id} moves from ${row.engine} (unreachable) to ${engine}`);
+        row = await db().session.update({ where: { id }, data: { engine, containerId: null } });
+      }
+      this.setEngine(id, engine);
+      const image = await ensureImage((l) => console.log(l), engine).catch((err) => {
         // An unreachable engine says so (503 with its address); only a failed build is "missing".
         if (isAppError(err)) throw err;
         throw new AppError("unavailable", `the sandbox image is missing and could not be built: ${(err as Error).message}`);
@@ -347,17 +388,17 @@ export class Orchestrator implements ApprovalRecorder {
       await this.configs.load(row);
       if (live.stopRequested) return void (await this.finish(live, ev("status", { status: "stopped", reason: live.stopReason })));
       await live.openChannel();
-      const existing = row.containerId && (await inspectSandbox(row.containerId)) ? row.containerId : null;
+      const existing = row.containerId && (await inspectSandbox(row.containerId, engine)) ? row.containerId : null;
       // prepareSessionFs above mounted the session's filesystem and refreshed the worker copy.
       // A container already running (a start interrupted by a restart) is fine.
-      if (existing) await startSandbox(existing);
+      if (existing) await startSandbox(existing, engine);
       // From host.git's alternates, not the registration: a removed registration leaves its sessions borrowing.
       const mirrorObjects = await borrowedMirrorObjects(paths.hostRepo);
-      live.containerId = existing ?? (await createSandbox({ sessionId: id, teamId: row.teamId, image, paths, uid, gid: uid, mirrorObjects }));
+      live.containerId = existing ?? (await createSandbox({ sessionId: id, teamId: row.teamId, image, paths, uid, gid: uid, mirrorObjects, engine }));
       await db().session.update({ where: { id }, data: { containerId: live.containerId } });
       this.watch(live);
     } catch (err) {
-      const reason = isAppError(err) ? err.message : isEngineUnreachable(err) ? engineUnavailable(err).message : `could not start the sandbox: ${(err as Error).message}`;
+      const reason = isAppError(err) ? err.message : isEngineUnreachable(err) ? engineUnavailable(err, undefined, this.engineOf(id)).message : `could not start the sandbox: ${(err as Error).message}`;
       if (!isAppError(err)) console.error(`[sessions] launch ${id}`, err);
       await this.finish(live, ev("status", { status: "failed", reason }));
     } finally {
@@ -370,7 +411,7 @@ export class Orchestrator implements ApprovalRecorder {
     const containerId = live.containerId!;
     if (this.waiting.has(containerId)) return;
     this.waiting.add(containerId);
-    void waitSandbox(containerId)
+    void waitSandbox(containerId, this.engineOf(live.id))
       .then(async (state) => {
         this.waiting.delete(containerId);
         if (this.closed) return;
@@ -406,7 +447,7 @@ export class Orchestrator implements ApprovalRecorder {
     let status = ev("status", { status: "stopped", reason: live.stopRequested ? live.stopReason : cleanExit });
     if (state?.oomKilled) status = ev("status", { status: "failed", reason: `the sandbox was killed for exceeding its memory limit (${limit} MB); raise DOCKSIDE_SANDBOX_MEMORY_MB or make the task use less memory` });
     else if (!live.stopRequested && state && state.exitCode !== 0 && state.exitCode !== 143) {
-      const logs = row.containerId ? (await sandboxLogs(row.containerId, 8)).slice(-600) : "";
+      const logs = row.containerId ? (await sandboxLogs(row.containerId, 8, row.engine)).slice(-600) : "";
       status = ev("status", { status: "failed", reason: `the worker exited with code ${state.exitCode}${logs ? `: ${logs}` : ""}` });
     }
     if (isTerminal(row.status) && row.status === (status.data as { status: string }).status) {

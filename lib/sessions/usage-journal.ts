@@ -77,10 +77,12 @@ export class UsageJournal {
     return this.flushing;
   }
 
-  /** Stops retrying; what is queued stays on disk for the next start. */
+  /** Stops retrying; what is queued stays on disk for a replay (the next start's). */
   close(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    for (const e of this.queue) inFlight.delete(e.key);
+    this.queue = [];
   }
 
   private enqueue(entry: Pending): void {

@@ -7,6 +7,8 @@ import path from "node:path";
 import readline from "node:readline";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { connectDb, db } from "../../lib/db/client";
+import { acquireLease, leaseHolder, orphanedSessions, releaseLease } from "../../lib/runner/lease";
+import { stopInstance } from "../../lib/runner/instance";
 import { DEFAULT_TEAM_ID, ensureDefaultTeam } from "../../lib/sessions/team";
 import { waitFor } from "../fixtures";
 import { createDatabase } from "../http-harness";
@@ -31,6 +33,7 @@ beforeAll(async () => {
   await ensureDefaultTeam();
 });
 afterAll(async () => {
+  await stopInstance();
   for (const c of children) {
     if (c.exitCode === null && c.signalCode === null) {
       c.kill("SIGCONT");
@@ -141,4 +144,19 @@ it("refuses a frozen holder's fenced write after another process took the sessio
   expect((await db().session.findUnique({ where: { id: ids[0] } }))!.stopReason).toContain("fb-");
   // And the frozen one never takes it back while fb is alive.
   expect(a.held()[ids[0]]).toBeUndefined();
+});
+
+it("lists active sessions whose holder is dead or missing as orphaned, and not once a live instance holds them", async () => {
+  const ids = await makeSessions(3, "o");
+  await db().session.updateMany({ where: { id: { in: ids } }, data: { status: "running" } });
+  await db().session.update({ where: { id: ids[2] }, data: { status: "stopped" } });
+  // ids[0]: held by an instance that never beat (a dead machine); ids[1]: never leased.
+  await db().sessionLease.create({ data: { sessionId: ids[0], instanceId: "gone-instance", epoch: 4n, expiresAt: new Date(Date.now() + 3_600_000) } });
+  const orphaned = (await orphanedSessions(["running", "idle"])).filter((id) => ids.includes(id));
+  expect(orphaned).toEqual([ids[0], ids[1]]);
+  expect(await acquireLease(ids[0])).toEqual({ sessionId: ids[0], epoch: 5 });
+  expect((await leaseHolder(ids[0]))).toMatchObject({ alive: true, mine: true, epoch: 5 });
+  expect((await orphanedSessions(["running", "idle"])).filter((id) => ids.includes(id))).toEqual([ids[1]]);
+  await releaseLease(ids[0]);
+  expect(await leaseHolder(ids[0])).toMatchObject({ alive: false, epoch: 6 });
 });
