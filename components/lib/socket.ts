@@ -10,7 +10,9 @@ let socket: AppSocket | null = null;
 
 export function getSocket(): AppSocket {
   if (socket) return socket;
-  socket = io();
+  // WebSocket first: behind a load balancer without sticky sessions, long polling would land on
+  // another instance ("Session ID unknown"); polling stays as the fallback (docs/operations.md).
+  socket = io({ transports: ["websocket", "polling"] });
   // The handshake carries the session cookie; once it has expired the server refuses every
   // reconnect with "unauthorized...", and socket.io stops retrying a refusal: sign in again.
   socket.on("connect_error", (err) => {

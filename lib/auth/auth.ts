@@ -7,6 +7,7 @@ import { env } from "../config/env";
 import { db } from "../db/client";
 import { onUserCreated } from "../teams/first-user";
 import { withHashedSessionTokens } from "./hashed-sessions";
+import { sharedAuthRateLimit } from "./rate-limit";
 import { authSecret } from "./secret";
 import { CLIENT_IP_HEADER } from "../http/client-ip";
 
@@ -26,6 +27,8 @@ function create() {
     emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 256, autoSignIn: true },
     rateLimit: {
       enabled: true,
+      // Counted in PostgreSQL: every instance sees the same attempts (lib/auth/rate-limit.ts).
+      customStorage: sharedAuthRateLimit,
       window: 60,
       max: 100,
       customRules: {

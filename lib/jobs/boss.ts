@@ -4,6 +4,7 @@
 // cron), and the work itself is idempotent on our own rows (compare-and-set, unique keys).
 //
 // One PgBoss per process, on globalThis (Next's route handlers are a second module graph).
+import pg from "pg";
 import PgBoss from "pg-boss";
 
 export interface JobDef<T extends object = object> {
@@ -30,13 +31,19 @@ export async function startJobs(databaseUrl: string, defs: JobDef[], log: (line:
     cronMonitorIntervalSeconds: 15,
   });
   boss.on("error", (err: Error) => log(`[jobs] ${err.message}`));
-  await boss.start();
+  // pg-boss creates its schema and each queue's partition with DDL; two instances starting at once
+  // on a fresh database can deadlock on it, so one instance at a time sets up (a session lock).
+  await withSetupLock(databaseUrl, async () => {
+    await boss.start();
+    for (const def of defs) {
+      await boss.createQueue(def.name, { name: def.name, retryLimit: def.retryLimit ?? 2, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60 });
+      if (def.schedule) await boss.schedule(def.name, def.schedule, {}, { tz: "UTC", singletonKey: def.name });
+    }
+  });
   for (const def of defs) {
-    await boss.createQueue(def.name, { name: def.name, retryLimit: def.retryLimit ?? 2, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60 });
     await boss.work<object>(def.name, { pollingIntervalSeconds: 2, batchSize: 1 }, async (jobs) => {
       for (const job of jobs) await def.handler(job.data);
     });
-    if (def.schedule) await boss.schedule(def.name, def.schedule, {}, { tz: "UTC", singletonKey: def.name });
   }
   g.__docksideJobs = { boss, defs };
   return { stop: stopJobs };
@@ -68,4 +75,16 @@ export async function sendJob<T extends object>(name: string, data: T, opts: PgB
 const localDefs = new Map<string, JobDef>();
 export function registerLocal(defs: JobDef[]): void {
   for (const d of defs) localDefs.set(d.name, d);
+}
+
+async function withSetupLock(databaseUrl: string, work: () => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: "dockside-jobs-setup" });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtext('dockside-jobs-setup'))");
+    await work();
+  } finally {
+    await client.query("SELECT pg_advisory_unlock(hashtext('dockside-jobs-setup'))").catch(() => undefined);
+    await client.end().catch(() => undefined);
+  }
 }

@@ -25,7 +25,7 @@ export async function checkHealth(dbKind: "embedded" | "external"): Promise<Heal
     : { ready: false, tag: "", building: false, error: "Docker engine unreachable" };
   const sessionFs = await sessionFsMode().catch(() => undefined);
   const disk = lastWriteProbe();
-  // Several engines: one away is reported, not fatal (sessions are placed on the others).
+  // Each engine with its load; `docker` and `ok` stay about the default engine (where the image is built).
   const engines = (await engineLoads()).map((l) => ({ address: l.engine, reachable: l.reachable, sandboxes: l.sandboxes, ...(l.error ? { error: l.error } : {}) }));
   const ok = database.ok && docker.ok && image.ready && disk?.ok !== false;
   return { ok, database, docker, image, engines, ...(sessionFs ? { sessionFs } : {}), ...(disk ? { disk } : {}) };

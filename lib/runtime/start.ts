@@ -5,6 +5,7 @@ import { connectDb, disconnectDb } from "../db/client";
 import { startEmbeddedPostgres, type EmbeddedDb } from "../db/embedded";
 import { migrate } from "../db/migrate";
 import { clusterDir } from "../db/embedded-location";
+import { adoptSharedSecret } from "../auth/shared-secret";
 import { superviseEmbedded, superviseExternal } from "../db/supervise";
 import { replayAllPendingUsage } from "../sessions/usage-journal";
 import { dataDirFreeBytes, formatBytes, startDiskGuard } from "../sandbox/disk-guard";
@@ -44,6 +45,8 @@ export async function startRuntime(opts: { log?: (line: string) => void; buildIm
   // Usage of model calls kept on disk by a Dockside that stopped during an outage (lib/sessions/usage-journal.ts).
   void replayAllPendingUsage(env().dataDir, log);
   await ensureDefaultTeam();
+  // Several instances on one database share one generated secret (cookies, sealed credentials).
+  await adoptSharedSecret();
   // Pending webhook deliveries (from before a restart too) go out from here.
   const webhooks = startWebhookDelivery();
   // Routines, alerts and memory consolidation: jobs on PostgreSQL, shared by every instance.

@@ -146,6 +146,18 @@ describe("several Docker engines", () => {
     expect(moved.engine).toBe(MAIN);
     await h.orchestrator.stop(TEAM, id).catch(() => {});
   });
+
+  it("removes the moved session's old container when its engine comes back", async () => {
+    const id = onSecond;
+    expect((await rowOf(id)).engine).toBe(MAIN);
+    await engine2.start();
+    // The watcher resubscribes, recovers that engine's sessions (none left) and removes strays.
+    await waitFor(async () => {
+      const left = await second.listContainers({ all: true, filters: { label: [`dockside.session=${id}`] } });
+      return left.length === 0;
+    }, "the old container to be removed", 60_000);
+    expect((await rowOf(id)).engine).toBe(MAIN);
+  });
 });
 
 function processesUnder(root: string): number[] {
