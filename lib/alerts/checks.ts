@@ -9,7 +9,7 @@ import { raiseAlert } from "./raise";
 import { resolveSessionAlerts } from "./resolve";
 
 /** The session columns the detectors read. */
-export const ALERT_SESSION = { id: true, teamId: true, status: true, prompt: true, costUsd: true, budgetUsd: true, containerId: true } as const;
+export const ALERT_SESSION = { id: true, teamId: true, status: true, prompt: true, costUsd: true, budgetUsd: true, containerId: true, engine: true } as const;
 export interface AlertSession {
   id: string;
   teamId: string;
@@ -18,6 +18,8 @@ export interface AlertSession {
   costUsd: number;
   budgetUsd: number | null;
   containerId: string | null;
+  /** The Docker engine its sandbox runs on (null: the default). */
+  engine?: string | null;
 }
 
 const TITLES: Record<AlertKind, string> = {
@@ -99,14 +101,14 @@ export async function checkBudget(s: AlertSession): Promise<boolean> {
 
 /** How the scan measures a sandbox (injectable: tests pass their numbers). */
 export interface Measure {
-  memory(containerId: string): Promise<MemoryUse | null>;
+  memory(containerId: string, engine?: string | null): Promise<MemoryUse | null>;
   disk(sessionId: string): Promise<DiskUse | null>;
 }
 
 /** Memory and disk of a session whose sandbox runs; answers how many alerts it created. */
 export async function checkResources(s: AlertSession, now: Date, measure: Measure): Promise<number> {
   let created = 0;
-  const memory = s.containerId ? detectMemory(s.id, await measure.memory(s.containerId), now) : null;
+  const memory = s.containerId ? detectMemory(s.id, await measure.memory(s.containerId, s.engine), now) : null;
   if (memory && (await raiseFinding(s, memory))) created++;
   const disk = detectDisk(s.id, await measure.disk(s.id), now);
   if (disk && (await raiseFinding(s, disk))) created++;

@@ -24,10 +24,10 @@ export function memoryUseOf(stats: Pick<Docker.ContainerStats, "memory_stats">):
 }
 
 /** The container's memory use now; null when it is not running on this engine. */
-export async function containerMemory(containerId: string): Promise<MemoryUse | null> {
+export async function containerMemory(containerId: string, engine?: string | null): Promise<MemoryUse | null> {
   try {
     // one-shot: one sample, without waiting a second for a CPU delta nobody reads here.
-    const stats = await withTimeout(docker().getContainer(containerId).stats({ stream: false, "one-shot": true }), 10_000, "docker stats");
+    const stats = await withTimeout(docker(engine).getContainer(containerId).stats({ stream: false, "one-shot": true }), 10_000, "docker stats");
     return memoryUseOf(stats);
   } catch {
     return null;

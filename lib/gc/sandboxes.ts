@@ -19,13 +19,13 @@ export async function collectSandboxes(now: Date, hours = env().DOCKSIDE_GC_SAND
   const cutoff = new Date(now.getTime() - hours * HOUR);
   const rows = await db().session.findMany({
     where: { status: { in: [...TERMINAL_STATUSES] }, containerId: { not: null }, endedAt: { lt: cutoff } },
-    select: { id: true, containerId: true },
+    select: { id: true, containerId: true, engine: true },
     orderBy: { endedAt: "asc" },
     take: 500,
   });
   const removed: string[] = [];
   for (const r of rows) {
-    if (!(await removeStopped(r.containerId!))) continue;
+    if (!(await removeStopped(r.containerId!, r.engine))) continue;
     const done = await db().session.updateMany({
       where: { id: r.id, containerId: r.containerId, status: { in: [...TERMINAL_STATUSES] } },
       data: { containerId: null, sandboxRemovedAt: now },
@@ -39,9 +39,9 @@ export async function collectSandboxes(now: Date, hours = env().DOCKSIDE_GC_SAND
  * Removes a container unless it runs (no force: the engine refuses a running one, so a follow-up
  * that has just started it wins). True when it is gone.
  */
-export async function removeStopped(containerId: string): Promise<boolean> {
+export async function removeStopped(containerId: string, engine?: string | null): Promise<boolean> {
   try {
-    await docker().getContainer(containerId).remove({ force: false, v: true });
+    await docker(engine).getContainer(containerId).remove({ force: false, v: true });
     return true;
   } catch (err) {
     const code = (err as { statusCode?: number }).statusCode;

@@ -11,7 +11,7 @@ import { checkBranchName, parseRepoSource, probeRepo, type RepoSource } from "..
 import type { CreateSessionInput } from "../protocol/api";
 import { assertNotHeldElsewhere, registerRepository } from "../repos/register-repository";
 import { modelInfo } from "../models/table";
-import { engineStatus } from "../sandbox/docker";
+import { engineLoads } from "../sandbox/engines";
 import { checkSessionLimits, lockSessionQuota } from "./session-limits";
 import { storedMode } from "../approvals/stored";
 import { DEFAULT_MODE } from "../protocol/permissions";
@@ -41,8 +41,11 @@ export async function insertSession(teamId: string, input: CreateSessionInput, c
   if (input.baseBranch !== undefined) await checkBranchName(input.baseBranch);
   const model = input.model ?? e.DOCKSIDE_MODEL;
   checkThinking(model, input.thinkingBudget);
-  const engine = await engineStatus();
-  if (!engine.ok) throw new AppError("unavailable", `The Docker engine is unreachable at ${engine.address} (${engine.error}); sessions cannot start until it is back.`);
+  // Several engines: refused only when none answers (placement picks one that does).
+  const loads = await engineLoads();
+  if (!loads.some((l) => l.reachable)) {
+    throw new AppError("unavailable", `The Docker engine is unreachable at ${loads.map((l) => l.engine).join(", ")} (${loads.map((l) => l.error).filter(Boolean).join("; ")}); sessions cannot start until it is back.`);
+  }
   const info = await probeRepo(source);
   const baseBranch = input.baseBranch ?? info.defaultBranch;
   if (!baseBranch) throw new AppError("invalid", `${source.display} has no default branch; choose a base branch`);

@@ -28,7 +28,7 @@ export interface DeleteSessionOptions {
  * first. Files go before rows: if removing them fails, the session is still there to delete again.
  */
 export async function deleteSession(access: Access, id: string, orchestrator: Stopper, o: DeleteSessionOptions = {}): Promise<void> {
-  const s = await db().session.findUnique({ where: { id }, select: { teamId: true, createdById: true, status: true, prompt: true, repo: true, branch: true, containerId: true } });
+  const s = await db().session.findUnique({ where: { id }, select: { teamId: true, createdById: true, status: true, prompt: true, repo: true, branch: true, containerId: true, engine: true } });
   if (!s || s.teamId !== access.teamId) throw new AppError("not_found", "session not found");
   if (s.createdById !== access.caller.user.id && !atLeast(access.role, "admin")) {
     throw new AppError("forbidden", "only the person who started this session, or an admin or owner of the team, can delete it");
@@ -46,7 +46,7 @@ export async function deleteSession(access: Access, id: string, orchestrator: St
     await settled(id, o.settleMs ?? 20_000);
   }
   // Whatever the stop left (or a container of a session stopped long ago), by id and by label.
-  for (const c of new Set([s.containerId, await findSandbox(id).catch(() => null)])) if (c) await removeSandbox(c);
+  for (const c of new Set([s.containerId, await findSandbox(id, s.engine).catch(() => null)])) if (c) await removeSandbox(c, s.engine);
   await removeSessionFs(paths);
   const firstLine = s.prompt.split("\n").find((l) => l.trim())?.trim().slice(0, 200) ?? "";
   await db().$transaction([

@@ -11,6 +11,7 @@ import type { AppendPlan, AppendResult, LockedSession } from "../events/store";
 import { cancelPendingApprovals, type ApprovalRecorder } from "../approvals/decide";
 import { wakeApprovalPolls } from "../approvals/waiters";
 import { sessionPaths } from "../git/workspace";
+import { ioReason } from "../runtime/io-reason";
 import { borrowedMirrorObjects } from "../git/mirror";
 import type { CreateSessionInput, SessionDto } from "../protocol/api";
 import { createSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
@@ -398,7 +399,7 @@ export class Orchestrator implements ApprovalRecorder {
       await db().session.update({ where: { id }, data: { containerId: live.containerId } });
       this.watch(live);
     } catch (err) {
-      const reason = isAppError(err) ? err.message : isEngineUnreachable(err) ? engineUnavailable(err, undefined, this.engineOf(id)).message : `could not start the sandbox: ${(err as Error).message}`;
+      const reason = isAppError(err) ? err.message : isEngineUnreachable(err) ? engineUnavailable(err, undefined, this.engineOf(id)).message : `could not start the sandbox: ${ioReason(err, sessionPaths(env().dataDir, id).root)}`;
       if (!isAppError(err)) console.error(`[sessions] launch ${id}`, err);
       await this.finish(live, ev("status", { status: "failed", reason }));
     } finally {

@@ -102,7 +102,7 @@ export async function deleteTeam(access: Access): Promise<void> {
   if (running) throw new AppError("conflict", `the team has ${running} running session(s); stop them first`);
   const [members, sessions, repositories] = await Promise.all([
     db().member.findMany({ where: { teamId: access.teamId }, select: { userId: true } }),
-    db().session.findMany({ where: { teamId: access.teamId }, select: { id: true, containerId: true } }),
+    db().session.findMany({ where: { teamId: access.teamId }, select: { id: true, containerId: true, engine: true } }),
     db().repository.findMany({ where: { teamId: access.teamId }, select: { id: true } }),
   ]);
   await db().team.delete({ where: { id: access.teamId } });
@@ -116,7 +116,7 @@ export async function deleteTeam(access: Access): Promise<void> {
   publisher().revoke({ userIds: members.map((m) => m.userId) });
   // The team's code goes with it: sandboxes and workspaces (clones of its repositories).
   for (const s of sessions) {
-    if (s.containerId) await removeSandbox(s.containerId);
+    if (s.containerId) await removeSandbox(s.containerId, s.engine);
     // Unmounts the session's filesystem first; never follows the agent's symlinks.
     await removeSessionFs(sessionPaths(env().dataDir, s.id));
   }
