@@ -42,10 +42,10 @@ export async function archiveWorkspace(id: string, now: Date, cutoff = now): Pro
   });
   if (!claim.count) return false;
   try {
-    const row = await db().session.findUniqueOrThrow({ where: { id }, select: { containerId: true } });
+    const row = await db().session.findUniqueOrThrow({ where: { id }, select: { containerId: true, engine: true } });
     // The container binds paths inside the image: it goes with it (the launch makes a new one).
     if (row.containerId) {
-      if (!(await removeStopped(row.containerId))) throw new Error("its container is running");
+      if (!(await removeStopped(row.containerId, row.engine))) throw new Error("its container is running or its engine is away");
       await db().session.updateMany({ where: { id, containerId: row.containerId }, data: { containerId: null, sandboxRemovedAt: now } });
     }
     await releaseSessionFs(paths);

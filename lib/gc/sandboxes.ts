@@ -5,7 +5,7 @@
 import { env } from "../config/env";
 import { db } from "../db/client";
 import { TERMINAL_STATUSES } from "../events/status";
-import { docker } from "../sandbox/docker";
+import { docker, isEngineUnreachable } from "../sandbox/docker";
 
 const HOUR = 3_600_000;
 
@@ -47,6 +47,8 @@ export async function removeStopped(containerId: string, engine?: string | null)
     const code = (err as { statusCode?: number }).statusCode;
     if (code === 404) return true;
     if (code === 409) return false; // running (or being removed by another instance)
+    // Its engine is away (several engines): try again at the next run.
+    if (isEngineUnreachable(err)) return false;
     throw err;
   }
 }

@@ -12,9 +12,8 @@ export async function attachPostgresAdapter(io: AnyServer, databaseUrl: string):
   // others publish.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, application_name: "dockside-realtime" });
   pool.on("error", (err) => console.error(`[realtime] database: ${err.message}`));
-  // Not in a Prisma migration: the adapter owns this table's shape and cleans it itself (every 30 s).
-  await pool.query(`CREATE TABLE IF NOT EXISTS socket_io_attachments (
-    id bigserial UNIQUE, created_at timestamptz DEFAULT NOW(), payload bytea)`);
+  // The table is the adapter's shape (it cleans it itself every 30 s); created by a migration
+  // (20261130200000_socket_io_attachments), since two instances creating it at once collide.
   io.adapter(createAdapter(pool, {
     errorHandler: (err) => console.error(`[realtime] adapter: ${err.message}`),
   }));

@@ -14,6 +14,7 @@ import { makeRepo, waitFor } from "../../test/fixtures";
 import { db } from "../db/client";
 import { checkHealth } from "../runtime/health";
 import { configuredEngines } from "./docker";
+import { engineLoads } from "./engines";
 import { imageTag } from "./image";
 
 const MAIN = "unix:///var/run/docker.sock";
@@ -86,36 +87,44 @@ describe("several Docker engines", () => {
 
   it("places sessions by load, copies the image to the engine that lacks it, and a follow-up stays on its engine", async () => {
     expect(configuredEngines()).toEqual([MAIN, SECOND]);
-    h.stub.addScript(script("TASK-eng-a", [text("a ready")]));
+    // Both sessions can be the one that lands on the second engine (other test files may have left
+    // sandboxes running on the main engine): both write b.txt and answer the same follow-ups.
     const cat = { blocks: [{ type: "tool_use" as const, name: "shell", input: { command: "cat b.txt" } }] };
     const write = { blocks: [{ type: "tool_use" as const, name: "write_file", input: { path: "b.txt", content: "made on the second engine\n" } }] };
-    h.stub.addScript(script("TASK-eng-b", [write, text("b ready"), text("b again"), cat, text("resumed")]));
+    for (const marker of ["TASK-eng-a", "TASK-eng-b"]) h.stub.addScript(script(marker, [write, text("ready"), text("again"), cat, text("resumed")]));
+    const onMain = (await engineLoads()).find((l) => l.engine === MAIN)?.sandboxes ?? 0;
+    const onSecondBefore = (await engineLoads()).find((l) => l.engine === SECOND)?.sandboxes ?? 0;
+    expect(onSecondBefore).toBe(0);
     const a = await h.orchestrator.createSession(TEAM, { repo: makeRepo(), prompt: "TASK-eng-a" });
-    await waitStatusEvent(a.id, "idle");
+    await waitStatusEvent(a.id, "idle", 1, 240_000);
     const b = await h.orchestrator.createSession(TEAM, { repo: makeRepo(), prompt: "TASK-eng-b" });
     await waitStatusEvent(b.id, "idle", 1, 240_000);
-    onSecond = b.id;
 
-    // A tie goes to the first engine; then the emptier one.
+    // The emptier engine wins; a tie goes to the first listed (MAIN).
     const [ra, rb] = [await rowOf(a.id), await rowOf(b.id)];
-    expect(ra.engine).toBe(MAIN);
-    expect(rb.engine).toBe(SECOND);
-    expect((await second.getContainer(rb.containerId!).inspect()).State.Running).toBe(true);
-    await expect(second.getContainer(ra.containerId!).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    const expectA = onMain === 0 ? MAIN : SECOND;
+    const [mainAfterA, secondAfterA] = expectA === MAIN ? [onMain + 1, 0] : [onMain, 1];
+    const expectB = mainAfterA <= secondAfterA ? MAIN : SECOND;
+    expect([ra.engine, rb.engine]).toEqual([expectA, expectB]);
+    const there = [ra, rb].find((r) => r.engine === SECOND)!;
+    const other = [ra, rb].find((r) => r !== there)!;
+    onSecond = there.id;
+    expect((await second.getContainer(there.containerId!).inspect()).State.Running).toBe(true);
+    if (other.engine === MAIN) await expect(second.getContainer(other.containerId!).inspect()).rejects.toMatchObject({ statusCode: 404 });
     await second.getImage(imageTag()).inspect();
 
     const health = await checkHealth("external");
     expect(health.engines).toEqual([
       { address: MAIN, reachable: true, sandboxes: expect.any(Number) },
-      { address: SECOND, reachable: true, sandboxes: 1 },
+      { address: SECOND, reachable: true, sandboxes: [ra, rb].filter((r) => r.engine === SECOND).length },
     ]);
 
-    await h.orchestrator.sendMessage(TEAM, b.id, "again");
-    await waitStatusEvent(b.id, "idle", 2);
-    const after = await rowOf(b.id);
+    await h.orchestrator.sendMessage(TEAM, there.id, "again");
+    await waitStatusEvent(there.id, "idle", 2);
+    const after = await rowOf(there.id);
     expect(after.engine).toBe(SECOND);
-    expect(after.containerId).toBe(rb.containerId);
-    await h.orchestrator.stop(TEAM, a.id);
+    expect(after.containerId).toBe(there.containerId);
+    await h.orchestrator.stop(TEAM, other.id);
   });
 
   it("fails the sessions of an engine that went away with its address, and a follow-up resumes elsewhere with the files", async () => {
