@@ -26,7 +26,7 @@ const TEMPLATES: Record<ReactionKind, Template[]> = {
   "test-failed": [
     (v) => `Ouch, \`${v.cmd}\` failed. Want me to keep an eye on the next run?`,
     (v) => `\`${v.cmd}\` failed. The first error is usually the honest one.`,
-    (v) => `Red from \`${v.cmd}\`. My ${v.temperament} ${v.species} instinct says: read it slowly.`,
+    (v) => `\`${v.cmd}\` failed: red. My ${v.temperament} ${v.species} instinct says: read it slowly.`,
     (v) => `\`${v.cmd}\` failed. Deep breath; it's only feedback.`,
   ],
   "tests-pass": [
