@@ -4,96 +4,11 @@ import type { EventDataOf, SessionEvent, SessionStatus } from "../../lib/events/
 import { isRefusal, retryWhat } from "../../lib/events/signals";
 import type { PermissionMode } from "../../lib/protocol/permissions";
 import { terminalText, visibleJson, visibleText } from "../../lib/text/visible";
-import { appendOutput, DEFAULT_OUTPUT_CAP, EMPTY_OUTPUT, type OutputBuffer } from "./output-buffer";
+import { appendOutput, DEFAULT_OUTPUT_CAP, EMPTY_OUTPUT } from "./output-buffer";
 import { applyEgress, applySetup, applySetupOutput, interruptSetup } from "./transcript-environment";
 
-export type Base = { seq: number; ts: string };
-export type ToolResult = EventDataOf<"tool.result">;
-export type TodoEntry = EventDataOf<"todo">["items"][number];
-export type SetupState = EventDataOf<"setup">["state"];
-
-export type TranscriptItem =
-  | (Base & { kind: "user"; text: string; author?: string; queued?: boolean })
-  | (Base & { kind: "assistant"; block: string; text: string })
-  | (Base & {
-      kind: "tool";
-      callId: string;
-      name: string;
-      input: unknown;
-      output: OutputBuffer;
-      result?: ToolResult;
-      /** The session stopped working while this call had no result: it will never get one. */
-      interrupted?: boolean;
-      /** The call waits for a person's decision (its approval card is pending). */
-      awaitingApproval?: boolean;
-    })
-  | (Base & { kind: "commit" } & EventDataOf<"commit">)
-  | (Base & { kind: "branch" } & EventDataOf<"branch">)
-  | (Base & { kind: "status"; status: SessionStatus; reason?: string })
-  | (Base & { kind: "error"; message: string; source?: string })
-  /** The model declined to answer: its own decision, not a crash. */
-  | (Base & { kind: "refusal"; message: string })
-  /**
-   * Consecutive model.retry events folded into one line that updates. `at` is the latest retry's
-   * time (its wait counts from there); `settled` once anything else happened after it.
-   */
-  | (Base & { kind: "retry"; attempt: number; waitMs: number; reason: string; status?: number; retries: number; at: string; settled: boolean })
-  | (Base & { kind: "compaction" } & EventDataOf<"compaction">)
-  /** Only the moments of the plan worth a line: a new plan, and the plan completed. */
-  | (Base & { kind: "todo"; phase: "plan" | "done"; items: readonly TodoEntry[] })
-  /**
-   * One setup phase: opened by `setup running` (or by a `cached`/`skipped` that had none), closed
-   * by its outcome; setup.output lands in its bounded terminal like a tool's.
-   */
-  | (Base & {
-      kind: "setup";
-      state: SetupState;
-      source?: "team" | "repository";
-      durationMs?: number;
-      exitCode?: number | null;
-      reason?: string;
-      output: OutputBuffer;
-      /** The session stopped while setup was running: it will never report an outcome. */
-      interrupted?: boolean;
-    })
-  /** Refused connections to one host:port in a row, folded into one line (`count` refusals). */
-  | (Base & { kind: "egress"; host: string; port: number; phase: "setup" | "agent"; reason: string; count: number })
-  /**
-   * A call waiting for a person (approval.requested), updated in place by its approval.decided.
-   * `decision` is absent while it is pending.
-   */
-  | (Base & {
-      kind: "approval";
-      approvalId: string;
-      callId: string;
-      approvalKind: "tool" | "plan";
-      tool: string;
-      input: unknown;
-      reason: string;
-      decision?: ApprovalOutcome;
-    })
-  /** The session's permission mode changed. */
-  | (Base & { kind: "mode"; mode: PermissionMode; by?: string })
-  /** A hook blocked a call or failed; its output went to the agent. */
-  | (Base & { kind: "hook" } & EventDataOf<"hook">)
-  /** The agent proposed a memory entry (`remember`): accepted, edited or rejected inline. */
-  | (Base & { kind: "memory" } & EventDataOf<"memory">)
-  /** A check routine's verdict (`report`). */
-  | (Base & { kind: "report" } & EventDataOf<"report">)
-  /** Dockside raised an alert on this session (stuck, looping, budget, memory, disk). */
-  | (Base & { kind: "alert"; alertKind: EventDataOf<"alert">["kind"]; message: string });
-
-export type ApprovalOutcome = Omit<EventDataOf<"approval.decided">, "approvalId" | "callId"> & { ts: string };
-
-export type ToolItem = Extract<TranscriptItem, { kind: "tool" }>;
-export type SetupItem = Extract<TranscriptItem, { kind: "setup" }>;
-export type EgressItem = Extract<TranscriptItem, { kind: "egress" }>;
-export type ApprovalItem = Extract<TranscriptItem, { kind: "approval" }>;
-export type ModeItem = Extract<TranscriptItem, { kind: "mode" }>;
-export type HookItem = Extract<TranscriptItem, { kind: "hook" }>;
-export type MemoryItem = Extract<TranscriptItem, { kind: "memory" }>;
-export type ReportItem = Extract<TranscriptItem, { kind: "report" }>;
-export type AlertItem = Extract<TranscriptItem, { kind: "alert" }>;
+export * from "./transcript-items";
+import type { ApprovalItem, ApprovalOutcome, Base, TodoEntry, ToolItem, TranscriptItem } from "./transcript-items";
 
 /** The todo tool's name (sandbox/worker/tools/todo.ts). */
 export const PLAN_TOOL = "todo_write";

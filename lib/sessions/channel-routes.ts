@@ -203,25 +203,34 @@ async function postSetupDone({ req, res, h }: Ctx): Promise<void> {
   send(res, 200, { ok: true });
 }
 
-async function postApproval({ req, res, h }: Ctx): Promise<void> {
-  const json = parseJson(await readBody(req, APPROVAL_BODY));
-  if (json === undefined) return send(res, 400, { error: "the body is not JSON" });
-  const request = ApprovalRequestSchema.safeParse(json);
-  if (!request.success) return send(res, 422, { error: z.prettifyError(request.error).slice(0, 2000) });
-  send(res, 200, await h.requestApproval(request.data));
+async function postApproval(c: Ctx): Promise<void> {
+  const request = checkedBody(c, await readBody(c.req, APPROVAL_BODY), ApprovalRequestSchema);
+  if (request) send(c.res, 200, await c.h.requestApproval(request.data));
 }
 
 /** A small JSON body checked by `schema`, answered with what `act` returns (AppErrors map to their status by the caller). */
-async function postJson<S extends z.ZodType>({ req, res, h }: Ctx, schema: S, act: (body: z.infer<S>) => Promise<unknown>): Promise<void> {
-  const raw = await readBody(req, SMALL_BODY);
+async function postJson<S extends z.ZodType>(c: Ctx, schema: S, act: (body: z.infer<S>) => Promise<unknown>): Promise<void> {
+  const raw = await readBody(c.req, SMALL_BODY);
   // Each call counts like an event against the session's rate (the worker waits out a 429 and retries).
-  const wait = h.rate(1, raw.length);
-  if (wait) return tooFast(res, wait);
+  const wait = c.h.rate(1, raw.length);
+  if (wait) return tooFast(c.res, wait);
+  const body = checkedBody(c, raw, schema);
+  if (body) send(c.res, 200, await act(body.data));
+}
+
+/** The body as JSON fitting `schema`; otherwise answered 400 (not JSON) or 422 (the schema's words) and null. */
+function checkedBody<S extends z.ZodType>({ res }: Ctx, raw: Buffer, schema: S): { data: z.infer<S> } | null {
   const json = parseJson(raw);
-  if (json === undefined) return send(res, 400, { error: "the body is not JSON" });
+  if (json === undefined) {
+    send(res, 400, { error: "the body is not JSON" });
+    return null;
+  }
   const body = schema.safeParse(json);
-  if (!body.success) return send(res, 422, { error: z.prettifyError(body.error).slice(0, 2000) });
-  send(res, 200, await act(body.data));
+  if (!body.success) {
+    send(res, 422, { error: z.prettifyError(body.error).slice(0, 2000) });
+    return null;
+  }
+  return { data: body.data };
 }
 
 async function getApproval({ res, url, params, h }: Ctx): Promise<void> {

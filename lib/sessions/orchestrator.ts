@@ -12,9 +12,10 @@ import { cancelPendingApprovals, type ApprovalRecorder } from "../approvals/deci
 import { wakeApprovalPolls } from "../approvals/waiters";
 import { sessionPaths } from "../git/workspace";
 import { ioReason } from "../runtime/io-reason";
+import { endStatus } from "./sandbox-end";
 import { borrowedMirrorObjects } from "../git/mirror";
 import type { CreateSessionInput, SessionDto } from "../protocol/api";
-import { createSandbox, inspectSandbox, sandboxLogs, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
+import { createSandbox, inspectSandbox, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
 import { engineStatus, engineUnavailable, isEngineUnreachable, rethrowEngine } from "../sandbox/docker";
 import { ensureImage } from "../sandbox/image";
 import { engineList, engineLoads, multiEngine, placeSession, runsOn } from "../sandbox/engines";
@@ -444,13 +445,7 @@ export class Orchestrator implements ApprovalRecorder {
       live.stopRequested = true;
       live.stopReason = row.stopReason ?? undefined;
     }
-    const limit = env().DOCKSIDE_SANDBOX_MEMORY_MB;
-    let status = ev("status", { status: "stopped", reason: live.stopRequested ? live.stopReason : cleanExit });
-    if (state?.oomKilled) status = ev("status", { status: "failed", reason: `the sandbox was killed for exceeding its memory limit (${limit} MB); raise DOCKSIDE_SANDBOX_MEMORY_MB or make the task use less memory` });
-    else if (!live.stopRequested && state && state.exitCode !== 0 && state.exitCode !== 143) {
-      const logs = row.containerId ? (await sandboxLogs(row.containerId, 8, row.engine)).slice(-600) : "";
-      status = ev("status", { status: "failed", reason: `the worker exited with code ${state.exitCode}${logs ? `: ${logs}` : ""}` });
-    }
+    const status = await endStatus(row, { requested: live.stopRequested, reason: live.stopReason }, state, cleanExit);
     if (isTerminal(row.status) && row.status === (status.data as { status: string }).status) {
       await live.closeChannel();
       await releaseSessionFs(sessionPaths(env().dataDir, live.id)).catch(() => {});
