@@ -7,9 +7,7 @@ import { defineConfig } from "@playwright/test";
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!fs.existsSync(chromium)) throw new Error(`Chromium not found at ${chromium}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
 
-export const STUB_PORT = 4311;
-export const APP_PORT = 3311;
-export const NODOCKER_PORT = 3312;
+import { APP_PG_PORT, APP_PORT, NODOCKER_PG_PORT, NODOCKER_PORT, STUB_PORT } from "./e2e/ports";
 
 // One data directory per run, created by the main process only (workers re-read this file).
 if (!process.env.DOCKSIDE_E2E_DIR) {
@@ -58,7 +56,7 @@ export default defineConfig({
     {
       command: "node --import tsx server.ts",
       url: `http://localhost:${APP_PORT}/api/health`,
-      env: serverEnv({ PORT: String(APP_PORT), DOCKSIDE_DATA_DIR: path.join(dir, "app"), DOCKSIDE_PG_PORT: "55431" }),
+      env: serverEnv({ PORT: String(APP_PORT), DOCKSIDE_DATA_DIR: path.join(dir, "app"), DOCKSIDE_PG_PORT: String(APP_PG_PORT) }),
       reuseExistingServer: false,
       timeout: 180_000,
       stdout: "pipe",
@@ -67,7 +65,7 @@ export default defineConfig({
       // The same app with an unreachable Docker engine: it must start and say so.
       command: "node --import tsx server.ts",
       url: `http://localhost:${NODOCKER_PORT}/api/health`,
-      env: serverEnv({ PORT: String(NODOCKER_PORT), DOCKSIDE_DATA_DIR: path.join(dir, "nodocker"), DOCKSIDE_PG_PORT: "55432", DOCKER_HOST: "tcp://127.0.0.1:1" }),
+      env: serverEnv({ PORT: String(NODOCKER_PORT), DOCKSIDE_DATA_DIR: path.join(dir, "nodocker"), DOCKSIDE_PG_PORT: String(NODOCKER_PG_PORT), DOCKER_HOST: "tcp://127.0.0.1:1" }),
       reuseExistingServer: false,
       timeout: 180_000,
     },

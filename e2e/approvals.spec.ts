@@ -6,6 +6,7 @@
 //
 // This spec runs its own server (port 3313, its own data directory and embedded PostgreSQL) so it
 // can kill and restart it; it shares the model stub Playwright starts (playwright.config.ts).
+import { EXTRA_PG_PORT, EXTRA_PORT, STUB_PORT } from "./ports";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,10 +14,9 @@ import path from "node:path";
 import type { Page } from "@playwright/test";
 import { expect, expectStatus, joinTeamByApi, makeRepo, newPerson, script, shell, signUpByApi, STUB, test, text } from "./helpers";
 
-const PORT = 3313;
-const PG_PORT = "55433";
+const PORT = EXTRA_PORT;
+const PG_PORT = String(EXTRA_PG_PORT);
 const BASE = `http://localhost:${PORT}`;
-const STUB_PORT = 4311;
 
 /** server.ts as a child process that a test can kill outright and start again on the same data. */
 class AppServer {

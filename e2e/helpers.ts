@@ -3,8 +3,9 @@
 // per test. Mind the server's sign-up limit (10 a minute): sign up only the people a test needs.
 import { test as base, expect, type APIRequestContext, type APIResponse, type Page } from "@playwright/test";
 import { makeRepo } from "../test/fixtures";
+import { STUB_PORT } from "./ports";
 
-export const STUB = "http://127.0.0.1:4311";
+export const STUB = `http://127.0.0.1:${STUB_PORT}`;
 export { makeRepo, expect };
 
 export interface StepSpec {

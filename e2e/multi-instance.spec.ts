@@ -2,6 +2,7 @@
 // session) and a second server.ts started here (B) on A's embedded PostgreSQL with its own data
 // directory and the same server secret. A person on B watches, live, a session another person
 // started on A: every line arrives in order, and B's page lists the watcher who is on A.
+import { APP_PG_PORT, EXTRA_PORT } from "./ports";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -9,7 +10,7 @@ import { embeddedUrl, readPassword } from "../lib/db/embedded-login";
 import { recordedPort } from "../lib/db/embedded-location";
 import { expect, expectStatus, joinTeamByApi, makeRepo, newPerson, script, shell, signUpByApi, startSession, STUB, test, text } from "./helpers";
 
-const B_PORT = 3313;
+const B_PORT = EXTRA_PORT;
 const B_URL = `http://localhost:${B_PORT}`;
 let b: ChildProcess | undefined;
 let output = "";
@@ -25,7 +26,7 @@ async function startInstanceB(): Promise<void> {
   const appDir = path.join(process.env.DOCKSIDE_E2E_DIR!, "app");
   const password = readPassword(appDir);
   if (!password) throw new Error(`no embedded database login in ${appDir}: is Playwright's app server running?`);
-  const databaseUrl = embeddedUrl(password, recordedPort(appDir) ?? 55431);
+  const databaseUrl = embeddedUrl(password, recordedPort(appDir) ?? APP_PG_PORT);
   const secret = fs.readFileSync(path.join(appDir, "secret"), "utf8").trim();
   const dataDir = path.join(process.env.DOCKSIDE_E2E_DIR!, "instance-b");
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });

@@ -1,3 +1,4 @@
+import { APP_ORIGIN, NODOCKER_PORT } from "./ports";
 // A user's first session, end to end: the form, the live transcript in two browsers, tool
 // output, the diff, a follow-up, stop, and hostile agent output rendered as text. Each test signs
 // up a fresh person with a team of their own (the `account` fixture).
@@ -87,14 +88,14 @@ test("bad input is refused with a message and the form keeps what was typed", as
   await page.getByTestId("create-session").click();
   await expect(page.getByTestId("form-error")).toContainText("no such directory");
   await expect(page.getByTestId("prompt-input")).toHaveValue("keep me");
-  const r = await page.request.post("/api/sessions", { data: { repo: makeRepo(), baseBranch: "no-such-branch", prompt: "x" }, headers: { origin: "http://localhost:3311" } });
+  const r = await page.request.post("/api/sessions", { data: { repo: makeRepo(), baseBranch: "no-such-branch", prompt: "x" }, headers: { origin: APP_ORIGIN } });
   expect(r.status()).toBe(422);
   expect((await r.json()).error.message).toContain('branch "no-such-branch" does not exist');
   expect((await page.request.get("/api/sessions/doesnotexist1")).status()).toBe(404);
 });
 
 test("with the Docker engine unreachable the app starts, shows a banner and refuses sessions with 503", async ({ page }) => {
-  const base = "http://localhost:3312";
+  const base = `http://localhost:${NODOCKER_PORT}`;
   await setUpAccount(page.request, base);
   await page.goto(base + "/");
   await expect(page.getByTestId("docker-banner")).toContainText("tcp://127.0.0.1:1");

@@ -1,3 +1,4 @@
+import { APP_ORIGIN } from "./ports";
 // A team through the UI: sign up, create a team, invite by link, join from another browser,
 // watch one session together, a follow-up with its author's name, and a read-only viewer.
 import { test, type Browser, type Page } from "@playwright/test";
@@ -92,6 +93,6 @@ test("a team signs up, invites by link, watches a session together and follows u
   await expect(a.getByTestId("watcher").filter({ hasText: viewer.name })).toBeVisible();
   await expect(c.getByTestId("followup-input")).toHaveCount(0);
   await expect(c.getByTestId("stop-button")).toHaveCount(0);
-  const r = await c.request.post(`/api/sessions/${id}/messages`, { data: { text: "let me in" }, headers: { origin: "http://localhost:3311" } });
+  const r = await c.request.post(`/api/sessions/${id}/messages`, { data: { text: "let me in" }, headers: { origin: APP_ORIGIN } });
   expect(r.status()).toBe(403);
 });

@@ -60,3 +60,20 @@ export function workerTransitionRefusal(from: SessionStatus, to: SessionStatus, 
   if (to === "awaiting_approval") return "only the host puts a session in awaiting_approval";
   return WORKER_NEXT[from]?.includes(to) ? null : `a worker cannot move a session from ${from} to ${to}`;
 }
+
+/**
+ * What a person must act on, beside the status ("idle" after a model error is not a success):
+ * - failed: the session failed (sandbox, clone, engine);
+ * - model_error: the model call failed for good (the agent stopped; a follow-up retries);
+ * - budget: the session or team budget stopped the agent;
+ * - approval: a tool call waits for a person's decision.
+ */
+export const ATTENTION_KINDS = ["failed", "model_error", "budget", "approval"] as const;
+export const AttentionKind = z.enum(ATTENTION_KINDS);
+export type AttentionKind = z.infer<typeof AttentionKind>;
+export const ATTENTION_LABELS: Record<AttentionKind, string> = {
+  failed: "failed",
+  model_error: "model error",
+  budget: "budget reached",
+  approval: "needs approval",
+};

@@ -1,6 +1,7 @@
 // Shapes of the HTTP API, shared by route handlers, the browser UI and tests.
 import { z } from "zod";
 import { SessionStatus } from "../events/schema";
+import { AttentionKind } from "../events/status";
 import { ApprovalDtoSchema, PermissionMode, RulesSchema } from "./permissions";
 import { safeText } from "./text";
 
@@ -53,6 +54,8 @@ export const SessionDtoSchema = z.object({
   pendingApprovals: z.number().int().nonnegative(),
   /** The routine this session is a run of (null: started by a person). */
   routine: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** What a person must act on (null: nothing), and why in words. */
+  attention: z.object({ kind: AttentionKind, reason: z.string(), since: z.string() }).nullable(),
 });
 export type SessionDto = z.infer<typeof SessionDtoSchema>;
 

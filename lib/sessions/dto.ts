@@ -6,6 +6,14 @@ import { notFound } from "../errors";
 import type { SessionDto } from "../protocol/api";
 import type { SessionStatus } from "../events/schema";
 import { PermissionMode } from "../protocol/permissions";
+import { AttentionKind } from "../events/status";
+
+/** The stored attention, when its kind is one we know (a row from a newer version may not be). */
+function attentionOf(s: Session): SessionDto["attention"] {
+  const kind = AttentionKind.safeParse(s.attention).data;
+  if (!kind) return null;
+  return { kind, reason: s.attentionReason ?? "", since: (s.attentionAt ?? s.updatedAt).toISOString() };
+}
 
 /** What every session read includes: its author, its routine and how many approvals wait for a person. */
 export const SESSION_INCLUDE = {
@@ -51,6 +59,7 @@ export function toDto(s: SessionRow): SessionDto {
     mode: PermissionMode.safeParse(s.mode).data ?? "ask",
     pendingApprovals: s._count?.approvals ?? 0,
     routine: s.routine ? { id: s.routine.id, name: s.routine.name } : null,
+    attention: attentionOf(s),
   };
 }
 
