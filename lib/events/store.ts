@@ -13,7 +13,15 @@ export interface AppendOptions {
    * are resends (dropped); the first new one must be ack + 1, else nothing is stored (409).
    */
   wids?: number[];
+  /** Checked in the append's transaction: refuses the write of an instance that lost the session. */
+  fence?: Fence;
 }
+
+/**
+ * Runs first in an append's transaction and throws to store nothing: the session's lease
+ * (lib/runner/lease.ts checkFence) for appends by the instance that runs the session.
+ */
+export type Fence = (tx: Prisma.TransactionClient) => Promise<void>;
 
 export interface AppendResult {
   stored: SessionEvent[];
@@ -42,16 +50,16 @@ const chains = new Map<string, Promise<unknown>>();
 
 /** Appends events in order; serialised per session so that publish order equals seq order. */
 export function appendEvents(sessionId: string, events: NewEvent[], opts: AppendOptions = {}): Promise<AppendResult> {
-  return appendPlanned(sessionId, (row) => (opts.wids ? { events: freshByWid(events, opts.wids, row.workerAck), workerAck: Math.max(row.workerAck, ...opts.wids) } : { events }));
+  return appendPlanned(sessionId, (row) => (opts.wids ? { events: freshByWid(events, opts.wids, row.workerAck), workerAck: Math.max(row.workerAck, ...opts.wids) } : { events }), opts.fence);
 }
 
 /**
  * Appends what `plan` decides on the locked session row (status, ack and output counter as
  * committed), in one transaction; `plan` may throw to store nothing.
  */
-export function appendPlanned(sessionId: string, plan: (row: LockedSession) => AppendPlan): Promise<AppendResult> {
+export function appendPlanned(sessionId: string, plan: (row: LockedSession) => AppendPlan, fence?: Fence): Promise<AppendResult> {
   const prev = chains.get(sessionId) ?? Promise.resolve();
-  const next = prev.catch(() => {}).then(() => appendNow(sessionId, plan));
+  const next = prev.catch(() => {}).then(() => appendNow(sessionId, plan, fence));
   chains.set(sessionId, next);
   void next.finally(() => chains.get(sessionId) === next && chains.delete(sessionId)).catch(() => {});
   return next;
@@ -70,8 +78,9 @@ export function freshByWid<T>(events: T[], wids: number[], ack: number): T[] {
   return events.slice(first);
 }
 
-async function appendNow(sessionId: string, plan: (row: LockedSession) => AppendPlan): Promise<AppendResult> {
+async function appendNow(sessionId: string, plan: (row: LockedSession) => AppendPlan, fence?: Fence): Promise<AppendResult> {
   return db().$transaction(async (tx) => {
+    if (fence) await fence(tx);
     const rows = await tx.$queryRaw<{ last_seq: number; worker_ack: number; status: string; output_bytes: bigint; team_id: string }[]>`
       SELECT last_seq, worker_ack, status, output_bytes, team_id FROM sessions WHERE id = ${sessionId} FOR UPDATE`;
     if (!rows.length) throw new Error(`session ${sessionId} does not exist`);

@@ -17,6 +17,7 @@ import { setPublisher } from "./bus";
 import { addWatcher, clearInstancePresence, removeWatcher, sweepPresence, watchers } from "./presence";
 import { watchSession } from "../notifications/notify";
 import { attachPostgresAdapter } from "./adapter";
+import { controlReceived, setControlTransport, type ControlNotice } from "./control";
 import { EventFanout, sessionRoom as room, type EventsNotice } from "./fanout";
 import { onHeartbeat } from "../runner/instance";
 
@@ -29,6 +30,7 @@ export const notifyRoom = (userId: string, teamId: string) => `notify:${userId}:
 /** Between instances (server-side emits through the adapter). */
 interface InterServer {
   "session:events": (msg: EventsNotice) => void;
+  "session:control": (msg: ControlNotice) => void;
 }
 type DocksideServer = Server<ClientToServer, ServerToClient, InterServer, { caller: Caller }>;
 type DocksideSocket = Socket<ClientToServer, ServerToClient, InterServer, { caller: Caller }>;
@@ -51,6 +53,9 @@ export async function attachSocket(http: HttpServer, opts: { databaseUrl?: strin
   const adapter = opts.databaseUrl ? await attachPostgresAdapter(io, opts.databaseUrl) : undefined;
   const fanout = new EventFanout(io);
   io.on("session:events", (msg) => fanout.notice(msg));
+  // Follow-ups, stops and decisions for sessions another instance runs (lib/realtime/control.ts).
+  io.on("session:control", (msg) => controlReceived(msg));
+  setControlTransport((n) => io.serverSideEmit("session:control", n));
   io.use(async (socket, next) => {
     try {
       const caller = await resolveCaller(handshakeHeaders(socket.handshake));
@@ -86,6 +91,7 @@ export async function attachSocket(http: HttpServer, opts: { databaseUrl?: strin
       clearInterval(recheck);
       unhook();
       setPublisher(undefined);
+      setControlTransport(undefined);
       const left = await clearInstancePresence().catch(() => [] as string[]);
       for (const sessionId of left) await announce(io, sessionId).catch(() => undefined);
       io.close();

@@ -36,9 +36,12 @@ const notes = (events: SessionEvent[]) => events.flatMap((e) => (e.type === "err
 const workerEvents = async (id: string) => (await allEvents(id)).filter((e) => !(e.type === "status" && e.seq <= 3));
 
 describe("the worker channel socket", () => {
-  it("is a 0600 socket in a host-only run directory", async () => {
+  it("is a 0600 socket in a host-only run directory, host.sock a link beside it", async () => {
     const s = await session();
-    const st = fs.lstatSync(s.socket);
+    // host.sock names the listener of the instance that runs the session (socket-link.ts).
+    expect(fs.lstatSync(s.socket).isSymbolicLink()).toBe(true);
+    expect(fs.readlinkSync(s.socket)).toMatch(/^host\.[0-9a-f]{12}\.sock$/);
+    const st = fs.statSync(s.socket);
     expect(st.isSocket()).toBe(true);
     expect(st.mode & 0o777).toBe(0o600);
     expect(st.uid).toBe(process.getuid!());

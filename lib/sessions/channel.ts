@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
+import { listenerPath, publishSocket, sweepDeadListeners } from "./socket-link";
 import { AppError } from "../errors";
 import { route, type ChannelHandlers } from "./channel-routes";
 
@@ -15,12 +16,13 @@ export interface Channel {
   close(): Promise<void>;
 }
 
-/** Listens on `<runDir>/host.sock` after checking that `runDir` is a private directory of this process's user. */
+/**
+ * Listens for `<runDir>/host.sock` after checking that `runDir` is a private directory of this
+ * process's user: on a socket of its own, which host.sock then points at (socket-link.ts).
+ */
 export async function openChannel(runDir: string, h: ChannelHandlers): Promise<Channel> {
   assertPrivateDir(runDir);
-  const socketPath = path.join(runDir, "host.sock");
-  // The directory is ours alone, so what is there is a socket left by an earlier channel.
-  fs.rmSync(socketPath, { force: true });
+  const socketPath = listenerPath(runDir, "host");
   const server = http.createServer((req, res) => {
     route(req, res, h).catch((err) => {
       console.error(`[channel] ${req.method} ${req.url}:`, err);
@@ -48,6 +50,8 @@ export async function openChannel(runDir: string, h: ChannelHandlers): Promise<C
     server.close();
     throw new AppError("internal", `the worker channel socket ${socketPath} is not a private socket (mode ${(st.mode & 0o777).toString(8)})`);
   }
+  publishSocket(runDir, "host", socketPath);
+  void sweepDeadListeners(runDir, "host", socketPath);
   return {
     close: () =>
       new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@ import { env } from "../config/env";
 import { db } from "../db/client";
 import { AppError, isAppError } from "../errors";
 import { ev, type NewEvent } from "../events/schema";
-import { appendEvents, appendPlanned, type AppendPlan, type AppendResult, type LockedSession } from "../events/store";
+import { appendEvents, appendPlanned, type AppendPlan, type AppendResult, type Fence, type LockedSession } from "../events/store";
 import { receiveCheckpoint } from "../git/host-repo";
 import { sessionPaths } from "../git/workspace";
 import { publisher } from "../realtime/bus";
@@ -49,6 +49,12 @@ const ROW_EVENTS = new Set<string>(["status", "usage", "commit", "mode", "approv
 
 export class LiveSession {
   containerId: string | null = null;
+  /**
+   * Set once this instance runs the session (its lease, lib/sessions/ownership.ts): every append
+   * from here checks it in its transaction, so a holder that lost the lease writes nothing more.
+   * Never unset on this object: a detached LiveSession stays fenced with its old epoch.
+   */
+  fence: Fence | undefined;
   stopRequested = false;
   /** Why the stop was asked for, when it was not a person's click (shown with the status). */
   stopReason: string | undefined;
@@ -94,7 +100,7 @@ export class LiveSession {
     // message): secret values are masked in those as in the worker's.
     const masks = this.setup.masks;
     const masked = masks.length ? events.map((e) => maskDeep(e, masks)) : events;
-    return this.published(await appendEvents(this.id, masked, { wids }));
+    return this.published(await appendEvents(this.id, masked, { wids, fence: this.fence }));
   }
 
   /** Appends host events decided on the locked session row (approvals), masked and published like append(). */
@@ -104,7 +110,7 @@ export class LiveSession {
       await appendPlanned(this.id, (row) => {
         const p = plan(row);
         return masks.length ? { ...p, events: p.events.map((e) => maskDeep(e, masks)) } : p;
-      }),
+      }, this.fence),
     );
   }
 
@@ -274,7 +280,7 @@ export class LiveSession {
         } catch (one) {
           if (isAppError(one)) throw one;
           const note = ev("error", { source: "host", message: `An event the host could not store was dropped (wid ${e.wid}, ${e.type}): ${String((one as Error).message).slice(0, 300)}` });
-          ack = (await this.published(await appendPlanned(this.id, (row) => ({ events: e.wid > row.workerAck ? [note] : [], workerAck: Math.max(row.workerAck, e.wid) })))).workerAck;
+          ack = (await this.published(await appendPlanned(this.id, (row) => ({ events: e.wid > row.workerAck ? [note] : [], workerAck: Math.max(row.workerAck, e.wid) }), this.fence))).workerAck;
         }
       }
       return ack;
@@ -288,7 +294,7 @@ export class LiveSession {
       const plan = planWorkerBatch(batch, row, policy);
       dropped = plan.dropped;
       return plan;
-    });
+    }, this.fence);
     if (dropped) this.dropped = dropped;
     return (await this.published(result)).workerAck;
   }

@@ -30,6 +30,8 @@ import { WorkerConfigs } from "./worker-config";
 import { prepareWorkspace } from "./prepare-workspace";
 import { failSessionsOn, LAUNCHING, reconcileSession, recoverSession, removeStrays, type Keeper } from "./recovery";
 import { restoreWorkspace } from "../gc/restore-workspace";
+import { Ownership } from "./ownership";
+import { announce, onControl, type ControlNotice } from "../realtime/control";
 
 /** The person behind an action, as recorded in events and the audit trail. */
 export interface Actor {
@@ -47,26 +49,37 @@ const ACTIVE = [...LIVE_STATUSES];
 
 export class Orchestrator implements ApprovalRecorder {
   private live = new Map<string, LiveSession>();
+  /** The sessions this instance runs (leases; several instances on one database). */
+  private readonly owner = new Ownership({ lost: (id) => this.detach(id), takeOver: (ids) => this.recover(ids) });
+  private readonly unhookControl: () => void;
 
-  constructor(private readonly workerDir = path.resolve("sandbox/dist")) {}
+  constructor(private readonly workerDir = path.resolve("sandbox/dist")) {
+    this.unhookControl = onControl((n) => void this.control(n).catch((err) => console.error(`[sessions] ${n.op} for ${n.sessionId}`, err)));
+  }
 
   /** `routineId`: the session is a run of that routine (lib/routines/start-run.ts). */
   async createSession(teamId: string, input: CreateSessionInput, author?: Actor, fork?: ForkPoint, routineId?: string): Promise<SessionDto> {
     await assertDiskFloor();
     const { id } = await insertSession(teamId, input, author?.id, routineId);
-    // From here on a resync must not launch it a second time.
+    // From here on a resync must not launch it a second time, here or (the lease) on another instance.
     this.launching.add(id);
+    const mine = await this.own(id);
+    // Another instance's takeover scan saw it first (a few milliseconds without a lease): it launches it.
+    if (!mine) this.launching.delete(id);
     // On the row, not in memory: a restart before the launch imported it still forks (never starts from the base).
     if (fork) await db().session.update({ where: { id }, data: { forkSourceId: fork.sessionId, forkSha: fork.sha } });
     const live = this.liveFor(id);
     await live.append([ev("user.message", { text: input.prompt, author: author?.name, authorId: author?.id }), ev("status", { status: "queued" })]);
-    void this.launch(id, true);
+    if (mine) void this.launch(id, true);
+    else this.releaseIfDormant(id);
     await recordAudit({ teamId, actor: author ?? null, action: "session.started", targetType: "session", targetId: id, data: { repo: input.repo } });
     return toDto(await getSession(teamId, id));
   }
 
   async sendMessage(teamId: string, id: string, text: string, author?: Actor): Promise<void> {
     let s = await getSession(teamId, id);
+    // Another instance runs it: the message is stored here and that instance delivers it.
+    if (!(await this.own(id))) return this.messageForOwner(teamId, s.id, s.status as SessionStatus, text, author);
     this.setEngine(id, s.engine);
     // A container thought to run may have died while the engine's connection was down: look now,
     // so the message either reaches a worker or starts one (an unreachable engine answers 503).
@@ -110,19 +123,28 @@ export class Orchestrator implements ApprovalRecorder {
     const s = await getSession(teamId, id);
     if (isTerminal(s.status)) throw new AppError("conflict", `the session is already ${s.status}`);
     await recordAudit({ teamId, actor: actor ?? null, action: "session.stopped", targetType: "session", targetId: id, data: reason ? { reason } : {} });
-    // On the row first: a restart, or the engine coming back, finishes a stop that was asked for.
+    // On the row first: a restart, the engine coming back or the instance that runs it finishes a stop that was asked for.
     await db().session.update({ where: { id }, data: { stopRequestedAt: new Date(), stopReason: reason ?? null } });
+    // Nothing waits forever for a person once the session stops: the worker's poll answers cancelled.
+    const cancelled = await cancelPendingApprovals(id, reason ?? (actor ? `the session was stopped by ${actor.name}` : "the session was stopped"));
+    if (!(await this.own(id))) {
+      if (cancelled.length) await this.record(id, ...cancelled);
+      return announce({ sessionId: id, op: "stop" });
+    }
+    if (cancelled.length) await this.liveFor(id).append(cancelled);
+    await this.halt(id, s.engine, reason);
+  }
+
+  /** Stops the sandbox of a session this instance runs (a stop is on its row). */
+  private async halt(id: string, engine: string | null, reason: string | undefined): Promise<void> {
     const live = this.liveFor(id);
-    this.setEngine(id, s.engine);
-    const engine = s.engine;
+    this.setEngine(id, engine);
     live.stopRequested = true;
     live.stopReason = reason;
-    // Nothing waits forever for a person once the session stops: the worker's poll answers cancelled.
-    await this.cancelApprovals(live, reason ?? (actor ? `the session was stopped by ${actor.name}` : "the session was stopped"));
     // Still cloning or waiting for the image: launch() sees the flag and ends as stopped.
     if (this.launching.has(id)) return;
     // Not looked after here (the engine was unreachable at start, or its container is gone): find it.
-    const containerId = live.containerId ?? s.containerId ?? null;
+    const containerId = live.containerId ?? (await db().session.findUnique({ where: { id }, select: { containerId: true } }))?.containerId ?? null;
     try {
       const state = containerId ? await inspectSandbox(containerId, engine) : null;
       if (!containerId || !state?.running) {
@@ -155,7 +177,7 @@ export class Orchestrator implements ApprovalRecorder {
     let unreachable: AppError | undefined;
     for (const row of rows) {
       try {
-        if (!this.tracked(row.id) && !(await this.claim(row.id))) continue;
+        if (!this.tracked(row.id) && !(await this.own(row.id))) continue;
         await recoverSession(this.keeper, row);
       } catch (err) {
         if (!isEngineUnreachable(err)) console.error(`[sessions] recover ${row.id}`, err);
@@ -168,10 +190,55 @@ export class Orchestrator implements ApprovalRecorder {
   }
 
   /**
-   * Whether this instance may take a session it does not look after yet (several instances on one
-   * database: the lease module plugs acquireLease in here). One instance: always.
+   * Whether this instance runs the session: it does, or it just took the lease (nobody live held
+   * it). Several instances on one database: exactly one runs each session (lib/sessions/ownership.ts).
    */
-  claim: (sessionId: string) => Promise<boolean> = async () => true;
+  private async own(id: string): Promise<boolean> {
+    const had = this.owner.holds(id);
+    if (!(await this.owner.own(id))) return false;
+    // A new lease (the session had ended here, or was never run here): its writes carry the new epoch.
+    const live = this.live.get(id);
+    if (live && !had) live.fence = this.owner.fence(id);
+    return true;
+  }
+
+  /** A follow-up for a session another instance runs: stored here (the truth), delivered there. */
+  private async messageForOwner(teamId: string, id: string, status: SessionStatus, text: string, author?: Actor): Promise<void> {
+    await this.record(id, ev("user.message", { text, author: author?.name, authorId: author?.id, queued: isWorking(status) || undefined }));
+    await recordAudit({ teamId, actor: author ?? null, action: "session.message", targetType: "session", targetId: id });
+    announce({ sessionId: id, op: "message" });
+  }
+
+  /** Another instance stored something for a session: the one that runs it acts on it. */
+  private async control(n: ControlNotice): Promise<void> {
+    const { sessionId: id, op } = n;
+    const live = this.live.get(id);
+    if (op === "wake") return live?.wake();
+    if (op === "approval") return this.approvalDecided(id, false);
+    if (op === "permissions") return live?.permissionsChanged();
+    // A notice never makes an instance take a session: only the one that runs it acts.
+    if (this.closed || !this.owner.holds(id)) return;
+    const row = await db().session.findUnique({ where: { id } });
+    if (!row || isTerminal(row.status)) return;
+    if (op === "stop") return this.halt(id, row.engine, row.stopReason ?? undefined);
+    // op === "message": the worker's poll reads it from the log; with nothing running, start it again.
+    if (live?.containerId || this.launching.has(id)) return live?.wake();
+    if (isWorking(row.status) || !row.baseCommit) return;
+    this.launching.add(id);
+    await db().session.update({ where: { id }, data: { stopRequestedAt: null, stopReason: null } });
+    void this.launch(id, false);
+  }
+
+  /** The lease was taken over (this process was paused or cut off): leave the session to its new holder. */
+  private detach(id: string): void {
+    const live = this.live.get(id);
+    if (!live) return;
+    // Its container's exit, if any, is the new holder's to settle.
+    live.containerId = null;
+    this.live.delete(id);
+    void live.closeChannel().catch((err) => console.error(`[sessions] detach ${id}`, err));
+  }
+
   private tracked(id: string): boolean {
     return !!this.live.get(id)?.containerId || this.launching.has(id);
   }
@@ -213,6 +280,8 @@ export class Orchestrator implements ApprovalRecorder {
       },
       { ...opts, graceS: opts.graceS ?? env().DOCKSIDE_ENGINE_GRACE_S },
     );
+    // Sessions whose instance died are taken over by the live ones within seconds.
+    this.owner.startTakeover(ACTIVE, opts.only);
     return this.engineSet.start();
   }
   private engineSet: EngineSet | undefined;
@@ -254,6 +323,8 @@ export class Orchestrator implements ApprovalRecorder {
     // A sandbox that exits after this is the next orchestrator's to settle (after recovery).
     this.closed = true;
     this.engineSet?.stop();
+    this.owner.stop();
+    this.unhookControl();
     clearInterval(this.reaper);
     await Promise.all([...this.live.values()].map((l) => l.closeChannel()));
     this.live.clear();
@@ -272,6 +343,7 @@ export class Orchestrator implements ApprovalRecorder {
     let l = this.live.get(id);
     if (!l) {
       l = new LiveSession(id, sessionPaths(env().dataDir, id).run, () => this.configs.get(id));
+      l.fence = this.owner.fence(id);
       this.live.set(id, l);
     }
     return l;
@@ -283,7 +355,7 @@ export class Orchestrator implements ApprovalRecorder {
     closed: () => this.closed,
     engineOf: (id) => this.engineOf(id),
     setEngine: (id, engine) => this.setEngine(id, engine),
-    claim: (id) => (this.tracked(id) ? Promise.resolve(true) : this.claim(id)),
+    claim: (id) => (this.tracked(id) ? Promise.resolve(true) : this.own(id)),
     launching: (id) => this.launching.has(id),
     tracked: (id) => this.live.get(id),
     liveFor: (id) => this.liveFor(id),
@@ -318,14 +390,16 @@ export class Orchestrator implements ApprovalRecorder {
   }
 
   /** A decision landed: the worker's waiting approval poll re-reads its row, and its permissions are read again. */
-  approvalDecided(id: string): void {
+  approvalDecided(id: string, tellOthers = true): void {
     this.live.get(id)?.approvalDecided();
     wakeApprovalPolls(id);
+    if (tellOthers) announce({ sessionId: id, op: "approval" });
   }
 
   /** A person changed the session's mode or its rules: the worker's next tool call sees it. */
   permissionsChanged(id: string): void {
     this.live.get(id)?.permissionsChanged();
+    announce({ sessionId: id, op: "permissions" });
   }
 
   private async cancelApprovals(live: LiveSession, reason: string): Promise<void> {
@@ -333,14 +407,15 @@ export class Orchestrator implements ApprovalRecorder {
     if (events.length) await live.append(events);
   }
 
-  /** Wakes the worker's command poll (a workspace op was queued). */
+  /** Wakes the worker's command poll (a workspace op was queued), on whichever instance runs it. */
   wake(id: string): void {
     this.live.get(id)?.wake();
+    announce({ sessionId: id, op: "wake" });
   }
 
-  /** Appends an event from outside the sandbox (review actions) and publishes it. */
-  async record(id: string, event: NewEvent): Promise<void> {
-    await this.liveFor(id).append([event]);
+  /** Appends events from outside the sandbox (review actions) and publishes them. */
+  async record(id: string, ...events: NewEvent[]): Promise<void> {
+    await this.liveFor(id).append(events);
     this.releaseIfDormant(id);
   }
 
@@ -448,6 +523,7 @@ export class Orchestrator implements ApprovalRecorder {
     const status = await endStatus(row, { requested: live.stopRequested, reason: live.stopReason }, state, cleanExit);
     if (isTerminal(row.status) && row.status === (status.data as { status: string }).status) {
       await live.closeChannel();
+      await this.owner.release(live.id);
       await releaseSessionFs(sessionPaths(env().dataDir, live.id)).catch(() => {});
       return;
     }
@@ -460,6 +536,8 @@ export class Orchestrator implements ApprovalRecorder {
     await live.append([status]);
     await live.closeChannel();
     this.live.delete(live.id);
+    // Ended: whichever instance gets its next follow-up runs it.
+    await this.owner.release(live.id);
     // The sandbox is gone: its filesystem is unmounted until the next start (the image stays).
     await releaseSessionFs(sessionPaths(env().dataDir, live.id)).catch((err) => console.error(`[sessions] release ${live.id}`, err));
   }

@@ -4,7 +4,7 @@
 // the worker reports setup done, when there was nothing to set up, or at the first model call
 // (the agent acts only through the model, so a worker that never reports cannot keep the setup
 // policy for the agent). Every refusal becomes an `egress.blocked` event.
-import path from "node:path";
+import { listenerPath, publishSocket, sweepDeadListeners } from "./socket-link";
 import { db } from "../db/client";
 import { env } from "../config/env";
 import { ev, type NewEvent } from "../events/schema";
@@ -42,8 +42,10 @@ export class SessionEgress {
     this.owner = row;
     await this.reload();
     this.phase = setupFinished ? "agent" : "setup";
+    // A socket of its own, which egress.sock points at (socket-link.ts: a lost lease's close never removes the new owner's).
+    const socketPath = listenerPath(this.runDir, "egress");
     this.proxy = await startEgressProxy({
-      socketPath: path.join(this.runDir, "egress.sock"),
+      socketPath,
       rule: () => {
         this.maybeRefresh();
         return { phase: this.phase, mode: this.policy[this.phase], allow: this.policy.allow };
@@ -51,6 +53,8 @@ export class SessionEgress {
       onBlocked: (b) => this.record(ev("egress.blocked", { host: b.host.slice(0, 300), port: b.port, phase: b.phase, reason: b.reason.slice(0, 500), ...(b.repeats ? { repeats: b.repeats } : {}) })),
       pins: egressPins(),
     });
+    publishSocket(this.runDir, "egress", socketPath);
+    void sweepDeadListeners(this.runDir, "egress", socketPath);
   }
 
   /** From now on the agent's policy applies; connections opened under the setup policy are cut. */
