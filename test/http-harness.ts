@@ -24,6 +24,9 @@ export interface TestServer {
   stop(): Promise<void>;
   /** Kills the process at once (SIGKILL) and cleans nothing up: a crash, for restart tests. */
   crash(): Promise<void>;
+  /** Freezes the process (SIGSTOP) or lets it go on (SIGCONT): a paused VM, a long GC, a debugger. */
+  pause(): void;
+  resume(): void;
 }
 
 export function freePort(): Promise<number> {
@@ -94,7 +97,11 @@ export async function startServer(opts: { databaseUrl?: string; env?: Record<str
     databaseUrl,
     stub,
     output: () => out,
+    pause: () => void child.kill("SIGSTOP"),
+    resume: () => void child.kill("SIGCONT"),
     async crash() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGCONT");
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGKILL");
       await exited;
