@@ -1,6 +1,7 @@
 // Reviewing an agent's branch in the browser: comments on two lines, request changes, the
 // scripted agent fixes them, "since my last review" shows only the fix, approve, merge, and the
-// origin's base branch holds the work. A conflicting merge answers 409 and changes nothing.
+// origin's base branch holds the work. A conflict is shown before anyone merges, and a merge
+// that conflicts answers 409 and changes nothing.
 // Hostile file names and contents render as text.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -64,7 +65,11 @@ test("comment, request changes, the agent fixes, since my last review, approve, 
   await expect(page.getByTestId("review-state")).toContainText(/approved/i);
   await page.getByTestId("merge-strategy").selectOption("merge");
   await page.getByTestId("merge-button").click();
-  await expect(page.getByTestId("confirm-message")).toContainText("into main (merge commit)? This pushes to the origin.");
+  await expect(page.getByTestId("merge-fact-strategy")).toHaveText("merge commit");
+  // Both threads are still open: merging over them takes a reason.
+  await expect(page.getByTestId("merge-override-needed")).toContainText("2 review threads are unresolved");
+  await expect(page.getByTestId("confirm-ok")).toBeDisabled();
+  await page.getByTestId("merge-override-reason").fill("Both answered in the fix.");
   await page.getByTestId("confirm-ok").click();
   await expect(page.getByTestId("review-state")).toContainText(/merged/i);
   expect(git(repo, "show", "main:app.js")).toBe("const a = 1;\nconst b = 20;\nconst c = 3;\nconst d = 40;");
@@ -73,7 +78,7 @@ test("comment, request changes, the agent fixes, since my last review, approve, 
   await expect(page.getByTestId("branch-event")).toContainText("merged the branch");
 });
 
-test("a conflicting merge answers 409 naming the files and leaves both branches untouched", async ({ page, account }) => {
+test("a conflict is shown before merging; a conflicting merge answers 409 naming the files and leaves both branches untouched", async ({ page, account }) => {
   void account; // signs up a fresh owner with a team of their own
   const repo = makeRepo({ "a.txt": "base\n" });
   const marker = `E2E-CONFLICT-${Date.now()}`;
@@ -86,13 +91,12 @@ test("a conflicting merge answers 409 naming the files and leaves both branches 
 
   await page.goto(`/sessions/${id}/review`);
   const head = await page.getByTestId("commit-row").last().getAttribute("data-sha");
-  await page.getByTestId("merge-strategy").selectOption("merge");
-  const response = page.waitForResponse((r) => r.url().endsWith(`/api/sessions/${id}/merge`));
-  await page.getByTestId("merge-button").click();
-  await page.getByTestId("confirm-ok").click();
-  expect((await response).status()).toBe(409);
-  await expect(page.getByTestId("merge-conflicts")).toContainText("a.txt");
+  await expect(page.getByTestId("mergeability")).toHaveText("main moved 1 commit; conflicts in a.txt");
+  await expect(page.getByTestId("merge-button")).toBeDisabled();
   await expect(page.getByTestId("rebase-button")).toBeVisible();
+  const response = await page.request.post(`/api/sessions/${id}/merge`, { data: { strategy: "merge" }, headers: { origin: new URL(page.url()).origin } });
+  expect(response.status()).toBe(409);
+  expect((await response.json()).error.conflicts).toEqual(["a.txt"]);
   expect(git(repo, "rev-parse", "main")).toBe(mainBefore);
   const after = await (await page.request.get(`/api/sessions/${id}/commits`)).json();
   expect(after.headCommit).toBe(head);

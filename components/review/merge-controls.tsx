@@ -1,11 +1,16 @@
 "use client";
-// Merge (with a strategy), push the branch, download the patch series. Merge and push ask first,
-// saying what will happen (a framed or stray click must not ship a branch). A merge conflict
-// lists the conflicting files and offers to have the agent rebase.
+// Merge (with a strategy), push the branch, download the patch series. Merge is on only when the
+// server says there is something to merge and the agent is not working (GET …/mergeability); it
+// asks first with strategy, target, commits and files, and for a reason when the review is not
+// settled. Push asks first too (a framed or stray click must not ship a branch).
 import { useState } from "react";
+import type { Mergeability } from "../../lib/protocol/review";
 import { ConfirmDialog } from "../confirm-dialog";
 import { shortSha } from "../lib/format";
-import { askRebase, mergeSession, patchUrl, pushBranch, type MergeOutcome, type MergeStrategy } from "./lib/review-api";
+import { mergeSession, type MergeOutcome, type MergeStrategy } from "./lib/merge-api";
+import { patchUrl, pushBranch } from "./lib/review-api";
+import { MergeConfirm } from "./merge-confirm";
+import type { Loaded } from "./use-review-data";
 
 interface Props {
   sessionId: string;
@@ -13,30 +18,43 @@ interface Props {
   /** The session's branch (dockside/…), named in the confirmations. */
   branch: string;
   canReview: boolean;
+  /** Why the caller may not merge (role, protected base); null when they may. */
   mergeBlocked: string | null;
-  /** A merge or a rebase request changed the review state: reload it. */
+  mergeability: Loaded<Mergeability>;
+  /** A merge changed the branch's state: reload it. */
   onChanged(): void;
 }
 
-type Result = MergeOutcome | { kind: "pushed"; branch: string; remoteHead: string } | { kind: "rebasing" };
+type Result = MergeOutcome | { kind: "pushed"; branch: string; remoteHead: string };
 
 const BTN = "rounded-md border border-line bg-panel px-2.5 py-1 text-sm hover:border-accent disabled:cursor-not-allowed disabled:opacity-50";
 
-const STRATEGY_NAME: Record<MergeStrategy, string> = { merge: "merge commit", squash: "squash", ff: "fast-forward" };
+export const STRATEGY_NAME: Record<MergeStrategy, string> = { merge: "merge commit", squash: "squash", ff: "fast-forward" };
 
-export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeBlocked, onChanged }: Props) {
+/** Why Merge is off: the caller's role first, then what the server says about the branch. */
+function whyNot(mergeBlocked: string | null, m: Loaded<Mergeability>): string | null {
+  if (mergeBlocked) return mergeBlocked;
+  if (m.kind === "loading") return "Checking what merging would do…";
+  if (m.kind === "error") return `Cannot tell what merging would do: ${m.message}`;
+  return m.data.blocked ? m.data.blocked[0].toUpperCase() + m.data.blocked.slice(1) + "." : null;
+}
+
+export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeBlocked, mergeability, onChanged }: Props) {
   const [strategy, setStrategy] = useState<MergeStrategy>("merge");
-  const [busy, setBusy] = useState<"merge" | "push" | "rebase" | null>(null);
+  const [busy, setBusy] = useState<"merge" | "push" | null>(null);
   const [result, setResult] = useState<Result | null>(null);
   const [asking, setAsking] = useState<"merge" | "push" | null>(null);
+  const m = mergeability.kind === "ok" ? mergeability.data : null;
+  const blocked = whyNot(mergeBlocked, mergeability);
+  const behind = m?.behind ?? 0;
 
-  async function merge() {
+  async function merge(overrideReason: string | undefined) {
     setBusy("merge");
     setResult(null);
-    const r = await mergeSession(sessionId, strategy);
+    const r = await mergeSession(sessionId, { strategy, overrideReason });
     setBusy(null);
     setResult(r);
-    if (r.kind === "merged") onChanged();
+    onChanged();
   }
   async function push() {
     setBusy("push");
@@ -45,16 +63,9 @@ export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeB
     setBusy(null);
     setResult(r.ok ? { kind: "pushed", ...r.data } : { kind: "error", message: r.message });
   }
-  async function rebase() {
-    setBusy("rebase");
-    const r = await askRebase(sessionId);
-    setBusy(null);
-    setResult(r.ok ? { kind: "rebasing" } : { kind: "error", message: r.message });
-    if (r.ok) onChanged();
-  }
 
   return (
-    <div className="flex flex-col items-end gap-1.5">
+    <div className="flex min-w-0 flex-col items-start gap-1.5 sm:items-end">
       <div className="flex flex-wrap items-center gap-2">
         <a data-testid="patch-link" href={patchUrl(sessionId)} download className="text-sm text-accent hover:underline">
           Download patch
@@ -62,18 +73,20 @@ export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeB
         <button type="button" data-testid="push-button" disabled={!canReview || busy !== null} title={canReview ? "Push the session branch without merging" : "Only members can push."} onClick={() => setAsking("push")} className={BTN}>
           {busy === "push" ? "Pushing…" : "Push branch"}
         </button>
-        <span title={mergeBlocked ?? undefined} className="flex items-center gap-1">
+        <span title={blocked ?? undefined} className="flex items-center gap-1">
           <label htmlFor="merge-strategy" className="sr-only">Merge strategy</label>
-          <select id="merge-strategy" data-testid="merge-strategy" value={strategy} disabled={mergeBlocked !== null} onChange={(e) => setStrategy(e.target.value as MergeStrategy)} className="rounded-md border border-line bg-canvas px-1.5 py-1 text-sm disabled:opacity-50">
+          <select id="merge-strategy" data-testid="merge-strategy" value={strategy} disabled={blocked !== null} onChange={(e) => setStrategy(e.target.value as MergeStrategy)} className="rounded-md border border-line bg-canvas px-1.5 py-1 text-sm disabled:opacity-50">
             <option value="merge">Merge commit</option>
             <option value="squash">Squash</option>
-            <option value="ff">Fast-forward</option>
+            <option value="ff" disabled={behind > 0}>
+              {behind > 0 ? `Fast-forward (${baseBranch} moved)` : "Fast-forward"}
+            </option>
           </select>
           <button
             type="button"
             data-testid="merge-button"
-            disabled={mergeBlocked !== null || busy !== null}
-            title={mergeBlocked ?? `Merge into ${baseBranch}`}
+            disabled={blocked !== null || busy !== null}
+            title={blocked ?? `Merge into ${baseBranch}`}
             onClick={() => setAsking("merge")}
             className="rounded-md bg-emerald-600 px-3 py-1 text-sm font-medium text-white hover:bg-emerald-700 disabled:cursor-not-allowed disabled:opacity-50"
           >
@@ -81,15 +94,18 @@ export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeB
           </button>
         </span>
       </div>
-      {asking === "merge" && (
-        <ConfirmDialog
-          title={`Merge into ${baseBranch}?`}
-          message={`Merge ${branch} into ${baseBranch} (${STRATEGY_NAME[strategy]})? This pushes to the origin.`}
-          confirmLabel="Merge"
+      {asking === "merge" && m && (
+        <MergeConfirm
+          strategy={STRATEGY_NAME[strategy]}
+          baseBranch={baseBranch}
+          branch={branch}
+          commits={m.commits}
+          files={m.files}
+          needsOverride={m.needsOverride}
           onCancel={() => setAsking(null)}
-          onConfirm={() => {
+          onConfirm={(reason) => {
             setAsking(null);
-            void merge();
+            void merge(reason);
           }}
         />
       )}
@@ -105,18 +121,17 @@ export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeB
           }}
         />
       )}
-      {result && <ResultView result={result} baseBranch={baseBranch} rebasing={busy === "rebase"} onRebase={() => void rebase()} />}
+      {result && <ResultView result={result} baseBranch={baseBranch} />}
     </div>
   );
 }
 
-function ResultView({ result, baseBranch, rebasing, onRebase }: { result: Result; baseBranch: string; rebasing: boolean; onRebase(): void }) {
+function ResultView({ result, baseBranch }: { result: Result; baseBranch: string }) {
   const tone = result.kind === "conflict" || result.kind === "error" ? "text-red-700 dark:text-red-300" : "text-emerald-700 dark:text-emerald-300";
   return (
-    <div data-testid="merge-result" data-kind={result.kind} role="status" className={`max-w-xl text-right text-sm ${tone}`}>
-      {result.kind === "merged" && `Merged into ${baseBranch} (${result.strategy}); ${baseBranch} is now at ${shortSha(result.baseHead)}.`}
+    <div data-testid="merge-result" data-kind={result.kind} role="status" className={`max-w-xl break-words text-sm sm:text-right ${tone}`}>
+      {result.kind === "merged" && `Merged into ${baseBranch} (${STRATEGY_NAME[result.strategy as MergeStrategy] ?? result.strategy}); ${baseBranch} is now at ${shortSha(result.baseHead)}.`}
       {result.kind === "pushed" && `Pushed ${result.branch} (${shortSha(result.remoteHead)}).`}
-      {result.kind === "rebasing" && `Asked the agent to rebase onto ${baseBranch}. Its new checkpoints will show up here.`}
       {result.kind === "error" && result.message}
       {result.kind === "conflict" && (
         <>
@@ -127,9 +142,6 @@ function ResultView({ result, baseBranch, rebasing, onRebase }: { result: Result
             ))}
             {result.conflicts.length === 0 && <li className="font-sans text-muted">git did not name the conflicting files.</li>}
           </ul>
-          <button type="button" data-testid="rebase-button" disabled={rebasing} onClick={onRebase} className="mt-1.5 rounded-md border border-line bg-panel px-2.5 py-1 text-sm text-fg hover:border-accent disabled:opacity-50">
-            {rebasing ? "Asking…" : "Ask the agent to rebase"}
-          </button>
         </>
       )}
     </div>

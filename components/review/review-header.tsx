@@ -1,12 +1,15 @@
-// The review page's header: which branch goes where, the review state, and the ways out of the
-// review (merge, push, patch).
+"use client";
+// The review page's header: which branch goes where, the review state, what merging would do now,
+// and the ways out of the review (merge, push, patch).
 import Link from "next/link";
 import type { SessionDto } from "../../lib/protocol/api";
 import type { ReviewSummary } from "../../lib/protocol/review";
 import { repoLabel, shortSha } from "../lib/format";
 import type { ReviewPermissions } from "./lib/permissions";
 import { MergeControls } from "./merge-controls";
+import { MergeabilityLine } from "./mergeability-line";
 import { ReviewStateBadge } from "./review-state-badge";
+import { useMergeability } from "./use-review-data";
 
 interface Props {
   session: SessionDto;
@@ -19,6 +22,8 @@ interface Props {
 
 export function ReviewHeader({ session, summary, perms, mergeBlocked, onChanged }: Props) {
   const baseBranch = summary?.baseBranch ?? session.baseBranch;
+  // The summary is reloaded after every review, reset, rebase request and merge: so is this.
+  const mergeability = useMergeability(session.id, summary);
   return (
     <div className="shrink-0 border-b border-line bg-panel px-4 py-3">
       <div className="flex flex-wrap items-start gap-x-6 gap-y-2">
@@ -39,14 +44,16 @@ export function ReviewHeader({ session, summary, perms, mergeBlocked, onChanged 
             {summary?.protected && <span className="rounded bg-zinc-500/15 px-1.5 py-0.5 font-sans">protected</span>}
             {summary?.mergedCommit && <span className="font-sans">merged as {shortSha(summary.mergedCommit)}</span>}
           </p>
+          <MergeabilityLine sessionId={session.id} baseBranch={baseBranch} mergeability={mergeability.state} canReview={perms.canReview} onRebaseAsked={onChanged} />
         </div>
-        <div className="ml-auto">
+        <div className="min-w-0 sm:ml-auto">
           <MergeControls
             sessionId={session.id}
             baseBranch={baseBranch}
             branch={session.branch}
             canReview={perms.canReview}
             mergeBlocked={mergeBlocked}
+            mergeability={mergeability.state}
             onChanged={onChanged}
           />
         </div>

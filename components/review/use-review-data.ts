@@ -5,8 +5,9 @@
 import { useCallback, useEffect, useState } from "react";
 import type { Role } from "../../lib/auth/roles";
 import type { SessionDto } from "../../lib/protocol/api";
-import type { ReviewSummary } from "../../lib/protocol/review";
+import type { Mergeability, ReviewSummary } from "../../lib/protocol/review";
 import { prefetchDiff } from "./use-diff";
+import { loadMergeability } from "./lib/merge-api";
 import { loadCommits, loadMe, loadSession, loadSummary, type CommitList } from "./lib/review-api";
 
 const POLL_MS = 10_000;
@@ -73,3 +74,25 @@ export function useReviewData(id: string): { load: SessionLoad; data: ReviewData
 // A poll that found nothing new keeps the old object, so nothing downstream re-renders.
 const sameCommits = (a: CommitList, b: CommitList) =>
   a.headCommit === b.headCommit && a.baseCommit === b.baseCommit && a.commits.length === b.commits.length && a.commits.every((c, i) => c.sha === b.commits[i].sha);
+
+/**
+ * What merging would do now (commits, files, how far the base moved, conflicts, why not), polled
+ * like the checkpoints: the base moves and the agent starts working without the page knowing.
+ * A new `trigger` (the review summary, reloaded after every review, reset or merge) asks again.
+ */
+export function useMergeability(id: string, trigger: unknown): { state: Loaded<Mergeability>; reload(): Promise<void> } {
+  const [state, setState] = useState<Loaded<Mergeability>>({ kind: "loading" });
+  const reload = useCallback(async () => {
+    const res = await loadMergeability(id);
+    if (res.ok) setState({ kind: "ok", data: res.data });
+    else if (res.code !== "aborted") setState({ kind: "error", message: res.message });
+  }, [id]);
+  useEffect(() => {
+    void reload();
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") void reload();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [reload, trigger]);
+  return { state, reload };
+}

@@ -6,6 +6,7 @@ export type AuditAction =
   | "session.stopped"
   | "session.message"
   | "session.merged"
+  | "session.merge_overridden"
   | "session.pushed"
   | "session.reset"
   | "session.budget_changed"

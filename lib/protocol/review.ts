@@ -64,7 +64,36 @@ export const CreateReviewInputSchema = z.object({
 });
 export type CreateReviewInput = z.infer<typeof CreateReviewInputSchema>;
 export const ReplyInputSchema = z.object({ body: safeText().trim().min(1).max(20_000) });
-export const MergeInputSchema = z.object({ strategy: z.enum(["merge", "squash", "ff"]) });
+export const MergeStrategySchema = z.enum(["merge", "squash", "ff"]);
+export const MergeInputSchema = z.object({
+  strategy: MergeStrategySchema,
+  /** Why to merge over unresolved threads or "changes requested" (kept in the audit trail). */
+  overrideReason: safeText().trim().max(1000, "keep the reason under 1000 characters").optional(),
+});
+export type MergeInput = z.infer<typeof MergeInputSchema>;
+
+/** What merging the session would do now, computed before anyone clicks (GET …/mergeability). */
+export const MergeabilitySchema = z.object({
+  baseBranch: z.string(),
+  /** Null while the session has no branch. */
+  baseHead: z.string().nullable(),
+  head: z.string().nullable(),
+  /** Where the review diff starts: the branch's merge base with the current base head. */
+  mergeBase: z.string().nullable(),
+  commits: z.number().int(),
+  files: z.number().int(),
+  /** Commits the base gained that the branch lacks ("main moved 2 commits"). */
+  behind: z.number().int(),
+  conflicts: z.array(z.string()),
+  /** Why Merge is off right now, in plain words; null when it can merge. */
+  blocked: z.string().nullable(),
+  /** What a merge has to override, with a reason ("2 unresolved threads"); null when nothing. */
+  needsOverride: z.string().nullable(),
+  /** The one line the review header shows ("main moved 2 commits; conflicts in README.md"). */
+  summary: z.string(),
+  merged: z.object({ at: z.string(), by: z.string().nullable() }).nullable(),
+});
+export type Mergeability = z.infer<typeof MergeabilitySchema>;
 export const ResetInputSchema = z.object({ sha: z.string().regex(/^[0-9a-f]{7,40}$/, "sha must be a commit id") });
 export const ForkInputSchema = z.object({ sha: z.string().regex(/^[0-9a-f]{7,40}$/, "sha must be a commit id"), prompt: safeText().trim().min(1).max(100_000) });
 export const DiffQuerySchema = z.object({

@@ -22,9 +22,27 @@ async function read(repo: string, args: string[], extra?: GitOptions): Promise<s
   return r.stdout;
 }
 
-/** The session's checkpoints, oldest first. */
+/**
+ * Where the review starts: the session's base, or, once the branch took in a newer base (the agent
+ * rebased, or merged the base in), its merge base with the base head last fetched
+ * (refs/dockside/origin, refreshed by every mergeability check): the diff then shows what a merge
+ * would bring, not the base's own new commits. A branch the base already contains (merged) keeps
+ * its own base, so its review still shows its work.
+ */
+export async function reviewBase(repo: string, base: string, branch: string): Promise<string> {
+  const r = await git([...HOST_GIT, "-C", repo, "merge-base", "refs/dockside/origin", `refs/heads/${branch}`], opts());
+  const mb = r.code === 0 ? r.stdout.trim() : "";
+  if (!mb || mb === base) return base;
+  const head = await git([...HOST_GIT, "-C", repo, "rev-parse", "--verify", `refs/heads/${branch}^{commit}`], opts());
+  if (head.stdout.trim() === mb) return base;
+  const after = await git([...HOST_GIT, "-C", repo, "merge-base", "--is-ancestor", base, mb], opts());
+  return after.code === 0 ? mb : base;
+}
+
+/** The session's checkpoints still to merge, oldest first. */
 export async function listCommits(repo: string, base: string, branch: string): Promise<CommitDto[]> {
-  const out = await read(repo, ["log", "--reverse", "--no-color", "--format=%x1e%H%x1f%s%x1f%b%x1f%an%x1f%aI%x1f", "--shortstat", `${base}..refs/heads/${branch}`, "--"]);
+  const from = await reviewBase(repo, base, branch);
+  const out = await read(repo, ["log", "--reverse", "--no-color", "--format=%x1e%H%x1f%s%x1f%b%x1f%an%x1f%aI%x1f", "--shortstat", `${from}..refs/heads/${branch}`, "--"]);
   return out
     .split("\x1e")
     .filter((r) => r.trim())
@@ -35,17 +53,20 @@ export async function listCommits(repo: string, base: string, branch: string): P
     });
 }
 
-/** Resolves and checks a range: both ends must be the base or one of the session's checkpoints. */
+/**
+ * Resolves and checks a range: both ends must be the base or one of the session's checkpoints.
+ * Without `from`, the range starts where the review does (reviewBase).
+ */
 export async function resolveRange(repo: string, base: string, branch: string, from?: string, to?: string): Promise<{ from: string; to: string }> {
-  const commits = await listCommits(repo, base, branch);
-  const known = [base, ...commits.map((c) => c.sha)];
+  const [start, commits] = await Promise.all([reviewBase(repo, base, branch), listCommits(repo, base, branch)]);
+  const known = [start, ...commits.map((c) => c.sha), base];
   const pick = (want: string | undefined, fallback: string) => {
     if (!want) return fallback;
     const hit = known.find((sha) => sha.startsWith(want));
     if (!hit) throw new AppError("invalid", `${want} is not a checkpoint of this session`);
     return hit;
   };
-  return { from: pick(from, base), to: pick(to, known[known.length - 1]) };
+  return { from: pick(from, start), to: pick(to, commits.length ? commits[commits.length - 1].sha : start) };
 }
 
 const DIFF = ["diff", "--no-ext-diff", "--no-textconv", "--no-color", "-M"];
@@ -90,7 +111,8 @@ export async function diffJson(repo: string, from: string, to: string): Promise<
 }
 
 export async function formatPatch(repo: string, base: string, branch: string): Promise<string> {
-  return read(repo, ["format-patch", "--stdout", "--no-color", "--no-signature", `${base}..refs/heads/${branch}`], { maxBytes: 64 * 1024 * 1024 });
+  const from = await reviewBase(repo, base, branch);
+  return read(repo, ["format-patch", "--stdout", "--no-color", "--no-signature", `${from}..refs/heads/${branch}`], { maxBytes: 64 * 1024 * 1024 });
 }
 
 /** The text of one line of a file at a commit (for quoting it in review threads). */

@@ -14,7 +14,7 @@ import { env } from "../config/env";
 import { db } from "../db/client";
 import { sessionPaths } from "../git/workspace";
 import { diffJson, formatPatch, listCommits } from "./git-read";
-import { reviewSummary, submitReview } from "./reviews";
+import { resolveThread, reviewSummary, submitReview } from "./reviews";
 import { forkSession, mergeSession, resetSession } from "./session-ops";
 
 let h: Harness;
@@ -75,6 +75,7 @@ describe("reviewing an agent's branch", () => {
     const since = await diffJson(ws, summary.myLastReviewedCommit!, commits[1].sha);
     expect(since.files[0].hunks.flatMap((hk) => hk.lines.filter((l) => l.type !== "context").map((l) => l.text))).toEqual(["four", "4"]);
 
+    for (const t of summary.threads) await resolveThread(access, id, t.id, true);
     await submitReview(access, id, { verdict: "approve", comments: [] });
     expect((await reviewSummary(access, id)).state).toBe("approved");
     const merged = await mergeSession(access, id, "merge");

@@ -11,7 +11,8 @@ import { queueOp } from "../sessions/workspace-ops";
 import { runtime } from "../runtime/boot";
 import type { SessionDto } from "../protocol/api";
 import { resolveRange } from "./git-read";
-import { bundleBase, mergeBranch, pushBranch, type MergeResult, type ShipContext } from "./ship";
+import { bundleBase, mergeBranch, pushBranch, type MergeResult } from "./ship";
+import { hardBlock, overrideNeeded, shipContext } from "./mergeability";
 import { isWorking } from "../events/status";
 
 async function load(access: Access, id: string) {
@@ -24,19 +25,41 @@ function assertQuiet(status: string): void {
   if (isWorking(status)) throw new AppError("conflict", "the agent is working on this branch; wait until it is idle, or stop it");
 }
 
-const ctx = (s: { id: string; teamId: string; repo: string; baseBranch: string; branch: string; repositoryId: string | null }): ShipContext => ({ sessionId: s.id, teamId: s.teamId, repo: s.repo, baseBranch: s.baseBranch, branch: s.branch, repositoryId: s.repositoryId });
+const ctx = shipContext;
 
-export async function mergeSession(access: Access, id: string, strategy: MergeResult["strategy"]): Promise<MergeResult> {
+/**
+ * Merges the session branch into its base, once: the rules of lib/review/mergeability.ts hold
+ * (nothing to merge, already merged, the agent working: 409; unresolved threads or "changes
+ * requested": 409 unless `overrideReason` says why). A per-session advisory lock held for the
+ * whole merge makes a second click (on any instance) a 409, never a second write to the base.
+ */
+export async function mergeSession(access: Access, id: string, strategy: MergeResult["strategy"], overrideReason?: string): Promise<MergeResult> {
   const s = await load(access, id);
-  assertQuiet(s.status);
   await assertMayMerge(access, s);
+  const reason = overrideReason?.trim() || null;
   const user = await db().user.findUnique({ where: { id: access.caller.user.id } });
   const subject = s.prompt.split("\n")[0].slice(0, 72);
   const message = strategy === "squash" ? `${subject}\n\nSquashed from ${s.branch} (Dockside session ${s.id}).` : `Merge ${s.branch}: ${subject}\n\nDockside session ${s.id}.`;
-  const result = await mergeBranch(ctx(s), strategy, { name: access.caller.user.name, email: user?.email ?? "reviewer@localhost" }, message);
-  await db().session.update({ where: { id }, data: { reviewState: "merged", mergedCommit: result.baseHead } });
+  const { result, overridden } = await db().$transaction(
+    async (tx) => {
+      const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${"dockside-merge:" + id})) AS locked`;
+      if (!locked) throw new AppError("conflict", "someone is merging this session right now; reload to see the result");
+      const now = await tx.session.findUniqueOrThrow({ where: { id } });
+      const hard = hardBlock(now);
+      if (hard) throw new AppError("conflict", hard);
+      const unresolved = await tx.reviewThread.count({ where: { sessionId: id, resolvedAt: null } });
+      const overridden = overrideNeeded(now.reviewState, unresolved);
+      if (overridden && !reason) throw new AppError("conflict", `${overridden}: resolve them first, or give a reason to merge anyway`);
+      const result = await mergeBranch(ctx(now), strategy, { name: access.caller.user.name, email: user?.email ?? "reviewer@localhost" }, message);
+      await tx.session.update({ where: { id }, data: { reviewState: "merged", mergedCommit: result.baseHead, mergedAt: new Date(), mergedById: access.caller.user.id } });
+      return { result, overridden };
+    },
+    { maxWait: 10_000, timeout: 10 * 60_000 },
+  );
   await runtime().orchestrator.record(id, ev("branch", { action: "merged", sha: result.baseHead, detail: `into ${s.baseBranch} (${strategy})`, by: access.caller.user.name }));
-  await recordAudit({ teamId: s.teamId, actor: access.caller.user, action: "session.merged", targetType: "session", targetId: id, data: { ...result, baseBranch: s.baseBranch } });
+  const audit = { teamId: s.teamId, actor: access.caller.user, targetType: "session", targetId: id } as const;
+  if (overridden) await recordAudit({ ...audit, action: "session.merge_overridden", data: { overridden, reason, baseBranch: s.baseBranch } });
+  await recordAudit({ ...audit, action: "session.merged", data: { ...result, baseBranch: s.baseBranch, ...(overridden ? { overridden, reason } : {}) } });
   await runtime().orchestrator.refresh(id);
   return result;
 }

@@ -39,22 +39,34 @@ async function run(args: string[], o: GitOptions = {}): Promise<string> {
   return r.stdout.trim();
 }
 
+// One host git command at a time fetches into a session's host.git (a merge and a mergeability
+// check both move refs/dockside/origin; git refuses a ref another fetch holds locked).
+const queues = new Map<string, Promise<unknown>>();
+function serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const next = (queues.get(key) ?? Promise.resolve()).catch(() => {}).then(fn);
+  queues.set(key, next);
+  void next.finally(() => queues.get(key) === next && queues.delete(key)).catch(() => {});
+  return next;
+}
+
 /**
  * Fetches the origin's current base into host.git; returns it and the session branch's head.
  * With a registration, the repository's mirror is refreshed from the origin and host.git takes the
  * base from it (it borrows the mirror's objects: refs only); otherwise straight from the origin.
  */
-async function prepare(c: ShipContext): Promise<{ ship: string; source: string; creds: Record<string, string>; base: string; head: string }> {
-  const ship = sessionPaths(env().dataDir, c.sessionId).hostRepo;
-  const head = await hostBranchHead(ship, c.branch);
-  if (!hasHostRepo(ship) || !head) throw new AppError("conflict", "this session has no branch to ship yet");
-  const source = parseRepoSource(c.repo, env().repoRoots).location;
-  const creds = await credentialEnv(c.teamId, c.repo);
-  const g = [...HOST_GIT, "-C", ship];
-  const mirror = c.repositoryId ? await ensureMirror(c.repositoryId, source, creds) : null;
-  await run([...g, "fetch", "-q", "--no-tags", "--no-write-fetch-head", "--", mirror ?? source, `+refs/heads/${c.baseBranch}:refs/dockside/origin`], { env: mirror ? {} : creds });
-  const base = await run([...g, "rev-parse", "--verify", "refs/dockside/origin^{commit}"]);
-  return { ship, source, creds, base, head };
+export function prepare(c: ShipContext): Promise<{ ship: string; source: string; creds: Record<string, string>; base: string; head: string }> {
+  return serial(c.sessionId, async () => {
+    const ship = sessionPaths(env().dataDir, c.sessionId).hostRepo;
+    const head = await hostBranchHead(ship, c.branch);
+    if (!hasHostRepo(ship) || !head) throw new AppError("conflict", "this session has no branch to ship yet");
+    const source = parseRepoSource(c.repo, env().repoRoots).location;
+    const creds = await credentialEnv(c.teamId, c.repo);
+    const g = [...HOST_GIT, "-C", ship];
+    const mirror = c.repositoryId ? await ensureMirror(c.repositoryId, source, creds) : null;
+    await run([...g, "fetch", "-q", "--no-tags", "--no-write-fetch-head", "--", mirror ?? source, `+refs/heads/${c.baseBranch}:refs/dockside/origin`], { env: mirror ? {} : creds });
+    const base = await run([...g, "rev-parse", "--verify", "refs/dockside/origin^{commit}"]);
+    return { ship, source, creds, base, head };
+  });
 }
 
 export interface MergeResult {
@@ -63,24 +75,53 @@ export interface MergeResult {
   previousBaseHead: string;
 }
 
+export interface Preview {
+  /** Where the branch forked from the current base: the review diff starts here. */
+  mergeBase: string;
+  /** Commits on the branch the base lacks, and commits on the base the branch lacks. */
+  ahead: number;
+  behind: number;
+  /** Files the merge would change on the base (the branch's own changes when it conflicts). */
+  files: number;
+  conflicts: string[];
+  /** The merged tree (null on conflicts); equal to the base's tree when merging changes nothing. */
+  tree: string | null;
+  unchanged: boolean;
+}
+
+/** What merging `head` into `base` would do, computed in host.git without touching a ref. */
+export async function previewMerge(ship: string, base: string, head: string): Promise<Preview> {
+  const g = [...HOST_GIT, "-C", ship];
+  const [mergeBase, counts, baseTree] = await Promise.all([
+    run([...g, "merge-base", base, head]),
+    run([...g, "rev-list", "--left-right", "--count", `${base}...${head}`, "--"]),
+    run([...g, "rev-parse", "--verify", `${base}^{tree}`]),
+  ]);
+  const [behind, ahead] = counts.split(/\s+/).map(Number);
+  const mt = await git([...g, "merge-tree", "--write-tree", "--name-only", "--no-messages", base, head]);
+  const lines = mt.stdout.trim().split("\n");
+  if (mt.code !== 0 && mt.code !== 1) throw new AppError("internal", `merge-tree failed: ${gitReason(mt)}`);
+  const conflicts = mt.code === 1 ? lines.slice(1).filter(Boolean) : [];
+  const tree = mt.code === 0 ? lines[0] : null;
+  const changed = await run([...g, "diff", "--no-ext-diff", "--no-textconv", "--name-only", "-z", tree ? baseTree : mergeBase, tree ?? head, "--"], { maxBytes: 32 * 1024 * 1024 });
+  return { mergeBase, ahead, behind, files: changed.split("\0").filter(Boolean).length, conflicts, tree, unchanged: tree === baseTree };
+}
+
 export async function mergeBranch(c: ShipContext, strategy: MergeResult["strategy"], who: { name: string; email: string }, message: string): Promise<MergeResult> {
   const { ship, source, creds, base, head } = await prepare(c);
   const g = [...HOST_GIT, "-C", ship];
-  const ancestor = (await git([...g, "merge-base", "--is-ancestor", base, head])).code === 0;
+  const p = await previewMerge(ship, base, head);
+  if (p.ahead === 0 || p.unchanged) throw new AppError("conflict", `nothing to merge: ${c.baseBranch} already contains the session's work`);
   let result: string;
   if (strategy === "ff") {
-    if (!ancestor) throw new AppError("conflict", `cannot fast-forward ${c.baseBranch}: it has commits the session branch lacks; merge, squash, or ask the agent to rebase`);
+    if (p.behind > 0) throw new AppError("conflict", `cannot fast-forward ${c.baseBranch}: it has ${p.behind} commit(s) the session branch lacks; merge, squash, or ask the agent to rebase`);
     result = head;
   } else {
-    const mt = await git([...g, "merge-tree", "--write-tree", "--name-only", "--no-messages", base, head]);
-    const lines = mt.stdout.trim().split("\n");
-    if (mt.code === 1) throw new MergeConflict(lines.slice(1).filter(Boolean));
-    if (mt.code !== 0) throw new AppError("internal", `merge-tree failed: ${gitReason(mt)}`);
+    if (!p.tree) throw new MergeConflict(p.conflicts);
     const identity = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: "Dockside", GIT_COMMITTER_EMAIL: "dockside@localhost" };
     const parents = strategy === "merge" ? ["-p", base, "-p", head] : ["-p", base];
-    result = await run([...g, "commit-tree", lines[0], ...parents, "-m", message], { env: identity });
+    result = await run([...g, "commit-tree", p.tree, ...parents, "-m", message], { env: identity });
   }
-  if (result === base) throw new AppError("conflict", `nothing to merge: ${c.baseBranch} already contains the session's work`);
   await push(ship, source, `${result}:refs/heads/${c.baseBranch}`, creds, c.baseBranch);
   return { strategy, baseHead: result, previousBaseHead: base };
 }

@@ -5,9 +5,9 @@ import { mergeSession } from "@/lib/review/session-ops";
 
 export const dynamic = "force-dynamic";
 
-/** 200 with the new base head, or 409 naming the conflicting files (nothing changed). */
+/** 200 with the new base head; 409 when there is nothing to merge, it is merged, the agent works, the review needs an override, or it conflicts (naming the files; nothing changed). */
 export const POST = route<{ id: string }>(async ({ req, params, caller }) => {
   const access = await authorizeSession(caller, params.id, "session.review");
-  const { strategy } = await readJson(req, MergeInputSchema);
-  return mergeSession(access, params.id, strategy);
+  const { strategy, overrideReason } = await readJson(req, MergeInputSchema);
+  return mergeSession(access, params.id, strategy, overrideReason);
 });
