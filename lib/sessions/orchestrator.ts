@@ -106,10 +106,12 @@ export class Orchestrator implements ApprovalRecorder {
     if (relaunch) void this.launch(id, false);
   }
 
-  async stop(teamId: string, id: string, actor?: Actor, reason?: string): Promise<void> {
+  async stop(teamId: string, id: string, actor?: Actor, why?: string): Promise<void> {
+    // The status says who: "stopped: stopped by Ada Lovelace".
+    const reason = why ?? (actor ? `stopped by ${actor.name}` : undefined);
     const s = await getSession(teamId, id);
     if (isTerminal(s.status)) throw new AppError("conflict", `the session is already ${s.status}`);
-    await recordAudit({ teamId, actor: actor ?? null, action: "session.stopped", targetType: "session", targetId: id, data: reason ? { reason } : {} });
+    await recordAudit({ teamId, actor: actor ?? null, action: "session.stopped", targetType: "session", targetId: id, data: why ? { reason: why } : {} });
     // On the row first: a restart, or the engine coming back, finishes a stop that was asked for.
     await db().session.update({ where: { id }, data: { stopRequestedAt: new Date(), stopReason: reason ?? null } });
     const live = this.liveFor(id);
@@ -118,7 +120,7 @@ export class Orchestrator implements ApprovalRecorder {
     live.stopRequested = true;
     live.stopReason = reason;
     // Nothing waits forever for a person once the session stops: the worker's poll answers cancelled.
-    await this.cancelApprovals(live, reason ?? (actor ? `the session was stopped by ${actor.name}` : "the session was stopped"));
+    await this.cancelApprovals(live, why ?? (actor ? `the session was stopped by ${actor.name}` : "the session was stopped"));
     // Still cloning or waiting for the image: launch() sees the flag and ends as stopped.
     if (this.launching.has(id)) return;
     // Not looked after here (the engine was unreachable at start, or its container is gone): find it.
