@@ -7,7 +7,15 @@ import { apiJson } from "./lib/api";
 
 const STOPPABLE: readonly SessionStatus[] = LIVE_STATUSES;
 
-export function SessionControls({ sessionId, status, canStop = true }: { sessionId: string; status: SessionStatus; canStop?: boolean }) {
+interface Props {
+  sessionId: string;
+  status: SessionStatus;
+  canStop?: boolean;
+  /** Told once the server accepted a stop (the activity line says "stopping…" until it ends). */
+  onStopAsked?: () => void;
+}
+
+export function SessionControls({ sessionId, status, canStop = true, onStopAsked }: Props) {
   const [text, setText] = useState("");
   const [sending, setSending] = useState(false);
   const [stopping, setStopping] = useState(false);
@@ -35,6 +43,7 @@ export function SessionControls({ sessionId, status, canStop = true }: { session
     const res = await apiJson(`${base}/stop`, null, { method: "POST" });
     setStopping(false);
     if (!res.ok) setError(res.message);
+    else onStopAsked?.();
   }
 
   return (

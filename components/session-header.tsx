@@ -2,6 +2,8 @@
 // tokens and cost (a live meter: the page folds usage events in). `actions` (presence, export, share) sit on a second row when given.
 import type { ReactNode } from "react";
 import type { SessionStatus } from "../lib/events/schema";
+import { ATTENTION_LABELS, isWorking } from "../lib/events/status";
+import type { Attention } from "../lib/sessions/attention";
 import type { SessionDto } from "../lib/protocol/api";
 import { formatUsd } from "../lib/protocol/money";
 import { formatTokens, repoLabel } from "./lib/format";
@@ -9,11 +11,16 @@ import type { Connection } from "./lib/use-session-events";
 import { StatusBadge } from "./status-badge";
 import { hasWork, ReviewStateBadge } from "./review/review-state-badge";
 import { RoutineMark } from "./routines/routine-mark";
+import { RetryButton } from "./session/retry-button";
 
 interface Props {
   session: SessionDto;
   status: SessionStatus;
   failureReason: string | null;
+  /** What a person must act on, live (null: nothing). */
+  attention?: Attention | null;
+  /** The person may retry (a member): shown when the attention allows it. */
+  canRetry?: boolean;
   /** costUsd: what the usage events so far cost (the page's live sum; the row's total is the floor). */
   tokens: { input: number; output: number; costUsd?: number };
   /** Absent on pages that don't follow the session live (shared links). */
@@ -21,14 +28,14 @@ interface Props {
   actions?: ReactNode;
 }
 
-export function SessionHeader({ session, status, failureReason, tokens, connection, actions }: Props) {
+export function SessionHeader({ session, status, failureReason, tokens, connection, actions, attention, canRetry }: Props) {
   return (
     <div className="shrink-0 border-b border-line bg-panel px-4 py-3">
       <div className="flex flex-wrap items-center gap-x-4 gap-y-1">
         <h1 className="text-base font-semibold" title={session.repo} data-testid="session-repo">
           {repoLabel(session.repo)}
         </h1>
-        <StatusBadge status={status} />
+        <StatusBadge status={status} attention={attention} />
         {hasWork(session) && <ReviewStateBadge state={session.reviewState} />}
         <RoutineMark routine={session.routine} />
         <span className="font-mono text-xs text-muted" data-testid="session-branches">
@@ -59,9 +66,21 @@ export function SessionHeader({ session, status, failureReason, tokens, connecti
       </div>
       {actions && <div className="mt-2 flex flex-wrap items-center gap-2">{actions}</div>}
       {status === "failed" && failureReason && (
-        <p data-testid="failure-reason" role="alert" className="mt-2 text-sm text-red-600 dark:text-red-400">
+        <p data-testid="failure-reason" role="alert" className="mt-2 break-words text-sm text-red-600 dark:text-red-400">
           {failureReason}
         </p>
+      )}
+      {/* An approval has its own banner; a failure its reason above: this says the rest. */}
+      {attention && attention.kind !== "approval" && (
+        <div data-testid="attention" data-kind={attention.kind} className="mt-2 flex flex-wrap items-center gap-2 text-sm">
+          {attention.kind !== "failed" && (
+            <p role="alert" className="min-w-0 break-words text-red-700 dark:text-red-300">
+              <span className="font-medium">⚠ Needs attention: {ATTENTION_LABELS[attention.kind]}</span>
+              {attention.reason && <span data-testid="attention-reason"> — {attention.reason}</span>}
+            </p>
+          )}
+          {canRetry && !isWorking(status) && <RetryButton sessionId={session.id} kind={attention.kind} />}
+        </div>
       )}
     </div>
   );

@@ -2,9 +2,13 @@
 // The session page: loads the session, then follows its event log live over socket.io.
 import { SessionNotFound } from "./session-not-found";
 import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { isTerminal } from "../lib/events/status";
 import { ApprovalListSchema, SessionDtoSchema, type SessionDto } from "../lib/protocol/api";
 import { DEFAULT_MODE } from "../lib/protocol/permissions";
 import { apiJson } from "./lib/api";
+import { attentionOfItems } from "./lib/session-attention";
+import { useTabStatus } from "./lib/use-tab-status";
+import { ActivityLine } from "./session/activity-line";
 import { currentStatus, pendingApprovals } from "./lib/transcript";
 import { usePresence } from "./lib/use-presence";
 import { useSessionEvents } from "./lib/use-session-events";
@@ -79,6 +83,13 @@ function LoadedSession({ session }: { session: SessionDto }) {
   );
   const pending = pendingApprovals(state);
   const mode = state.mode ?? session.mode ?? DEFAULT_MODE;
+  const attention = useMemo(() => attentionOfItems(state.items, session.attention), [state.items, session.attention]);
+  useTabStatus({ status, needsAttention: attention !== null, what: session.prompt });
+  const [stopAsked, setStopAsked] = useState(false);
+  const ended = isTerminal(status);
+  useEffect(() => {
+    if (ended) setStopAsked(false);
+  }, [ended]);
 
   const actions = (
     <>
@@ -94,7 +105,8 @@ function LoadedSession({ session }: { session: SessionDto }) {
 
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <SessionHeader session={session} status={status} failureReason={failureReason} tokens={tokens} connection={connection} actions={actions} />
+      <SessionHeader session={session} status={status} failureReason={failureReason} tokens={tokens} connection={connection} actions={actions}
+        attention={attention} canRetry={allows(role, "session.message")} />
       {error && (
         <p role="alert" data-testid="subscribe-error" className="shrink-0 bg-red-500/10 px-4 py-2 text-sm text-red-700 dark:text-red-300">
           Live updates unavailable: {error}
@@ -116,10 +128,11 @@ function LoadedSession({ session }: { session: SessionDto }) {
           <ApprovalContext.Provider value={approvalPerms}>
             <TranscriptView state={state} loading={replaying && connection === "live"} />
           </ApprovalContext.Provider>
+          {!replaying && <ActivityLine items={state.items} status={status} stopping={stopAsked} canDecide={canDecide} />}
           <TodoPanel items={state.todos} variant="inline" />
           <CompanionDock sessionId={session.id} replayTarget={replayTarget} />
           {allows(role, "session.message") ? (
-            <SessionControls sessionId={session.id} status={status} canStop={allows(role, "session.stop")} />
+            <SessionControls sessionId={session.id} status={status} canStop={allows(role, "session.stop")} onStopAsked={() => setStopAsked(true)} />
           ) : (
             <p data-testid="read-only-note" className="shrink-0 border-t border-line bg-panel px-4 py-2 text-center text-xs text-muted">
               You can follow this session; your role (viewer) can&apos;t send messages or stop it.

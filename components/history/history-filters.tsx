@@ -4,10 +4,10 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { z } from "zod";
 import { SESSION_STATUSES, type SessionStatus } from "../../lib/events/schema";
-import { STATUS_LABELS } from "../../lib/events/status";
+import { ATTENTION_KINDS, ATTENTION_LABELS, STATUS_LABELS } from "../../lib/events/status";
 import { MemberDtoSchema, type MemberDto } from "../../lib/protocol/teams";
 import { apiJson } from "../lib/api";
-import type { HistoryFilters as Filters } from "../lib/history-query";
+import type { AttentionFilter, HistoryFilters as Filters } from "../lib/history-query";
 import { inputClass } from "../ui/form";
 
 const DEBOUNCE_MS = 300;
@@ -61,7 +61,17 @@ export function HistoryFilters({ value, onChange, teamId }: Props) {
             </option>
           ))}
         </select>
-        <input data-testid="history-repo" aria-label="Repository" className={`${small} w-56`} value={repo} onChange={(e) => setRepo(e.target.value)}
+        <select data-testid="history-attention" aria-label="Needs attention" className={small} value={value.attention}
+          onChange={(e) => onChange({ attention: e.target.value as AttentionFilter })}>
+          <option value="">All sessions</option>
+          <option value="any">⚠ Needs attention</option>
+          {ATTENTION_KINDS.map((k) => (
+            <option key={k} value={k}>
+              ⚠ {ATTENTION_LABELS[k]}
+            </option>
+          ))}
+        </select>
+        <input data-testid="history-repo" aria-label="Repository" className={`${small} w-56 max-w-full`} value={repo} onChange={(e) => setRepo(e.target.value)}
           placeholder="Repository" autoComplete="off" spellCheck={false} />
         <select data-testid="history-author" aria-label="Started by" className={small} value={value.author} onChange={(e) => onChange({ author: e.target.value })}>
           <option value="">Anyone</option>

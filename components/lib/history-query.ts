@@ -1,10 +1,16 @@
 // The history page's filters: what the form holds, how they sit in the page address (so a
 // search can be bookmarked or shared), and how they become the /api/sessions query.
 import { SESSION_STATUSES, type SessionStatus } from "../../lib/events/schema";
+import { ATTENTION_KINDS, type AttentionKind } from "../../lib/events/status";
+
+/** "any": every session that needs a person; a kind: only those. */
+export type AttentionFilter = "" | "any" | AttentionKind;
+const ATTENTION_VALUES: readonly string[] = ["any", ...ATTENTION_KINDS];
 
 export interface HistoryFilters {
   q: string;
   status: SessionStatus | "";
+  attention: AttentionFilter;
   repo: string;
   /** A user id. */
   author: string;
@@ -13,9 +19,9 @@ export interface HistoryFilters {
   to: string;
 }
 
-export const EMPTY_FILTERS: HistoryFilters = { q: "", status: "", repo: "", author: "", from: "", to: "" };
+export const EMPTY_FILTERS: HistoryFilters = { q: "", status: "", attention: "", repo: "", author: "", from: "", to: "" };
 
-const KEYS = ["q", "status", "repo", "author", "from", "to"] as const;
+const KEYS = ["q", "status", "attention", "repo", "author", "from", "to"] as const;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Reads filters from page search params, dropping values the form could not have produced. */
@@ -25,9 +31,11 @@ export function filtersFromParams(params: Record<string, string | string[] | und
     return (Array.isArray(v) ? v[0] : v)?.slice(0, 2000) ?? "";
   };
   const status = one("status");
+  const attention = one("attention");
   return {
     q: one("q"),
     status: (SESSION_STATUSES as readonly string[]).includes(status) ? (status as SessionStatus) : "",
+    attention: ATTENTION_VALUES.includes(attention) ? (attention as AttentionFilter) : "",
     repo: one("repo"),
     author: one("author"),
     from: DAY.test(one("from")) ? one("from") : "",
@@ -58,6 +66,7 @@ export function historyQuery(f: HistoryFilters, cursor: string | null): string {
   const p = new URLSearchParams();
   if (f.q.trim()) p.set("q", f.q.trim());
   if (f.status) p.set("status", f.status);
+  if (f.attention) p.set("attention", f.attention);
   if (f.repo.trim()) p.set("repo", f.repo.trim());
   if (f.author) p.set("author", f.author);
   const from = dayStart(f.from, 0);

@@ -4,6 +4,7 @@
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
+import { attentionColumns, foldAttention } from "../sessions/attention";
 import { cleanJson } from "./sanitize";
 import { type NewEvent, type SessionEvent, type SessionStatus } from "./schema";
 
@@ -98,7 +99,9 @@ async function appendNow(sessionId: string, plan: (row: LockedSession) => Append
     }
     const output = decided.outputBytes ? { outputBytes: { increment: decided.outputBytes } } : {};
     const projected = projection(stored);
-    await tx.session.update({ where: { id: sessionId }, data: { lastSeq: seq, workerAck: ack, ...output, ...projected } });
+    // "Needs attention" moves with the events that set or clear it (lib/sessions/attention.ts).
+    const attention = attentionColumns(foldAttention(stored));
+    await tx.session.update({ where: { id: sessionId }, data: { lastSeq: seq, workerAck: ack, ...output, ...projected, ...attention } });
     // The team's month total moves with the session's cost, so the gateway's cap check reads both as one.
     if (projected.costUsd) await addTeamMonthCost(tx, row.team_id, now, projected.costUsd.increment);
     return { stored, workerAck: ack };

@@ -1,6 +1,7 @@
 // The history list's query string (GET /api/sessions): filters, full-text query, keyset cursor.
 import { z } from "zod";
 import { SessionStatus } from "../events/schema";
+import { AttentionKind } from "../events/status";
 
 // Forms send empty fields; an empty filter means "no filter".
 const optional = <S extends z.ZodType>(s: S) => z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), s.optional());
@@ -13,6 +14,8 @@ export const ListSessionsQuerySchema = z.object({
   /** Full-text query in web-search syntax: words, "a phrase", -not, or. */
   q: optional(z.string().trim().max(500)),
   status: optional(SessionStatus),
+  /** Sessions that need a person: of one kind, or `any` kind. */
+  attention: optional(z.union([z.literal("any"), AttentionKind])),
   /** Exact repository as shown on the session (URL or local path). */
   repo: optional(z.string().max(2000)),
   /** Who started it: a user id or an email address. */

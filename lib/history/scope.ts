@@ -6,6 +6,8 @@ import type { Keyset } from "./cursor";
 export interface HistoryFilters {
   teamId: string;
   status?: string;
+  /** "any": every session that needs attention; else that kind only. */
+  attention?: string;
   repo?: string;
   /** Already resolved to a user id. */
   authorId?: string;
@@ -30,6 +32,7 @@ export function notOlderThan(k: Keyset): Prisma.Sql {
 export function scope(f: HistoryFilters, after?: Keyset | null, extra: Prisma.Sql[] = []): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`s.team_id = ${f.teamId}`];
   if (f.status) parts.push(Prisma.sql`s.status = ${f.status}`);
+  if (f.attention) parts.push(f.attention === "any" ? Prisma.sql`s.attention IS NOT NULL` : Prisma.sql`s.attention = ${f.attention}`);
   if (f.repo) parts.push(Prisma.sql`s.repo = ${f.repo}`);
   if (f.authorId) parts.push(Prisma.sql`s.created_by_id = ${f.authorId}`);
   if (f.from) parts.push(Prisma.sql`s.created_at >= ${utc(f.from)}`);

@@ -119,14 +119,16 @@ export class Orchestrator implements ApprovalRecorder {
     if (relaunch) void this.launch(id, false);
   }
 
-  async stop(teamId: string, id: string, actor?: Actor, reason?: string): Promise<void> {
+  async stop(teamId: string, id: string, actor?: Actor, why?: string): Promise<void> {
+    // The status says who: "stopped: stopped by Ada Lovelace".
+    const reason = why ?? (actor ? `stopped by ${actor.name}` : undefined);
     const s = await getSession(teamId, id);
     if (isTerminal(s.status)) throw new AppError("conflict", `the session is already ${s.status}`);
-    await recordAudit({ teamId, actor: actor ?? null, action: "session.stopped", targetType: "session", targetId: id, data: reason ? { reason } : {} });
+    await recordAudit({ teamId, actor: actor ?? null, action: "session.stopped", targetType: "session", targetId: id, data: why ? { reason: why } : {} });
     // On the row first: a restart, the engine coming back or the instance that runs it finishes a stop that was asked for.
     await db().session.update({ where: { id }, data: { stopRequestedAt: new Date(), stopReason: reason ?? null } });
     // Nothing waits forever for a person once the session stops: the worker's poll answers cancelled.
-    const cancelled = await cancelPendingApprovals(id, reason ?? (actor ? `the session was stopped by ${actor.name}` : "the session was stopped"));
+    const cancelled = await cancelPendingApprovals(id, why ?? (actor ? `the session was stopped by ${actor.name}` : "the session was stopped"));
     if (!(await this.own(id))) {
       if (cancelled.length) await this.record(id, ...cancelled);
       return announce({ sessionId: id, op: "stop" });

@@ -3,10 +3,8 @@ import { SessionView } from "@/components/session-view";
 
 type Props = { params: Promise<{ id: string }> };
 
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { id } = await params;
-  return { title: `Session ${id} · Dockside` };
-}
+// The page itself puts the session's status and task in the title once it has loaded (use-tab-status.ts).
+export const metadata: Metadata = { title: "Session · Dockside" };
 
 export default async function SessionPage({ params }: Props) {
   const { id } = await params;
