@@ -90,7 +90,15 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
                     {s.match && <MatchSnippet match={s.match} query={query} />}
                   </td>
                   <td className={`order-6 min-w-0 break-words md:whitespace-nowrap ${CELL}`} data-testid="session-author">
-                    {s.createdBy?.name ?? <span className="text-muted">—</span>}
+                    {s.createdBy ? (
+                      <>
+                        {/* A card has no column heading to say what the name is. */}
+                        <span className="text-muted md:hidden">by </span>
+                        {s.createdBy.name}
+                      </>
+                    ) : (
+                      <span className="text-muted">—</span>
+                    )}
                   </td>
                   <td className={`order-2 ml-auto text-right whitespace-nowrap text-muted ${CELL}`} title={s.createdAt}>
                     {timeAgo(s.createdAt, now)}

@@ -16,10 +16,10 @@ const LONG_LINE = `export const ${"veryLongIdentifier".repeat(8)} = "${"x".repea
 const write = (p: string, content: string) => ({ type: "tool_use" as const, name: "write_file", input: { path: p, content } });
 
 /**
- * What sticks out sideways: the document wider than the window, or a full-screen scroller (the
- * pages scroll in their own full-height box) wider than itself. A box that scrolls its own
- * content (a code block, a wide table) is smaller than that and is fine. Names the widest
- * elements past the right edge, so a failure says where to look.
+ * What sticks out sideways: the document wider than the window, or a scroller from edge to edge
+ * (the pages scroll in their own full-height box) wider than itself. A box that scrolls its own
+ * content (a code block, a wide table) sits inside the page's margins and is fine. Names the
+ * outermost elements past the right edge, so a failure says where to look.
  */
 async function sideways(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -34,7 +34,8 @@ async function sideways(page: Page): Promise<string[]> {
     for (const el of document.querySelectorAll("body *")) {
       const s = getComputedStyle(el);
       if (!["auto", "scroll"].includes(s.overflowX)) continue;
-      if (el.clientWidth < vw * 0.9 || el.clientHeight < vh * 0.4) continue;
+      const r = el.getBoundingClientRect();
+      if (r.left > 0.5 || r.right < vw - 0.5 || el.clientHeight < vh * 0.4) continue;
       if (el.scrollWidth > el.clientWidth + 1) out.push(`${name(el)} scrolls sideways: ${el.scrollWidth} px of content in ${el.clientWidth} px`);
     }
     if (out.length === 0) return out;
@@ -51,6 +52,8 @@ async function fits(page: Page, path: string, ready: () => Promise<void>): Promi
   for (const size of SIZES) {
     await page.setViewportSize(size);
     await ready();
+    // Panels that load their own data are in before the widths are measured.
+    await page.waitForLoadState("networkidle");
     expect(await page.evaluate(() => window.innerWidth)).toBe(size.width);
     expect(await sideways(page), `${path} at ${size.width} px`).toEqual([]);
   }
@@ -77,6 +80,12 @@ test("every page fits a phone; the menu signs out; the review takes a comment by
   await fits(page, `/sessions/${id}`, async () => {
     await expect(page.getByTestId("assistant-text").filter({ hasText: "Done:" })).toBeVisible();
   });
+  // Opened tool calls (the long code line) and the session's Diff tab stay in the screen too.
+  for (const toggle of await page.getByTestId("tool-call-toggle").all()) await toggle.tap();
+  expect(await sideways(page)).toEqual([]);
+  await page.getByTestId("tab-diff").tap();
+  await expect(page.getByText("veryLongIdentifier").first()).toBeVisible();
+  expect(await sideways(page)).toEqual([]);
 
   // The review: the panes stack, the diff has the width, a tap on a line number opens a comment.
   await fits(page, `/sessions/${id}/review`, async () => {

@@ -75,8 +75,8 @@ function CommentButton({ side, line, canReview }: { side: Side; line: number; ca
       data-comment-at={`${side}:${line}`}
       disabled={!canReview}
       aria-label={`Comment on ${side} line ${line}`}
-      // No hover on a touch screen: there the "+" is always shown, to be tapped.
-      className="w-5 shrink-0 select-none rounded text-center font-bold leading-5 text-accent opacity-0 group-hover:opacity-100 focus:opacity-100 pointer-coarse:opacity-100 disabled:invisible"
+      // No hover on a touch screen: there the "+" is always shown, as a button (not a diff mark).
+      className="size-5 shrink-0 self-start select-none rounded text-center font-bold leading-5 text-accent opacity-0 group-hover:opacity-100 focus:opacity-100 disabled:invisible pointer-coarse:bg-accent/10 pointer-coarse:opacity-100"
     >
       +
     </button>
