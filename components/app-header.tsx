@@ -16,7 +16,6 @@ export function AppHeader() {
   const pathname = usePathname();
 
   return (
-    // Wraps onto a second line on a phone rather than making the page scroll sideways.
     <header className="flex min-h-11 shrink-0 flex-wrap items-center gap-x-4 gap-y-1 border-b border-line bg-panel px-4 py-1.5">
       <Link href="/" className="font-semibold tracking-tight" data-testid="home-link">
         Dockside
@@ -31,9 +30,15 @@ export function AppHeader() {
   );
 }
 
+// Below md the links, the team switcher and "Sign out" fold into a menu under a button; the bell
+// stays in the bar. From md up the menu's box is `display: contents`, so its parts sit in the bar
+// itself (placed by `order`). The menu remembers the page it was opened on: following a link
+// closes it.
 function SignedInNav({ me, pathname }: { me: MeDto; pathname: string }) {
   const active = useActiveTeam();
   const role = active?.team.role ?? null;
+  const [openOn, setOpenOn] = useState<string | null>(null);
+  const open = openOn === pathname;
   const links = [
     { href: "/", label: "History", testId: "nav-history", show: true },
     { href: "/memory", label: "Memory", testId: "nav-memory", show: role !== null && can(role, "memory.read") },
@@ -42,24 +47,48 @@ function SignedInNav({ me, pathname }: { me: MeDto; pathname: string }) {
     { href: "/settings/tokens", label: "Tokens", testId: "nav-tokens", show: true },
     { href: "/audit", label: "Audit", testId: "nav-audit", show: role !== null && can(role, "audit.read") },
   ];
+  const hasTeam = me.teams.length > 0;
   return (
     <>
-      <nav className="flex flex-wrap items-center gap-x-3 text-sm text-muted">
-        {links
-          .filter((l) => l.show)
-          .map((l) => (
-            <Link key={l.href} href={l.href} data-testid={l.testId} aria-current={pathname === l.href ? "page" : undefined} className="hover:text-fg aria-[current=page]:text-fg">
-              {l.label}
-            </Link>
-          ))}
-      </nav>
-      <div className="ml-auto flex min-w-0 items-center gap-3 text-sm">
-        {me.teams.length > 0 && <NotificationBell />}
-        {me.teams.length > 0 && <TeamSwitcher me={me} activeId={active?.team.id ?? ""} />}
-        <span data-testid="user-name" className="hidden truncate text-muted sm:inline" title={me.user.email}>
-          {me.user.name}
-        </span>
-        <SignOutButton />
+      <div className="ml-auto flex items-center gap-2 md:order-3">
+        {hasTeam && <NotificationBell />}
+        <button
+          type="button"
+          data-testid="menu-button"
+          aria-expanded={open}
+          aria-controls="app-menu"
+          onClick={() => setOpenOn(open ? null : pathname)}
+          className="flex size-9 items-center justify-center rounded-md text-muted hover:bg-sunken hover:text-fg md:hidden"
+        >
+          <span className="sr-only">{open ? "Close the menu" : "Menu"}</span>
+          <svg aria-hidden viewBox="0 0 24 24" className="size-5" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round">
+            {open ? <path d="M6 6l12 12M18 6L6 18" /> : <path d="M4 7h16M4 12h16M4 17h16" />}
+          </svg>
+        </button>
+      </div>
+      <div id="app-menu" data-testid="app-menu" className={`${open ? "flex" : "hidden"} w-full flex-col gap-3 border-t border-line pt-2 pb-1 md:contents`}>
+        <nav className="flex flex-col text-sm text-muted md:order-2 md:flex-row md:flex-wrap md:items-center md:gap-x-3">
+          {links
+            .filter((l) => l.show)
+            .map((l) => (
+              <Link
+                key={l.href}
+                href={l.href}
+                data-testid={l.testId}
+                aria-current={pathname === l.href ? "page" : undefined}
+                className="py-2 hover:text-fg aria-[current=page]:text-fg md:py-0"
+              >
+                {l.label}
+              </Link>
+            ))}
+        </nav>
+        <div className="flex min-w-0 flex-wrap items-center gap-3 border-t border-line pt-2 text-sm md:order-4 md:flex-nowrap md:border-0 md:pt-0">
+          {hasTeam && <TeamSwitcher me={me} activeId={active?.team.id ?? ""} />}
+          <span data-testid="user-name" className="min-w-0 truncate text-muted md:hidden lg:inline" title={me.user.email}>
+            {me.user.name}
+          </span>
+          <SignOutButton />
+        </div>
       </div>
     </>
   );
@@ -86,7 +115,7 @@ function TeamSwitcher({ me, activeId }: { me: MeDto; activeId: string }) {
         value={activeId}
         disabled={busy}
         onChange={(e) => void change(e.target.value)}
-        className="max-w-40 min-w-0 rounded-md border border-line bg-canvas px-2 py-1 text-sm sm:max-w-48"
+        className="max-w-48 min-w-0 rounded-md border border-line bg-canvas px-2 py-1 text-sm"
       >
         {me.teams.map((t) => (
           <option key={t.id} value={t.id}>
@@ -107,7 +136,7 @@ function SignOutButton() {
     window.location.assign("/sign-in");
   }
   return (
-    <button type="button" data-testid="signout" onClick={run} disabled={busy} className="text-muted hover:text-fg disabled:opacity-50">
+    <button type="button" data-testid="signout" onClick={run} disabled={busy} className="ml-auto py-1 text-muted hover:text-fg disabled:opacity-50 md:ml-0 md:py-0">
       {busy ? "Signing out…" : "Sign out"}
     </button>
   );

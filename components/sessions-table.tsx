@@ -12,6 +12,9 @@ import { StatusBadge } from "./status-badge";
 import { hasWork, ReviewStateBadge } from "./review/review-state-badge";
 import { RoutineMark } from "./routines/routine-mark";
 
+// A table cell from md up, an item of the row's card below.
+const CELL = "block md:table-cell md:px-4 md:py-2";
+
 interface Props {
   list: SessionList;
   /** The search words, to mark in match snippets. */
@@ -39,8 +42,9 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
         </p>
       )}
       {sessions.length > 0 && (
-        <table data-testid="sessions-table" className="w-full text-sm">
-          <thead className="text-left text-xs text-muted">
+        // Below md each row is a card (CSS only, one DOM): the cells flow in `order`, no columns.
+        <table data-testid="sessions-table" className="block w-full text-sm md:table">
+          <thead className="hidden text-left text-xs text-muted md:table-header-group">
             <tr>
               <th className="px-4 py-2 font-medium">Status</th>
               <th className="px-4 py-2 font-medium">Repository</th>
@@ -52,23 +56,23 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
               <th className="px-4 py-2 text-right font-medium">Cost</th>
             </tr>
           </thead>
-          <tbody>
+          <tbody className="block md:table-row-group">
             {sessions.map((s) => {
               const href = `/sessions/${encodeURIComponent(s.id)}`;
               return (
-                <tr key={s.id} data-testid="session-row" data-session-id={s.id} className="cursor-pointer border-t border-line align-top hover:bg-sunken"
+                <tr key={s.id} data-testid="session-row" data-session-id={s.id} className="flex cursor-pointer flex-wrap items-center gap-x-3 gap-y-1 border-t border-line px-4 py-3 align-top hover:bg-sunken md:table-row md:p-0"
                   // The whole row is the click target; the links inside keep it keyboard-reachable.
                   onClick={(e) => {
                     if (!(e.target as HTMLElement).closest("a")) router.push(href);
                   }}
                 >
-                  <td className="px-4 py-2">
+                  <td className={`order-1 ${CELL}`}>
                     <div className="flex flex-wrap items-center gap-1">
                       <StatusBadge status={s.status} />
                       {hasWork(s) && <ReviewStateBadge state={s.reviewState} />}
                     </div>
                   </td>
-                  <td className="px-4 py-2 font-medium" title={s.repo}>
+                  <td className={`order-3 min-w-0 font-medium break-words ${CELL}`} title={s.repo}>
                     <Link href={href} className="hover:underline">
                       {repoLabel(s.repo)}
                     </Link>
@@ -78,23 +82,31 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
                       </div>
                     )}
                   </td>
-                  <td className="px-4 py-2 font-mono text-xs text-muted">{s.branch}</td>
-                  <td className="max-w-xs px-4 py-2 text-muted">
+                  <td className={`order-4 min-w-0 font-mono text-xs break-all text-muted ${CELL}`}>{s.branch}</td>
+                  <td className={`order-5 w-full min-w-0 text-muted md:w-auto md:max-w-xs ${CELL}`}>
                     <Link href={href} className="block truncate" title={s.prompt}>
                       {s.prompt}
                     </Link>
                     {s.match && <MatchSnippet match={s.match} query={query} />}
                   </td>
-                  <td className="px-4 py-2 whitespace-nowrap" data-testid="session-author">
-                    {s.createdBy?.name ?? <span className="text-muted">—</span>}
+                  <td className={`order-6 min-w-0 break-words md:whitespace-nowrap ${CELL}`} data-testid="session-author">
+                    {s.createdBy ? (
+                      <>
+                        {/* A card has no column heading to say what the name is. */}
+                        <span className="text-muted md:hidden">by </span>
+                        {s.createdBy.name}
+                      </>
+                    ) : (
+                      <span className="text-muted">—</span>
+                    )}
                   </td>
-                  <td className="px-4 py-2 text-right whitespace-nowrap text-muted" title={s.createdAt}>
+                  <td className={`order-2 ml-auto text-right whitespace-nowrap text-muted ${CELL}`} title={s.createdAt}>
                     {timeAgo(s.createdAt, now)}
                   </td>
-                  <td className="px-4 py-2 text-right font-mono text-xs" data-testid="session-tokens">
+                  <td className={`order-7 ml-auto text-right font-mono text-xs ${CELL}`} data-testid="session-tokens">
                     {formatTokens(s.inputTokens + s.outputTokens)}
                   </td>
-                  <td className="px-4 py-2 text-right font-mono text-xs" data-testid="session-cost" title={s.budgetUsd === null ? undefined : `budget ${formatUsd(s.budgetUsd)}`}>
+                  <td className={`order-8 text-right font-mono text-xs ${CELL}`} data-testid="session-cost" title={s.budgetUsd === null ? undefined : `budget ${formatUsd(s.budgetUsd)}`}>
                     {formatUsd(s.usage.costUsd)}
                   </td>
                 </tr>
@@ -120,13 +132,13 @@ function Totals({ sessions, more }: { sessions: readonly HistoryRow[]; more: boo
   const tokens = sessions.reduce((a, s) => a + s.inputTokens + s.outputTokens, 0);
   const cost = sessions.reduce((a, s) => a + s.usage.costUsd, 0);
   return (
-    <tfoot className="border-t border-line text-xs text-muted">
-      <tr>
-        <td colSpan={6} className="px-4 py-2">
+    <tfoot className="block border-t border-line text-xs text-muted md:table-footer-group">
+      <tr className="flex flex-wrap gap-x-3 px-4 py-2 md:table-row md:p-0">
+        <td colSpan={6} className={`w-full md:w-auto ${CELL}`}>
           Total of {sessions.length} session{sessions.length === 1 ? "" : "s"} shown{more ? " (load more for the rest)" : ""}
         </td>
-        <td className="px-4 py-2 text-right font-mono" data-testid="sessions-total-tokens">{formatTokens(tokens)}</td>
-        <td className="px-4 py-2 text-right font-mono" data-testid="sessions-total-cost">{formatUsd(cost)}</td>
+        <td className={`ml-auto text-right font-mono ${CELL}`} data-testid="sessions-total-tokens">{formatTokens(tokens)}</td>
+        <td className={`text-right font-mono ${CELL}`} data-testid="sessions-total-cost">{formatUsd(cost)}</td>
       </tr>
     </tfoot>
   );

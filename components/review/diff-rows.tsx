@@ -10,7 +10,8 @@ import { useHighlight } from "./use-highlighter";
 
 const BG = { add: "bg-emerald-500/10", del: "bg-red-500/10", context: "" } as const;
 const MARK = { add: "+", del: "−", context: "" } as const;
-const NUM = "w-12 shrink-0 cursor-pointer select-none pr-2 text-right text-muted/80 hover:text-accent";
+// Narrower line numbers on a phone leave the code most of the width.
+const NUM = "w-8 shrink-0 cursor-pointer select-none pr-1.5 text-right text-muted/80 hover:text-accent md:w-12 md:pr-2";
 // The +/− marker is a pseudo-element: two fewer DOM nodes per line, and it stays out of copies.
 const CODE = "min-w-0 flex-1 whitespace-pre-wrap pr-3 [tab-size:4] wrap-anywhere before:inline-block before:w-4 before:select-none before:text-muted before:content-[attr(data-mark)]";
 
@@ -74,7 +75,8 @@ function CommentButton({ side, line, canReview }: { side: Side; line: number; ca
       data-comment-at={`${side}:${line}`}
       disabled={!canReview}
       aria-label={`Comment on ${side} line ${line}`}
-      className="w-5 shrink-0 select-none rounded text-center font-bold leading-5 text-accent opacity-0 group-hover:opacity-100 focus:opacity-100 disabled:invisible"
+      // No hover on a touch screen: there the "+" is always shown, as a button (not a diff mark).
+      className="size-5 shrink-0 self-start select-none rounded text-center font-bold leading-5 text-accent opacity-0 group-hover:opacity-100 focus:opacity-100 disabled:invisible pointer-coarse:bg-accent/10 pointer-coarse:opacity-100"
     >
       +
     </button>

@@ -1,6 +1,6 @@
 "use client";
 // The changed files by folder, with +/− counts and a status letter; a click scrolls the diff to
-// the file. Names are text, whatever characters they hold.
+// the file. Names are text, whatever characters they hold. On a phone, a select stands in.
 import { memo, useMemo, useState } from "react";
 import type { DiffFile } from "../../lib/protocol/review";
 import { buildFileTree, flattenTree, statusMark } from "./lib/file-tree";
@@ -57,6 +57,34 @@ export const FileTree = memo(function FileTree({ files, onSelect }: { files: rea
     </ul>
   );
 });
+
+/** The phone's file picker: a native select, which the phone shows as its own full-screen list. */
+export function FileSelect({ files, onSelect }: { files: readonly DiffFile[]; onSelect(index: number): void }) {
+  if (files.length === 0) return <span className="min-w-0 truncate text-xs text-muted">No files changed.</span>;
+  return (
+    <>
+      <label htmlFor="review-file-select" className="sr-only">
+        Go to a file
+      </label>
+      <select
+        id="review-file-select"
+        data-testid="file-select"
+        value=""
+        onChange={(e) => onSelect(Number(e.target.value))}
+        className="min-w-0 flex-1 rounded-md border border-line bg-canvas px-2 py-1.5 font-mono text-xs"
+      >
+        <option value="" disabled>
+          {files.length} {files.length === 1 ? "file" : "files"}: go to…
+        </option>
+        {files.map((f, i) => (
+          <option key={`${i}:${f.path}`} value={i}>
+            {statusMark(f)} {f.path} (+{f.additions} −{f.deletions})
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
 
 function Counts({ additions, deletions }: { additions: number; deletions: number }) {
   return (

@@ -27,7 +27,7 @@ interface Props {
 export function LineExtras({ threads, drafts, open, actions }: Props) {
   if (threads.length === 0 && drafts.length === 0 && !open) return null;
   return (
-    <div className="space-y-2 border-y border-line bg-canvas px-4 py-2 font-sans text-sm">
+    <div className="space-y-2 border-y border-line bg-canvas px-2 py-2 font-sans text-sm md:px-4">
       {threads.map((t) => (
         <ThreadView key={t.id} thread={t} sessionId={actions.sessionId} canReview={actions.canReview} onChanged={actions.threadChanged} />
       ))}
@@ -42,7 +42,7 @@ export function LineExtras({ threads, drafts, open, actions }: Props) {
 function PendingComment({ draft, onRemove }: { draft: Draft; onRemove(): void }) {
   return (
     <div data-testid="pending-comment" data-line={draft.line} data-side={draft.side} className="rounded-md border border-amber-500/40 bg-amber-500/5 px-3 py-2">
-      <div className="mb-1 flex items-center gap-2 text-xs">
+      <div className="mb-1 flex flex-wrap items-center gap-2 text-xs">
         <span className="rounded bg-amber-500/15 px-1.5 py-0.5 font-medium text-amber-700 dark:text-amber-300">Pending</span>
         <span className="text-muted">
           {draft.side === "old" ? "old" : "new"} line {draft.line}

@@ -6,7 +6,7 @@ import type { DiffFile } from "../../lib/protocol/review";
 import { DiffList } from "./diff-list";
 import { fileAnchorId } from "./diff-file-view";
 import { DiffToolbar } from "./diff-toolbar";
-import { FileTree } from "./file-tree";
+import { FileSelect, FileTree } from "./file-tree";
 import type { LineActions } from "./line-extras";
 import { groupByPath, placeThreads, type LineRef } from "./lib/line-keys";
 import { reviewPermissions } from "./lib/permissions";
@@ -42,6 +42,7 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
 
   const { drafts, add, remove, clear } = useDrafts(session.id);
   const [open, setOpen] = useState<LineRef | null>(null);
+  const [panelOpen, setPanelOpen] = useState(false);
   const placement = useMemo(() => placeThreads(files, summary?.threads ?? []), [files, summary]);
   const draftsByFile = useMemo(() => groupByPath(drafts), [drafts]);
   const threadChanged = useCallback(() => void reloadSummary(), [reloadSummary]);
@@ -89,8 +90,26 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
             Review state unavailable: {data.summary.message}
           </p>
         )}
-        <div className="flex min-h-0 flex-1">
-          <aside className="w-80 shrink-0 overflow-y-auto border-r border-line bg-panel">
+        {/* Below md the panes stack: a bar with the file picker and a drawer for the sidebar,
+            then the diff at the full width. */}
+        <div className="flex min-h-0 flex-1 flex-col md:flex-row">
+          <div className="flex shrink-0 items-center gap-2 border-b border-line bg-panel px-3 py-2 md:hidden">
+            <button
+              type="button"
+              data-testid="review-panel-toggle"
+              aria-expanded={panelOpen}
+              aria-controls="review-sidebar"
+              onClick={() => setPanelOpen((o) => !o)}
+              className="shrink-0 rounded-md border border-line px-2.5 py-1.5 text-sm"
+            >
+              {panelOpen ? "Hide review" : drafts.length > 0 ? `Review (${drafts.length} pending)` : "Review"}
+            </button>
+            <FileSelect files={files} onSelect={scrollToFile} />
+          </div>
+          <aside
+            id="review-sidebar"
+            className={`${panelOpen ? "block" : "hidden"} max-h-[60%] shrink-0 overflow-y-auto border-b border-line bg-panel md:block md:max-h-none md:w-80 md:border-r md:border-b-0`}
+          >
             <Panel title="Your review">
               <SubmitReview sessionId={session.id} drafts={drafts} canReview={canReview} reviewBlocked={perms.reviewBlocked} onSubmitted={onSubmitted} />
             </Panel>
@@ -103,11 +122,11 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
                 <p className="px-3 pb-2 text-xs text-muted">Loading checkpoints…</p>
               )}
             </Panel>
-            <Panel title={`Files${diff.kind === "ok" ? ` (${files.length})` : ""}`}>
+            <Panel title={`Files${diff.kind === "ok" ? ` (${files.length})` : ""}`} wide>
               <FileTree files={files} onSelect={scrollToFile} />
             </Panel>
           </aside>
-          <div className="min-w-0 flex-1">
+          <div className="min-h-0 min-w-0 flex-1">
             {diff.kind === "loading" && <p className="p-4 text-sm text-muted">Loading diff…</p>}
             {diff.kind === "error" && (
               <p role="alert" data-testid="diff-error" className="p-4 text-sm text-red-600 dark:text-red-400">
@@ -128,9 +147,10 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
   );
 }
 
-function Panel({ title, children }: { title: string; children: ReactNode }) {
+/** `wide`: only beside the diff (a phone picks files from the bar's select instead). */
+function Panel({ title, wide = false, children }: { title: string; wide?: boolean; children: ReactNode }) {
   return (
-    <section className="border-b border-line">
+    <section className={`border-b border-line ${wide ? "hidden md:block" : ""}`}>
       <h2 className="px-3 pb-1.5 pt-3 text-xs font-semibold uppercase tracking-wide text-muted">{title}</h2>
       {children}
     </section>

@@ -38,21 +38,21 @@ export function ThreadView({ thread, sessionId, canReview, onChanged, showContex
     <div data-testid="thread" data-thread-id={thread.id} data-resolved={thread.resolved} className={`rounded-md border border-line bg-panel ${thread.resolved ? "opacity-75" : ""}`}>
       {showContext && (
         <div className="border-b border-line px-3 py-1.5 text-xs text-muted">
-          <span className="font-mono">{thread.path}</span> · {thread.side} line {thread.line}
+          <span className="font-mono break-all">{thread.path}</span> · {thread.side} line {thread.line}
           {thread.quotedCode && <pre className="mt-1 overflow-x-auto rounded bg-sunken px-2 py-1 font-mono text-fg">{thread.quotedCode}</pre>}
         </div>
       )}
       <ul className="divide-y divide-line">
         {thread.comments.map((c) => (
           <li key={c.id} data-testid="thread-comment" className="px-3 py-2">
-            <div className="mb-0.5 text-xs text-muted">
+            <div className="mb-0.5 text-xs break-words text-muted">
               <span className="font-medium text-fg">{c.author.name}</span> · {new Date(c.createdAt).toLocaleString()}
             </div>
             <MarkdownText text={c.body} />
           </li>
         ))}
       </ul>
-      <form onSubmit={send} className="flex items-end gap-2 border-t border-line px-3 py-2">
+      <form onSubmit={send} className="flex flex-wrap items-end gap-2 border-t border-line px-3 py-2">
         <textarea
           data-testid="thread-reply-input"
           aria-label="Reply"
@@ -64,7 +64,7 @@ export function ThreadView({ thread, sessionId, canReview, onChanged, showContex
             if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit();
           }}
           placeholder={canReview ? "Reply…" : "Only members can reply."}
-          className="min-h-8 flex-1 resize-y rounded-md border border-line bg-canvas px-2 py-1 text-sm outline-none focus:border-accent disabled:opacity-60"
+          className="min-h-8 min-w-40 flex-1 resize-y rounded-md border border-line bg-canvas px-2 py-1 text-sm outline-none focus:border-accent disabled:opacity-60"
         />
         <button type="submit" data-testid="thread-reply-send" disabled={!canReview || busy || !reply.trim()} className="rounded-md border border-line px-2.5 py-1 text-sm disabled:opacity-50">
           Reply
