@@ -73,7 +73,7 @@ function Item({ kind, s, now }: { kind: HomeSectionKey; s: HomeSession; now: num
           <span className="min-w-0 truncate" title={s.repo}>
             {repoLabel(s.repo)}
           </span>
-          <span>{s.author ? `started by ${s.author}` : "started by a routine"}</span>
+          <span>{startedBy(s)}</span>
           <time dateTime={s.at} title={new Date(s.at).toLocaleString()} className="ml-auto shrink-0">
             {timeAgo(s.at, now)}
           </time>
@@ -81,6 +81,12 @@ function Item({ kind, s, now }: { kind: HomeSectionKey; s: HomeSession; now: num
       </Link>
     </li>
   );
+}
+
+function startedBy(s: HomeSession): string {
+  if (s.startedByYou) return "started by you";
+  if (s.author) return `started by ${s.author}`;
+  return s.routine ? `run of the routine ${s.routine}` : "started by a former member";
 }
 
 /** Why the session is in this section, in words. */
@@ -113,6 +119,6 @@ function Why({ kind, s }: { kind: HomeSectionKey; s: HomeSession }) {
         </span>
       );
     case "merged":
-      return <span className={`${line} text-violet-700 dark:text-violet-300`}>{s.mergedBy ? `merged by ${s.mergedBy}` : "merged"}</span>;
+      return <span className={`${line} text-violet-700 dark:text-violet-300`}>{s.mergedByYou ? "merged by you" : s.mergedBy ? `merged by ${s.mergedBy}` : "merged"}</span>;
   }
 }

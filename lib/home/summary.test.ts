@@ -91,8 +91,8 @@ describe("home summary", () => {
     expect(h.sections.merged.sessions[0].id).toBe(s.bobMergedByAda); // merged_at first, the fallback after
 
     const failed = h.sections.attention.sessions.find((x) => x.id === s.adaFailed)!;
-    expect(failed).toMatchObject({ title: "Upgrade Node", author: ada.name, attention: { kind: "failed", reason: "sandbox ran out of memory" } });
-    expect(h.sections.merged.sessions[0]).toMatchObject({ author: bob.name, mergedBy: ada.name });
+    expect(failed).toMatchObject({ title: "Upgrade Node", author: ada.name, startedByYou: true, attention: { kind: "failed", reason: "sandbox ran out of memory" } });
+    expect(h.sections.merged.sessions[0]).toMatchObject({ author: bob.name, startedByYou: false, mergedBy: ada.name, mergedByYou: true });
     expect(h.sections.running.sessions.every((x) => x.status === "running" || x.status === "starting")).toBe(true);
     expect(h.alerts.map((a) => a.title).sort()).toEqual(["Ada's session looks stuck", "Bob's session looks stuck", "Disk 91 % full"]);
   });

@@ -13,7 +13,7 @@ import { mineFilter, sectionQuery } from "./sections";
 export const SECTION_SIZE = 5;
 const TITLE_MAX = 200;
 
-type Row = Session & { createdBy: { name: string } | null; _count: { approvals: number } };
+type Row = Session & { createdBy: { name: string } | null; routine: { name: string } | null; _count: { approvals: number } };
 
 /** The summary for `userId` in `teamId`; without a scope, "mine" when the person has sessions there. */
 export async function homeSummary(teamId: string, userId: string, scope?: HomeScope): Promise<HomeSummary> {
@@ -23,16 +23,17 @@ export async function homeSummary(teamId: string, userId: string, scope?: HomeSc
     db().session.findFirst({ where: { teamId }, select: { id: true } }),
   ]);
   const chosen = scope ?? (own ? "mine" : "team");
-  const [sections, alerts] = await Promise.all([loadSections(teamId, chosen === "mine" ? userId : null, now), alertsFor(teamId, chosen === "mine" ? userId : null)]);
+  const mine = chosen === "mine" ? userId : null;
+  const [sections, alerts] = await Promise.all([loadSections(teamId, userId, mine, now), alertsFor(teamId, mine)]);
   return { scope: chosen, hasOwn: own !== null, teamIsNew: any === null, sections, alerts };
 }
 
-async function loadSections(teamId: string, mine: string | null, now: Date): Promise<HomeSummary["sections"]> {
+async function loadSections(teamId: string, viewer: string, mine: string | null, now: Date): Promise<HomeSummary["sections"]> {
   const loaded = await Promise.all(HOME_SECTIONS.map((key) => loadSection(key, teamId, mine, now)));
   const names = await mergerNames(loaded.flatMap((rows) => rows.rows));
   const out = {} as HomeSummary["sections"];
   HOME_SECTIONS.forEach((key, i) => {
-    out[key] = { total: loaded[i].total, sessions: loaded[i].rows.map((r) => toHomeSession(key, r, names)) } satisfies HomeSection;
+    out[key] = { total: loaded[i].total, sessions: loaded[i].rows.map((r) => toHomeSession(key, r, names, viewer)) } satisfies HomeSection;
   });
   return out;
 }
@@ -45,7 +46,7 @@ async function loadSection(key: HomeSectionKey, teamId: string, mine: string | n
       where,
       orderBy: q.orderBy,
       take: SECTION_SIZE,
-      include: { createdBy: { select: { name: true } }, _count: { select: { approvals: { where: { status: "pending" } } } } },
+      include: { createdBy: { select: { name: true } }, routine: { select: { name: true } }, _count: { select: { approvals: { where: { status: "pending" } } } } },
     }),
     db().session.count({ where }),
   ]);
@@ -60,7 +61,7 @@ async function mergerNames(rows: Row[]): Promise<Map<string, string>> {
   return new Map(users.map((u) => [u.id, u.name]));
 }
 
-function toHomeSession(key: HomeSectionKey, r: Row, mergers: Map<string, string>): HomeSession {
+function toHomeSession(key: HomeSectionKey, r: Row, mergers: Map<string, string>, viewer: string): HomeSession {
   const kind = AttentionKind.safeParse(r.attention).data;
   const at = key === "merged" ? (r.mergedAt ?? r.updatedAt) : key === "attention" ? (r.attentionAt ?? r.updatedAt) : r.updatedAt;
   return {
@@ -69,11 +70,14 @@ function toHomeSession(key: HomeSectionKey, r: Row, mergers: Map<string, string>
     repo: r.repo,
     status: r.status as SessionStatus,
     author: r.createdBy?.name ?? null,
+    routine: r.routine?.name ?? null,
+    startedByYou: r.createdById === viewer,
     at: at.toISOString(),
     attention: kind ? { kind, reason: r.attentionReason ?? "" } : null,
     failureReason: r.failureReason,
     reviewState: r.reviewState as ReviewState,
     mergedBy: r.mergedById ? (mergers.get(r.mergedById) ?? null) : null,
+    mergedByYou: r.mergedById === viewer,
     pendingApprovals: r._count.approvals,
   };
 }

@@ -24,6 +24,10 @@ export const HomeSessionSchema = z.object({
   status: SessionStatus,
   /** Who started it (null: a routine, or an account since removed). */
   author: z.string().nullable(),
+  /** The routine it is a run of (null: started by a person). */
+  routine: z.string().nullable(),
+  /** The person asking started it ("started by you"). */
+  startedByYou: z.boolean(),
   /** When it entered the section (merged, needs attention since, last change). */
   at: z.string(),
   attention: z.object({ kind: AttentionKind, reason: z.string() }).nullable(),
@@ -31,6 +35,7 @@ export const HomeSessionSchema = z.object({
   reviewState: ReviewState,
   /** Who merged it (null: not merged, or merged before merges were attributed). */
   mergedBy: z.string().nullable(),
+  mergedByYou: z.boolean(),
   pendingApprovals: z.number().int(),
 });
 export type HomeSession = z.infer<typeof HomeSessionSchema>;
