@@ -1,6 +1,7 @@
 // The home page answers "what needs me?": a brand-new team sees its first step; then a running
 // session and a failed one (its setup script exits 3) sit in their sections, "see all" opens the
-// history filtered to match, and on a phone the sections fit the width and answer taps.
+// history filtered to match, on a phone the sections fit the width and answer taps, and a
+// session that stops leaves "Running" by itself.
 import type { Page } from "@playwright/test";
 import { expect, expectStatus, makeRepo, script, shell, startSession, test, text } from "./helpers";
 
@@ -81,6 +82,9 @@ test("what needs me: first step, running and failed sessions in their sections, 
   await phone.waitForURL(new RegExp(`/sessions/${failed}$`));
   await phoneCtx.close();
 
+  // Live: once the running session stops, it leaves "Running" without a reload.
   const stop = await page.request.post(`/api/sessions/${running}/stop`, { headers: origin });
   expect(stop.ok(), await stop.text()).toBe(true);
+  await expect(page.getByTestId("home-section-running")).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.getByTestId("home-empty-line")).toContainText("running");
 });
