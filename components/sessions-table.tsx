@@ -68,7 +68,7 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
                 >
                   <td className={`order-1 ${CELL}`}>
                     <div className="flex flex-wrap items-center gap-1">
-                      <StatusBadge status={s.status} />
+                      <StatusBadge status={s.status} attention={s.attention} />
                       {hasWork(s) && <ReviewStateBadge state={s.reviewState} />}
                     </div>
                   </td>

@@ -1,22 +1,23 @@
 // Where a home section's "see all" leads: the history below, filtered the way the section is.
-// The history filters by one status and by who started a session; sections it cannot express
-// (review, merges) get no link.
+// The history filters by status, by attention and by who started a session; sections it cannot
+// express (review, merges) get no link.
 import type { SessionStatus } from "../../lib/events/status";
 import type { HomeScope, HomeSectionKey } from "../../lib/protocol/home";
 
-const STATUS: Partial<Record<HomeSectionKey, SessionStatus>> = {
-  approval: "awaiting_approval",
-  attention: "failed",
-  running: "running",
+const FILTER: Partial<Record<HomeSectionKey, Record<string, string>>> = {
+  approval: { status: "awaiting_approval" satisfies SessionStatus },
+  // Failed, model errors and budgets alike (the history's "Needs attention" filter).
+  attention: { attention: "any" },
+  running: { status: "running" satisfies SessionStatus },
 };
 
 /** The history's heading: the link scrolls there. */
 export const HISTORY_ANCHOR = "sessions-heading";
 
 export function seeAllHref(kind: HomeSectionKey, scope: HomeScope, userId: string): string | null {
-  const status = STATUS[kind];
-  if (!status) return null;
-  const p = new URLSearchParams({ status });
+  const filter = FILTER[kind];
+  if (!filter) return null;
+  const p = new URLSearchParams(filter);
   if (scope === "mine") p.set("author", userId);
   return `/?${p.toString()}#${HISTORY_ANCHOR}`;
 }

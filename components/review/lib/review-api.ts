@@ -19,14 +19,6 @@ export type CommitList = z.infer<typeof CommitListSchema>;
 // the page uses is required, the rest may vary.
 const SubmitReviewResultSchema = z.looseObject({ state: ReviewState });
 const PushResultSchema = z.object({ branch: z.string(), remoteHead: z.string() });
-const MergeResultSchema = z.object({ baseHead: z.string(), strategy: z.string() });
-const ConflictSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), conflicts: z.array(z.string()).optional() }) });
-
-export type MergeStrategy = "merge" | "squash" | "ff";
-export type MergeOutcome =
-  | { kind: "merged"; baseHead: string; strategy: string }
-  | { kind: "conflict"; message: string; conflicts: string[] }
-  | { kind: "error"; message: string };
 
 const base = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
 const post = (body?: unknown) => ({ method: "POST" as const, body: body ?? {} });
@@ -47,24 +39,5 @@ export const askRebase = (id: string) => apiJson(`${base(id)}/rebase`, null, pos
 export const resetBranch = (id: string, sha: string) => apiJson(`${base(id)}/reset`, null, post({ sha }));
 export const forkSession = (id: string, sha: string, prompt: string) => apiJson(`${base(id)}/fork`, SessionDtoSchema, post({ sha, prompt }));
 export const patchUrl = (id: string) => `${base(id)}/patch`;
-
-/** Merge; a conflict (409) carries the conflicting files, which the shared wrapper drops. */
-export async function mergeSession(id: string, strategy: MergeStrategy): Promise<MergeOutcome> {
-  let res: Response;
-  try {
-    res = await fetch(`${base(id)}/merge`, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ strategy }), cache: "no-store" });
-  } catch {
-    return { kind: "error", message: "Can't reach the Dockside server. Check that it is running." };
-  }
-  const body: unknown = await res.json().catch(() => null);
-  if (res.ok) {
-    const ok = MergeResultSchema.safeParse(body);
-    return ok.success ? { kind: "merged", ...ok.data } : { kind: "error", message: "The server sent a response in an unexpected shape." };
-  }
-  const err = ConflictSchema.safeParse(body);
-  if (!err.success) return { kind: "error", message: `The server answered ${res.status} ${res.statusText}`.trim() };
-  if (res.status === 409 && err.data.error.code === "conflict") return { kind: "conflict", message: err.data.error.message, conflicts: err.data.error.conflicts ?? [] };
-  return { kind: "error", message: err.data.error.message };
-}
 
 export type { ApiResult };
