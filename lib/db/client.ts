@@ -12,8 +12,12 @@ export function connectDb(databaseUrl: string): PrismaClient {
   // The pool drops a connection that broke (the server was killed or restarted) and opens a new
   // one for the next query, so the client recovers by itself once the server answers again. The
   // hooks only make the supervisor look at once instead of at its next tick.
+  // idle_in_transaction_session_timeout: a process frozen in the middle of a transaction (SIGSTOP,
+  // a paused VM) would hold its row locks until TCP gave up, hours later; the session lease's
+  // fence is such a lock, so another instance could never take the session over. No transaction
+  // of ours waits on anything but its own statements, so 15 s idle means its process is gone.
   const adapter = new PrismaPg(
-    { connectionString: databaseUrl, max: 20 },
+    { connectionString: databaseUrl, max: 20, options: "-c idle_in_transaction_session_timeout=15000" },
     { onPoolError: () => nudgeSupervisor(), onConnectionError: () => nudgeSupervisor() },
   );
   g.__docksidePrisma = new PrismaClient({ adapter });

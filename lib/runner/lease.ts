@@ -47,7 +47,9 @@ export async function acquireLease(sessionId: string): Promise<Lease | null> {
   await startInstance();
   ensureRenewal();
   const me = instanceId();
-  const rows = await db().$queryRaw<{ epoch: bigint }[]>`
+  // A holder in the middle of a fenced write share-locks the row: wait a moment for it, not
+  // forever (a frozen holder's transaction is ended by the server after 15 s, lib/db/client.ts).
+  const take = db().$queryRaw<{ epoch: bigint }[]>`
     INSERT INTO session_leases AS l (session_id, instance_id, epoch, expires_at)
     VALUES (${sessionId}, ${me}, 1, timezone('UTC', now()) + make_interval(secs => ${secs(LEASE_MS)}::float8))
     ON CONFLICT (session_id) DO UPDATE SET
@@ -60,6 +62,13 @@ export async function acquireLease(sessionId: string): Promise<Lease | null> {
          SELECT 1 FROM instances i WHERE i.id = l.instance_id
          AND i.heartbeat_at > timezone('UTC', now()) - make_interval(secs => ${secs(DEAD_AFTER_MS)}::float8))
     RETURNING epoch`;
+  let rows: { epoch: bigint }[];
+  try {
+    [, rows] = await db().$transaction([db().$executeRaw`SET LOCAL lock_timeout = '3s'`, take]);
+  } catch (err) {
+    if (/lock timeout/i.test(String((err as Error).message))) return null;
+    throw err;
+  }
   if (!rows.length) return null;
   const epoch = Number(rows[0].epoch);
   local().held.set(sessionId, epoch);
