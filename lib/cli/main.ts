@@ -21,7 +21,7 @@ console.log = console.info = console.debug = console.warn = console.error = keep
 
 async function main(argv: string[]): Promise<void> {
   const inv = parseCommandLine(argv, groups);
-  if (inv.help) return void print(process.stdout, withSessionHelp(helpText(groups)));
+  if (inv.help) return void print(process.stdout, helpText(groups));
   const run = inv.command.prepare(inv.flags);
   if (!inv.command.database) return void print(process.stdout, await run());
   const database = await openDatabase();
@@ -35,11 +35,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 // `dockside session ...` talks to a running server over HTTP and prints words, not one JSON object.
-function withSessionHelp(h: ReturnType<typeof helpText>): ReturnType<typeof helpText> {
-  const session = { command: "session", flags: "start|list|watch|send|stop|diff|merge ...", summary: "sessions through the server's HTTP API with DOCKSIDE_URL and DOCKSIDE_TOKEN (`dockside session --help`)" };
-  return { ...h, commands: [...h.commands, session] };
-}
-
 if (process.argv[2] === "session") runSessionCli(process.argv.slice(3)).then((code) => process.exit(code));
 else main(process.argv.slice(2)).then(
   () => process.exit(0),
