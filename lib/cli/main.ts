@@ -12,6 +12,8 @@ import { userCommands } from "./users";
 
 const groups: Groups = { user: userCommands, team: teamCommands, token: tokenCommands, backup: backupCommand, restore: restoreCommand };
 
+const SESSION_HELP = "`dockside session start|list|watch|send|stop|diff|merge ...` works with sessions through a running server's HTTP API (DOCKSIDE_URL, DOCKSIDE_TOKEN) and prints words (--json for scripts): see `dockside session --help`";
+
 const print = (stream: NodeJS.WriteStream, value: unknown) => stream.write(JSON.stringify(value, null, stream.isTTY ? 2 : undefined) + "\n");
 
 // stdout and stderr carry exactly one JSON object: what libraries log is kept, and shown with an error.
@@ -21,7 +23,7 @@ console.log = console.info = console.debug = console.warn = console.error = keep
 
 async function main(argv: string[]): Promise<void> {
   const inv = parseCommandLine(argv, groups);
-  if (inv.help) return void print(process.stdout, helpText(groups));
+  if (inv.help) return void print(process.stdout, { ...helpText(groups), sessions: SESSION_HELP });
   const run = inv.command.prepare(inv.flags);
   if (!inv.command.database) return void print(process.stdout, await run());
   const database = await openDatabase();
