@@ -5,11 +5,14 @@ import { backupCommand } from "./backup";
 import { helpText, parseCommandLine, UsageError, type Groups } from "./command";
 import { openDatabase } from "./database";
 import { restoreCommand } from "./restore";
+import { runSessionCli } from "./session-cli";
 import { teamCommands } from "./teams";
 import { tokenCommands } from "./tokens";
 import { userCommands } from "./users";
 
 const groups: Groups = { user: userCommands, team: teamCommands, token: tokenCommands, backup: backupCommand, restore: restoreCommand };
+
+const SESSION_HELP = "`dockside session start|list|watch|send|stop|diff|merge ...` works with sessions through a running server's HTTP API (DOCKSIDE_URL, DOCKSIDE_TOKEN) and prints words (--json for scripts): see `dockside session --help`";
 
 const print = (stream: NodeJS.WriteStream, value: unknown) => stream.write(JSON.stringify(value, null, stream.isTTY ? 2 : undefined) + "\n");
 
@@ -20,7 +23,7 @@ console.log = console.info = console.debug = console.warn = console.error = keep
 
 async function main(argv: string[]): Promise<void> {
   const inv = parseCommandLine(argv, groups);
-  if (inv.help) return void print(process.stdout, helpText(groups));
+  if (inv.help) return void print(process.stdout, { ...helpText(groups), sessions: SESSION_HELP });
   const run = inv.command.prepare(inv.flags);
   if (!inv.command.database) return void print(process.stdout, await run());
   const database = await openDatabase();
@@ -33,7 +36,9 @@ async function main(argv: string[]): Promise<void> {
   print(process.stdout, out);
 }
 
-main(process.argv.slice(2)).then(
+// `dockside session ...` talks to a running server over HTTP and prints words, not one JSON object.
+if (process.argv[2] === "session") runSessionCli(process.argv.slice(3)).then((code) => process.exit(code));
+else main(process.argv.slice(2)).then(
   () => process.exit(0),
   (err: unknown) => {
     const usage = err instanceof UsageError;
