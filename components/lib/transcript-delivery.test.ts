@@ -7,6 +7,7 @@ function ev<T extends EventType>(seq: number, type: T, data: EventDataOf<T>): Se
 }
 
 const usage = (seq: number) => ev(seq, "usage", { model: "m", inputTokens: 10, outputTokens: 5 });
+const say = (seq: number, call: string, t = "…") => ev(seq, "assistant.text", { block: `${call}-1-0`, text: t });
 const call = (seq: number, id: string) => ev(seq, "tool.call", { callId: id, name: "shell", input: { command: "sleep 5" } });
 const result = (seq: number, id: string) => ev(seq, "tool.result", { callId: id, isError: false, exitCode: 0, output: "", truncated: false, durationMs: 5 });
 const followUp = (seq: number) => ev(seq, "user.message", { text: "also update the README", author: "Ada", queued: true });
@@ -32,14 +33,20 @@ describe("follow-up delivery", () => {
     expect(s.items[0].kind === "user" && s.items[0].delivery).toBeUndefined();
   });
 
-  it("sent while a command runs: delivered when the next model call ends, not when the command does", () => {
-    const start = [...working, usage(3), call(4, "c1"), followUp(5)];
-    expect(tags(start, [ev(6, "tool.output", { callId: "c1", stream: "stdout", text: "…" }), result(7, "c1"), usage(8)])).toEqual(["queued", "queued", "delivered"]);
+  it("sent while a command runs: delivered when the next model call writes, not when the command ends", () => {
+    const start = [...working, say(3, "aaaa"), call(4, "c1"), followUp(5)];
+    // The host's usage count may come before the worker's result: it proves nothing either way.
+    expect(tags(start, [ev(6, "tool.output", { callId: "c1", stream: "stdout", text: "…" }), usage(7), result(8, "c1"), say(9, "bbbb")])).toEqual([
+      "queued",
+      "queued",
+      "queued",
+      "delivered",
+    ]);
   });
 
-  it("sent while the model answers: the call in flight did not carry it, the next one does", () => {
-    const start = [...working, followUp(3)];
-    expect(tags(start, [ev(4, "assistant.text", { block: "1-0", text: "Looking" }), usage(5), call(6, "c1"), result(7, "c1"), usage(8)])).toEqual([
+  it("sent while the model writes: the rest of that answer and its tools do not count, the next answer does", () => {
+    const start = [...working, say(3, "aaaa", "Looking")];
+    expect(tags([...start, followUp(4)], [say(5, "aaaa", " closer"), usage(6), call(7, "c1"), result(8, "c1"), say(9, "bbbb")])).toEqual([
       "queued",
       "queued",
       "queued",
@@ -49,17 +56,22 @@ describe("follow-up delivery", () => {
   });
 
   it("sent as the turn ends: the next turn takes it first", () => {
-    const start = [...working, followUp(3)];
-    expect(tags(start, [usage(4), ev(5, "status", { status: "idle" }), ev(6, "status", { status: "running" })])).toEqual(["queued", "queued", "delivered"]);
+    const start = [...working, say(3, "aaaa"), followUp(4)];
+    expect(tags(start, [usage(5), ev(6, "status", { status: "idle" }), ev(7, "status", { status: "running" })])).toEqual(["queued", "queued", "delivered"]);
+  });
+
+  it("sent before the agent started: its first turn takes it", () => {
+    const start = [ev(1, "user.message", { text: "fix it" }), ev(2, "status", { status: "starting" }), followUp(3)];
+    expect(tags(start, [ev(4, "status", { status: "running" })])).toEqual(["delivered"]);
   });
 
   it("the same step going on after an approval is not a new turn", () => {
-    const start = [...working, usage(3), call(4, "c1"), ev(5, "status", { status: "awaiting_approval" }), followUp(6)];
-    expect(tags(start, [ev(7, "status", { status: "running" }), result(8, "c1"), usage(9)])).toEqual(["queued", "queued", "delivered"]);
+    const start = [...working, say(3, "aaaa"), call(4, "c1"), ev(5, "status", { status: "awaiting_approval" }), followUp(6)];
+    expect(tags(start, [ev(7, "status", { status: "running" }), result(8, "c1"), say(9, "bbbb")])).toEqual(["queued", "queued", "delivered"]);
   });
 
   it("two follow-ups in a row are delivered together, and a replay in one batch agrees", () => {
-    const all = [...working, usage(3), call(4, "c1"), followUp(5), ev(6, "user.message", { text: "and the docs", queued: true }), result(7, "c1"), usage(8)];
+    const all = [...working, say(3, "aaaa"), call(4, "c1"), followUp(5), ev(6, "user.message", { text: "and the docs", queued: true }), result(7, "c1"), say(8, "bbbb")];
     const s = applyEvents(EMPTY_TRANSCRIPT, all);
     expect(s.items.filter((i) => i.kind === "user").map((i) => i.kind === "user" && i.delivery)).toEqual([undefined, "delivered", "delivered"]);
     expect(s.undelivered).toEqual([]);

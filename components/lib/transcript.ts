@@ -47,8 +47,9 @@ export interface TranscriptState {
   approvalIndex: ReadonlyMap<string, number>;
   /** The latest `mode` event's mode; null until one arrives (then the DTO is the fallback). */
   mode: PermissionMode | null;
-  /** Queued follow-ups the agent has not taken yet (transcript-delivery.ts). */
+  /** Queued follow-ups the agent has not taken yet, and the model call streaming text (transcript-delivery.ts). */
   undelivered: readonly Undelivered[];
+  streaming: string | null;
 }
 
 export const EMPTY_TRANSCRIPT: TranscriptState = {
@@ -68,6 +69,7 @@ export const EMPTY_TRANSCRIPT: TranscriptState = {
   approvalIndex: new Map(),
   mode: null,
   undelivered: [],
+  streaming: null,
 };
 
 export interface ApplyOptions {
@@ -105,7 +107,7 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
   switch (e.type) {
     case "user.message": {
       const { queued, ...data } = e.data;
-      if (queued) s.undelivered = [...s.undelivered, awaitDelivery(s.items.length)];
+      if (queued) s.undelivered = [...s.undelivered, awaitDelivery(s, s.items.length)];
       s.items.push({ ...base, kind: "user", ...data, text: visibleText(data.text), ...(queued ? { delivery: "queued" as const } : {}) });
       return;
     }
