@@ -51,7 +51,7 @@ export function TranscriptView({ state, loading }: Props) {
                   id={`e-${item.seq}`}
                   data-testid="transcript-target"
                   data-flash={flash}
-                  className={`scroll-my-8 rounded-md ring-offset-2 ring-offset-canvas transition-shadow duration-700 ${flash ? "ring-2 ring-amber-400" : "ring-0"}`}
+                  className={`scroll-my-8 rounded-md ring-offset-4 ring-offset-canvas transition-[background-color,box-shadow] duration-700 ${flash ? "bg-amber-300/20 ring-2 ring-amber-400" : "ring-0"}`}
                 >
                   <TranscriptEntry item={item} />
                 </div>
