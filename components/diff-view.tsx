@@ -1,82 +1,66 @@
 "use client";
-// The session branch against its base, as plain colored text lines. Refetched whenever a commit
-// event arrives (`version` changes). Bounded: very large diffs show their first lines only.
-import { useEffect, useState } from "react";
-import { apiText } from "./lib/api";
+// The session's Diff tab: the review page's viewer (file list, highlighted lines, folding, unified
+// or side by side), read-only. Refetched whenever a commit event arrives (`version` changes).
+import Link from "next/link";
+import { useCallback } from "react";
+import type { DiffFile } from "../lib/protocol/review";
+import { DiffList } from "./review/diff-list";
+import { fileAnchorId } from "./review/diff-file-view";
+import { DiffToolbar } from "./review/diff-toolbar";
+import { FileTree } from "./review/file-tree";
+import { useDiff, useDiffMode } from "./review/use-diff";
+import { HighlightContext, useHighlighterLoader } from "./review/use-highlighter";
 
-const MAX_LINES = 5_000;
-
-type Load = { kind: "loading" } | { kind: "error"; message: string } | { kind: "ok"; lines: string[]; total: number | null };
+const NO_FILES: readonly DiffFile[] = [];
+const noop = () => {};
 
 export function DiffView({ sessionId, version }: { sessionId: string; version: number }) {
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    void (async () => {
-      const res = await apiText(`/api/sessions/${encodeURIComponent(sessionId)}/diff`, { signal: ctl.signal });
-      if (ctl.signal.aborted) return;
-      if (!res.ok) {
-        setLoad({ kind: "error", message: res.message });
-        return;
-      }
-      setLoad(splitBounded(res.data));
-    })();
-    return () => ctl.abort();
-  }, [sessionId, version]);
+  const diff = useDiff(sessionId, undefined, undefined, version);
+  const files = diff.kind === "ok" ? diff.data.files : NO_FILES;
+  const [mode, setMode] = useDiffMode();
+  const highlight = useHighlighterLoader();
+  const scrollToFile = useCallback((i: number) => document.getElementById(fileAnchorId(i))?.scrollIntoView({ block: "start" }), []);
 
   return (
-    <div data-testid="diff-view" className="h-full overflow-auto px-4 py-4">
-      <div className="mx-auto max-w-6xl">
-        {load.kind === "loading" && <p className="text-sm text-muted">Loading diff…</p>}
-        {load.kind === "error" && (
-          <p role="alert" data-testid="diff-error" className="text-sm text-red-600 dark:text-red-400">
-            {load.message}
-          </p>
+    <HighlightContext value={highlight}>
+      <div data-testid="diff-view" className="flex h-full min-h-0">
+        {files.length > 0 && (
+          <aside aria-label="Changed files" className="hidden w-64 shrink-0 overflow-y-auto border-r border-line bg-panel md:block">
+            <FileTree files={files} onSelect={scrollToFile} />
+          </aside>
         )}
-        {load.kind === "ok" && load.lines.length === 0 && (
-          <p data-testid="diff-empty" className="text-sm text-muted">
-            No changes on the session branch yet.
-          </p>
-        )}
-        {load.kind === "ok" && load.lines.length > 0 && (
-          <>
-            {load.total !== null && (
-              <p data-testid="diff-truncated" className="mb-2 text-xs text-muted">
-                Showing the first {MAX_LINES.toLocaleString("en-US")} of {load.total.toLocaleString("en-US")} lines. Fetch the
-                branch to see the whole diff.
-              </p>
-            )}
-            <pre className="overflow-x-auto rounded-md border border-line bg-panel py-2 font-mono text-xs leading-5">
-              {load.lines.map((line, i) => (
-                <div key={i} className={`px-3 ${lineClass(line)}`}>
-                  {line || " "}
-                </div>
-              ))}
-            </pre>
-          </>
-        )}
+        <div className="min-w-0 flex-1">
+          {diff.kind === "loading" && <p className="p-4 text-sm text-muted">Loading diff…</p>}
+          {diff.kind === "error" && (
+            <p role="alert" data-testid="diff-error" className="p-4 text-sm text-red-600 dark:text-red-400">
+              {diff.message}
+            </p>
+          )}
+          {diff.kind === "ok" && (
+            <DiffList files={files} mode={mode}>
+              <div className="mb-2 flex justify-end">
+                <Link data-testid="diff-review-link" href={`/sessions/${encodeURIComponent(sessionId)}/review`} className="text-xs font-medium text-accent hover:underline">
+                  Review these changes →
+                </Link>
+              </div>
+              {/* The branch diff follows every commit (`version`), so it is never stale here. */}
+              <DiffToolbar diff={diff.data} mode={mode} onMode={setMode} stale={false} onReload={noop} />
+              {files.length > 0 && (
+                // On a phone the file list folds above the diff instead of taking a column.
+                <details className="mb-3 rounded-md border border-line bg-panel md:hidden">
+                  <summary className="cursor-pointer px-3 py-2 text-xs font-medium">Files ({files.length})</summary>
+                  <FileTree files={files} onSelect={scrollToFile} />
+                </details>
+              )}
+              {files.length === 0 && (
+                <p data-testid="diff-empty" className="text-sm text-muted">
+                  No changes on the session branch yet.
+                </p>
+              )}
+            </DiffList>
+          )}
+        </div>
       </div>
-    </div>
+    </HighlightContext>
   );
-}
-
-function splitBounded(text: string): Load {
-  if (!text.trim()) return { kind: "ok", lines: [], total: null };
-  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
-  const lines = body.split("\n", MAX_LINES + 1);
-  if (lines.length <= MAX_LINES) return { kind: "ok", lines, total: null };
-  // Count the rest without splitting it all into strings.
-  let total = 0;
-  for (let i = body.indexOf("\n"); i !== -1; i = body.indexOf("\n", i + 1)) total++;
-  return { kind: "ok", lines: lines.slice(0, MAX_LINES), total: total + 1 };
-}
-
-function lineClass(line: string): string {
-  if (line.startsWith("diff --git") || line.startsWith("index ") || line.startsWith("+++ ") || line.startsWith("--- "))
-    return "font-semibold text-fg bg-sunken";
-  if (line.startsWith("@@")) return "text-sky-700 dark:text-sky-300 bg-sky-500/5";
-  if (line.startsWith("+")) return "text-emerald-800 dark:text-emerald-300 bg-emerald-500/10";
-  if (line.startsWith("-")) return "text-red-800 dark:text-red-300 bg-red-500/10";
-  return "text-muted";
 }

@@ -1,18 +1,23 @@
 "use client";
-// One tool call: a one-line header (name, input summary, state) that folds open onto its output.
-import { memo, useState, type ReactNode } from "react";
+// One tool call: a one-line header (name, input summary, state) that folds open onto its output,
+// or, for a file edit, onto the change it made as a small diff.
+import { memo, useMemo, useState, type ReactNode } from "react";
+import { editDiff } from "./lib/edit-diff";
 import { formatDuration } from "./lib/format";
 import { isShellTool, summarizeToolInput } from "./lib/tools";
 import type { ToolItem } from "./lib/transcript";
 import { Spinner } from "./spinner";
+import { EditCounts, ToolEditDiff } from "./tool-edit-diff";
 import { ToolOutput } from "./tool-output";
 import { FoldBlock } from "./session/fold-block";
 
 export const ToolCall = memo(function ToolCall({ item }: { item: ToolItem }) {
   const [userOpen, setUserOpen] = useState<boolean | null>(null);
   const running = !item.result && !item.interrupted;
-  // Shell calls open by themselves while they run; once the person toggles, their choice holds.
-  const open = userOpen ?? (running && !item.awaitingApproval && isShellTool(item.name, item.input));
+  const diff = useMemo(() => editDiff(item), [item]);
+  // Edits show their diff, and shell calls open by themselves while they run; once the person
+  // toggles, their choice holds.
+  const open = userOpen ?? (diff !== null || (running && !item.awaitingApproval && isShellTool(item.name, item.input)));
   const summary = summarizeToolInput(item.name, item.input);
 
   return (
@@ -30,11 +35,12 @@ export const ToolCall = memo(function ToolCall({ item }: { item: ToolItem }) {
           <span className="min-w-0 flex-1 truncate font-mono text-muted" title={summary} data-testid="tool-summary">
             {summary}
           </span>
+          {diff && <EditCounts diff={diff} />}
           <ToolState item={item} />
         </>
       }
     >
-      {open && <ToolOutput output={item.output} resultText={item.result?.output} />}
+      {open && (diff ? <ToolEditDiff diff={diff} /> : <ToolOutput output={item.output} resultText={item.result?.output} />)}
     </FoldBlock>
   );
 });

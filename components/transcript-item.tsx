@@ -22,13 +22,10 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
             <span data-testid="message-author" className="font-medium text-fg">
               {item.author ?? "Someone"}
             </span>
-            {item.queued && (
-              <span data-testid="queued-tag" className="rounded bg-amber-500/15 px-1.5 text-[11px] font-medium text-amber-700 dark:text-amber-300">
-                queued
-              </span>
-            )}
+            {item.delivery && <DeliveryTag delivery={item.delivery} />}
           </div>
-          <p className="whitespace-pre-wrap break-words">{item.text}</p>
+          {/* Markdown like the agent's text (review feedback quotes code in fences); raw HTML stays text. */}
+          <MarkdownText text={item.text} />
         </div>
       );
     case "assistant":
@@ -116,3 +113,17 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
     }
   }
 });
+
+function DeliveryTag({ delivery }: { delivery: "queued" | "delivered" }) {
+  const queued = delivery === "queued";
+  return (
+    <span
+      data-testid="delivery-tag"
+      data-delivery={delivery}
+      title={queued ? "The agent is busy; it reads this message at its next step." : "The agent has read this message."}
+      className={`rounded px-1.5 text-[11px] font-medium ${queued ? "bg-amber-500/15 text-amber-700 dark:text-amber-300" : "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300"}`}
+    >
+      {delivery}
+    </span>
+  );
+}

@@ -10,7 +10,11 @@ export type TodoEntry = EventDataOf<"todo">["items"][number];
 export type SetupState = EventDataOf<"setup">["state"];
 
 export type TranscriptItem =
-  | (Base & { kind: "user"; text: string; author?: string; queued?: boolean })
+  /**
+   * `delivery`: for a follow-up sent while the agent worked, "queued" until the agent takes it
+   * into its conversation, then "delivered"; absent for messages the agent took at once.
+   */
+  | (Base & { kind: "user"; text: string; author?: string; delivery?: "queued" | "delivered" })
   | (Base & { kind: "assistant"; block: string; text: string })
   | (Base & {
       kind: "tool";

@@ -5,6 +5,7 @@ import { isRefusal, retryWhat } from "../../lib/events/signals";
 import type { PermissionMode } from "../../lib/protocol/permissions";
 import { terminalText, visibleJson, visibleText } from "../../lib/text/visible";
 import { appendOutput, DEFAULT_OUTPUT_CAP, EMPTY_OUTPUT } from "./output-buffer";
+import { awaitDelivery, trackDelivery, type Undelivered } from "./transcript-delivery";
 import { applyEgress, applySetup, applySetupOutput, interruptSetup } from "./transcript-environment";
 
 export * from "./transcript-items";
@@ -46,6 +47,9 @@ export interface TranscriptState {
   approvalIndex: ReadonlyMap<string, number>;
   /** The latest `mode` event's mode; null until one arrives (then the DTO is the fallback). */
   mode: PermissionMode | null;
+  /** Queued follow-ups the agent has not taken yet, and the model call streaming text (transcript-delivery.ts). */
+  undelivered: readonly Undelivered[];
+  streaming: string | null;
 }
 
 export const EMPTY_TRANSCRIPT: TranscriptState = {
@@ -64,6 +68,8 @@ export const EMPTY_TRANSCRIPT: TranscriptState = {
   openSetup: null,
   approvalIndex: new Map(),
   mode: null,
+  undelivered: [],
+  streaming: null,
 };
 
 export interface ApplyOptions {
@@ -87,6 +93,7 @@ export function applyEvents(state: TranscriptState, events: readonly SessionEven
     if (e.seq <= s.lastSeq) continue; // duplicate inside the batch
     // Whatever follows a retry (the answer, an error, a usage count) means the wait is over.
     if (s.openRetry !== null && e.type !== "model.retry") settleRetry(s);
+    trackDelivery(s, e);
     applyOne(s, e, cap);
     s.lastSeq = e.seq;
   }
@@ -98,9 +105,12 @@ type Mutable = TranscriptState & { items: TranscriptItem[]; blockIndex: Map<stri
 function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
   const base = { seq: e.seq, ts: e.ts };
   switch (e.type) {
-    case "user.message":
-      s.items.push({ ...base, kind: "user", ...e.data, text: visibleText(e.data.text) });
+    case "user.message": {
+      const { queued, ...data } = e.data;
+      if (queued) s.undelivered = [...s.undelivered, awaitDelivery(s, s.items.length)];
+      s.items.push({ ...base, kind: "user", ...data, text: visibleText(data.text), ...(queued ? { delivery: "queued" as const } : {}) });
       return;
+    }
     case "assistant.text": {
       const at = s.blockIndex.get(e.data.block);
       const prev = at === undefined ? undefined : s.items[at];
@@ -325,4 +335,24 @@ export function acceptBatch<E extends { seq: number }>(lastSeq: number, events: 
     last = e.seq;
   }
   return { accepted, lastSeq: last, gap: false };
+}
+
+/**
+ * The item showing event `seq`: the latest item that began at or before it (later pieces of a
+ * text block, a tool's output and result fold into the item their first event opened). Null
+ * before the first item.
+ */
+export function eventItemSeq(items: readonly TranscriptItem[], seq: number): number | null {
+  let lo = 0;
+  let hi = items.length - 1;
+  let found: number | null = null;
+  // Items are in seq order: binary search for the last one at or before `seq`.
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid].seq <= seq) {
+      found = items[mid].seq;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }

@@ -32,5 +32,11 @@ export function useStickToBottom<T extends HTMLElement>(dep: unknown) {
     el.scrollTop = el.scrollHeight;
   }, []);
 
-  return { ref, onScroll, atBottom, scrollToBottom };
+  /** Stop following (the page scrolled to something older on purpose). */
+  const unpin = useCallback(() => {
+    pinned.current = false;
+    setAtBottom(false);
+  }, []);
+
+  return { ref, onScroll, atBottom, scrollToBottom, unpin };
 }

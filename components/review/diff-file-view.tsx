@@ -17,10 +17,11 @@ interface Props {
   /** Render the lines (the file is near the viewport, or holds an open comment box). */
   near: boolean;
   placeholderPx: number;
-  threads: ReadonlyMap<string, ThreadDto[]> | undefined;
-  drafts: readonly Draft[];
-  open: LineRef | null;
-  actions: LineActions;
+  threads?: ReadonlyMap<string, ThreadDto[]>;
+  drafts?: readonly Draft[];
+  open?: LineRef | null;
+  /** Absent: read-only (the session's Diff tab). */
+  actions?: LineActions;
 }
 
 export const fileAnchorId = (index: number) => `review-file-${index}`;

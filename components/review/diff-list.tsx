@@ -18,10 +18,11 @@ const NO_DRAFTS: readonly Draft[] = [];
 interface Props {
   files: readonly DiffFile[];
   mode: DiffMode;
-  threads: ReadonlyMap<string, ReadonlyMap<string, ThreadDto[]>>;
-  drafts: ReadonlyMap<string, Draft[]>;
-  open: LineRef | null;
-  actions: LineActions;
+  /** The review's state; all absent on a read-only view (the session's Diff tab). */
+  threads?: ReadonlyMap<string, ReadonlyMap<string, ThreadDto[]>>;
+  drafts?: ReadonlyMap<string, Draft[]>;
+  open?: LineRef | null;
+  actions?: LineActions;
   /** Shown above the files, scrolling with them. */
   children?: ReactNode;
 }
@@ -31,7 +32,7 @@ interface Visible {
   heights: ReadonlyMap<number, number>;
 }
 
-export function DiffList({ files, mode, threads, drafts, open, actions, children }: Props) {
+export function DiffList({ files, mode, threads, drafts, open = null, actions, children }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [win, setWin] = useState<Visible>(() => ({ near: firstScreen(files, mode), heights: new Map() }));
 
@@ -87,8 +88,8 @@ export function DiffList({ files, mode, threads, drafts, open, actions, children
             mode={mode}
             near={win.near.has(i) || open?.path === f.path}
             placeholderPx={win.heights.get(i) ?? estimateBodyPx(f, mode, false)}
-            threads={threads.get(f.path)}
-            drafts={drafts.get(f.path) ?? NO_DRAFTS}
+            threads={threads?.get(f.path)}
+            drafts={drafts?.get(f.path) ?? NO_DRAFTS}
             open={open?.path === f.path ? open : null}
             actions={actions}
           />

@@ -1,6 +1,7 @@
 "use client";
 // The lines of one file, with threads, pending comments and the comment box under their lines.
 // Long files render in slices over several frames so no single task builds thousands of rows.
+// Without review props (the session's Diff tab, an edit in the transcript) it is read-only.
 import { startTransition, useEffect, useMemo, useState, type MouseEvent } from "react";
 import type { DiffFile, ThreadDto } from "../../lib/protocol/review";
 import { HunkHeader, SplitPairRow, UnifiedRow } from "./diff-rows";
@@ -20,13 +21,14 @@ interface Props {
   file: DiffFile;
   mode: DiffMode;
   lang: string | null;
-  threads: ReadonlyMap<string, ThreadDto[]> | undefined;
-  drafts: readonly Draft[];
-  open: LineRef | null;
-  actions: LineActions;
+  threads?: ReadonlyMap<string, ThreadDto[]>;
+  drafts?: readonly Draft[];
+  open?: LineRef | null;
+  /** Absent: read-only (no comment buttons, nothing under the lines). */
+  actions?: LineActions;
 }
 
-export function FileBody({ file, mode, lang, threads, drafts, open, actions }: Props) {
+export function FileBody({ file, mode, lang, threads, drafts = NONE, open = null, actions }: Props) {
   const items = useMemo(() => toItems(file, mode), [file, mode]);
   const shown = useSlices(items.length);
   const draftsByKey = useMemo(() => {
@@ -42,11 +44,12 @@ export function FileBody({ file, mode, lang, threads, drafts, open, actions }: P
   // One listener for every line number and "+" button of the file.
   const onClick = (e: MouseEvent<HTMLDivElement>) => {
     const at = (e.target as HTMLElement).closest<HTMLElement>("[data-comment-at]")?.dataset.commentAt;
-    if (!at || !actions.canReview) return;
+    if (!at || !actions?.canReview) return;
     const [side, n] = at.split(":");
     actions.openComment({ path: file.path, side: side === "old" ? "old" : "new", line: Number(n) });
   };
 
+  const canReview = actions?.canReview ?? false;
   const out = [];
   for (let i = 0; i < shown; i++) {
     const it = items[i];
@@ -56,11 +59,12 @@ export function FileBody({ file, mode, lang, threads, drafts, open, actions }: P
     }
     out.push(
       it.kind === "line" ? (
-        <UnifiedRow key={i} path={file.path} line={it.line} lang={lang} canReview={actions.canReview} />
+        <UnifiedRow key={i} path={file.path} line={it.line} lang={lang} canReview={canReview} />
       ) : (
-        <SplitPairRow key={i} row={it.row} lang={lang} canReview={actions.canReview} />
+        <SplitPairRow key={i} row={it.row} lang={lang} canReview={canReview} />
       ),
     );
+    if (!actions) continue;
     const keys = itemKeys(file.path, it);
     const ts = threads ? gather(keys, threads) : NONE;
     const ds = gather(keys, draftsByKey);
