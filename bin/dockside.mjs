@@ -8,4 +8,8 @@ import { register } from "tsx/esm/api";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
 register({ tsconfig: path.join(root, "tsconfig.json") });
-await import(pathToFileURL(path.join(root, "lib/cli/main.ts")).href);
+// `dockside session ...` only talks HTTP: it skips loading the database code (seconds).
+if (process.argv[2] === "session") {
+  const { runSessionCli } = await import(pathToFileURL(path.join(root, "lib/cli/session-cli.ts")).href);
+  process.exit(await runSessionCli(process.argv.slice(3)));
+} else await import(pathToFileURL(path.join(root, "lib/cli/main.ts")).href);

@@ -4,6 +4,7 @@
 // make the browser fetch arbitrary URLs.
 import { memo } from "react";
 import Markdown, { type Components } from "react-markdown";
+import remarkBreaks from "remark-breaks";
 
 const components: Components = {
   a: ({ href, children }) =>
@@ -24,10 +25,15 @@ const components: Components = {
     ),
 };
 
-export const MarkdownText = memo(function MarkdownText({ text }: { text: string }) {
+// A person's message keeps the line breaks they typed (markdown would join the lines).
+const typed = [remarkBreaks];
+
+export const MarkdownText = memo(function MarkdownText({ text, breaks = false }: { text: string; breaks?: boolean }) {
   return (
     <div className="md break-words">
-      <Markdown components={components}>{text}</Markdown>
+      <Markdown components={components} remarkPlugins={breaks ? typed : undefined}>
+        {text}
+      </Markdown>
     </div>
   );
 });

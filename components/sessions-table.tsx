@@ -58,7 +58,8 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
           </thead>
           <tbody className="block md:table-row-group">
             {sessions.map((s) => {
-              const href = `/sessions/${encodeURIComponent(s.id)}`;
+              // A search hit opens the session at the matched event (highlighted there).
+              const href = `/sessions/${encodeURIComponent(s.id)}${s.match && s.match.seq > 0 ? `?at=${s.match.seq}` : ""}`;
               return (
                 <tr key={s.id} data-testid="session-row" data-session-id={s.id} className="flex cursor-pointer flex-wrap items-center gap-x-3 gap-y-1 border-t border-line px-4 py-3 align-top hover:bg-sunken md:table-row md:p-0"
                   // The whole row is the click target; the links inside keep it keyboard-reachable.

@@ -25,7 +25,7 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
             {item.delivery && <DeliveryTag delivery={item.delivery} />}
           </div>
           {/* Markdown like the agent's text (review feedback quotes code in fences); raw HTML stays text. */}
-          <MarkdownText text={item.text} />
+          <MarkdownText text={item.text} breaks />
         </div>
       );
     case "assistant":

@@ -38,7 +38,7 @@ test("a session runs live in two browsers, commits, takes a follow-up and shows 
   }
 
   await page.getByTestId("tab-diff").click();
-  await expect(page.getByTestId("diff-view")).toContainText("+hello from dockside");
+  await expect(page.locator('[data-testid="diff-view"] [data-testid="diff-line"][data-type="add"]')).toContainText("hello from dockside");
   const list = await page.request.get("/api/sessions");
   expect((await list.json()).sessions.some((s: { id: string }) => s.id === id)).toBe(true);
 });

@@ -102,7 +102,7 @@ describe("dockside CLI on the configured database", () => {
   it("prints its commands as JSON with --help", async () => {
     const h = await cli(["--help"]);
     expect(h.code).toBe(0);
-    expect((h.out.commands as { command: string }[]).map((c) => c.command)).toEqual(["user create", "team create", "team add", "token create", "token revoke", "backup", "restore"]);
+    expect((h.out.commands as { command: string }[]).map((c) => c.command)).toEqual(["user create", "team create", "team add", "token create", "token revoke", "backup", "restore", "session"]);
   });
 
   it("takes a team's name as well as its slug or id; a name several teams share is refused with the matches", async () => {

@@ -12,7 +12,11 @@ import { userCommands } from "./users";
 
 const groups: Groups = { user: userCommands, team: teamCommands, token: tokenCommands, backup: backupCommand, restore: restoreCommand };
 
-const SESSION_HELP = "`dockside session start|list|watch|send|stop|diff|merge ...` works with sessions through a running server's HTTP API (DOCKSIDE_URL, DOCKSIDE_TOKEN) and prints words (--json for scripts): see `dockside session --help`";
+const SESSION_HELP = {
+  command: "session",
+  flags: "start|list|watch|send|stop|diff|merge ... (see `dockside session --help`)",
+  summary: "works with sessions through a running server's HTTP API (DOCKSIDE_URL, DOCKSIDE_TOKEN) and prints words (--json for scripts)",
+};
 
 const print = (stream: NodeJS.WriteStream, value: unknown) => stream.write(JSON.stringify(value, null, stream.isTTY ? 2 : undefined) + "\n");
 
@@ -23,7 +27,10 @@ console.log = console.info = console.debug = console.warn = console.error = keep
 
 async function main(argv: string[]): Promise<void> {
   const inv = parseCommandLine(argv, groups);
-  if (inv.help) return void print(process.stdout, { ...helpText(groups), sessions: SESSION_HELP });
+  if (inv.help) {
+    const help = helpText(groups);
+    return void print(process.stdout, { ...help, commands: [...help.commands, SESSION_HELP] });
+  }
   const run = inv.command.prepare(inv.flags);
   if (!inv.command.database) return void print(process.stdout, await run());
   const database = await openDatabase();
