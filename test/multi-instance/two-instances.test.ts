@@ -46,8 +46,11 @@ it("streams a session run by instance A to a client on instance B, with presence
   // Instances behind one balancer share the server secret (cookies, sealed credentials): without
   // it each data directory generates its own and a cookie from A is refused by B.
   const env = { DOCKSIDE_SECRET: "two-instances-shared-secret-0123456789abcdef" };
-  const [a, b] = await Promise.all([startServer({ databaseUrl, env }), startServer({ databaseUrl, env })]);
-  cleanup.push(() => b.stop(), () => a.stop());
+  // One after the other, each registered for cleanup at once: a failed start never leaves the other running.
+  const a = await startServer({ databaseUrl, env });
+  cleanup.push(() => a.stop());
+  const b = await startServer({ databaseUrl, env });
+  cleanup.push(() => b.stop());
   connectDb(databaseUrl);
   const proxy = await startRoundRobin([a.port, b.port]);
   cleanup.push(() => proxy.close());
