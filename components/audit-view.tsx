@@ -72,6 +72,7 @@ export function AuditView() {
 // details it recorded. Codes and ids stay in title attributes for whoever needs them.
 function AuditRow({ entry: e }: { entry: AuditEntryDto }) {
   const details = auditDetails(e.data);
+  const { verb, namesTarget } = auditVerb(e);
   const target = e.target.href ? (
     <Link href={e.target.href} data-testid="audit-target" className="font-medium text-accent hover:underline" title={`${e.targetType} ${e.targetId}`}>
       {e.target.label}
@@ -85,7 +86,7 @@ function AuditRow({ entry: e }: { entry: AuditEntryDto }) {
     <li data-testid="audit-row" data-action={e.action} className="space-y-0.5 px-3 py-2 wrap-anywhere">
       <p>
         <span data-testid="audit-actor" className="font-medium">{e.actorName ?? "Dockside"}</span>{" "}
-        <span data-testid="audit-action" title={e.action}>{auditVerb(e.action)}</span> {target}
+        <span data-testid="audit-action" title={e.action}>{verb}</span> {namesTarget && target}
         {e.target.detail && <span className="text-muted"> ({e.target.detail})</span>}
       </p>
       <p className="text-xs text-muted">

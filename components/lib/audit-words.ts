@@ -42,8 +42,17 @@ const VERBS: Record<string, string> = {
   "alert.resolved": "resolved the alert",
 };
 
-export function auditVerb(action: string): string {
-  return VERBS[action] ?? action;
+// When the person acted on themselves ("Ada added Ada" is how joining is recorded).
+const SELF_VERBS: Record<string, string> = {
+  "member.added": "joined the team",
+  "member.removed": "left the team",
+  "member.role_changed": "changed their own role",
+};
+
+/** The verb, and whether the sentence still names the target after it. */
+export function auditVerb(e: { action: string; actorId: string | null; targetType: string; targetId: string }): { verb: string; namesTarget: boolean } {
+  const self = e.targetType === "user" && e.actorId === e.targetId ? SELF_VERBS[e.action] : undefined;
+  return self ? { verb: self, namesTarget: false } : { verb: VERBS[e.action] ?? e.action, namesTarget: true };
 }
 
 /** Details the entry recorded, as short `key: value` text without the ids the target already names. */

@@ -31,6 +31,7 @@ export async function listAudit(teamId: string, q: AuditQuery): Promise<{ entrie
       id: r.id.toString(),
       action: r.action,
       actorName: r.actorName,
+      actorId: r.actorId,
       targetType: r.targetType,
       targetId: r.targetId,
       target: targets[i],

@@ -88,6 +88,8 @@ export const AuditEntryDtoSchema = z.object({
   id: z.string(),
   action: z.string(),
   actorName: z.string().nullable(),
+  /** null: Dockside itself or the command line. */
+  actorId: z.string().nullable(),
   targetType: z.string(),
   targetId: z.string(),
   target: AuditTargetDtoSchema,
