@@ -41,6 +41,9 @@ export const InvitationDtoSchema = z.object({
   expiresAt: z.string(),
   acceptedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  /** Names of who made the link and who used it (null: unknown, or not used yet). */
+  createdBy: z.string().nullable().optional(),
+  acceptedBy: z.string().nullable().optional(),
   /** Only in the answer that created it: the link to copy. */
   url: z.string().optional(),
 });

@@ -15,13 +15,14 @@ import { addMember } from "./members";
 const TTL_MS = 7 * 24 * 3600 * 1000;
 
 type Row = { id: string; role: string; createdAt: Date; expiresAt: Date; acceptedAt: Date | null; revokedAt: Date | null };
-const toDto = (r: Row, url?: string): InvitationDto => ({
+const toDto = (r: Row, url?: string, names?: { createdBy: string | null; acceptedBy: string | null }): InvitationDto => ({
   id: r.id,
   role: Role.parse(r.role),
   createdAt: r.createdAt.toISOString(),
   expiresAt: r.expiresAt.toISOString(),
   acceptedAt: r.acceptedAt?.toISOString() ?? null,
   revokedAt: r.revokedAt?.toISOString() ?? null,
+  ...(names ?? {}),
   ...(url ? { url } : {}),
 });
 
@@ -37,7 +38,10 @@ export async function createInvitation(access: Access, role: Role): Promise<Invi
 
 export async function listInvitations(access: Access): Promise<InvitationDto[]> {
   const rows = await db().invitation.findMany({ where: { teamId: access.teamId }, orderBy: { createdAt: "desc" }, take: 100 });
-  return rows.map((r) => toDto(r));
+  const ids = [...new Set(rows.flatMap((r) => [r.createdById, r.acceptedById ?? ""]).filter(Boolean))];
+  const users = new Map((await db().user.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]));
+  const nameOf = (id: string | null) => (id ? (users.get(id) ?? null) : null);
+  return rows.map((r) => toDto(r, undefined, { createdBy: nameOf(r.createdById), acceptedBy: nameOf(r.acceptedById) }));
 }
 
 export async function revokeInvitation(access: Access, id: string): Promise<void> {
