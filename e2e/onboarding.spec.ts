@@ -1,7 +1,8 @@
 // The first day of an install, on its own server with an empty database: "/" opens sign-up, the
 // first account names its team; a person invited by link signs up through it and lands in the
 // team (on a phone, no "Join" click); someone who opened a link but signed up elsewhere finds it
-// on the "no team yet" page; the audit log names people and things instead of ids.
+// on the "no team yet" page; an existing account signs in through it and joins with one click;
+// the audit log names people and things instead of ids.
 //
 // This spec runs its own server (EXTRA_PORT + 5, its own data directory and embedded PostgreSQL)
 // because the shared one has accounts from other specs; it shares the model stub.
@@ -10,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContextOptions, Page } from "@playwright/test";
-import { expect, newPerson, test, type Person } from "./helpers";
+import { expect, newPerson, signUpByApi, test, type Person } from "./helpers";
 import { EXTRA_PG_PORT, EXTRA_PORT, STUB_PORT } from "./ports";
 
 const PORT = EXTRA_PORT + 5;
@@ -139,6 +140,19 @@ test("an empty install opens sign-up; the invited sign up through the link and l
   await expect(pending).toContainText(`${owner.name} invited you to ${teamName} as member`);
   await pending.getByRole("button", { name: `Join ${teamName}` }).click();
   await expectInTeam(c, teamName);
+
+  // An existing account signs in through the link and joins with one click.
+  const known = newPerson("Kai");
+  const d = await fresh(browser);
+  await signUpByApi(d.request, BASE, known);
+  await d.context().clearCookies();
+  await d.goto(await inviteLink(a));
+  await d.getByRole("link", { name: `Sign in to join ${teamName}` }).click();
+  await d.getByTestId("signin-email").fill(known.email);
+  await d.getByTestId("signin-password").fill(known.password);
+  await d.getByTestId("signin-submit").click();
+  await d.getByRole("button", { name: `Join ${teamName}` }).click();
+  await expectInTeam(d, teamName);
 
   // The audit log: people by name and email, the team by name, no raw ids.
   const invitedId = ((await (await b.request.get("/api/me")).json()) as { user: { id: string } }).user.id;
