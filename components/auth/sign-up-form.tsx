@@ -56,12 +56,15 @@ export function SignUpForm({ next, firstRun = false, invitation }: Props) {
     <AuthCard
       title={offer ? `Sign up to join ${offer.teamName} as ${offer.role}` : firstRun ? "Set up Dockside" : "Create your Dockside account"}
       footer={
-        <>
-          Already have an account?{" "}
-          <Link href={signInHref(next)} data-testid="signin-link" className="text-accent hover:underline">
-            {offer ? `Sign in to join ${offer.teamName}` : "Sign in"}
-          </Link>
-        </>
+        // On an empty install there is nobody to sign in as.
+        firstRun && !offer ? null : (
+          <>
+            Already have an account?{" "}
+            <Link href={signInHref(next)} data-testid="signin-link" className="text-accent hover:underline">
+              {offer ? `Sign in to join ${offer.teamName}` : "Sign in"}
+            </Link>
+          </>
+        )
       }
     >
       {offer && (
