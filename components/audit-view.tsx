@@ -1,10 +1,12 @@
 "use client";
-// The team's audit log (admins and owners): who did what, newest first, a page at a time.
+// The team's audit log (admins and owners): who did what, in words, newest first, a page at a time.
+import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { z } from "zod";
 import { can } from "../lib/auth/roles";
 import { AuditEntryDtoSchema, type AuditEntryDto } from "../lib/protocol/teams";
 import { apiJson } from "./lib/api";
+import { auditDetails, auditVerb } from "./lib/audit-words";
 import { useActiveTeam } from "./me-provider";
 import { ErrorNote } from "./ui/form";
 
@@ -50,28 +52,11 @@ export function AuditView() {
         {error && <ErrorNote testId="audit-error">{error}</ErrorNote>}
         {!loading && !error && entries.length === 0 && <p data-testid="audit-empty" className="text-sm text-muted">Nothing recorded yet.</p>}
         {entries.length > 0 && (
-          <table data-testid="audit-table" className="w-full rounded-lg border border-line bg-panel text-sm">
-            <thead className="text-left text-xs text-muted">
-              <tr>
-                <th className="px-3 py-2 font-medium">When</th>
-                <th className="px-3 py-2 font-medium">Who</th>
-                <th className="px-3 py-2 font-medium">Action</th>
-                <th className="px-3 py-2 font-medium">Target</th>
-                <th className="px-3 py-2 font-medium">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr key={e.id} data-testid="audit-row" data-action={e.action} className="border-t border-line align-top">
-                  <td className="px-3 py-1.5 whitespace-nowrap text-muted" title={e.createdAt}>{new Date(e.createdAt).toLocaleString()}</td>
-                  <td className="px-3 py-1.5">{e.actorName ?? "system"}</td>
-                  <td className="px-3 py-1.5 font-mono text-xs" data-testid="audit-action">{e.action}</td>
-                  <td className="px-3 py-1.5 font-mono text-xs text-muted">{e.targetType}:{e.targetId}</td>
-                  <td className="max-w-md px-3 py-1.5 font-mono text-xs break-all text-muted">{details(e.data)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ul data-testid="audit-table" className="divide-y divide-line rounded-lg border border-line bg-panel text-sm">
+            {entries.map((e) => (
+              <AuditRow key={e.id} entry={e} />
+            ))}
+          </ul>
         )}
         {cursor !== null && (
           <button type="button" data-testid="audit-load-more" onClick={() => void load(cursor)} disabled={loading} className="text-sm text-accent hover:underline disabled:opacity-50">
@@ -83,9 +68,31 @@ export function AuditView() {
   );
 }
 
-// Details are whatever the action recorded: shown as compact `key: value` text.
-function details(data: Record<string, unknown>): string {
-  return Object.entries(data)
-    .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
-    .join(", ");
+// One entry as a sentence ("Ada started the session “Fix the login test”"), then when and the
+// details it recorded. Codes and ids stay in title attributes for whoever needs them.
+function AuditRow({ entry: e }: { entry: AuditEntryDto }) {
+  const details = auditDetails(e.data);
+  const { verb, namesTarget } = auditVerb(e);
+  const target = e.target.href ? (
+    <Link href={e.target.href} data-testid="audit-target" className="font-medium text-accent hover:underline" title={`${e.targetType} ${e.targetId}`}>
+      {e.target.label}
+    </Link>
+  ) : (
+    <span data-testid="audit-target" className="font-medium" title={`${e.targetType} ${e.targetId}`}>
+      {e.target.label}
+    </span>
+  );
+  return (
+    <li data-testid="audit-row" data-action={e.action} className="space-y-0.5 px-3 py-2 wrap-anywhere">
+      <p>
+        <span data-testid="audit-actor" className="font-medium">{e.actorName ?? "Dockside"}</span>{" "}
+        <span data-testid="audit-action" title={e.action}>{verb}</span> {namesTarget && target}
+        {e.target.detail && <span className="text-muted"> ({e.target.detail})</span>}
+      </p>
+      <p className="text-xs text-muted">
+        <time dateTime={e.createdAt} title={e.createdAt}>{new Date(e.createdAt).toLocaleString()}</time>
+        {details && <span data-testid="audit-details"> · {details}</span>}
+      </p>
+    </li>
+  );
 }

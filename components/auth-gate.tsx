@@ -2,7 +2,8 @@
 // Client-side gate for every page but the public ones: signed-out visitors go to sign-in (and
 // come back here after), people without a team get the way to join or create one.
 import { usePathname } from "next/navigation";
-import { useEffect, type ReactNode } from "react";
+import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { PendingInvitations } from "./auth/pending-invitations";
 import { CreateTeamForm } from "./create-team-form";
 import { isPublicPath, redirectToSignIn } from "./lib/auth-paths";
 import { useMe } from "./me-provider";
@@ -37,11 +38,16 @@ export function AuthGate({ children }: { children: ReactNode }) {
 }
 
 function NoTeam() {
+  const [invited, setInvited] = useState(false);
+  const onLoaded = useCallback((any: boolean) => setInvited(any), []);
   return (
     <div data-testid="no-team" className="mx-auto max-w-lg space-y-4 px-4 py-16">
-      <h1 className="text-lg font-semibold">You&apos;re not in a team yet</h1>
+      <h1 className="text-lg font-semibold">{invited ? "You have an invitation" : "You\u2019re not in a team yet"}</h1>
+      <PendingInvitations onLoaded={onLoaded} />
       <p className="text-sm text-muted">
-        Ask an admin for an invitation link, or create a team.
+        {invited
+          ? "Or create a team of your own:"
+          : "To join your team, open the invitation link an admin of the team sends you. Or create a team of your own:"}
       </p>
       <CreateTeamForm />
     </div>

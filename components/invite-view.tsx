@@ -1,19 +1,18 @@
 "use client";
-// An invitation link: what it offers, and either "Join team" (signed in) or the way to an
-// account that comes back here (signed out).
+// An invitation link: signed out, "Sign up to join <team> as <role>" (the new account joins in
+// the same request); signed in, one "Join <team>" click. The browser remembers the link until it is
+// used, so the "no team yet" page can still offer it (components/auth/remembered-invitations.ts).
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import { z } from "zod";
-import { Role } from "../lib/auth/roles";
+import { InvitationOfferDtoSchema, type InvitationOfferDto } from "../lib/protocol/teams";
+import { JoinButton } from "./auth/join-button";
+import { forgetInvitation, rememberInvitation } from "./auth/remembered-invitations";
+import { SignUpForm } from "./auth/sign-up-form";
 import { apiJson } from "./lib/api";
-import { signInHref, signUpHref } from "./lib/auth-paths";
-import { switchTeam } from "./lib/switch-team";
 import { useMe } from "./me-provider";
-import { ErrorNote, primaryButton } from "./ui/form";
+import { ErrorNote } from "./ui/form";
 
-const OfferSchema = z.object({ teamName: z.string(), role: Role, valid: z.boolean(), reason: z.string().optional() });
-type Offer = z.infer<typeof OfferSchema>;
-type Load = { kind: "loading" } | { kind: "error"; message: string } | { kind: "ok"; offer: Offer };
+type Load = { kind: "loading" } | { kind: "error"; message: string } | { kind: "ok"; offer: InvitationOfferDto };
 
 export function InviteView({ token }: { token: string }) {
   const [load, setLoad] = useState<Load>({ kind: "loading" });
@@ -21,76 +20,54 @@ export function InviteView({ token }: { token: string }) {
   useEffect(() => {
     const ctl = new AbortController();
     void (async () => {
-      const res = await apiJson(`/api/invitations/${encodeURIComponent(token)}`, OfferSchema, { signal: ctl.signal });
+      const res = await apiJson(`/api/invitations/${encodeURIComponent(token)}`, InvitationOfferDtoSchema, { signal: ctl.signal });
       if (ctl.signal.aborted) return;
-      if (res.ok) setLoad({ kind: "ok", offer: res.data });
-      else setLoad({ kind: "error", message: res.status === 404 ? "This invitation link doesn't exist. Ask for a new one." : res.message });
+      if (res.ok && res.data.valid) rememberInvitation(token);
+      else forgetInvitation(token);
+      setLoad(res.ok ? { kind: "ok", offer: res.data } : { kind: "error", message: capitalize(res.message) });
     })();
     return () => ctl.abort();
   }, [token]);
 
+  if (load.kind === "ok" && load.offer.valid) return <Offer token={token} offer={load.offer} />;
   return (
     <div className="mx-auto max-w-md space-y-4 px-4 py-16">
       {load.kind === "loading" && <p className="text-sm text-muted">Loading invitation…</p>}
       {load.kind === "error" && <ErrorNote testId="invite-invalid">{load.message}</ErrorNote>}
-      {load.kind === "ok" && <OfferCard token={token} offer={load.offer} />}
-    </div>
-  );
-}
-
-function OfferCard({ token, offer }: { token: string; offer: Offer }) {
-  const { state } = useMe();
-  const here = `/invite/${encodeURIComponent(token)}`;
-  return (
-    <div data-testid="invite" className="space-y-4 rounded-lg border border-line bg-panel p-4">
-      <h1 className="text-lg font-semibold">
-        Join <span data-testid="invite-team">{offer.teamName}</span>
-      </h1>
-      <p className="text-sm text-muted">
-        You are invited as <span data-testid="invite-role" className="font-medium text-fg">{offer.role}</span>.
-      </p>
-      {!offer.valid && <ErrorNote testId="invite-invalid">{capitalize(offer.reason ?? "This invitation can no longer be used.")}</ErrorNote>}
-      {offer.valid && state.kind === "loading" && <p className="text-sm text-muted">Checking your account…</p>}
-      {offer.valid && state.kind === "ok" && <Accept token={token} signedInAs={state.me.user.name} />}
-      {offer.valid && (state.kind === "signedOut" || state.kind === "error") && (
-        <p className="text-sm">
-          <Link href={signUpHref(here)} data-testid="invite-signup" className="text-accent hover:underline">
-            Create an account
-          </Link>{" "}
-          or{" "}
-          <Link href={signInHref(here)} data-testid="invite-signin" className="text-accent hover:underline">
-            sign in
-          </Link>{" "}
-          to join.
-        </p>
+      {load.kind === "ok" && (
+        <div data-testid="invite" className="space-y-3 rounded-lg border border-line bg-panel p-4">
+          <h1 className="text-lg font-semibold">
+            Invitation to <span data-testid="invite-team">{load.offer.teamName}</span>
+          </h1>
+          <ErrorNote testId="invite-invalid">{capitalize(load.offer.reason ?? "this invitation link can no longer be used")}</ErrorNote>
+          <Link href="/" className="text-sm text-accent hover:underline">
+            Go to Dockside
+          </Link>
+        </div>
       )}
     </div>
   );
 }
 
-function Accept({ token, signedInAs }: { token: string; signedInAs: string }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function accept() {
-    setBusy(true);
-    setError(null);
-    const res = await apiJson(`/api/invitations/${encodeURIComponent(token)}/accept`, z.object({ teamId: z.string() }), { method: "POST" });
-    // Land in the team just joined.
-    const failure = res.ok ? await switchTeam(res.data.teamId, "/") : res.message;
-    if (failure) {
-      setBusy(false);
-      setError(failure);
-    }
-  }
-
+function Offer({ token, offer }: { token: string; offer: InvitationOfferDto }) {
+  const { state } = useMe();
+  const here = `/invite/${encodeURIComponent(token)}`;
+  if (state.kind === "loading") return <p className="p-6 text-sm text-muted">Checking your account…</p>;
+  if (state.kind !== "ok") return <SignUpForm next={here} invitation={{ token, offer }} />;
   return (
-    <div className="space-y-2">
-      <button type="button" data-testid="invite-accept" onClick={accept} disabled={busy} className={primaryButton}>
-        {busy ? "Joining…" : "Join team"}
-      </button>
-      <p className="text-xs text-muted">Signed in as {signedInAs}.</p>
-      {error && <ErrorNote testId="invite-error">{error}</ErrorNote>}
+    <div className="mx-auto max-w-md px-4 py-16">
+      <div data-testid="invite" className="space-y-4 rounded-lg border border-line bg-panel p-4">
+        <h1 className="text-lg font-semibold">
+          Join <span data-testid="invite-team">{offer.teamName}</span>
+        </h1>
+        <p className="text-sm text-muted">
+          {offer.invitedBy ?? "A team admin"} invited you as <span data-testid="invite-role" className="font-medium text-fg">{offer.role}</span>.
+        </p>
+        <JoinButton token={token} teamName={offer.teamName} />
+        <p className="text-xs text-muted">
+          Signed in as {state.me.user.name} ({state.me.user.email}).
+        </p>
+      </div>
     </div>
   );
 }

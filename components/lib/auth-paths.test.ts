@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPublicPath, safeNext, signInHref, signUpHref } from "./auth-paths";
+import { invitationPath, isPublicPath, safeNext, signInHref, signUpHref } from "./auth-paths";
 
 describe("isPublicPath", () => {
   it("lets the auth, invitation and share pages through", () => {
@@ -32,5 +32,12 @@ describe("signInHref / signUpHref", () => {
     expect(signInHref("/")).toBe("/sign-in");
     expect(signUpHref("https://evil.example")).toBe("/sign-up");
     expect(signUpHref("/invite/inv_1")).toBe("/sign-up?next=%2Finvite%2Finv_1");
+  });
+});
+
+describe("invitationPath", () => {
+  it("recognizes the way back to an invitation link, and nothing else", () => {
+    expect(invitationPath("/invite/inv_Ab-9_x")).toBe("/invite/inv_Ab-9_x");
+    for (const other of ["/invite/abc", "/invite/inv_a/b", "/settings", "//evil.example/invite/inv_a", "/invite/inv_a?x=1", undefined]) expect(invitationPath(other)).toBeNull();
   });
 });

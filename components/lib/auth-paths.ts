@@ -20,6 +20,12 @@ export function safeNext(next: string | null | undefined, fallback = "/"): strin
   return next;
 }
 
+/** `next` when it is an invitation link's page (signing up there joins the team), else null. */
+export function invitationPath(next: string | null | undefined): string | null {
+  const target = safeNext(next, "");
+  return /^\/invite\/inv_[A-Za-z0-9_-]{1,200}\/?$/.test(target) ? target : null;
+}
+
 export const signInHref = (next?: string) => withNext("/sign-in", next);
 export const signUpHref = (next?: string) => withNext("/sign-up", next);
 

@@ -83,8 +83,11 @@ export function InvitationsPanel({ team }: { team: TeamDto }) {
               return (
                 <tr key={inv.id} data-testid="invitation-row" data-invitation-id={inv.id} data-state={state} className="border-t border-line">
                   <td className="py-1.5 pr-3">{inv.role}</td>
-                  <td className="py-1.5 pr-3 text-muted" title={inv.createdAt}>{new Date(inv.createdAt).toLocaleString()}</td>
-                  <td className="py-1.5 pr-3 text-muted" data-testid="invitation-state">{state}</td>
+                  <td className="py-1.5 pr-3 text-muted" title={inv.createdAt}>
+                    {new Date(inv.createdAt).toLocaleDateString()}
+                    {inv.createdBy && <> by {inv.createdBy}</>}
+                  </td>
+                  <td className="py-1.5 pr-3 text-muted" data-testid="invitation-state">{stateWords(inv, state)}</td>
                   <td className="py-1.5 text-right">
                     {state === "pending" && (
                       <button type="button" data-testid="invitation-revoke" onClick={() => void revoke(inv.id)}
@@ -101,6 +104,13 @@ export function InvitationsPanel({ team }: { team: TeamDto }) {
       )}
     </Panel>
   );
+}
+
+// "accepted by Ines", "pending until 12/7/2026": who used a link, or how long it still works.
+function stateWords(inv: InvitationDto, state: ReturnType<typeof invitationState>): string {
+  if (state === "accepted") return inv.acceptedBy ? `used by ${inv.acceptedBy}` : "used";
+  if (state === "pending") return `unused, works until ${new Date(inv.expiresAt).toLocaleDateString()}`;
+  return state;
 }
 
 function invitationState(inv: InvitationDto, now: number): "pending" | "accepted" | "revoked" | "expired" {

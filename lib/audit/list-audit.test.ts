@@ -1,7 +1,7 @@
-// The audit listing on the real test database: newest first, keyset pages, team scoped.
+// The audit listing on the real test database: newest first, keyset pages, team scoped, targets named.
 import { beforeAll, describe, expect, it } from "vitest";
-import { connectDb } from "../db/client";
-import { makeTeam } from "../history/test-fixtures";
+import { connectDb, db } from "../db/client";
+import { makeMember, makeSession, makeTeam, rid } from "../history/test-fixtures";
 import { AuditQuerySchema, listAudit } from "./list-audit";
 import { recordAudit } from "./record";
 
@@ -37,5 +37,36 @@ describe("audit listing", () => {
     await expect(listAudit(team, AuditQuerySchema.parse({ cursor: "zzz" }))).rejects.toMatchObject({ code: "invalid" });
     const foreign = Buffer.from(JSON.stringify({ t: new Date().toISOString(), id: "abc" })).toString("base64url");
     await expect(listAudit(team, AuditQuerySchema.parse({ cursor: foreign }))).rejects.toMatchObject({ code: "invalid" });
+  });
+});
+
+describe("audit names", () => {
+  it("names the session, repository and member an entry is about, with links, and what a deleted session was", async () => {
+    const t = await makeTeam();
+    const grace = await makeMember(t, "member", "Grace");
+    const session = await makeSession(t, { prompt: "\n  Fix the flaky login test\nand nothing else" });
+    const repoId = `r${rid(10)}`;
+    await db().repository.create({ data: { id: repoId, teamId: t, kind: "https", location: "https://example.test/acme/web", source: "https://example.test/acme/web", name: "acme/web" } });
+    const actor = { id: grace.user.id, name: grace.user.name };
+    await recordAudit({ teamId: t, actor, action: "session.started", targetType: "session", targetId: session });
+    await recordAudit({ teamId: t, actor, action: "repo.registered", targetType: "repository", targetId: repoId });
+    await recordAudit({ teamId: t, actor: null, action: "member.added", targetType: "user", targetId: grace.user.id, data: { role: "member" } });
+    await recordAudit({ teamId: t, actor, action: "session.deleted", targetType: "session", targetId: "gone", data: { prompt: "Old experiment", repo: "acme/web" } });
+
+    const { entries } = await listAudit(t, AuditQuerySchema.parse({}));
+    const byAction = Object.fromEntries(entries.map((e) => [e.action, e]));
+    expect(byAction["session.started"]).toMatchObject({ actorName: grace.user.name, target: { label: "Fix the flaky login test", href: `/sessions/${session}` } });
+    expect(byAction["repo.registered"].target).toMatchObject({ label: "acme/web", detail: "https://example.test/acme/web" });
+    expect(byAction["member.added"].target).toEqual({ label: grace.user.name, detail: grace.user.email });
+    expect(byAction["session.deleted"].target).toEqual({ label: "Old experiment", detail: "acme/web" });
+  });
+
+  it("never names another team's session", async () => {
+    const mine = await makeTeam();
+    const theirs = await makeTeam();
+    const secret = await makeSession(theirs, { prompt: "Their secret plan" });
+    await recordAudit({ teamId: mine, actor: null, action: "session.stopped", targetType: "session", targetId: secret });
+    const [entry] = (await listAudit(mine, AuditQuerySchema.parse({}))).entries;
+    expect(entry.target.label).not.toContain("secret");
   });
 });

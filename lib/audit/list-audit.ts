@@ -1,8 +1,9 @@
-// GET /api/audit: the team's audit trail, newest first, in keyset pages.
+// GET /api/audit: the team's audit trail, newest first, in keyset pages, targets named (audit-targets.ts).
 import { z } from "zod";
 import { db } from "../db/client";
 import { decodeCursor, encodeCursor, invalidCursor } from "../history/cursor";
 import type { AuditEntryDto } from "../protocol/teams";
+import { resolveAuditTargets } from "./audit-targets";
 
 export const AuditQuerySchema = z.object({
   cursor: z.string().max(500).optional(),
@@ -23,14 +24,18 @@ export async function listAudit(teamId: string, q: AuditQuery): Promise<{ entrie
   });
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
+  const entries = page.map((r) => ({ ...r, data: (r.data ?? {}) as Record<string, unknown> }));
+  const targets = await resolveAuditTargets(teamId, entries);
   return {
-    entries: page.map((r) => ({
+    entries: entries.map((r, i) => ({
       id: r.id.toString(),
       action: r.action,
       actorName: r.actorName,
+      actorId: r.actorId,
       targetType: r.targetType,
       targetId: r.targetId,
-      data: (r.data ?? {}) as Record<string, unknown>,
+      target: targets[i],
+      data: r.data,
       createdAt: r.createdAt.toISOString(),
     })),
     nextCursor: rows.length > q.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id.toString() }) : null,

@@ -7,6 +7,7 @@ import { env } from "../config/env";
 import { db } from "../db/client";
 import { onUserCreated } from "../teams/first-user";
 import { withHashedSessionTokens } from "./hashed-sessions";
+import { invitationAfterSignUp, invitationBeforeSignUp } from "./invitation-sign-up";
 import { sharedAuthRateLimit } from "./rate-limit";
 import { authSecret } from "./secret";
 import { CLIENT_IP_HEADER } from "../http/client-ip";
@@ -39,6 +40,8 @@ function create() {
     // Rate limits key on the address server.ts recorded, not on a header the client controls.
     advanced: { ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] } },
     databaseHooks: { user: { create: { after: async (user) => onUserCreated(user) } } },
+    // A sign-up through an invitation link joins its team in the same request.
+    hooks: { before: invitationBeforeSignUp, after: invitationAfterSignUp },
     telemetry: { enabled: false },
   });
 }

@@ -25,7 +25,7 @@ export async function resolveCaller(headers: Headers): Promise<Caller | null> {
   const authz = headers.get("authorization");
   if (authz) {
     const m = /^Bearer\s+(\S+)$/i.exec(authz);
-    if (!m) throw new AppError("unauthorized", "malformed Authorization header: use `Authorization: Bearer <token>`");
+    if (!m) throw new AppError("unauthorized", "the Authorization header is not `Bearer <token>`: send your Dockside API token as `Authorization: Bearer dsk_…`");
     // A routine's webhook token (rt_…) is no caller: its one route checks it itself (lib/routines/token.ts).
     if (m[1].startsWith(ROUTINE_TOKEN_PREFIX)) return null;
     const hit = m[1].startsWith(TOKEN_PREFIX) ? await verifyApiToken(m[1]) : null;

@@ -12,7 +12,7 @@ it("lets exactly `max` of many concurrent calls through in one window", async ()
   const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
   expect(refused).toHaveLength(30);
   expect(refused[0].reason).toMatchObject({ code: "rate_limited" });
-  expect((refused[0].reason as Error).message).toMatch(/try again in \d+ s/);
+  expect((refused[0].reason as Error).message).toMatch(/wait \d+ s, then try again/);
 });
 
 it("starts a new window once the old one ran out", async () => {

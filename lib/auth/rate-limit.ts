@@ -11,7 +11,7 @@ import type { JobDef } from "../jobs/boss";
  */
 export async function rateLimit(key: string, max: number, windowMs: number): Promise<void> {
   const { count, retryMs } = await hit(key, windowMs);
-  if (count > max) throw new AppError("rate_limited", `too many requests; try again in ${Math.max(1, Math.ceil(retryMs / 1000))} s`);
+  if (count > max) throw new AppError("rate_limited", `too many attempts from here: wait ${Math.max(1, Math.ceil(retryMs / 1000))} s, then try again`);
 }
 
 /**

@@ -28,7 +28,7 @@ export interface CreatedToken {
 /** Creates a token for a member of the team; the plain token is returned once, never stored. */
 export async function createApiToken(userId: string, teamId: string, name: string): Promise<CreatedToken> {
   const member = await db().member.findUnique({ where: { teamId_userId: { teamId, userId } }, include: { user: true } });
-  if (!member) throw new AppError("not_found", "team not found");
+  if (!member) throw new AppError("not_found", "team not found, or you are not a member of it");
   const token = newSecret(TOKEN_PREFIX);
   const row = await db().apiToken.create({
     data: { id: crypto.randomUUID(), userId, teamId, name, tokenHash: hashSecret(token), prefix: token.slice(0, 10) },
@@ -40,7 +40,7 @@ export async function createApiToken(userId: string, teamId: string, name: strin
 /** Revokes a token; `byUserId` must own it unless null (the CLI, run by the operator). */
 export async function revokeApiToken(id: string, byUserId: string | null): Promise<void> {
   const row = await db().apiToken.findUnique({ where: { id }, include: { user: true } });
-  if (!row || (byUserId && row.userId !== byUserId)) throw new AppError("not_found", "token not found");
+  if (!row || (byUserId && row.userId !== byUserId)) throw new AppError("not_found", "token not found (already deleted, or another person's)");
   if (!row.revokedAt) await db().apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
   publisher().revoke({ tokenId: id });
   await recordAudit({ teamId: row.teamId, actor: row.user, action: "token.revoked", targetType: "token", targetId: id, data: { name: row.name } });

@@ -41,9 +41,23 @@ export const InvitationDtoSchema = z.object({
   expiresAt: z.string(),
   acceptedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  /** Names of who made the link and who used it (null: unknown, or not used yet). */
+  createdBy: z.string().nullable().optional(),
+  acceptedBy: z.string().nullable().optional(),
   /** Only in the answer that created it: the link to copy. */
   url: z.string().optional(),
 });
+/** What an invitation link offers (GET /api/invitations/<token>, signed out too). */
+export const InvitationOfferDtoSchema = z.object({
+  teamName: z.string(),
+  role: Role,
+  /** The name of the person who made the link (null: their account is gone). */
+  invitedBy: z.string().nullable(),
+  valid: z.boolean(),
+  reason: z.string().optional(),
+});
+/** Sent with a sign-up made through an invitation link: the new account joins its team at once. */
+export const INVITATION_HEADER = "x-dockside-invitation";
 export const ApiTokenDtoSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -65,12 +79,23 @@ export const ShareDtoSchema = z.object({
   /** Only in the answer that created it. */
   url: z.string().optional(),
 });
+/** What an audit entry points at, in words: a session's first line, a member's name, ... */
+export const AuditTargetDtoSchema = z.object({
+  label: z.string(),
+  /** A second line: a member's email, a repository's location. */
+  detail: z.string().optional(),
+  /** The page that shows it, when there is one. */
+  href: z.string().optional(),
+});
 export const AuditEntryDtoSchema = z.object({
   id: z.string(),
   action: z.string(),
   actorName: z.string().nullable(),
+  /** null: Dockside itself or the command line. */
+  actorId: z.string().nullable(),
   targetType: z.string(),
   targetId: z.string(),
+  target: AuditTargetDtoSchema,
   data: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
 });
@@ -81,8 +106,10 @@ export type TeamDetailDto = z.infer<typeof TeamDetailDtoSchema>;
 export type MeDto = z.infer<typeof MeDtoSchema>;
 export type MemberDto = z.infer<typeof MemberDtoSchema>;
 export type InvitationDto = z.infer<typeof InvitationDtoSchema>;
+export type InvitationOfferDto = z.infer<typeof InvitationOfferDtoSchema>;
 export type ApiTokenDto = z.infer<typeof ApiTokenDtoSchema>;
 export type ShareDto = z.infer<typeof ShareDtoSchema>;
+export type AuditTargetDto = z.infer<typeof AuditTargetDtoSchema>;
 export type AuditEntryDto = z.infer<typeof AuditEntryDtoSchema>;
 
 const name = safeText().trim().min(1, "name is required").max(100);

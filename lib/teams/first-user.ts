@@ -15,3 +15,8 @@ export async function onUserCreated(user: { id: string; name: string }): Promise
     await recordAudit({ teamId: DEFAULT_TEAM_ID, actor: user, action: "member.added", targetType: "user", targetId: user.id, data: { role: "owner", reason: "first account" } });
   }
 }
+
+/** True while nobody is in any team: the next account to sign up becomes the first owner. */
+export async function isFirstRun(): Promise<boolean> {
+  return (await db().member.findFirst({ select: { teamId: true } })) === null;
+}

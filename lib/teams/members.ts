@@ -15,18 +15,18 @@ export async function listMembers(access: Access): Promise<MemberDto[]> {
 
 async function target(access: Access, userId: string) {
   const m = await db().member.findUnique({ where: { teamId_userId: { teamId: access.teamId, userId } } });
-  if (!m) throw new AppError("not_found", "member not found");
+  if (!m) throw new AppError("not_found", "this person is not a member of the team (any more): reload the list");
   return { ...m, role: Role.parse(m.role) };
 }
 
 function mayTouch(access: Access, current: Role, next?: Role): void {
   const needsOwner = atLeast(current, "admin") || (next !== undefined && atLeast(next, "admin"));
-  if (needsOwner && access.role !== "owner") throw new AppError("forbidden", "only an owner can grant, change or remove the admin and owner roles");
+  if (needsOwner && access.role !== "owner") throw new AppError("forbidden", "only an owner can make someone an admin or owner, or change or remove an admin or owner: ask an owner of the team");
 }
 
 async function assertNotLastOwner(teamId: string, userId: string): Promise<void> {
   const owners = await db().member.findMany({ where: { teamId, role: "owner" }, select: { userId: true } });
-  if (owners.length === 1 && owners[0].userId === userId) throw new AppError("conflict", "a team needs at least one owner: make someone else owner first");
+  if (owners.length === 1 && owners[0].userId === userId) throw new AppError("conflict", "a team needs at least one owner: make someone else owner first, then change or remove this one");
 }
 
 export async function changeRole(access: Access, userId: string, role: Role): Promise<MemberDto> {

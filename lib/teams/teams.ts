@@ -99,7 +99,7 @@ const dropUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entr
 
 export async function deleteTeam(access: Access): Promise<void> {
   const running = await db().session.count({ where: { teamId: access.teamId, status: { in: [...WORKING_STATUSES] } } });
-  if (running) throw new AppError("conflict", `the team has ${running} running session(s); stop them first`);
+  if (running) throw new AppError("conflict", `the team still has ${running} session${running === 1 ? "" : "s"} running: stop ${running === 1 ? "it" : "them"} first, then delete the team`);
   const [members, sessions, repositories] = await Promise.all([
     db().member.findMany({ where: { teamId: access.teamId }, select: { userId: true } }),
     db().session.findMany({ where: { teamId: access.teamId }, select: { id: true, containerId: true, engine: true } }),

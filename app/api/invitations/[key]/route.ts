@@ -12,7 +12,7 @@ export const GET = publicRoute<{ key: string }>(async ({ params }) => describeIn
 
 export const DELETE = route<{ key: string }>(async ({ params, caller }) => {
   const inv = await db().invitation.findUnique({ where: { id: params.key }, select: { teamId: true } });
-  if (!inv) throw new AppError("not_found", "invitation not found");
-  await revokeInvitation(await authorize(caller, inv.teamId, "invite.create", "invitation not found"), params.key);
+  if (!inv) throw new AppError("not_found", "this invitation link is not in any of your teams: reload the list");
+  await revokeInvitation(await authorize(caller, inv.teamId, "invite.create", "this invitation link is not in any of your teams: reload the list"), params.key);
   return json(200, { ok: true });
 });

@@ -5,6 +5,6 @@ import { acceptInvitation } from "@/lib/teams/invitations";
 export const dynamic = "force-dynamic";
 
 export const POST = route<{ key: string }>(async ({ params, caller }) => {
-  if (caller.via === "token") throw new AppError("forbidden", "accept invitations signed in, not with an API token");
+  if (caller.via === "token") throw new AppError("forbidden", "an API token cannot accept an invitation: open the link in a browser and sign in there");
   return acceptInvitation(caller, params.key);
 });
