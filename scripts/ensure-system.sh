@@ -2,7 +2,8 @@
 # Makes sure the system parts Dockside needs are present and running: git, ripgrep, a Docker
 # engine (dockerd), debootstrap (to build the sandbox image without a registry) and, for the
 # tests, Chromium and redis-server (the Redis adapter's test). On Debian/Ubuntu as root it
-# installs what is missing with apt-get and starts dockerd; elsewhere it stops (exit 1) with a message naming exactly what is missing.
+# installs what is missing with apt-get and starts dockerd; elsewhere it stops (exit 1) with a
+# message naming exactly what is missing.
 #   (no flag)      what the test suite needs, Chromium and redis-server included (npm test)
 #   --docker-only  the same without Chromium and redis-server (npm run bench)
 #   --run          what sessions need (npm start): no Chromium, no redis-server, and no local
