@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Makes sure the system parts Dockside needs are present and running: git, ripgrep, a Docker
 # engine (dockerd), debootstrap (to build the sandbox image without a registry) and, for the
-# tests, Chromium. On Debian/Ubuntu as root it installs what is missing with apt-get and starts
-# dockerd; elsewhere it stops (exit 1) with a message naming exactly what is missing.
-#   (no flag)      what the test suite needs, Chromium included (npm test)
-#   --docker-only  the same without Chromium (npm run bench)
-#   --run          what sessions need (npm start): no Chromium, and no local engine when
-#                  DOCKER_HOST names one
+# tests, Chromium and redis-server (the Redis adapter's test). On Debian/Ubuntu as root it
+# installs what is missing with apt-get and starts dockerd; elsewhere it stops (exit 1) with a
+# message naming exactly what is missing.
+#   (no flag)      what the test suite needs, Chromium and redis-server included (npm test)
+#   --docker-only  the same without Chromium and redis-server (npm run bench)
+#   --run          what sessions need (npm start): no Chromium, no redis-server, and no local
+#                  engine when DOCKER_HOST names one
 set -euo pipefail
 mode=${1:-test}
 
@@ -18,6 +19,7 @@ if [ "$mode" != "--run" ] || [ -z "${DOCKER_HOST:-}" ]; then
 fi
 command -v debootstrap >/dev/null || need+=(debootstrap)
 [ "$mode" = "--docker-only" ] || [ "$mode" = "--run" ] || { [ -x /usr/bin/chromium ] || need+=(chromium); }
+[ "$mode" = "--docker-only" ] || [ "$mode" = "--run" ] || { command -v redis-server >/dev/null || need+=(redis-server); }
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

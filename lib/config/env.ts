@@ -4,6 +4,15 @@ import { z } from "zod";
 
 const intFrom = (def: number) => z.coerce.number().int().positive().default(def);
 
+function isRedisUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === "redis:" || u.protocol === "rediss:") && u.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOSTNAME: z.string().min(1).default("localhost"),
@@ -100,6 +109,14 @@ const schema = z.object({
   DOCKSIDE_GC_ARCHIVE_DAYS: z.coerce.number().min(0).default(14),
   /** A repository's mirror is removed when no session used it for this many days and no team registers it; 0 keeps them. */
   DOCKSIDE_GC_MIRROR_DAYS: z.coerce.number().min(0).default(30),
+  /**
+   * Several instances: live events cross them through this Redis (redis://[user:password@]host:port[/db],
+   * rediss:// for TLS) instead of PostgreSQL's LISTEN/NOTIFY. Presence, rate limits and leases stay in PostgreSQL.
+   */
+  DOCKSIDE_REDIS_URL: z
+    .string()
+    .optional()
+    .refine((v) => !v || isRedisUrl(v), "must be a redis:// or rediss:// URL with a host, e.g. redis://redis.internal:6379/0"),
 });
 
 export type Env = z.infer<typeof schema> & { dataDir: string; repoRoots: string[]; publicUrl: string };

@@ -16,7 +16,7 @@ import { SubscribeSchema, UnsubscribeSchema, type ClientToServer, type ServerToC
 import { setPublisher } from "./bus";
 import { addWatcher, clearInstancePresence, removeWatcher, sweepPresence, watchers } from "./presence";
 import { watchSession } from "../notifications/notify";
-import { attachPostgresAdapter } from "./adapter";
+import { attachAdapter } from "./adapter";
 import { controlReceived, setControlTransport, type ControlNotice } from "./control";
 import { EventFanout, sessionRoom as room, type EventsNotice } from "./fanout";
 import { onHeartbeat } from "../runner/instance";
@@ -50,7 +50,7 @@ export async function attachSocket(http: HttpServer, opts: { databaseUrl?: strin
     maxHttpBufferSize: 64 * 1024,
     allowRequest: (req, cb) => cb(null, originAllowed(req)),
   });
-  const adapter = opts.databaseUrl ? await attachPostgresAdapter(io, opts.databaseUrl) : undefined;
+  const adapter = await attachAdapter(io, opts.databaseUrl);
   const fanout = new EventFanout(io);
   io.on("session:events", (msg) => fanout.notice(msg));
   // Follow-ups, stops and decisions for sessions another instance runs (lib/realtime/control.ts).

@@ -8,6 +8,7 @@ import { imageStatus } from "../sandbox/image";
 import { engineLoads } from "../sandbox/engines";
 import type { Health } from "../protocol/api";
 import { lastWriteProbe, type WriteProbe } from "./write-probe";
+import { realtimeStatus, type RealtimeStatus } from "../realtime/status";
 
 /** Is Dockside up (its database answers)? All an anonymous caller learns. */
 export async function checkUp(): Promise<boolean> {
@@ -15,8 +16,11 @@ export async function checkUp(): Promise<boolean> {
   return db().$queryRaw`SELECT 1`.then(() => true, () => false);
 }
 
-/** Health as a signed-in caller sees it; `disk` is the last write probe (write-probe.ts). */
-export async function checkHealth(dbKind: "embedded" | "external"): Promise<Health & { disk?: WriteProbe }> {
+/**
+ * Health as a signed-in caller sees it; `disk` is the last write probe (write-probe.ts), `realtime`
+ * the adapter that carries live events between instances (absent without a socket server).
+ */
+export async function checkHealth(dbKind: "embedded" | "external"): Promise<Health & { disk?: WriteProbe; realtime?: RealtimeStatus }> {
   const database = await databaseHealth(dbKind);
   const engine = await engineStatus();
   const docker = engine.ok ? { ok: true, address: engine.address, version: engine.version } : { ok: false, address: engine.address, error: engine.error };
@@ -27,8 +31,9 @@ export async function checkHealth(dbKind: "embedded" | "external"): Promise<Heal
   const disk = lastWriteProbe();
   // Each engine with its load; `docker` and `ok` stay about the default engine (where the image is built).
   const engines = (await engineLoads()).map((l) => ({ address: l.engine, reachable: l.reachable, sandboxes: l.sandboxes, ...(l.error ? { error: l.error } : {}) }));
-  const ok = database.ok && docker.ok && image.ready && disk?.ok !== false;
-  return { ok, database, docker, image, engines, ...(sessionFs ? { sessionFs } : {}), ...(disk ? { disk } : {}) };
+  const realtime = realtimeStatus();
+  const ok = database.ok && docker.ok && image.ready && disk?.ok !== false && realtime?.connected !== false;
+  return { ok, database, docker, image, engines, ...(sessionFs ? { sessionFs } : {}), ...(disk ? { disk } : {}), ...(realtime ? { realtime } : {}) };
 }
 
 async function databaseHealth(kind: "embedded" | "external"): Promise<Health["database"]> {
