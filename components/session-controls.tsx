@@ -2,6 +2,7 @@
 // Follow-up messages and the stop button. A follow-up sent while the agent works is queued for
 // its next step; sent to an idle or stopped session it starts a new turn.
 import { useState, type FormEvent } from "react";
+import { createPortal } from "react-dom";
 import { LIVE_STATUSES, type SessionStatus } from "../lib/events/status";
 import { ConfirmDialog } from "./confirm-dialog";
 import { apiJson } from "./lib/api";
@@ -96,7 +97,8 @@ export function SessionControls({ sessionId, status, canStop = true, onStopAsked
           </button>
         )}
       </div>
-      {confirmStop && stoppable && (
+      {/* In the body: this form sits in the transcript's panel, hidden while the Diff tab shows. */}
+      {confirmStop && stoppable && createPortal(
         <ConfirmDialog
           title="Stop this session?"
           message="The agent stops where it is and its sandbox shuts down. The workspace stays; a follow-up starts the agent again."
@@ -107,7 +109,8 @@ export function SessionControls({ sessionId, status, canStop = true, onStopAsked
             setConfirmStop(false);
             void stop();
           }}
-        />
+        />,
+        document.body,
       )}
       {error && (
         <p role="alert" data-testid="followup-error" className="mx-auto mt-2 max-w-4xl text-sm text-red-600 dark:text-red-400">
