@@ -125,3 +125,23 @@ test("start a session and send a follow-up with the keyboard only", async ({ pag
   await page.keyboard.press("Enter");
   await expectStatus(page, "stopped");
 });
+
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test("the header menu opens with Enter and closes with Escape, focus back on its button", async ({ page, account }) => {
+    void account;
+    await page.goto("/");
+    await tabTo(page, "menu-button");
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("app-menu")).toBeVisible();
+    await expect(page.getByTestId("menu-button")).toHaveAttribute("aria-expanded", "true");
+    await page.keyboard.press("Tab");
+    await expect(page.getByTestId("nav-history")).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(page.getByTestId("app-menu")).toBeHidden();
+    await expect(page.getByTestId("menu-button")).toBeFocused();
+    await page.keyboard.press("Space");
+    await expect(page.getByTestId("app-menu")).toBeVisible();
+  });
+});
