@@ -60,6 +60,14 @@ test("a review walked with the keyboard: ? lists the keys, j moves to a file, n 
   const pending = files.nth(1).getByTestId("pending-comment");
   await expect(pending).toContainText("Why three?");
   await expect(pending).toHaveAttribute("data-line", "2");
+
+  // m asks before merging; Escape leaves the branch as it was.
+  await expect(page.getByTestId("merge-button")).toBeEnabled();
+  await page.keyboard.press("m");
+  await expect(page.getByRole("alertdialog")).toContainText("Merge into main?");
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  await expect(page.getByTestId("merge-result")).toHaveCount(0);
 });
 
 test("/ focuses the history search, from home and from any other page", async ({ page, account }) => {
