@@ -4,6 +4,7 @@ import { AppHeader } from "@/components/app-header";
 import { AuthGate } from "@/components/auth-gate";
 import { HealthBanner } from "@/components/health-banner";
 import { MeProvider } from "@/components/me-provider";
+import { ShortcutsOverlay } from "@/components/shortcuts-overlay";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -21,6 +22,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <main className="min-h-0 flex-1">
             <AuthGate>{children}</AuthGate>
           </main>
+          <ShortcutsOverlay />
         </MeProvider>
       </body>
     </html>

@@ -2,7 +2,7 @@
 // The top bar: where you are (team), where you can go (links your role can use) and who you are.
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { can } from "../lib/auth/roles";
 import type { MeDto } from "../lib/protocol/teams";
 import { signInHref } from "./lib/auth-paths";
@@ -39,6 +39,18 @@ function SignedInNav({ me, pathname }: { me: MeDto; pathname: string }) {
   const role = active?.team.role ?? null;
   const [openOn, setOpenOn] = useState<string | null>(null);
   const open = openOn === pathname;
+  const menuButton = useRef<HTMLButtonElement>(null);
+  // Escape closes the open menu and puts the focus back on its button.
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setOpenOn(null);
+      menuButton.current?.focus();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [open]);
   const links = [
     { href: "/", label: "History", testId: "nav-history", show: true },
     { href: "/memory", label: "Memory", testId: "nav-memory", show: role !== null && can(role, "memory.read") },
@@ -53,6 +65,7 @@ function SignedInNav({ me, pathname }: { me: MeDto; pathname: string }) {
       <div className="ml-auto flex items-center gap-2 md:order-3">
         {hasTeam && <NotificationBell />}
         <button
+          ref={menuButton}
           type="button"
           data-testid="menu-button"
           aria-expanded={open}

@@ -2,8 +2,11 @@
 // Follow-up messages and the stop button. A follow-up sent while the agent works is queued for
 // its next step; sent to an idle or stopped session it starts a new turn.
 import { useState, type FormEvent } from "react";
+import { createPortal } from "react-dom";
 import { LIVE_STATUSES, type SessionStatus } from "../lib/events/status";
+import { ConfirmDialog } from "./confirm-dialog";
 import { apiJson } from "./lib/api";
+import { useShortcuts } from "./lib/shortcuts";
 
 const STOPPABLE: readonly SessionStatus[] = LIVE_STATUSES;
 
@@ -22,6 +25,14 @@ export function SessionControls({ sessionId, status, canStop = true, onStopAsked
   const [error, setError] = useState<string | null>(null);
   const base = `/api/sessions/${encodeURIComponent(sessionId)}`;
   const canSend = status !== "failed";
+  const stoppable = canStop && STOPPABLE.includes(status);
+  // A stray key must not stop an agent: `s` asks first (the button stops at once).
+  const [confirmStop, setConfirmStop] = useState(false);
+  useShortcuts("session", {
+    "mod+Enter": { description: "Send the message (in the message box)" },
+    Escape: { description: "Leave the message box" },
+    ...(stoppable && { s: { description: "Stop the session", run: () => setConfirmStop(true) } }),
+  });
 
   async function send(e: FormEvent) {
     e.preventDefault();
@@ -59,6 +70,7 @@ export function SessionControls({ sessionId, status, canStop = true, onStopAsked
           onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit();
+            if (e.key === "Escape") e.currentTarget.blur();
           }}
           disabled={!canSend}
           rows={2}
@@ -73,7 +85,7 @@ export function SessionControls({ sessionId, status, canStop = true, onStopAsked
         >
           {sending ? "Sending…" : "Send"}
         </button>
-        {canStop && STOPPABLE.includes(status) && (
+        {stoppable && (
           <button
             type="button"
             data-testid="stop-button"
@@ -85,6 +97,21 @@ export function SessionControls({ sessionId, status, canStop = true, onStopAsked
           </button>
         )}
       </div>
+      {/* In the body: this form sits in the transcript's panel, hidden while the Diff tab shows. */}
+      {confirmStop && stoppable && createPortal(
+        <ConfirmDialog
+          title="Stop this session?"
+          message="The agent stops where it is and its sandbox shuts down. The workspace stays; a follow-up starts the agent again."
+          confirmLabel="Stop"
+          tone="danger"
+          onCancel={() => setConfirmStop(false)}
+          onConfirm={() => {
+            setConfirmStop(false);
+            void stop();
+          }}
+        />,
+        document.body,
+      )}
       {error && (
         <p role="alert" data-testid="followup-error" className="mx-auto mt-2 max-w-4xl text-sm text-red-600 dark:text-red-400">
           {error}

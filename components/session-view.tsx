@@ -1,11 +1,13 @@
 "use client";
 // The session page: loads the session, then follows its event log live over socket.io.
+import { useRouter } from "next/navigation";
 import { SessionNotFound } from "./session-not-found";
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { isTerminal } from "../lib/events/status";
 import { ApprovalListSchema, SessionDtoSchema, type SessionDto } from "../lib/protocol/api";
 import { DEFAULT_MODE } from "../lib/protocol/permissions";
 import { apiJson } from "./lib/api";
+import { useShortcuts } from "./lib/shortcuts";
 import { attentionOfItems } from "./lib/session-attention";
 import { useTabStatus } from "./lib/use-tab-status";
 import { ActivityLine } from "./session/activity-line";
@@ -61,6 +63,11 @@ export function SessionView({ id }: { id: string }) {
 function LoadedSession({ session }: { session: SessionDto }) {
   const { state, connection, replayTarget, error } = useSessionEvents(session.id);
   const [tab, setTab] = useState<Tab>("transcript");
+  const router = useRouter();
+  useShortcuts("session", {
+    d: { description: "Switch between the transcript and the diff", run: () => setTab((t) => (t === "diff" ? "transcript" : "diff")) },
+    r: { description: "Review the changes", run: () => router.push(`/sessions/${encodeURIComponent(session.id)}/review`) },
+  });
   const status = currentStatus(state, session.status);
   const failureReason = status === "failed" ? (state.statusReason ?? session.failureReason ?? "The session failed.") : null;
   // The DTO is a snapshot from page load; the events catch up with and then pass it.

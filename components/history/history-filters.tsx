@@ -7,6 +7,7 @@ import { SESSION_STATUSES, type SessionStatus } from "../../lib/events/schema";
 import { ATTENTION_KINDS, ATTENTION_LABELS, STATUS_LABELS } from "../../lib/events/status";
 import { MemberDtoSchema, type MemberDto } from "../../lib/protocol/teams";
 import { apiJson } from "../lib/api";
+import { takeSearchFocusRequest } from "../lib/shortcuts";
 import type { AttentionFilter, HistoryFilters as Filters } from "../lib/history-query";
 import { inputClass } from "../ui/form";
 
@@ -24,6 +25,11 @@ export function HistoryFilters({ value, onChange, teamId }: Props) {
   const [q, setQ] = useState(value.q);
   const [repo, setRepo] = useState(value.repo);
   const members = useMembers(teamId);
+  const search = useRef<HTMLInputElement>(null);
+  // `/` pressed on another page came here to search.
+  useEffect(() => {
+    if (takeSearchFocusRequest()) search.current?.focus();
+  }, []);
   // The latest onChange, so the debounce timers don't restart when the parent re-renders.
   const change = useRef(onChange);
   useEffect(() => {
@@ -49,7 +55,7 @@ export function HistoryFilters({ value, onChange, teamId }: Props) {
       <label htmlFor="history-search" className="sr-only">
         Search prompts, messages and tool output
       </label>
-      <input id="history-search" data-testid="history-search" type="search" className={inputClass} value={q} onChange={(e) => setQ(e.target.value)}
+      <input ref={search} id="history-search" data-testid="history-search" type="search" className={inputClass} value={q} onChange={(e) => setQ(e.target.value)}
         placeholder="Search prompts, messages and tool output" autoComplete="off" spellCheck={false} />
       <div className="flex flex-wrap items-center gap-2 text-sm">
         <select data-testid="history-status" aria-label="Status" className={small} value={value.status}

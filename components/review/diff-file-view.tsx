@@ -14,6 +14,8 @@ interface Props {
   file: DiffFile;
   index: number;
   mode: DiffMode;
+  /** The keyboard is on this file (j/k). */
+  current?: boolean;
   /** Render the lines (the file is near the viewport, or holds an open comment box). */
   near: boolean;
   placeholderPx: number;
@@ -26,7 +28,7 @@ interface Props {
 
 export const fileAnchorId = (index: number) => `review-file-${index}`;
 
-export const DiffFileView = memo(function DiffFileView({ file, index, mode, near, placeholderPx, threads, drafts, open, actions }: Props) {
+export const DiffFileView = memo(function DiffFileView({ file, index, mode, current = false, near, placeholderPx, threads, drafts, open, actions }: Props) {
   const [expanded, setExpanded] = useState(false);
   const lang = useMemo(() => languageFor(file.path), [file.path]);
   const folded = isFolded(file) && !expanded;
@@ -38,7 +40,7 @@ export const DiffFileView = memo(function DiffFileView({ file, index, mode, near
   else body = <div data-file-placeholder aria-hidden style={{ height: placeholderPx }} />;
 
   return (
-    <section id={fileAnchorId(index)} data-testid="diff-file" data-path={file.path} data-index={index} data-file-section className="scroll-mt-2 rounded-md border border-line bg-panel">
+    <section id={fileAnchorId(index)} data-testid="diff-file" data-path={file.path} data-index={index} data-current={current || undefined} data-file-section className="scroll-mt-2 rounded-md border border-line bg-panel data-current:ring-2 data-current:ring-accent">
       <FileHeader file={file} sticky={near} />
       {body}
     </section>

@@ -18,6 +18,8 @@ const NO_DRAFTS: readonly Draft[] = [];
 interface Props {
   files: readonly DiffFile[];
   mode: DiffMode;
+  /** The file the keyboard is on (rendered, and marked). */
+  current?: number | null;
   /** The review's state; all absent on a read-only view (the session's Diff tab). */
   threads?: ReadonlyMap<string, ReadonlyMap<string, ThreadDto[]>>;
   drafts?: ReadonlyMap<string, Draft[]>;
@@ -32,7 +34,7 @@ interface Visible {
   heights: ReadonlyMap<number, number>;
 }
 
-export function DiffList({ files, mode, threads, drafts, open = null, actions, children }: Props) {
+export function DiffList({ files, mode, current = null, threads, drafts, open = null, actions, children }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [win, setWin] = useState<Visible>(() => ({ near: firstScreen(files, mode), heights: new Map() }));
 
@@ -86,7 +88,8 @@ export function DiffList({ files, mode, threads, drafts, open = null, actions, c
             file={f}
             index={i}
             mode={mode}
-            near={win.near.has(i) || open?.path === f.path}
+            current={current === i}
+            near={win.near.has(i) || open?.path === f.path || current === i}
             placeholderPx={win.heights.get(i) ?? estimateBodyPx(f, mode, false)}
             threads={threads?.get(f.path)}
             drafts={drafts?.get(f.path) ?? NO_DRAFTS}

@@ -17,7 +17,8 @@ const CODE = "min-w-0 flex-1 whitespace-pre-wrap pr-3 [tab-size:4] wrap-anywhere
 
 export const HunkHeader = memo(function HunkHeader({ header }: { header: string }) {
   return (
-    <div data-testid="diff-hunk" className="truncate bg-sky-500/5 px-3 py-0.5 text-sky-700 dark:text-sky-300">
+    // `data-current` is set by the review's n/p keys (review-workspace), outside React.
+    <div data-testid="diff-hunk" className="scroll-mt-12 truncate bg-sky-500/5 px-3 py-0.5 text-sky-700 data-current:ring-2 data-current:ring-inset data-current:ring-accent dark:text-sky-300">
       {header}
     </div>
   );

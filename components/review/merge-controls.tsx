@@ -7,6 +7,7 @@ import { useState } from "react";
 import type { Mergeability } from "../../lib/protocol/review";
 import { ConfirmDialog } from "../confirm-dialog";
 import { shortSha } from "../lib/format";
+import { useShortcuts } from "../lib/shortcuts";
 import { mergeSession, type MergeOutcome, type MergeStrategy } from "./lib/merge-api";
 import { patchUrl, pushBranch } from "./lib/review-api";
 import { MergeConfirm } from "./merge-confirm";
@@ -47,6 +48,8 @@ export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeB
   const m = mergeability.kind === "ok" ? mergeability.data : null;
   const blocked = whyNot(mergeBlocked, mergeability);
   const behind = m?.behind ?? 0;
+  const canMerge = blocked === null && busy === null && m !== null;
+  useShortcuts("review", canMerge ? { m: { description: `Merge into ${baseBranch} (asks first)`, run: () => setAsking("merge") } } : {});
 
   async function merge(overrideReason: string | undefined) {
     setBusy("merge");

@@ -1,8 +1,9 @@
 "use client";
 // The loaded review: header, a sidebar (submit, checkpoints, files) and the diff column. Holds
 // the state the parts share: the range, the layout, pending comments and the open comment box.
-import { useCallback, useMemo, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { DiffFile } from "../../lib/protocol/review";
+import { useShortcuts } from "../lib/shortcuts";
 import { DiffList } from "./diff-list";
 import { fileAnchorId } from "./diff-file-view";
 import { DiffToolbar } from "./diff-toolbar";
@@ -10,6 +11,7 @@ import { FileSelect, FileTree } from "./file-tree";
 import type { LineActions } from "./line-extras";
 import { groupByPath, placeThreads, type LineRef } from "./lib/line-keys";
 import { reviewPermissions } from "./lib/permissions";
+import { commentTarget, stepFile, stepHunk, type Cursor } from "./lib/review-cursor";
 import { diffQuery, type RangeSel } from "./lib/range";
 import { CommitList } from "./commit-list";
 import { OutdatedThreads } from "./outdated-threads";
@@ -76,7 +78,43 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
     setRange({ kind: "all" });
     reloadAll();
   }, [reloadAll]);
-  const scrollToFile = useCallback((i: number) => document.getElementById(fileAnchorId(i))?.scrollIntoView({ block: "start" }), []);
+  // The keyboard's place: a file and maybe a hunk, for this diff only (another range starts over).
+  const [cursor, setCursor] = useState<{ files: readonly DiffFile[]; at: Cursor } | null>(null);
+  const at = cursor?.files === files ? cursor.at : null;
+  const go = (next: Cursor | null) => next && setCursor({ files, at: next });
+  useEffect(() => {
+    if (!at) return;
+    const section = document.getElementById(fileAnchorId(at.file));
+    const hunk = at.hunk === null ? null : section?.querySelectorAll<HTMLElement>('[data-testid="diff-hunk"]')[at.hunk];
+    for (const el of document.querySelectorAll('[data-testid="diff-hunk"][data-current]')) el.removeAttribute("data-current");
+    hunk?.setAttribute("data-current", "");
+    (hunk ?? section)?.scrollIntoView({ block: hunk ? "center" : "start" });
+  }, [at]);
+  useShortcuts("review", {
+    j: { description: "Next file", run: () => go(stepFile(files, at, 1)) },
+    k: { description: "Previous file", run: () => go(stepFile(files, at, -1)) },
+    n: { description: "Next change (hunk)", run: () => go(stepHunk(files, at, 1)) },
+    p: { description: "Previous change (hunk)", run: () => go(stepHunk(files, at, -1)) },
+    ...(canReview && {
+      c: {
+        description: "Comment on the current change (or the focused line)",
+        run: () => {
+          // A line's "+" button that has the focus says which line; else the current hunk.
+          const focused = document.activeElement?.closest<HTMLButtonElement>('[data-testid="line-comment-button"]');
+          if (focused && !focused.disabled) focused.click();
+          else setOpen(commentTarget(files, at));
+        },
+      },
+      "mod+Enter": { description: "Add the comment to the review (in the comment box)" },
+    }),
+  });
+  const scrollToFile = useCallback(
+    (i: number) => {
+      document.getElementById(fileAnchorId(i))?.scrollIntoView({ block: "start" });
+      setCursor({ files, at: { file: i, hunk: null } });
+    },
+    [files],
+  );
   // Only an open-ended range follows the head; a picked range means what it says.
   const listHead = list?.headCommit ?? null;
   const stale = diff.kind === "ok" && range.kind !== "custom" && listHead !== null && diff.data.to !== "" && !listHead.startsWith(diff.data.to) && !diff.data.to.startsWith(listHead);
@@ -134,7 +172,7 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
               </p>
             )}
             {diff.kind === "ok" && (
-              <DiffList files={files} mode={mode} threads={placement.inline} drafts={draftsByFile} open={open} actions={actions}>
+              <DiffList files={files} mode={mode} current={at?.file ?? null} threads={placement.inline} drafts={draftsByFile} open={open} actions={actions}>
                 <DiffToolbar diff={diff.data} mode={mode} onMode={setMode} stale={stale} onReload={reloadAll} />
                 <OutdatedThreads threads={placement.outdated} sessionId={session.id} canReview={canReview} onChanged={threadChanged} />
                 {files.length === 0 && <p data-testid="diff-empty" className="text-sm text-muted">No changes in this range.</p>}
