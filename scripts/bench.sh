@@ -10,3 +10,4 @@ for b in session-start stream history review-ui long-session long-session-worker
   echo "[bench] $b"
   node_modules/.bin/tsx "bench/$b.ts"
 done
+for b in events gateway; do echo "[bench] $b"; node_modules/.bin/tsx "bench/$b.ts"; done

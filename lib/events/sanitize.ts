@@ -26,3 +26,16 @@ function clean(value: unknown): unknown {
   }
   return value;
 }
+
+// JSON.stringify writes NUL as \u0000 and a lone surrogate as \udXXX (a pair stays literal), so
+// a serialized value that holds neither escape needs no cleaning. A false alarm (the text "\u0000"
+// typed by someone) only takes the slow path.
+const ESCAPED_BAD = /\\u(0000|d[89a-f])/i;
+
+/** The value cleaned (the same object when it needed nothing) and its JSON, serialized once. */
+export function cleanSerialized<T>(value: T): { value: T; json: string } {
+  const json = JSON.stringify(value);
+  if (!ESCAPED_BAD.test(json)) return { value, json };
+  const clean = cleanJson(value);
+  return { value: clean, json: JSON.stringify(clean) };
+}

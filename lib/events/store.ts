@@ -5,7 +5,7 @@ import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
 import { attentionColumns, foldAttention } from "../sessions/attention";
-import { cleanJson } from "./sanitize";
+import { cleanSerialized } from "./sanitize";
 import { type NewEvent, type SessionEvent, type SessionStatus } from "./schema";
 
 export interface AppendOptions {
@@ -90,22 +90,45 @@ async function appendNow(sessionId: string, plan: (row: LockedSession) => Append
     const decided = plan({ status: row.status as SessionStatus, workerAck: row.worker_ack, outputBytes: BigInt(row.output_bytes) });
     const ack = Math.max(row.worker_ack, decided.workerAck ?? 0);
     const now = new Date();
-    // Cleaned here so that no append (worker output, a prompt from the API) can wedge a session.
-    const stored: SessionEvent[] = decided.events.map((e) => ({ seq: ++seq, type: e.type, ts: e.ts ?? now.toISOString(), data: cleanJson(e.data) }) as SessionEvent);
-    if (stored.length) {
-      await tx.event.createMany({
-        data: stored.map((e) => ({ sessionId, seq: e.seq, type: e.type, ts: new Date(e.ts), data: e.data as object })),
-      });
+    const stored: SessionEvent[] = [];
+    const json: string[] = [];
+    for (const e of decided.events) {
+      // Cleaned here so that no append (worker output, a prompt from the API) can wedge a session.
+      const clean = cleanSerialized(e.data);
+      stored.push({ seq: ++seq, type: e.type, ts: e.ts ?? now.toISOString(), data: clean.value } as SessionEvent);
+      json.push(clean.json);
     }
+    if (stored.length) await insertEvents(tx, sessionId, stored, json);
     const output = decided.outputBytes ? { outputBytes: { increment: decided.outputBytes } } : {};
     const projected = projection(stored);
     // "Needs attention" moves with the events that set or clear it (lib/sessions/attention.ts).
     const attention = attentionColumns(foldAttention(stored));
-    await tx.session.update({ where: { id: sessionId }, data: { lastSeq: seq, workerAck: ack, ...output, ...projected, ...attention } });
+    if (!Object.keys(projected).length && !Object.keys(attention).length) {
+      // The common batch (output, text, tool calls) moves only the counters: one plain UPDATE,
+      // without building a Prisma query for it (updated_at as @updatedAt would set it).
+      await tx.$executeRaw`
+        UPDATE sessions SET last_seq = ${seq}, worker_ack = ${ack}, output_bytes = output_bytes + ${decided.outputBytes ?? 0n}, updated_at = ${now}
+        WHERE id = ${sessionId}`;
+    } else {
+      await tx.session.update({ where: { id: sessionId }, data: { lastSeq: seq, workerAck: ack, ...output, ...projected, ...attention } });
+    }
     // The team's month total moves with the session's cost, so the gateway's cap check reads both as one.
     if (projected.costUsd) await addTeamMonthCost(tx, row.team_id, now, projected.costUsd.increment);
     return { stored, workerAck: ack };
   }, { timeout: 30_000 });
+}
+
+/**
+ * One INSERT for the whole batch: the rows travel as five arrays (unnest), so the statement and
+ * its parameters stay the same size whatever the batch holds (createMany binds 5 per row).
+ */
+async function insertEvents(tx: Tx, sessionId: string, events: SessionEvent[], json: string[]): Promise<void> {
+  const seqs = events.map((e) => e.seq);
+  const types = events.map((e) => e.type);
+  const ts = events.map((e) => new Date(e.ts).toISOString());
+  await tx.$executeRaw`
+    INSERT INTO events (session_id, seq, type, ts, data)
+    SELECT ${sessionId}, s, t, at, d FROM unnest(${seqs}::int[], ${types}::text[], ${ts}::timestamptz[], ${json}::jsonb[]) AS r(s, t, at, d)`;
 }
 
 /** What the session row mirrors from its log (status, tokens, head): the log stays the truth. */

@@ -7,11 +7,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { env } from "../config/env";
 import { isDatabaseUnavailable } from "../db/unavailable";
-import { ev, type NewEvent } from "../events/schema";
-import { costOf } from "../models/table";
+import type { NewEvent } from "../events/schema";
 import { budgetRefusal } from "./budget";
 import { BodyTooLarge, readBody } from "./channel-http";
 import { checkRequest, refusedBetas, type GatewayRequest } from "./gateway-policy";
+import { UsageMeter } from "./gateway-usage";
 import { TokenBucket } from "./token-bucket";
 import { pendingUsageDir, replayPendingUsage, UsageJournal } from "./usage-journal";
 
@@ -47,6 +47,9 @@ export class Gateway {
 
   // Usage is written ahead and kept through a database outage (usage-journal.ts).
   private readonly journal: UsageJournal;
+  // Usage being stored after its answer ended: the answer's slot is free at once, and the next
+  // call's budget check waits for it, so a call that went over the budget still stops the next.
+  private recording: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly session: GatewaySession) {
     const rpm = env().DOCKSIDE_GATEWAY_RPM;
@@ -102,6 +105,7 @@ export class Gateway {
     // Without the database the call could not be accounted for: never forwarded, retried later.
     let overBudget: string | null;
     try {
+      await this.recording;
       overBudget = await budgetRefusal(this.session.id);
     } catch (err) {
       if (isDatabaseUnavailable(err)) return this.refuse(res, "api_error", DB_DOWN, DB_RETRY_S, false, false);
@@ -109,7 +113,7 @@ export class Gateway {
     }
     if (overBudget) return this.refuse(res, "invalid_request_error", overBudget, undefined, false);
     const usage = await forward(checked.request, req, res);
-    if (usage) await this.journal.record(usage);
+    if (usage) this.recording = Promise.all([this.recording, this.journal.record(usage).catch((err) => console.error(`[gateway] ${this.session.id}: usage`, err))]);
   }
 
   private refuse(res: ServerResponse, type: ErrorType, why: string, retryAfterS?: number, prefixed = true, note = true): void {
@@ -165,9 +169,11 @@ async function forward(request: GatewayRequest, req: IncomingMessage, res: Serve
   const sse = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");
   try {
     for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) {
+      // Bytes first: the count is read after they are on their way.
+      const drained = res.write(chunk);
       if (sse) meter.feedSse(chunk);
       else meter.feedJson(chunk);
-      if (!res.write(chunk)) await new Promise((r) => res.once("drain", r));
+      if (!drained) await new Promise((r) => res.once("drain", r));
     }
   } catch {
     // The worker went away (interrupt) or the upstream broke: the worker sees a cut stream.
@@ -182,63 +188,4 @@ function apiError(res: ServerResponse, status: number, type: string, message: st
   res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...(close ? { connection: "close" } : {}), ...headers });
   res.end(text);
   if (close) res.once("finish", () => res.req.socket?.destroySoon?.());
-}
-
-interface Usage {
-  input_tokens?: number;
-  output_tokens?: number;
-  cache_read_input_tokens?: number;
-  cache_creation_input_tokens?: number;
-}
-
-/** Reads token counts from the SSE stream (message_start, message_delta) or a JSON answer. */
-class UsageMeter {
-  private buf = "";
-  private json = "";
-  private usage: Usage = {};
-  private decoder = new TextDecoder();
-  constructor(private model: string) {}
-
-  feedSse(chunk: Uint8Array): void {
-    this.buf += this.decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = this.buf.indexOf("\n")) >= 0) {
-      const line = this.buf.slice(0, nl).trim();
-      this.buf = this.buf.slice(nl + 1);
-      if (!line.startsWith("data:")) continue;
-      try {
-        const msg = JSON.parse(line.slice(5)) as { type?: string; message?: { usage?: Usage; model?: string }; usage?: Usage };
-        if (msg.type === "message_start" && msg.message?.usage) this.usage = { ...msg.message.usage };
-        if (msg.type === "message_start" && msg.message?.model) this.model = msg.message.model;
-        if (msg.type === "message_delta" && msg.usage) this.usage = { ...this.usage, ...msg.usage };
-      } catch {
-        // not JSON (a ping or a partial line): ignore
-      }
-    }
-  }
-
-  feedJson(chunk: Uint8Array): void {
-    if (this.json.length < 4 * 1024 * 1024) this.json += this.decoder.decode(chunk, { stream: true });
-  }
-
-  event(): NewEvent | null {
-    if (this.json) {
-      try {
-        const m = JSON.parse(this.json) as { usage?: Usage; model?: string };
-        this.usage = m.usage ?? {};
-        this.model = m.model ?? this.model;
-      } catch {
-        return null;
-      }
-    }
-    const u = this.usage;
-    if (u.input_tokens === undefined && u.output_tokens === undefined) return null;
-    const tokens = {
-      inputTokens: u.input_tokens ?? 0,
-      outputTokens: u.output_tokens ?? 0,
-      cacheReadTokens: u.cache_read_input_tokens ?? undefined,
-      cacheWriteTokens: u.cache_creation_input_tokens ?? undefined,
-    };
-    return ev("usage", { model: this.model, ...tokens, costUsd: costOf(this.model, tokens) });
-  }
 }
