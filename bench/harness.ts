@@ -14,6 +14,8 @@ export interface BenchServer {
   pid: number;
   stub: ModelStub;
   dir: string;
+  /** Everything the server printed so far. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startBenchServer(port: number, opts: BenchServerOptions = 
     pid: child.pid!,
     stub,
     dir,
+    log: () => log.join(""),
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));

@@ -1,7 +1,7 @@
-// The latest figures of every benchmark as a Markdown table, read from bench/results/*.json (for
-// bench/README.md: `npx tsx bench/summary.ts`). Any result file is listed: its headline figures
-// are the ones named below, or else its first numeric fields; `ratio` and `target` are shown
-// when the file has them (else the issue's target for that benchmark, if known).
+// The latest figures of every benchmark as a Markdown table, read from bench/results/*.json:
+// `npx tsx bench/summary.ts` prints it, `--write` puts it in bench/README.md. Every result file
+// is listed: its headline figures are the ones named below, or else its first numeric fields;
+// `ratio` and `target` are shown when the file has them (else the issue's target, if known).
 import fs from "node:fs";
 import path from "node:path";
 
@@ -75,6 +75,16 @@ export function summaryTable(dir: string): string {
   return rows.join("\n");
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("summary.ts")) {
-  console.log(summaryTable(path.resolve(process.argv[2] ?? "bench/results")));
+/** Puts the table between the summary markers of bench/README.md. */
+function writeReadme(table: string): void {
+  const readme = path.resolve("bench/README.md");
+  const text = fs.readFileSync(readme, "utf8");
+  const next = text.replace(/(<!-- summary:start -->\n)[\s\S]*?(<!-- summary:end -->)/, `$1${table}\n$2`);
+  fs.writeFileSync(readme, next);
+}
+
+if (process.argv[1]?.endsWith("summary.ts")) {
+  const table = summaryTable(path.resolve("bench/results"));
+  if (process.argv.includes("--write")) writeReadme(table);
+  else console.log(table);
 }
