@@ -27,6 +27,8 @@ const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 30);
 const PARALLEL = Number(process.env.BENCH_LOAD_PARALLEL ?? 8);
 const PROFILE_DIR = process.env.BENCH_LOAD_PROFILE_DIR;
 const TIMEOUT_MS = 20 * 60_000;
+/** A session that received nothing for this long is reported as stuck instead of waited for. */
+const STALL_MS = 3 * 60_000;
 const PAD = "the quick brown fox jumps over the lazy dog";
 // The pause is a read with a timeout on a pipe nobody writes (a bash builtin): 100 sandboxes
 // forking `sleep` ten times a second would load the machine more than Dockside does.
@@ -80,6 +82,8 @@ interface Tracked {
   createdMs: number;
   idleMs?: number;
   failed?: string;
+  status?: string;
+  lastEventMs: number;
   watchers: Watcher[];
 }
 
@@ -108,9 +112,11 @@ function watch(server: BenchServer, s: Tracked, first: boolean): Watcher {
         return;
       }
       w.seqs.add(e.seq);
+      s.lastEventMs = performance.now();
       w.max = e.seq;
       if (e.type === "tool.output") w.outputBytes += Buffer.byteLength(e.data.text);
       if (first && e.type === "status") {
+        s.status = e.data.status;
         if (e.data.status === "idle") s.idleMs ??= performance.now();
         if (e.data.status === "failed") s.failed = JSON.stringify(e.data);
       }
@@ -148,7 +154,7 @@ try {
     try {
       const { id } = await createSession(server, repo, `${marker} #${i}`);
       containerNames.add(`dockside-${id}`);
-      const s: Tracked = { id, createdMs: performance.now(), watchers: [] };
+      const s: Tracked = { id, createdMs: performance.now(), lastEventMs: performance.now(), watchers: [] };
       for (let k = 0; k < WATCHERS; k++) s.watchers.push(watch(server, s, k === 0));
       sessions.push(s);
     } catch (err) {
@@ -160,8 +166,11 @@ try {
   await pool(N - 1, PARALLEL, (i) => start(i + 1));
   const createdSeconds = (performance.now() - t0) / 1000;
   console.log(`[load] ${sessions.length} sessions created in ${round1(createdSeconds)} s`);
-  while (sessions.some((s) => !s.idleMs && !s.failed) && performance.now() - t0 < TIMEOUT_MS) await sleep(500);
-  const allIdleSeconds = (performance.now() - t0) / 1000;
+  const waiting = () => sessions.filter((s) => !s.idleMs && !s.failed && performance.now() - s.lastEventMs < STALL_MS);
+  while (waiting().length && performance.now() - t0 < TIMEOUT_MS) await sleep(500);
+  const stuck = sessions.filter((s) => !s.idleMs && !s.failed).map((s) => ({ id: s.id, status: s.status ?? "none" }));
+  // Until the last session went idle (a stuck one is listed, not counted as time).
+  const allIdleSeconds = (Math.max(t0, ...sessions.map((s) => s.idleMs ?? 0)) - t0) / 1000;
   console.log(`[load] all idle or failed after ${round1(allIdleSeconds)} s`);
 
   // Every watcher should now hold every stored seq; give the last batches a moment to arrive.
@@ -193,6 +202,7 @@ try {
     createErrors: createErrors.slice(0, 5),
     failed: sessions.filter((s) => s.failed).map((s) => s.failed).slice(0, 5),
     idle: idle.length,
+    stuck,
     createSeconds: round1(createdSeconds),
     allIdleSeconds: round1(allIdleSeconds),
     sessionToIdleSeconds: { p50: round1(percentile(idle, 50)), max: round1(Math.max(0, ...idle)) },
