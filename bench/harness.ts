@@ -14,14 +14,23 @@ export interface BenchServer {
   pid: number;
   stub: ModelStub;
   dir: string;
+  /** Everything the server printed so far. */
+  log(): string;
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(port: number): Promise<BenchServer> {
+export interface BenchServerOptions {
+  /** More environment for the server (e.g. sandbox limits). */
+  env?: Record<string, string>;
+  /** Node flags before the script, e.g. ["--cpu-prof", "--cpu-prof-dir=..."] to profile the server. */
+  nodeArgs?: string[];
+}
+
+export async function startBenchServer(port: number, opts: BenchServerOptions = {}): Promise<BenchServer> {
   const stub = await startModelStub();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dockside-bench-"));
   fs.chmodSync(dir, 0o755);
-  const child: ChildProcess = spawn("node", ["--import", "tsx", "server.ts"], {
+  const child: ChildProcess = spawn("node", [...(opts.nodeArgs ?? []), "--import", "tsx", "server.ts"], {
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -35,6 +44,7 @@ export async function startBenchServer(port: number): Promise<BenchServer> {
       DOCKSIDE_REPO_ROOTS: fs.realpathSync(os.tmpdir()),
       DOCKSIDE_MAX_ACTIVE_SESSIONS_PER_USER: "1000",
       DOCKSIDE_SESSIONS_PER_MINUTE: "1000",
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -63,6 +73,7 @@ export async function startBenchServer(port: number): Promise<BenchServer> {
     pid: child.pid!,
     stub,
     dir,
+    log: () => log.join(""),
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
@@ -78,6 +89,16 @@ export function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
+}
+
+/** Resident memory of a process now (VmRSS), in MB; 0 once it has exited. */
+export function rssMb(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
 }
 
 export function writeResult(name: string, result: Record<string, unknown>): void {
