@@ -37,7 +37,9 @@ test("merge, push and reset: cancel and Escape do nothing, confirm acts", async 
   await page.getByTestId("merge-strategy").selectOption("squash");
   await page.getByTestId("merge-button").click();
   await expect(dialog).toBeVisible();
-  await expect(dialog).toContainText(new RegExp(`Merge dockside/\\w+ into main \\(squash\\)\\? This pushes to the origin\\.`));
+  await expect(dialog).toContainText("Merge into main?");
+  await expect(dialog.getByTestId("merge-fact-strategy")).toContainText("squash");
+  await expect(dialog.getByTestId("merge-fact-size")).toContainText("2 commits");
   await expect(page.getByTestId("confirm-cancel")).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();

@@ -115,7 +115,9 @@ async function appendNow(sessionId: string, plan: (row: LockedSession) => Append
     // The team's month total moves with the session's cost, so the gateway's cap check reads both as one.
     if (projected.costUsd) await addTeamMonthCost(tx, row.team_id, now, projected.costUsd.increment);
     return { stored, workerAck: ack };
-  }, { timeout: 30_000 });
+    // maxWait: under load (a hundred sessions starting) every pooled connection can be busy for a
+    // moment; waiting beats failing an append (a lost launch, a worker batch sent again).
+  }, { timeout: 30_000, maxWait: 15_000 });
 }
 
 /**

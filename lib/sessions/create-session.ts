@@ -53,7 +53,12 @@ export async function insertSession(teamId: string, input: CreateSessionInput, c
     const known = [...info.branches.keys()].slice(0, 10).join(", ") || "none";
     throw new AppError("invalid", `branch "${baseBranch}" does not exist in ${source.display} (branches: ${known})`);
   }
-  registration ??= await registerRepository({ teamId, actor: actor ?? null, source });
+  // Two first sessions on one repository at once: the second finds the first's registration.
+  registration ??= await registerRepository({ teamId, actor: actor ?? null, source }).catch(async (err: unknown) => {
+    const now = await db().repository.findUnique({ where: { teamId_location: { teamId, location: source.key } } });
+    if (now) return now;
+    throw err;
+  });
   const id = newSessionId();
   const repositoryId = registration.id;
   // A session without its own budget gets the team's default, fixed at creation (changing the

@@ -31,6 +31,7 @@ import { prepareWorkspace } from "./prepare-workspace";
 import { failSessionsOn, LAUNCHING, reconcileSession, recoverSession, removeStrays, type Keeper } from "./recovery";
 import { restoreWorkspace } from "../gc/restore-workspace";
 import { Ownership } from "./ownership";
+import { stalledLaunches } from "./stalled-launch";
 import { announce, onControl, type ControlNotice } from "../realtime/control";
 
 /** The person behind an action, as recorded in events and the audit trail. */
@@ -50,7 +51,7 @@ const ACTIVE = [...LIVE_STATUSES];
 export class Orchestrator implements ApprovalRecorder {
   private live = new Map<string, LiveSession>();
   /** The sessions this instance runs (leases; several instances on one database). */
-  private readonly owner = new Ownership({ lost: (id) => this.detach(id), takeOver: (ids) => this.recover(ids) });
+  private readonly owner = new Ownership({ lost: (id) => this.detach(id), takeOver: (ids) => this.recover(ids), stalled: (held) => stalledLaunches(held, this.keeper) });
   private readonly unhookControl: () => void;
 
   constructor(private readonly workerDir = path.resolve("sandbox/dist")) {

@@ -20,6 +20,8 @@ export interface OwnershipHooks {
   lost(sessionId: string): void;
   /** Sessions in a live status nobody runs: take and recover them. */
   takeOver(sessionIds: string[]): Promise<void>;
+  /** Sessions this instance holds whose launch was lost (an error nothing recorded): recovered like orphans. */
+  stalled?(held: string[]): Promise<string[]>;
 }
 
 export class Ownership {
@@ -79,7 +81,8 @@ export class Ownership {
         try {
           const scope = only?.();
           const orphans = (await orphanedSessions(statuses)).filter((id) => !this.epochs.has(id) && (!scope || scope.includes(id)));
-          if (orphans.length) await this.hooks.takeOver(orphans);
+          const stalled = this.epochs.size && this.hooks.stalled ? await this.hooks.stalled([...this.epochs.keys()]) : [];
+          if (orphans.length || stalled.length) await this.hooks.takeOver([...orphans, ...stalled]);
         } catch (err) {
           console.error("[sessions] takeover scan", (err as Error).message);
         } finally {

@@ -60,8 +60,11 @@ export async function recoverSession(k: Keeper, row: Session): Promise<void> {
     // A stop asked for before the restart (or while the engine was away) is finished now.
     if (live.stopRequested) await stopContainer(k, live, containerId);
   } else if (LAUNCHING.includes(row.status as SessionStatus)) {
-    if (live.stopRequested) await k.finish(live, ev("status", { status: "stopped", reason: live.stopReason }));
-    else k.launch(row.id, !row.baseCommit);
+    if (live.stopRequested) return void (await k.finish(live, ev("status", { status: "stopped", reason: live.stopReason })));
+    // The create stored the row but not its first events (the database failed then): the task is
+    // the worker's command #1, so it is recorded from the row before the launch.
+    if (row.lastSeq === 0) await live.append([ev("user.message", { text: row.prompt, authorId: row.createdById ?? undefined }), ev("status", { status: "queued" })]);
+    k.launch(row.id, !row.baseCommit);
   } else {
     live.containerId = containerId;
     await k.settleExited(live, containerId, state, "the sandbox stopped while Dockside was not running");
