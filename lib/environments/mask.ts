@@ -21,7 +21,11 @@ export function maskSecrets(text: string, values: string[]): string {
 
 /** `value` with every string inside it (objects and arrays, at any depth) masked; keys are kept. */
 export function maskDeep<T>(value: T, values: string[]): T {
-  const mask = masker(values);
+  return maskDeepWith(value, masker(values));
+}
+
+/** maskDeep with a masker built once (a batch of events: one regular expression, not one each). */
+export function maskDeepWith<T>(value: T, mask: (text: string) => string): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return mask(v);
     if (Array.isArray(v)) return v.map(walk);

@@ -11,7 +11,7 @@ import { AppError } from "../errors";
 import type { SecretDto, SecretsPatch } from "../protocol/environments";
 import { open, seal } from "../review/credentials";
 
-export { maskDeep, maskSecrets, masker } from "./mask";
+export { maskDeep, maskDeepWith, maskSecrets, masker } from "./mask";
 
 type Tx = Prisma.TransactionClient;
 

@@ -51,7 +51,7 @@ export class UsageJournal {
     // The key rides in the event's data (readers' zod schema drops it; the log keeps it).
     const event = { ...usage, data: { ...usage.data, key } } as unknown as NewEvent;
     inFlight.add(key);
-    const entry: Pending = { key, event, file: writeAhead(this.dir, key, event, this.log) };
+    const entry: Pending = { key, event, file: await writeAhead(this.dir, key, event, this.log) };
     try {
       await this.store(event);
       this.done(entry);
@@ -199,28 +199,29 @@ export async function replayAllPendingUsage(dataDir: string, log: (line: string)
 
 // Written ahead and fsynced (file, then directory) before the append is tried. A disk too full
 // for 1 KB is no reason to refuse the call's accounting: the append still goes on.
-function writeAhead(dir: string, key: string, event: NewEvent, log: (line: string) => void): string | undefined {
+// Asynchronous: a synchronous fsync would stall every session's stream for as long as the disk takes.
+async function writeAhead(dir: string, key: string, event: NewEvent, log: (line: string) => void): Promise<string | undefined> {
   const file = path.join(dir, `${Date.now().toString().padStart(15, "0")}-${key}.json`);
   const tmp = `${file}.tmp`;
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const fd = fs.openSync(tmp, "w", 0o600);
+    await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+    const fh = await fs.promises.open(tmp, "w", 0o600);
     try {
-      fs.writeSync(fd, JSON.stringify(event));
-      fs.fsyncSync(fd);
+      await fh.writeFile(JSON.stringify(event));
+      await fh.sync();
     } finally {
-      fs.closeSync(fd);
+      await fh.close();
     }
-    fs.renameSync(tmp, file);
-    const dfd = fs.openSync(dir, "r");
+    await fs.promises.rename(tmp, file);
+    const dh = await fs.promises.open(dir, "r");
     try {
-      fs.fsyncSync(dfd);
+      await dh.sync();
     } finally {
-      fs.closeSync(dfd);
+      await dh.close();
     }
     return file;
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    await fs.promises.rm(tmp, { force: true });
     log(`[usage] could not write usage ahead to ${dir}: ${(err as Error).message}`);
     return undefined;
   }

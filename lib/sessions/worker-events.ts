@@ -5,7 +5,7 @@
 import { ev, TERMINAL_STATUSES, type NewEvent } from "../events/schema";
 import { workerTransitionRefusal } from "../events/status";
 import { freshByWid, type AppendPlan, type LockedSession } from "../events/store";
-import { maskDeep } from "../environments/secrets";
+import { maskDeepWith, masker } from "../environments/secrets";
 import { WORKER_EVENT_TYPES, WorkerEventSchema, type WorkerEvent, type WorkerEventBatch } from "../protocol/worker";
 
 export interface WorkerPolicy {
@@ -42,6 +42,8 @@ export function planWorkerBatch(batch: WorkerEventBatch["events"], row: LockedSe
   let counter = row.outputBytes;
   let added = 0n;
   const cap = policy.outputCapBytes;
+  // One masker for the batch (it compiles the secrets into one regular expression).
+  const mask = policy.masks?.length ? masker([...policy.masks]) : null;
 
   for (const raw of fresh) {
     const parsed = WorkerEventSchema.safeParse(raw);
@@ -76,7 +78,7 @@ export function planWorkerBatch(batch: WorkerEventBatch["events"], row: LockedSe
     }
     // The worker masks too; this is the line it cannot talk its way past (values split across
     // two events are the worker's to catch: it masks before it cuts text into events).
-    events.push(policy.masks?.length ? maskDeep(toNewEvent(e), [...policy.masks]) : toNewEvent(e));
+    events.push(mask ? maskDeepWith(toNewEvent(e), mask) : toNewEvent(e));
     if (e.type === "tool.result" && dropped.has(e.data.callId)) {
       events.push(note(`${dropped.get(e.data.callId)} bytes of output of the command ${e.data.callId} were not stored (the session's output cap of ${mb(cap)} was reached).`));
       dropped.delete(e.data.callId);
