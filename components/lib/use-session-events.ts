@@ -8,6 +8,7 @@ import { getSocket } from "./socket";
 import { acceptBatch, applyEvents, EMPTY_TRANSCRIPT, type TranscriptState } from "./transcript";
 
 const FLUSH_MS = 100;
+const BUSY_RETRY_MS = 1000;
 
 export type Connection = "connecting" | "live" | "offline";
 
@@ -53,11 +54,15 @@ export function useSessionEvents(sessionId: string | null): SessionStream {
     // a live event may run ahead of the replay: drop it (the replay brings it) instead of
     // resubscribing, which would start a second replay.
     let subscribing = false;
+    let retry: ReturnType<typeof setTimeout> | null = null;
     const subscribe = () => {
       subscribing = true;
       const after = lastRef.current;
       socket.emit("subscribe", { sessionId, after }, (ack) => {
         if (disposed) return;
+        // The connection has too many subscribes running (the page's other sessions share it):
+        // again shortly, still counting as subscribing so that a gap meanwhile starts no other.
+        if (!ack.ok && ack.busy) return void (retry = setTimeout(subscribe, BUSY_RETRY_MS));
         subscribing = false;
         if (!ack.ok) {
           setError(ack.error);
@@ -88,6 +93,7 @@ export function useSessionEvents(sessionId: string | null): SessionStream {
     const onDisconnect = () => {
       // An unanswered subscribe dies with the connection; "connect" sends a fresh one.
       subscribing = false;
+      if (retry !== null) clearTimeout(retry);
       setConnection("offline");
     };
 
@@ -100,6 +106,7 @@ export function useSessionEvents(sessionId: string | null): SessionStream {
     return () => {
       disposed = true;
       if (timer !== null) clearTimeout(timer);
+      if (retry !== null) clearTimeout(retry);
       socket.off("events", onEvents);
       socket.off("connect", onConnect);
       socket.off("disconnect", onDisconnect);

@@ -6,7 +6,8 @@ import type { NotificationDto } from "./permissions";
 
 export const SubscribeSchema = z.object({ sessionId: z.string().min(1).max(64), after: z.number().int().min(0).default(0) });
 export const UnsubscribeSchema = z.object({ sessionId: z.string().min(1).max(64) });
-export type SubscribeAck = { ok: true; lastSeq: number } | { ok: false; error: string };
+/** `busy`: the connection has too many subscribes replaying or waiting; retry after a moment. */
+export type SubscribeAck = { ok: true; lastSeq: number } | { ok: false; error: string; busy?: boolean };
 
 export interface Watcher {
   id: string;

@@ -1,7 +1,8 @@
 // socket.io: the handshake is authenticated (cookie or API token) and its Origin checked
 // against the public URL; every subscription is authorized like an HTTP read. Browsers
 // subscribe to a session with the last sequence number they hold; the server replays the rest
-// from PostgreSQL in bounded batches, then streams live events. Several instances share one
+// from PostgreSQL in pages, a few at a time per socket (lib/realtime/replay.ts), then streams
+// live events. Several instances share one
 // database: broadcasts cross them through the PostgreSQL adapter (lib/realtime/adapter.ts),
 // session events through the ordered fan-out (lib/realtime/fanout.ts), presence through the
 // `presence` table.
@@ -10,7 +11,6 @@ import { Server, type Socket } from "socket.io";
 import { activeTeam, authorize, authorizeSession } from "../auth/authorize";
 import { resolveCaller, type Caller } from "../auth/caller";
 import { sameOrigin } from "../http/origin";
-import { readEvents } from "../events/store";
 import { db } from "../db/client";
 import { SubscribeSchema, UnsubscribeSchema, type ClientToServer, type ServerToClient, type SubscribeAck } from "../protocol/socket";
 import { setPublisher } from "./bus";
@@ -18,10 +18,10 @@ import { addWatcher, clearInstancePresence, removeWatcher, sweepPresence, watche
 import { watchSession } from "../notifications/notify";
 import { attachAdapter } from "./adapter";
 import { controlReceived, setControlTransport, type ControlNotice } from "./control";
+import { ReplayBusy, SocketReplays } from "./replay";
 import { EventFanout, sessionRoom as room, type EventsNotice } from "./fanout";
 import { onHeartbeat } from "../runner/instance";
 
-const REPLAY_BATCH = 500;
 const RECHECK_MS = 60_000;
 const listRoom = (teamId: string) => `team:${teamId}`;
 /** A person's sockets acting in one team (their active team at connection; a token's own team). */
@@ -135,6 +135,11 @@ function onConnection(io: DocksideServer, socket: DocksideSocket, fanout: EventF
   // Notifications go to the team the socket acts in, like GET /api/notifications.
   void activeTeam(caller).then((teamId) => socket.join(notifyRoom(caller.user.id, teamId)), () => {});
   const watching = new Set<string>();
+  const replays = new SocketReplays({
+    emit: (sessionId, events) => void socket.emit("events", { sessionId, events }),
+    sent: () => sent(socket),
+    closed: () => socket.disconnected,
+  });
   const tell = (sessionId: string) => void announce(io, sessionId).catch((err) => console.error(`[realtime] presence: ${(err as Error).message}`));
 
   socket.on("subscribe", async (msg, ack) => {
@@ -142,6 +147,7 @@ function onConnection(io: DocksideServer, socket: DocksideSocket, fanout: EventF
     const parsed = SubscribeSchema.safeParse(msg);
     if (!parsed.success) return reply({ ok: false, error: "subscribe needs {sessionId, after}" } satisfies SubscribeAck);
     const { sessionId, after } = parsed.data;
+    if (!replays.takes(sessionId)) return reply({ ok: false, error: new ReplayBusy().message, busy: true });
     try {
       await authorizeSession(caller, sessionId, "session.read");
     } catch {
@@ -156,15 +162,11 @@ function onConnection(io: DocksideServer, socket: DocksideSocket, fanout: EventF
     watching.add(sessionId);
     await addWatcher(sessionId, socket.id, { id: caller.user.id, name: caller.user.name });
     tell(sessionId);
-    let last = after;
-    for (;;) {
-      const batch = await readEvents(sessionId, last, REPLAY_BATCH);
-      if (!batch.length || socket.disconnected) break;
-      socket.emit("events", { sessionId, events: batch });
-      last = batch[batch.length - 1].seq;
-      await drained(socket);
+    try {
+      reply({ ok: true, lastSeq: await replays.request(sessionId, after) });
+    } catch (err) {
+      reply({ ok: false, error: err instanceof ReplayBusy ? err.message : "the session's events could not be read: subscribe again", busy: err instanceof ReplayBusy });
     }
-    reply({ ok: true, lastSeq: last });
   });
 
   const leave = (sessionId: string) => {
@@ -190,10 +192,21 @@ function onConnection(io: DocksideServer, socket: DocksideSocket, fanout: EventF
   });
 }
 
-// Replaying a huge log must not pile megabytes into one socket's write buffer.
-async function drained(socket: DocksideSocket): Promise<void> {
-  const conn = socket.conn as unknown as { writeBuffer?: unknown[] };
-  for (let i = 0; i < 500 && (conn.writeBuffer?.length ?? 0) > 4 && !socket.disconnected; i++) {
-    await new Promise((r) => setTimeout(r, 10));
+// The next page only once this one has left the process: written to the connection's socket
+// (websocket) or taken by the browser's poll (long-polling).
+async function sent(socket: DocksideSocket): Promise<void> {
+  const conn = socket.conn as unknown as { writeBuffer: unknown[]; transport: { writable: boolean; once(e: "drain", f: () => void): void; off(e: "drain", f: () => void): void } };
+  while (!socket.disconnected && (conn.writeBuffer.length > 0 || !conn.transport.writable)) {
+    const transport = conn.transport;
+    await new Promise<void>((resolve) => {
+      // The transport may change (an upgrade) or close without a drain: look again now and then.
+      const timer = setTimeout(done, 50);
+      function done() {
+        clearTimeout(timer);
+        transport.off("drain", done);
+        resolve();
+      }
+      transport.once("drain", done);
+    });
   }
 }
