@@ -59,7 +59,7 @@ export function SessionHeader({ session, status, failureReason, tokens, connecti
         </span>
         <CostMeter session={session} costUsd={Math.max(tokens.costUsd ?? 0, session.usage.costUsd)} />
         {connection && connection !== "live" && (
-          <span data-testid="connection-status" className="text-xs text-amber-600 dark:text-amber-400">
+          <span data-testid="connection-status" className="text-xs text-amber-700 dark:text-amber-400">
             {connection === "connecting" ? "connecting…" : "reconnecting…"}
           </span>
         )}

@@ -46,7 +46,7 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
           <span className="min-w-0 truncate font-medium">{firstLine(item.message)}</span>
           <span className="shrink-0 text-muted">
             {item.filesChanged} {item.filesChanged === 1 ? "file" : "files"},{" "}
-            <span className="text-emerald-600 dark:text-emerald-400">+{item.insertions}</span>{" "}
+            <span className="text-emerald-700 dark:text-emerald-400">+{item.insertions}</span>{" "}
             <span className="text-red-600 dark:text-red-400">−{item.deletions}</span>
           </span>
         </div>
