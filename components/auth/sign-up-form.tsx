@@ -38,7 +38,7 @@ export function SignUpForm({ next }: { next?: string }) {
       footer={
         <>
           Already have an account?{" "}
-          <Link href={signInHref(next)} data-testid="signin-link" className="text-accent hover:underline">
+          <Link href={signInHref(next)} data-testid="signin-link" className="text-accent underline hover:no-underline">
             Sign in
           </Link>
         </>
