@@ -80,7 +80,7 @@ function SignedInNav({ me, pathname }: { me: MeDto; pathname: string }) {
         </button>
       </div>
       <div id="app-menu" data-testid="app-menu" className={`${open ? "flex" : "hidden"} w-full flex-col gap-3 border-t border-line pt-2 pb-1 md:contents`}>
-        <nav className="flex flex-col text-sm text-muted md:order-2 md:flex-row md:flex-wrap md:items-center md:gap-x-3">
+        <nav aria-label="Main" className="flex flex-col text-sm text-muted md:order-2 md:flex-row md:flex-wrap md:items-center md:gap-x-3">
           {links
             .filter((l) => l.show)
             .map((l) => (

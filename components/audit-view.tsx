@@ -46,7 +46,7 @@ export function AuditView() {
     );
   }
   return (
-    <div className="h-full overflow-y-auto">
+    <div className="h-full overflow-y-auto" tabIndex={0} role="region" aria-label="Audit log">
       <div className="mx-auto max-w-6xl space-y-4 px-4 py-6">
         <h1 className="text-base font-semibold">Audit log of {active.team.name}</h1>
         {error && <ErrorNote testId="audit-error">{error}</ErrorNote>}

@@ -24,7 +24,7 @@ export function AuthGate({ children }: { children: ReactNode }) {
   if (state.kind === "error") {
     return (
       <div className="space-y-3 p-6">
-        <p role="alert" data-testid="me-error" className="text-sm text-red-600 dark:text-red-400">
+        <p role="alert" data-testid="me-error" className="text-sm text-red-700 dark:text-red-400">
           {state.message}
         </p>
         <button type="button" onClick={reload} className={secondaryButton}>

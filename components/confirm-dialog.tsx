@@ -33,7 +33,7 @@ export function ConfirmDialog({ title, message, confirmLabel, tone = "primary", 
     };
   }, []);
 
-  const confirmClass = tone === "danger" ? "bg-red-600 hover:bg-red-700" : "bg-emerald-600 hover:bg-emerald-700";
+  const confirmClass = tone === "danger" ? "bg-red-600 hover:bg-red-700" : "bg-emerald-700 hover:bg-emerald-800";
   return (
     <dialog
       ref={dialog}

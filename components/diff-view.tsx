@@ -32,7 +32,7 @@ export function DiffView({ sessionId, version }: { sessionId: string; version: n
         <div className="min-w-0 flex-1">
           {diff.kind === "loading" && <p className="p-4 text-sm text-muted">Loading diff…</p>}
           {diff.kind === "error" && (
-            <p role="alert" data-testid="diff-error" className="p-4 text-sm text-red-600 dark:text-red-400">
+            <p role="alert" data-testid="diff-error" className="p-4 text-sm text-red-700 dark:text-red-400">
               {diff.message}
             </p>
           )}

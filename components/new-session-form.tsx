@@ -157,7 +157,7 @@ export function NewSessionForm() {
           {busy ? "Starting…" : "Start session"}
         </button>
         {error && (
-          <p role="alert" data-testid="form-error" className="pt-1.5 text-sm text-red-600 dark:text-red-400">
+          <p role="alert" data-testid="form-error" className="pt-1.5 text-sm text-red-700 dark:text-red-400">
             {error}
           </p>
         )}

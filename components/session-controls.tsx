@@ -113,7 +113,7 @@ export function SessionControls({ sessionId, status, canStop = true, onStopAsked
         document.body,
       )}
       {error && (
-        <p role="alert" data-testid="followup-error" className="mx-auto mt-2 max-w-4xl text-sm text-red-600 dark:text-red-400">
+        <p role="alert" data-testid="followup-error" className="mx-auto mt-2 max-w-4xl text-sm text-red-700 dark:text-red-400">
           {error}
         </p>
       )}

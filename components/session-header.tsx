@@ -59,14 +59,14 @@ export function SessionHeader({ session, status, failureReason, tokens, connecti
         </span>
         <CostMeter session={session} costUsd={Math.max(tokens.costUsd ?? 0, session.usage.costUsd)} />
         {connection && connection !== "live" && (
-          <span data-testid="connection-status" className="text-xs text-amber-600 dark:text-amber-400">
+          <span data-testid="connection-status" className="text-xs text-amber-800 dark:text-amber-400">
             {connection === "connecting" ? "connecting…" : "reconnecting…"}
           </span>
         )}
       </div>
       {actions && <div className="mt-2 flex flex-wrap items-center gap-2">{actions}</div>}
       {status === "failed" && failureReason && (
-        <p data-testid="failure-reason" role="alert" className="mt-2 break-words text-sm text-red-600 dark:text-red-400">
+        <p data-testid="failure-reason" role="alert" className="mt-2 break-words text-sm text-red-700 dark:text-red-400">
           {failureReason}
         </p>
       )}

@@ -52,7 +52,7 @@ export function SessionView({ id }: { id: string }) {
   if (load.kind === "missing") return <SessionNotFound id={id} />;
   if (load.kind === "error") {
     return (
-      <p role="alert" data-testid="session-load-error" className="p-6 text-sm text-red-600 dark:text-red-400">
+      <p role="alert" data-testid="session-load-error" className="p-6 text-sm text-red-700 dark:text-red-400">
         {load.message}
       </p>
     );

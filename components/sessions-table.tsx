@@ -31,7 +31,7 @@ export function SessionsTable({ list, query, filtered, canCreate }: Props) {
   return (
     <>
       {error && (
-        <p role="alert" data-testid="sessions-error" className="px-4 py-3 text-sm text-red-600 dark:text-red-400">
+        <p role="alert" data-testid="sessions-error" className="px-4 py-3 text-sm text-red-700 dark:text-red-400">
           {error}
         </p>
       )}

@@ -6,7 +6,7 @@ const STYLE: Record<SessionStatus, string> = {
   starting: "bg-sky-500/15 text-sky-700 dark:text-sky-300",
   running: "bg-blue-500/15 text-blue-700 dark:text-blue-300",
   awaiting_approval: "bg-amber-500/20 text-amber-800 dark:text-amber-300",
-  idle: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
+  idle: "bg-emerald-500/15 text-emerald-800 dark:text-emerald-300",
   stopped: "bg-zinc-500/15 text-zinc-600 dark:text-zinc-400",
   failed: "bg-red-500/15 text-red-700 dark:text-red-300",
 };

@@ -74,7 +74,7 @@ function ToolState({ item }: { item: ToolItem }) {
 
 const TONES = {
   red: "bg-red-500/15 text-red-700 dark:text-red-300",
-  green: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
+  green: "bg-emerald-500/15 text-emerald-800 dark:text-emerald-300",
   gray: "bg-zinc-500/15 text-muted",
   blue: "bg-sky-500/15 text-sky-700 dark:text-sky-300",
   amber: "bg-amber-500/20 text-amber-800 dark:text-amber-300",

@@ -24,7 +24,7 @@ export const ToolEditDiff = memo(function ToolEditDiff({ diff }: { diff: EditDif
 export function EditCounts({ diff }: { diff: EditDiff }) {
   return (
     <span data-testid="tool-edit-counts" className="shrink-0 font-mono">
-      <span className="text-emerald-700 dark:text-emerald-400">+{diff.file.additions}</span>{" "}
+      <span className="text-emerald-800 dark:text-emerald-400">+{diff.file.additions}</span>{" "}
       <span className="text-red-700 dark:text-red-400">−{diff.file.deletions}</span>
     </span>
   );

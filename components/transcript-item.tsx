@@ -46,8 +46,8 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
           <span className="min-w-0 truncate font-medium">{firstLine(item.message)}</span>
           <span className="shrink-0 text-muted">
             {item.filesChanged} {item.filesChanged === 1 ? "file" : "files"},{" "}
-            <span className="text-emerald-600 dark:text-emerald-400">+{item.insertions}</span>{" "}
-            <span className="text-red-600 dark:text-red-400">−{item.deletions}</span>
+            <span className="text-emerald-800 dark:text-emerald-400">+{item.insertions}</span>{" "}
+            <span className="text-red-700 dark:text-red-400">−{item.deletions}</span>
           </span>
         </div>
       );
@@ -121,7 +121,7 @@ function DeliveryTag({ delivery }: { delivery: "queued" | "delivered" }) {
       data-testid="delivery-tag"
       data-delivery={delivery}
       title={queued ? "The agent is busy; it reads this message at its next step." : "The agent has read this message."}
-      className={`rounded px-1.5 text-[11px] font-medium ${queued ? "bg-amber-500/15 text-amber-700 dark:text-amber-300" : "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300"}`}
+      className={`rounded px-1.5 text-[11px] font-medium ${queued ? "bg-amber-500/15 text-amber-800 dark:text-amber-300" : "bg-emerald-500/15 text-emerald-800 dark:text-emerald-300"}`}
     >
       {delivery}
     </span>

@@ -29,7 +29,7 @@ export function SignInForm({ next }: { next?: string }) {
       footer={
         <>
           No account yet?{" "}
-          <Link href={signUpHref(next)} data-testid="signup-link" className="text-accent hover:underline">
+          <Link href={signUpHref(next)} data-testid="signup-link" className="text-accent underline hover:no-underline">
             Create one
           </Link>
         </>

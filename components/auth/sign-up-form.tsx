@@ -60,7 +60,7 @@ export function SignUpForm({ next, firstRun = false, invitation }: Props) {
         firstRun && !offer ? null : (
           <>
             Already have an account?{" "}
-            <Link href={signInHref(next)} data-testid="signin-link" className="text-accent hover:underline">
+            <Link href={signInHref(next)} data-testid="signin-link" className="text-accent underline hover:no-underline">
               {offer ? `Sign in to join ${offer.teamName}` : "Sign in"}
             </Link>
           </>

@@ -110,7 +110,7 @@ export function CompanionDock({ sessionId, replayTarget }: Props) {
         />
       )}
       {error && (
-        <span role="alert" data-testid="companion-error" className="min-w-0 truncate text-xs text-red-600 dark:text-red-400" title={error}>
+        <span role="alert" data-testid="companion-error" className="min-w-0 truncate text-xs text-red-700 dark:text-red-400" title={error}>
           {error}
         </span>
       )}

@@ -66,7 +66,7 @@ export function NamePrompt({ onNamed, onDismiss }: Props) {
         Not now
       </button>
       {error && (
-        <span role="alert" data-testid="companion-name-error" className="min-w-0 truncate text-xs text-red-600 dark:text-red-400" title={error}>
+        <span role="alert" data-testid="companion-name-error" className="min-w-0 truncate text-xs text-red-700 dark:text-red-400" title={error}>
           {error}
         </span>
       )}

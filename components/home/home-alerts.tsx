@@ -43,7 +43,7 @@ export function HomeAlerts({ alerts, now, mayResolve, onChange }: Props) {
         <span className="rounded-full bg-sunken px-2 text-xs font-medium text-muted">{alerts.length}</span>
       </h3>
       {error && (
-        <p role="alert" data-testid="home-alerts-error" className="px-3 pt-2 text-sm text-red-600 dark:text-red-400">
+        <p role="alert" data-testid="home-alerts-error" className="px-3 pt-2 text-sm text-red-700 dark:text-red-400">
           {error}
         </p>
       )}

@@ -36,7 +36,7 @@ export function HomeSummaryView() {
   if (!active) return null;
   if (!data) {
     return error ? (
-      <p role="alert" data-testid="home-error" className="text-sm text-red-600 dark:text-red-400">
+      <p role="alert" data-testid="home-error" className="text-sm text-red-700 dark:text-red-400">
         {error}
       </p>
     ) : null;
@@ -64,7 +64,7 @@ export function HomeSummaryView() {
         <ScopeToggle value={data.scope} onChange={choose} />
       </div>
       {error && (
-        <p role="alert" data-testid="home-error" className="text-sm text-red-600 dark:text-red-400">
+        <p role="alert" data-testid="home-error" className="text-sm text-red-700 dark:text-red-400">
           {error}
         </p>
       )}

@@ -73,7 +73,7 @@ export function MemoryEntryCard({ entry, canWrite, onChanged }: { entry: MemoryE
         {canWrite && !editing && (
           <>
             {entry.state !== "accepted" && (
-              <button type="button" data-testid="memory-accept" disabled={busy} onClick={() => void move("accepted")} className={`font-medium text-emerald-700 dark:text-emerald-400 ${action}`}>
+              <button type="button" data-testid="memory-accept" disabled={busy} onClick={() => void move("accepted")} className={`font-medium text-emerald-800 dark:text-emerald-400 ${action}`}>
                 {entry.state === "proposed" ? "Accept" : "Restore"}
               </button>
             )}

@@ -10,7 +10,7 @@ import { shortId, STATE_WORDS } from "./memory-api";
 
 const STATE_TONE: Record<MemoryState, string> = {
   proposed: "bg-amber-500/20 text-amber-800 dark:text-amber-300",
-  accepted: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
+  accepted: "bg-emerald-500/15 text-emerald-800 dark:text-emerald-300",
   archived: "bg-zinc-500/15 text-zinc-600 dark:text-zinc-400",
   rejected: "bg-red-500/15 text-red-700 dark:text-red-300",
 };

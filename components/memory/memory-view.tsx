@@ -115,7 +115,7 @@ export function MemoryView({ initial }: { initial: MemoryFilters }) {
         {data && <MemoryProposals proposals={data.proposals} known={known} canWrite={canWrite} onDecided={reload} />}
         {canWrite && writing && <NewMemoryForm repos={repos} defaultScope={scope} onCreated={created} onCancel={() => setWriting(false)} />}
         {added && (
-          <p role="status" data-testid="memory-new-done" className="text-sm text-emerald-700 dark:text-emerald-400">
+          <p role="status" data-testid="memory-new-done" className="text-sm text-emerald-800 dark:text-emerald-400">
             Added{added.state === "accepted" ? " and accepted" : ""}: it reaches new sessions {added.repo ? `of ${repoLabel(added.repo)}` : "of every repository"}.
           </p>
         )}

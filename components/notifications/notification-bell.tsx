@@ -156,7 +156,7 @@ export function NotificationBell() {
             <p className="border-b border-line px-3 py-2 text-xs text-muted">Browser notifications are blocked for this site in your browser&apos;s settings.</p>
           )}
           {error && (
-            <p role="alert" data-testid="notifications-error" className="px-3 py-2 text-xs text-red-600 dark:text-red-400">
+            <p role="alert" data-testid="notifications-error" className="px-3 py-2 text-xs text-red-700 dark:text-red-400">
               {error}
             </p>
           )}

@@ -87,7 +87,7 @@ export function CommitActions({ sessionId, sha, isHead, canReview, open, onOpen,
         </form>
       )}
       {error && (
-        <p role="alert" data-testid="commit-error" className="mt-1 text-red-600 dark:text-red-400">
+        <p role="alert" data-testid="commit-error" className="mt-1 text-red-700 dark:text-red-400">
           {error}
         </p>
       )}

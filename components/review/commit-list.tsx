@@ -74,7 +74,7 @@ export function CommitList({ sessionId, list, range, onRange, lastReviewed, canR
               <button type="button" data-testid="commit-select" onClick={(e) => pick(c.sha, e.shiftKey)} title="Show this checkpoint's changes (shift-click to extend)" className="block w-full text-left">
                 <span className="font-mono text-muted">{shortSha(c.sha)}</span> <span className="break-words">{c.subject || "(no message)"}</span>
                 <span className="ml-1 font-mono text-[11px]">
-                  <span className="text-emerald-700 dark:text-emerald-400">+{c.additions}</span> <span className="text-red-700 dark:text-red-400">−{c.deletions}</span>
+                  <span className="text-emerald-800 dark:text-emerald-400">+{c.additions}</span> <span className="text-red-700 dark:text-red-400">−{c.deletions}</span>
                 </span>
               </button>
               <CommitActions

@@ -63,7 +63,7 @@ function FileHeader({ file, sticky }: { file: DiffFile; sticky: boolean }) {
       {file.status === "deleted" && <Tag tone="red">deleted</Tag>}
       {(file.binary || file.status === "binary") && <Tag tone="zinc">binary file</Tag>}
       <span className="ml-auto shrink-0 font-mono">
-        <span className="text-emerald-700 dark:text-emerald-400">+{file.additions}</span>{" "}
+        <span className="text-emerald-800 dark:text-emerald-400">+{file.additions}</span>{" "}
         <span className="text-red-700 dark:text-red-400">−{file.deletions}</span>
       </span>
     </header>
@@ -71,7 +71,7 @@ function FileHeader({ file, sticky }: { file: DiffFile; sticky: boolean }) {
 }
 
 const TONES = {
-  emerald: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
+  emerald: "bg-emerald-500/15 text-emerald-800 dark:text-emerald-300",
   red: "bg-red-500/15 text-red-700 dark:text-red-300",
   zinc: "bg-zinc-500/15 text-zinc-600 dark:text-zinc-300",
 };

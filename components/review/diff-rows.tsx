@@ -11,7 +11,7 @@ import { useHighlight } from "./use-highlighter";
 const BG = { add: "bg-emerald-500/10", del: "bg-red-500/10", context: "" } as const;
 const MARK = { add: "+", del: "−", context: "" } as const;
 // Narrower line numbers on a phone leave the code most of the width.
-const NUM = "w-8 shrink-0 cursor-pointer select-none pr-1.5 text-right text-muted/80 hover:text-accent md:w-12 md:pr-2";
+const NUM = "w-8 shrink-0 cursor-pointer select-none pr-1.5 text-right text-muted hover:text-accent md:w-12 md:pr-2";
 // The +/− marker is a pseudo-element: two fewer DOM nodes per line, and it stays out of copies.
 const CODE = "min-w-0 flex-1 whitespace-pre-wrap pr-3 [tab-size:4] wrap-anywhere before:inline-block before:w-4 before:select-none before:text-muted before:content-[attr(data-mark)]";
 

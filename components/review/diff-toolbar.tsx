@@ -26,7 +26,7 @@ export function DiffToolbar({ diff, mode, onMode, stale, onReload }: Props) {
       <div className="flex flex-wrap items-center gap-3 text-xs text-muted">
         <span data-testid="diff-summary">
           {diff.files.length} {diff.files.length === 1 ? "file" : "files"} changed,{" "}
-          <span className="text-emerald-700 dark:text-emerald-400">+{additions}</span> <span className="text-red-700 dark:text-red-400">−{deletions}</span>
+          <span className="text-emerald-800 dark:text-emerald-400">+{additions}</span> <span className="text-red-700 dark:text-red-400">−{deletions}</span>
           <span className="ml-2 font-mono">
             {shortSha(diff.from)}..{shortSha(diff.to)}
           </span>

@@ -6,9 +6,9 @@ import type { DiffFile } from "../../lib/protocol/review";
 import { buildFileTree, flattenTree, statusMark } from "./lib/file-tree";
 
 const MARK_STYLE: Record<string, string> = {
-  A: "text-emerald-700 dark:text-emerald-400",
+  A: "text-emerald-800 dark:text-emerald-400",
   D: "text-red-700 dark:text-red-400",
-  M: "text-amber-700 dark:text-amber-400",
+  M: "text-amber-800 dark:text-amber-400",
   R: "text-sky-700 dark:text-sky-400",
   C: "text-sky-700 dark:text-sky-400",
   B: "text-zinc-500",
@@ -89,7 +89,7 @@ export function FileSelect({ files, onSelect }: { files: readonly DiffFile[]; on
 function Counts({ additions, deletions }: { additions: number; deletions: number }) {
   return (
     <span className="shrink-0 font-mono text-[11px]">
-      <span className="text-emerald-700 dark:text-emerald-400">+{additions}</span> <span className="text-red-700 dark:text-red-400">−{deletions}</span>
+      <span className="text-emerald-800 dark:text-emerald-400">+{additions}</span> <span className="text-red-700 dark:text-red-400">−{deletions}</span>
     </span>
   );
 }

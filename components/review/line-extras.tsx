@@ -43,7 +43,7 @@ function PendingComment({ draft, onRemove }: { draft: Draft; onRemove(): void })
   return (
     <div data-testid="pending-comment" data-line={draft.line} data-side={draft.side} className="rounded-md border border-amber-500/40 bg-amber-500/5 px-3 py-2">
       <div className="mb-1 flex flex-wrap items-center gap-2 text-xs">
-        <span className="rounded bg-amber-500/15 px-1.5 py-0.5 font-medium text-amber-700 dark:text-amber-300">Pending</span>
+        <span className="rounded bg-amber-500/15 px-1.5 py-0.5 font-medium text-amber-800 dark:text-amber-300">Pending</span>
         <span className="text-muted">
           {draft.side === "old" ? "old" : "new"} line {draft.line}
         </span>

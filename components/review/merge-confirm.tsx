@@ -90,7 +90,7 @@ export function MergeConfirm({ strategy, baseBranch, branch, commits, files, nee
           disabled={!ready}
           title={ready ? undefined : "Give a reason first."}
           onClick={() => onConfirm(needsOverride ? reason.trim() : undefined)}
-          className="rounded-md bg-emerald-600 px-3 py-1 font-medium text-white hover:bg-emerald-700 disabled:cursor-not-allowed disabled:opacity-50"
+          className="rounded-md bg-emerald-700 px-3 py-1 font-medium text-white hover:bg-emerald-800 disabled:cursor-not-allowed disabled:opacity-50"
         >
           {needsOverride ? "Merge anyway" : "Merge"}
         </button>

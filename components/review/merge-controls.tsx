@@ -91,7 +91,7 @@ export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeB
             disabled={blocked !== null || busy !== null}
             title={blocked ?? `Merge into ${baseBranch}`}
             onClick={() => setAsking("merge")}
-            className="rounded-md bg-emerald-600 px-3 py-1 text-sm font-medium text-white hover:bg-emerald-700 disabled:cursor-not-allowed disabled:opacity-50"
+            className="rounded-md bg-emerald-700 px-3 py-1 text-sm font-medium text-white hover:bg-emerald-800 disabled:cursor-not-allowed disabled:opacity-50"
           >
             {busy === "merge" ? "Merging…" : `Merge into ${baseBranch}`}
           </button>
@@ -130,7 +130,7 @@ export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeB
 }
 
 function ResultView({ result, baseBranch }: { result: Result; baseBranch: string }) {
-  const tone = result.kind === "conflict" || result.kind === "error" ? "text-red-700 dark:text-red-300" : "text-emerald-700 dark:text-emerald-300";
+  const tone = result.kind === "conflict" || result.kind === "error" ? "text-red-700 dark:text-red-300" : "text-emerald-800 dark:text-emerald-300";
   return (
     <div data-testid="merge-result" data-kind={result.kind} role="status" className={`max-w-xl break-words text-sm sm:text-right ${tone}`}>
       {result.kind === "merged" && `Merged into ${baseBranch} (${STRATEGY_NAME[result.strategy as MergeStrategy] ?? result.strategy}); ${baseBranch} is now at ${shortSha(result.baseHead)}.`}

@@ -42,7 +42,7 @@ export function MergeabilityLine({ sessionId, baseBranch, mergeability, canRevie
         {m.summary}
       </span>
       {m.needsOverride && !m.merged && (
-        <span data-testid="mergeability-override" className="text-amber-700 dark:text-amber-300">
+        <span data-testid="mergeability-override" className="text-amber-800 dark:text-amber-300">
           {m.needsOverride}
         </span>
       )}
@@ -52,7 +52,7 @@ export function MergeabilityLine({ sessionId, baseBranch, mergeability, canRevie
         </button>
       )}
       {rebase.kind === "asked" && (
-        <span role="status" data-testid="rebase-asked" className="text-emerald-700 dark:text-emerald-300">
+        <span role="status" data-testid="rebase-asked" className="text-emerald-800 dark:text-emerald-300">
           Asked the agent to rebase onto {baseBranch}; its new checkpoints will show up here.
         </span>
       )}

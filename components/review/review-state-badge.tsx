@@ -2,9 +2,9 @@ import type { ReviewState } from "../../lib/protocol/review";
 
 // Amber waits on a reviewer, red on the agent, green on a merge, violet is done.
 const STYLE: Record<ReviewState, string> = {
-  needs_review: "bg-amber-500/15 text-amber-700 dark:text-amber-300",
+  needs_review: "bg-amber-500/15 text-amber-800 dark:text-amber-300",
   changes_requested: "bg-red-500/15 text-red-700 dark:text-red-300",
-  approved: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
+  approved: "bg-emerald-500/15 text-emerald-800 dark:text-emerald-300",
   merged: "bg-violet-500/15 text-violet-700 dark:text-violet-300",
 };
 const LABEL: Record<ReviewState, string> = { needs_review: "needs review", changes_requested: "changes requested", approved: "approved", merged: "merged" };

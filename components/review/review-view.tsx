@@ -10,7 +10,7 @@ export function ReviewView({ id }: { id: string }) {
   if (load.kind === "missing") return <SessionNotFound id={id} />;
   if (load.kind === "error" || !data) {
     return (
-      <p role="alert" data-testid="review-load-error" className="p-6 text-sm text-red-600 dark:text-red-400">
+      <p role="alert" data-testid="review-load-error" className="p-6 text-sm text-red-700 dark:text-red-400">
         {load.kind === "error" ? load.message : "The review could not be loaded."}
       </p>
     );

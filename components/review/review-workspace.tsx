@@ -155,7 +155,7 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
               {data.commits.kind === "ok" && list ? (
                 <CommitList sessionId={session.id} list={list} range={range} onRange={setRange} lastReviewed={summary?.myLastReviewedCommit ?? null} canReview={canReview} onBranchChanged={onBranchChanged} />
               ) : data.commits.kind === "error" ? (
-                <p role="alert" data-testid="commits-error" className="px-3 pb-2 text-xs text-red-600 dark:text-red-400">{data.commits.message}</p>
+                <p role="alert" data-testid="commits-error" className="px-3 pb-2 text-xs text-red-700 dark:text-red-400">{data.commits.message}</p>
               ) : (
                 <p className="px-3 pb-2 text-xs text-muted">Loading checkpoints…</p>
               )}
@@ -167,7 +167,7 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
           <div className="min-h-0 min-w-0 flex-1">
             {diff.kind === "loading" && <p className="p-4 text-sm text-muted">Loading diff…</p>}
             {diff.kind === "error" && (
-              <p role="alert" data-testid="diff-error" className="p-4 text-sm text-red-600 dark:text-red-400">
+              <p role="alert" data-testid="diff-error" className="p-4 text-sm text-red-700 dark:text-red-400">
                 {diff.message}
               </p>
             )}

@@ -63,8 +63,8 @@ export function SubmitReview({ sessionId, drafts, canReview, reviewBlocked, onSu
       <p data-testid="review-pending-count" className="text-xs text-muted">
         {drafts.length === 0 ? (canReview ? "No pending comments. Click a line's + to add one." : "") : `${drafts.length} pending ${drafts.length === 1 ? "comment" : "comments"} will be sent.`}
       </p>
-      {error && <p role="alert" data-testid="review-error" className="text-red-600 dark:text-red-400">{error}</p>}
-      {done && <p role="status" data-testid="review-submitted" className="text-emerald-700 dark:text-emerald-300">{done}</p>}
+      {error && <p role="alert" data-testid="review-error" className="text-red-700 dark:text-red-400">{error}</p>}
+      {done && <p role="status" data-testid="review-submitted" className="text-emerald-800 dark:text-emerald-300">{done}</p>}
     </form>
   );
 }

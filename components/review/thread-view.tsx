@@ -81,7 +81,7 @@ export function ThreadView({ thread, sessionId, canReview, onChanged, showContex
         </button>
       </form>
       {error && (
-        <p role="alert" data-testid="thread-error" className="px-3 pb-2 text-sm text-red-600 dark:text-red-400">
+        <p role="alert" data-testid="thread-error" className="px-3 pb-2 text-sm text-red-700 dark:text-red-400">
           {error}
         </p>
       )}

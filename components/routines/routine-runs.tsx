@@ -42,7 +42,7 @@ export function RunRow({ run, compact = false }: { run: RoutineRunDto; compact?:
         <span className="text-muted" title={run.createdAt}>
           {localRunTime(run.createdAt)} ({timeAgo(run.createdAt, now)})
         </span>
-        {run.missed > 0 && <span className="text-amber-700 dark:text-amber-300">{run.missed === 1 ? "1 missed run folded in" : `${run.missed} missed runs folded in`}</span>}
+        {run.missed > 0 && <span className="text-amber-800 dark:text-amber-300">{run.missed === 1 ? "1 missed run folded in" : `${run.missed} missed runs folded in`}</span>}
         {run.sessionId ? <SessionLink id={run.sessionId} status={run.sessionStatus} /> : <RunState state={run.state} />}
         {run.verdict && <VerdictBadge verdict={run.verdict} />}
       </p>
@@ -70,12 +70,12 @@ function SessionLink({ id, status }: { id: string; status: string | null }) {
 }
 
 function RunState({ state }: { state: RoutineRunDto["state"] }) {
-  const tone = state === "failed" ? "text-red-700 dark:text-red-300" : state === "skipped" ? "text-amber-700 dark:text-amber-300" : "text-muted";
+  const tone = state === "failed" ? "text-red-700 dark:text-red-300" : state === "skipped" ? "text-amber-800 dark:text-amber-300" : "text-muted";
   return <span className={`font-medium ${tone}`}>{state}</span>;
 }
 
 export function VerdictBadge({ verdict }: { verdict: "ok" | "attention" }) {
-  const tone = verdict === "ok" ? "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300" : "bg-amber-500/20 text-amber-800 dark:text-amber-300";
+  const tone = verdict === "ok" ? "bg-emerald-500/15 text-emerald-800 dark:text-emerald-300" : "bg-amber-500/20 text-amber-800 dark:text-amber-300";
   return (
     <span data-testid="routine-verdict" data-verdict={verdict} className={`rounded-full px-2 py-0.5 text-xs font-medium ${tone}`}>
       {verdict === "ok" ? "ok" : "attention"}

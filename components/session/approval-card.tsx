@@ -220,7 +220,7 @@ function OutcomeLine({ outcome, plan }: { outcome: Outcome; plan: boolean }) {
 }
 
 const btn = "rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50";
-const approveBtn = `${btn} bg-emerald-600 text-white hover:bg-emerald-700`;
+const approveBtn = `${btn} bg-emerald-700 text-white hover:bg-emerald-800`;
 const otherBtn = `${btn} border border-line bg-panel hover:bg-sunken`;
 const denyBtn = `${btn} border border-red-500/40 text-red-700 hover:bg-red-500/10 dark:text-red-300`;
 
@@ -328,7 +328,7 @@ function DecisionForm({ item, perms, onDecided }: { item: ApprovalItem; perms: A
       </div>
       {plan && <p className="text-xs text-muted">Ask: the agent asks before running commands outside the allow rules. Auto: it runs what the rules allow.</p>}
       {error && (
-        <p role="alert" data-testid="approval-error" className="text-sm text-red-600 dark:text-red-400">
+        <p role="alert" data-testid="approval-error" className="text-sm text-red-700 dark:text-red-400">
           {error}
         </p>
       )}

@@ -57,7 +57,7 @@ export function ModeControl({ sessionId, mode, canEdit }: { sessionId: string; m
         {MODE_WORDS[shown].hint}
       </span>
       {error && (
-        <span role="alert" data-testid="session-mode-error" className="text-red-600 dark:text-red-400">
+        <span role="alert" data-testid="session-mode-error" className="text-red-700 dark:text-red-400">
           {error}
         </span>
       )}

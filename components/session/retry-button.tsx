@@ -32,7 +32,7 @@ export function RetryButton({ sessionId, kind }: { sessionId: string; kind: Atte
         {busy ? "Retrying…" : "Retry"}
       </button>
       {error && (
-        <span role="alert" data-testid="retry-error" className="min-w-0 break-words text-red-600 dark:text-red-400">
+        <span role="alert" data-testid="retry-error" className="min-w-0 break-words text-red-700 dark:text-red-400">
           {error}
         </span>
       )}

@@ -80,7 +80,7 @@ function CompanionForm({ companion, onChange }: { companion: Companion; onChange
         >
           {companion.hidden ? "Show it again" : "Hide it"}
         </button>
-        {note?.ok && <span data-testid="companion-panel-saved" className="text-emerald-700 dark:text-emerald-400">{note.text}</span>}
+        {note?.ok && <span data-testid="companion-panel-saved" className="text-emerald-800 dark:text-emerald-400">{note.text}</span>}
       </div>
       {note && !note.ok && <ErrorNote testId="companion-panel-error">{note.text}</ErrorNote>}
     </Panel>

@@ -215,7 +215,7 @@ export function EgressEditor({ effective, own, editable, onSave, onReset, resetL
           <button type="button" data-testid="egress-reset" className={secondaryButton} disabled={busy || overrides.length === 0} onClick={() => void run(onReset)}>
             {resetLabel}
           </button>
-          {saved && !dirty && <span data-testid="egress-saved" className="text-sm text-emerald-700 dark:text-emerald-400">Saved.</span>}
+          {saved && !dirty && <span data-testid="egress-saved" className="text-sm text-emerald-800 dark:text-emerald-400">Saved.</span>}
         </div>
       )}
     </div>

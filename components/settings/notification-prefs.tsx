@@ -98,7 +98,7 @@ export function NotificationPrefsPanel() {
             <button type="button" data-testid="notification-prefs-save" className={primaryButton} disabled={busy || !dirty} onClick={() => void save()}>
               {busy ? "Saving…" : "Save"}
             </button>
-            {note?.ok && !dirty && <span data-testid="notification-prefs-saved" className="text-sm text-emerald-700 dark:text-emerald-400">{note.text}</span>}
+            {note?.ok && !dirty && <span data-testid="notification-prefs-saved" className="text-sm text-emerald-800 dark:text-emerald-400">{note.text}</span>}
           </div>
         </div>
       )}

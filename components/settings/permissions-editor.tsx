@@ -55,7 +55,7 @@ export function DefaultModeEditor({ value, editable, inherit, onSave, testId = "
             </option>
           ))}
         </select>
-        {note?.ok && <span data-testid={`${testId}-saved`} className="text-xs text-emerald-700 dark:text-emerald-400">{note.text}</span>}
+        {note?.ok && <span data-testid={`${testId}-saved`} className="text-xs text-emerald-800 dark:text-emerald-400">{note.text}</span>}
       </div>
       <ul className="text-xs text-muted">
         {PERMISSION_MODES.map((m) => (
@@ -128,7 +128,7 @@ export function RulesEditor({ rules, editable, onSave, onClear }: { rules: Rules
         ))}
       </div>
       {bad.length > 0 && (
-        <p data-testid="rules-invalid" className="text-xs text-amber-700 dark:text-amber-300">
+        <p data-testid="rules-invalid" className="text-xs text-amber-800 dark:text-amber-300">
           Not a rule: {bad.map((b) => `"${b}"`).join(", ")} (write tool or tool(pattern))
         </p>
       )}
@@ -143,7 +143,7 @@ export function RulesEditor({ rules, editable, onSave, onClear }: { rules: Rules
               Remove all rules
             </button>
           )}
-          {note?.ok && !dirty && <span data-testid="rules-saved" className="text-sm text-emerald-700 dark:text-emerald-400">{note.text}</span>}
+          {note?.ok && !dirty && <span data-testid="rules-saved" className="text-sm text-emerald-800 dark:text-emerald-400">{note.text}</span>}
         </div>
       )}
     </div>
@@ -261,7 +261,7 @@ export function HooksEditor({ hooks, editable, onSave }: { hooks: Hooks | null; 
           <button type="button" data-testid="hooks-save" className={primaryButton} disabled={busy || !dirty} onClick={() => void run(() => onSave(empty && next.stopMaxRuns === 3 ? null : next))}>
             {busy ? "Saving…" : "Save hooks"}
           </button>
-          {note?.ok && !dirty && <span data-testid="hooks-saved" className="text-sm text-emerald-700 dark:text-emerald-400">{note.text}</span>}
+          {note?.ok && !dirty && <span data-testid="hooks-saved" className="text-sm text-emerald-800 dark:text-emerald-400">{note.text}</span>}
         </div>
       )}
     </div>

@@ -125,7 +125,7 @@ function SetupScriptEditor({ script, allowRepoScript, editable, onSave }: Script
           <button type="button" data-testid="setup-script-save" className={primaryButton} disabled={busy || !dirty} onClick={() => void save()}>
             {busy ? "Saving…" : "Save script"}
           </button>
-          {note?.ok && !dirty && <span data-testid="setup-script-saved" className="text-sm text-emerald-700 dark:text-emerald-400">{note.text}</span>}
+          {note?.ok && !dirty && <span data-testid="setup-script-saved" className="text-sm text-emerald-800 dark:text-emerald-400">{note.text}</span>}
         </div>
       )}
     </div>

@@ -83,7 +83,7 @@ export function SpendingPanel({ team }: { team: TeamDto }) {
         {editable ? (
           <div className="flex items-center gap-3">
             <button type="submit" data-testid="save-spending" disabled={busy || !detail} className={primaryButton}>{busy ? "Saving…" : "Save"}</button>
-            {note?.ok && <span data-testid="spending-saved" className="text-sm text-emerald-700 dark:text-emerald-400">{note.text}</span>}
+            {note?.ok && <span data-testid="spending-saved" className="text-sm text-emerald-800 dark:text-emerald-400">{note.text}</span>}
           </div>
         ) : (
           <p className="text-xs text-muted">Only admins and owners can change these settings.</p>

@@ -56,7 +56,7 @@ export function TeamForm({ team }: { team: TeamDto }) {
             <button type="submit" data-testid="save-team" disabled={busy || !dirty || !name.trim()} className={primaryButton}>
               {busy ? "Saving…" : "Save"}
             </button>
-            {note?.ok && <span data-testid="team-saved" className="text-sm text-emerald-700 dark:text-emerald-400">{note.text}</span>}
+            {note?.ok && <span data-testid="team-saved" className="text-sm text-emerald-800 dark:text-emerald-400">{note.text}</span>}
           </div>
         ) : (
           <p className="text-xs text-muted">Only admins and owners can change these settings.</p>

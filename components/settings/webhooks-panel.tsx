@@ -156,7 +156,7 @@ function WebhookRow({ hook, onDelete }: { hook: WebhookDto; onDelete: () => void
 }
 
 function DeliveryState({ status }: { status: "pending" | "delivered" | "failed" }) {
-  const tone = status === "delivered" ? "text-emerald-700 dark:text-emerald-400" : status === "failed" ? "text-red-700 dark:text-red-300" : "text-amber-700 dark:text-amber-300";
+  const tone = status === "delivered" ? "text-emerald-800 dark:text-emerald-400" : status === "failed" ? "text-red-700 dark:text-red-300" : "text-amber-800 dark:text-amber-300";
   return <span className={`font-medium ${tone}`}>{status}</span>;
 }
 
@@ -209,7 +209,7 @@ function AddWebhook({ path, onCreated }: { path: string; onCreated: (c: { url: s
         )}
       </fieldset>
       {error && (
-        <p id={`${id}-err`} role="alert" data-testid="webhook-add-error" className="text-sm text-red-600 dark:text-red-400">
+        <p id={`${id}-err`} role="alert" data-testid="webhook-add-error" className="text-sm text-red-700 dark:text-red-400">
           {error}
         </p>
       )}

@@ -33,7 +33,7 @@ export function ShareView({ token }: { token: string }) {
   }
   if (load.kind === "error") {
     return (
-      <p role="alert" data-testid="share-error" className="p-6 text-sm text-red-600 dark:text-red-400">
+      <p role="alert" data-testid="share-error" className="p-6 text-sm text-red-700 dark:text-red-400">
         {load.message}
       </p>
     );

@@ -26,7 +26,7 @@ export function Field({ label, htmlFor, children }: { label: string; htmlFor: st
 
 export function ErrorNote({ testId, children }: { testId?: string; children: ReactNode }) {
   return (
-    <p role="alert" data-testid={testId} className="text-sm text-red-600 dark:text-red-400">
+    <p role="alert" data-testid={testId} className="text-sm text-red-700 dark:text-red-400">
       {children}
     </p>
   );
