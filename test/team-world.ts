@@ -53,7 +53,10 @@ const PASSWORD = "correct-horse-world";
 export async function startTeamWorld(): Promise<TeamWorld> {
   const databaseUrl = await createDatabase("world");
   connectDb(databaseUrl);
-  const starting = startServer({ databaseUrl });
+  // A known instance id: fixture sessions are leased to the server (below), so its takeover scan
+  // leaves them as they are (they have no sandbox; an unowned live session would be settled).
+  const instanceId = `world-${Date.now().toString(36)}`;
+  const starting = startServer({ databaseUrl, env: { DOCKSIDE_INSTANCE_ID: instanceId } });
   starting.catch(() => {}); // awaited below; fixtures may fail first
   try {
     // The first account on a fresh install owns the default team; keep that out of the way.
@@ -77,6 +80,7 @@ export async function startTeamWorld(): Promise<TeamWorld> {
       await db().session.create({
         data: { id, teamId, repo: "/srv/repos/fixture", baseBranch: "main", branch: `dockside/${id.slice(0, 8)}`, prompt: "fixture task", model: "stub", status: "queued", createdById: author.id },
       });
+      await db().$executeRaw`INSERT INTO session_leases (session_id, instance_id, epoch, expires_at) VALUES (${id}, ${instanceId}, 1, timezone('UTC', now()) + interval '1 day')`;
       await appendEvents(id, [ev("user.message", { text: "fixture task", author: NAMES[by], authorId: author.id }), ev("status", { status: "queued" }), ev("status", { status: "idle" })]);
       return id;
     };
