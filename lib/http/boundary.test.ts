@@ -94,7 +94,7 @@ describe("GET /api/health", () => {
 
     const cookie = await signIn(server.url, EMAIL, PASSWORD);
     const full = (await (await fetch(`${server.url}/api/health`, { headers: { cookie } })).json()) as Record<string, unknown>;
-    expect(Object.keys(full).sort()).toEqual(["database", "disk", "docker", "engines", "image", "ok", "sessionFs"]);
+    expect(Object.keys(full).sort()).toEqual(["database", "disk", "docker", "engines", "image", "ok", "realtime", "sessionFs"]);
     expect(full.docker).toHaveProperty("address");
   });
 });

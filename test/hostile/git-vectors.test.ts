@@ -151,7 +151,8 @@ describe("a hostile agent's repository", () => {
     await waitStatusEvent(s.id, "idle", 4);
     const fetched = await waitFor(async () => (await db().workspaceOp.findFirst({ where: { sessionId: s.id, op: "fetch", doneAt: { not: null } } })) ?? null, "the base in the sandbox");
     expect(fetched.error).toBeNull();
-    await mergeSession(access, s.id, "merge");
+    // Changes were requested above and the thread stays open: merging needs a stated reason.
+    await mergeSession(access, s.id, "merge", "the red team merges its own planting");
     expect(git(origin, "show", "main:app.txt")).toBe("one\nTWO");
     expect(git(origin, "show", "main:signed.txt")).toBe("signed");
     // Nothing ran on the host: no program the agent planted left a trace...

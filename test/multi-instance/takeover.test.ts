@@ -1,10 +1,11 @@
 // Session ownership across instances, on real parts: two server.ts processes on one database and
-// one data directory (as instances behind a balancer share them). A runs the session; a follow-up
-// sent through B is stored by B and delivered by A (B never starts a second sandbox); A is killed
-// with SIGKILL in the middle of a command; B takes the session over (a higher lease epoch), the
-// worker reconnects to B and resends what A never confirmed, and a client watching on B gets
-// every line of the command exactly once and in order. A frozen holder (SIGSTOP) that comes back
-// finds the session taken: its writes are fenced off and its detach leaves B's channel working.
+// one data directory (as instances behind a balancer share them) and a round-robin balancer in
+// front. A runs the session; a follow-up sent through B is stored by B and delivered by A (B never
+// starts a second sandbox); A is killed with SIGKILL in the middle of a command; B takes the
+// session over (a higher lease epoch), the worker reconnects to B and resends what A never
+// confirmed, and a client watching through the balancer (on B) gets every line of the command
+// exactly once and in order. A frozen holder (SIGSTOP) that comes back finds the session taken:
+// its writes are fenced off and its detach leaves B's channel working.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,6 +18,7 @@ import type { ClientToServer, ServerToClient, SubscribeAck } from "../../lib/pro
 import { listSandboxes } from "../../lib/sandbox/container";
 import { makeRepo, waitFor } from "../fixtures";
 import { createDatabase, startServer, type TestServer } from "../http-harness";
+import { startRoundRobin } from "./round-robin";
 
 type Client = Socket<ServerToClient, ClientToServer>;
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
@@ -85,13 +87,22 @@ async function world(marker: string, extraSteps: { blocks: { type: "text"; text:
   });
   expect((await holder()).instance_id).toBe(`${marker}-a`);
 
-  // A client on B watches from the start.
-  const client: Client = connect(b.url, { transports: ["websocket"], extraHeaders: { cookie }, reconnection: false });
-  cleanup.push(() => client.close());
-  await new Promise<void>((resolve, reject) => {
-    client.once("connect", () => resolve());
-    client.once("connect_error", reject);
-  });
+  // A client behind a round-robin balancer watches from the start; it lands on B (the balancer
+  // sent the connection before it to A).
+  const proxy = await startRoundRobin([a.port, b.port]);
+  cleanup.push(() => proxy.close());
+  const open = async () => {
+    const c: Client = connect(`http://127.0.0.1:${proxy.port}`, { transports: ["websocket"], extraHeaders: { cookie }, reconnection: false });
+    cleanup.push(() => c.close());
+    await new Promise<void>((resolve, reject) => {
+      c.once("connect", () => resolve());
+      c.once("connect_error", reject);
+    });
+    return c;
+  };
+  await open();
+  const client = await open();
+  expect(proxy.routed).toEqual([0, 1]);
   const received: SessionEvent[] = [];
   client.on("events", (m) => m.sessionId === id && received.push(...m.events));
   expect(((await client.emitWithAck("subscribe", { sessionId: id, after: 0 })) as SubscribeAck).ok).toBe(true);
