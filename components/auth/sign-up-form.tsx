@@ -11,7 +11,6 @@ import { safeNext, signInHref } from "../lib/auth-paths";
 import { useSubmit } from "../lib/use-submit";
 import { ErrorNote, Field, inputClass, primaryButton } from "../ui/form";
 import { AuthCard } from "./auth-card";
-import { signUpInvited } from "./invited-sign-up";
 import { forgetInvitation } from "./remembered-invitations";
 
 // Matches the server's minimum (lib/auth/auth.ts); checked here so the message is immediate.
@@ -41,7 +40,7 @@ export function SignUpForm({ next, firstRun = false, invitation }: Props) {
     }
     void run(async () => {
       const res = invitation
-        ? await signUpInvited(name.trim(), email.trim(), password, invitation.token)
+        ? await signUp(name.trim(), email.trim(), password, invitation.token)
         : await signUp(name.trim(), email.trim(), password);
       if (!res.ok) return res.message;
       if (invitation) forgetInvitation(invitation.token);
