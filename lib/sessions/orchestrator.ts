@@ -248,6 +248,18 @@ export class Orchestrator implements ApprovalRecorder {
 
   /** Reconciles every container looked after here (the engine watcher, every 30 s). */
   async reconcile(engine?: string): Promise<void> {
+    // A stop asked on another instance whose notice was lost (the adapter was down) is on the row:
+    // reconcileSession below finishes it.
+    const running = [...this.live.values()].filter((l) => l.containerId && !l.stopRequested).map((l) => l.id);
+    if (running.length) {
+      const asked = await db().session.findMany({ where: { id: { in: running }, stopRequestedAt: { not: null } }, select: { id: true, stopReason: true } });
+      for (const r of asked) {
+        const live = this.live.get(r.id);
+        if (!live) continue;
+        live.stopRequested = true;
+        live.stopReason = r.stopReason ?? undefined;
+      }
+    }
     for (const live of [...this.live.values()]) {
       if (!live.containerId || this.launching.has(live.id)) continue;
       if (engine && !runsOn(this.engineOf(live.id), engine)) continue;
