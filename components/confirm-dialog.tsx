@@ -3,7 +3,8 @@
 // a modal dialog that says exactly what will happen. Cancel has the focus, so a stray Enter or
 // click does nothing; Escape cancels; focus returns to the button that opened it. Shown while
 // mounted: the caller renders it only when it asks.
-import { useId, useLayoutEffect, useRef } from "react";
+import { useId } from "react";
+import { useModal } from "./lib/use-modal";
 
 interface Props {
   title: string;
@@ -16,22 +17,8 @@ interface Props {
 }
 
 export function ConfirmDialog({ title, message, confirmLabel, tone = "primary", onConfirm, onCancel }: Props) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const cancel = useRef<HTMLButtonElement>(null);
+  const { dialog, focus: cancel } = useModal();
   const id = useId();
-
-  // Layout effect: its cleanup runs before React detaches the element, so close() can still
-  // hand the focus back.
-  useLayoutEffect(() => {
-    const d = dialog.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (d && !d.open) d.showModal();
-    cancel.current?.focus();
-    return () => {
-      if (d?.open) d.close();
-      opener?.focus();
-    };
-  }, []);
 
   const confirmClass = tone === "danger" ? "bg-red-600 hover:bg-red-700" : "bg-emerald-700 hover:bg-emerald-800";
   return (

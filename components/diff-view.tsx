@@ -8,6 +8,7 @@ import { DiffList } from "./review/diff-list";
 import { fileAnchorId } from "./review/diff-file-view";
 import { DiffToolbar } from "./review/diff-toolbar";
 import { FileTree } from "./review/file-tree";
+import { DiffStatus } from "./review/diff-status";
 import { useDiff, useDiffMode } from "./review/use-diff";
 import { HighlightContext, useHighlighterLoader } from "./review/use-highlighter";
 
@@ -30,12 +31,7 @@ export function DiffView({ sessionId, version }: { sessionId: string; version: n
           </aside>
         )}
         <div className="min-w-0 flex-1">
-          {diff.kind === "loading" && <p className="p-4 text-sm text-muted">Loading diff…</p>}
-          {diff.kind === "error" && (
-            <p role="alert" data-testid="diff-error" className="p-4 text-sm text-red-700 dark:text-red-400">
-              {diff.message}
-            </p>
-          )}
+          <DiffStatus diff={diff} />
           {diff.kind === "ok" && (
             <DiffList files={files} mode={mode}>
               <div className="mb-2 flex justify-end">

@@ -3,7 +3,8 @@
 // to. Mounted once, in the root layout. The overlay is a modal dialog: focus stays inside, Escape
 // closes it, and the focus goes back where it was.
 import { useRouter } from "next/navigation";
-import { useLayoutEffect, useRef, useState } from "react";
+import { useState } from "react";
+import { useModal } from "./lib/use-modal";
 import { keyLabel, requestSearchFocus, useShortcutList, useShortcuts, type Scope } from "./lib/shortcuts";
 
 const SCOPE_TITLES: Record<Scope, string> = { global: "Everywhere", session: "On a session", review: "In a review" };
@@ -34,23 +35,9 @@ export function ShortcutsOverlay() {
 }
 
 function ShortcutsDialog({ onClose }: { onClose(): void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const close = useRef<HTMLButtonElement>(null);
+  const { dialog, focus: close } = useModal();
   const entries = useShortcutList();
   const mac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
-
-  // As in ConfirmDialog: the layout effect's cleanup runs before the element goes, so the
-  // focus can still be handed back to where it was.
-  useLayoutEffect(() => {
-    const d = dialog.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (d && !d.open) d.showModal();
-    close.current?.focus();
-    return () => {
-      if (d?.open) d.close();
-      opener?.focus();
-    };
-  }, []);
 
   const groups = ORDER.map((scope) => ({
     scope,

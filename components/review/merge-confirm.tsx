@@ -3,7 +3,8 @@
 // review is not settled (unresolved threads, changes requested) it asks why to merge anyway, and
 // Merge stays off until there is a reason (kept in the audit trail). Like ConfirmDialog: a modal
 // dialog, Cancel has the focus, Escape cancels, focus returns to the opener.
-import { useId, useLayoutEffect, useRef, useState } from "react";
+import { useId, useState } from "react";
+import { useModal } from "../lib/use-modal";
 
 interface Props {
   strategy: string;
@@ -20,22 +21,10 @@ interface Props {
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 
 export function MergeConfirm({ strategy, baseBranch, branch, commits, files, needsOverride, onConfirm, onCancel }: Props) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const cancel = useRef<HTMLButtonElement>(null);
+  const { dialog, focus: cancel } = useModal();
   const id = useId();
   const [reason, setReason] = useState("");
   const ready = !needsOverride || reason.trim().length > 0;
-
-  useLayoutEffect(() => {
-    const d = dialog.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (d && !d.open) d.showModal();
-    cancel.current?.focus();
-    return () => {
-      if (d?.open) d.close();
-      opener?.focus();
-    };
-  }, []);
 
   return (
     <dialog

@@ -17,6 +17,7 @@ import { CommitList } from "./commit-list";
 import { OutdatedThreads } from "./outdated-threads";
 import { ReviewHeader } from "./review-header";
 import { SubmitReview } from "./submit-review";
+import { DiffStatus } from "./diff-status";
 import { useDiff, useDiffMode } from "./use-diff";
 import { useDrafts } from "./use-drafts";
 import { HighlightContext, useHighlighterLoader } from "./use-highlighter";
@@ -165,12 +166,7 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
             </Panel>
           </aside>
           <div className="min-h-0 min-w-0 flex-1">
-            {diff.kind === "loading" && <p className="p-4 text-sm text-muted">Loading diff…</p>}
-            {diff.kind === "error" && (
-              <p role="alert" data-testid="diff-error" className="p-4 text-sm text-red-700 dark:text-red-400">
-                {diff.message}
-              </p>
-            )}
+            <DiffStatus diff={diff} />
             {diff.kind === "ok" && (
               <DiffList files={files} mode={mode} current={at?.file ?? null} threads={placement.inline} drafts={draftsByFile} open={open} actions={actions}>
                 <DiffToolbar diff={diff.data} mode={mode} onMode={setMode} stale={stale} onReload={reloadAll} />

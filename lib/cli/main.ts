@@ -5,7 +5,6 @@ import { backupCommand } from "./backup";
 import { helpText, parseCommandLine, UsageError, type Groups } from "./command";
 import { openDatabase } from "./database";
 import { restoreCommand } from "./restore";
-import { runSessionCli } from "./session-cli";
 import { teamCommands } from "./teams";
 import { tokenCommands } from "./tokens";
 import { userCommands } from "./users";
@@ -43,9 +42,9 @@ async function main(argv: string[]): Promise<void> {
   print(process.stdout, out);
 }
 
-// `dockside session ...` talks to a running server over HTTP and prints words, not one JSON object.
-if (process.argv[2] === "session") runSessionCli(process.argv.slice(3)).then((code) => process.exit(code));
-else main(process.argv.slice(2)).then(
+// `dockside session ...` (HTTP, words rather than one JSON object) is routed by bin/dockside.mjs
+// to lib/cli/session-cli.ts before this module and its database code load.
+main(process.argv.slice(2)).then(
   () => process.exit(0),
   (err: unknown) => {
     const usage = err instanceof UsageError;

@@ -41,7 +41,11 @@ export async function reviewBase(repo: string, base: string, branch: string): Pr
 
 /** The session's checkpoints still to merge, oldest first. */
 export async function listCommits(repo: string, base: string, branch: string): Promise<CommitDto[]> {
-  const from = await reviewBase(repo, base, branch);
+  return commitsSince(repo, await reviewBase(repo, base, branch), branch);
+}
+
+/** The branch's commits after `from` (a review base already resolved), oldest first. */
+export async function commitsSince(repo: string, from: string, branch: string): Promise<CommitDto[]> {
   const out = await read(repo, ["log", "--reverse", "--no-color", "--format=%x1e%H%x1f%s%x1f%b%x1f%an%x1f%aI%x1f", "--shortstat", `${from}..refs/heads/${branch}`, "--"]);
   return out
     .split("\x1e")
@@ -58,7 +62,8 @@ export async function listCommits(repo: string, base: string, branch: string): P
  * Without `from`, the range starts where the review does (reviewBase).
  */
 export async function resolveRange(repo: string, base: string, branch: string, from?: string, to?: string): Promise<{ from: string; to: string }> {
-  const [start, commits] = await Promise.all([reviewBase(repo, base, branch), listCommits(repo, base, branch)]);
+  const start = await reviewBase(repo, base, branch);
+  const commits = await commitsSince(repo, start, branch);
   const known = [start, ...commits.map((c) => c.sha), base];
   const pick = (want: string | undefined, fallback: string) => {
     if (!want) return fallback;
