@@ -72,7 +72,7 @@ export async function describeInvitation(token: string): Promise<InvitationOffer
   if (!row) throw new AppError("not_found", NOT_FOUND);
   const reason = unusable(row);
   const inviter = await db().user.findUnique({ where: { id: row.createdById }, select: { name: true } });
-  return { teamName: row.team.name, role: Role.parse(row.role), invitedBy: inviter?.name ?? null, valid: !reason, ...(reason ? { reason } : {}) };
+  return { teamName: row.team.name, role: Role.parse(row.role), invitedBy: reason ? null : (inviter?.name ?? null), valid: !reason, ...(reason ? { reason } : {}) };
 }
 
 async function usableRow(token: string) {
@@ -93,7 +93,7 @@ export async function acceptInvitation(caller: Pick<Caller, "user">, token: stri
   const row = await usableRow(token);
   const existing = await db().member.findUnique({ where: { teamId_userId: { teamId: row.teamId, userId: caller.user.id } } });
   // Claim the link atomically: two people racing for one link cannot both join.
-  const claimed = await db().invitation.updateMany({ where: { id: row.id, acceptedAt: null, revokedAt: null }, data: { acceptedAt: new Date(), acceptedById: caller.user.id } });
+  const claimed = await db().invitation.updateMany({ where: { id: row.id, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } }, data: { acceptedAt: new Date(), acceptedById: caller.user.id } });
   if (claimed.count !== 1) throw new AppError("conflict", `this invitation link was just used by someone else; ${ASK_AGAIN}`);
   if (!existing) await addMember(row.teamId, caller.user.id, Role.parse(row.role), caller.user);
   await recordAudit({ teamId: row.teamId, actor: caller.user, action: "invite.accepted", targetType: "invitation", targetId: row.id, data: { role: row.role } });
