@@ -19,7 +19,10 @@ import { median, writeResult } from "./harness";
 
 const RUNS = Number(process.env.BENCH_EVENTS_RUNS ?? 5);
 const EVENTS_PER_RUN = Number(process.env.BENCH_EVENTS_PER_RUN ?? 50_000);
-const BATCHES = [100, 500, 1000];
+// BENCH_EVENTS_BATCHES / BENCH_EVENTS_SESSIONS (comma-separated) run part of the grid.
+const list = (v: string | undefined, all: number[]) => (v ? v.split(",").map(Number) : all);
+const BATCHES = list(process.env.BENCH_EVENTS_BATCHES, [100, 500, 1000]);
+const SESSIONS = list(process.env.BENCH_EVENTS_SESSIONS, [1, 10]);
 const TEAM = "bench";
 const MASKS = ["sk-bench-secret-value-1234", "hunter2-password"];
 
@@ -118,7 +121,7 @@ try {
   connectDb(embedded.url);
   await db().team.create({ data: { id: TEAM, name: "Bench", slug: "bench" } });
   const results = [];
-  for (const sessions of [1, 10]) {
+  for (const sessions of SESSIONS) {
     for (const batch of BATCHES) {
       const raw = await measure("raw INSERT", sessions, batch, async (ids) => rawWriter(pool, ids));
       const unfenced = await measure("appendEvents", sessions, batch, async () => unfencedWriter);

@@ -56,6 +56,8 @@ const config = {
   environmentNote: "",
   memoryNote: "",
   routineKind: null,
+  mcpStdio: [],
+  mcpRemote: [],
 };
 const host = await startFakeHost({ dir: layout.run, config, modelUrl: stub.url });
 const worker = startWorker({ socketPath: host.socketPath, stateDir: layout.stateDir, workspace: layout.workspace, home: layout.dir, inboxDir: layout.inbox });

@@ -9,10 +9,17 @@ type Result = Record<string, unknown> & { name?: string; at?: string };
 
 /** Figures worth a glance, by benchmark: dotted paths into the JSON. */
 const HEADLINES: Record<string, string[]> = {
-  "session-start": ["sessionStartMs.median", "bareDockerRunMs.median", "warmEnvironmentStartMs.median", "coldSetupStartMs"],
+  "session-start": ["sessionStartMs.median", "bareDockerRunMs.median", "pooledStartMs.median", "warmEnvironmentStartMs.median", "coldSetupStartMs"],
   stream: ["session.mbPerSecond", "rawDockerExec.mbPerSecond", "serverRssBeforeMb", "serverPeakRssMb"],
   history: ["sessions", "events"],
-  "review-ui": ["diff.files", "diff.bytes", "firstDiffPaintMs", "longestTaskWhileLoadingMs", "unified.longestTaskMs", "split.longestTaskMs", "split.maxDomNodes"],
+  "review-ui": [
+    "real.firstRequestAtMs", "real.firstResponseMs", "real.firstDiffPaintMs", "real.longestTaskWhileLoadingMs", "real.unified.longestTaskMs",
+    "real.unified.maxDomNodes", "diff.files", "firstDiffPaintMs", "unified.longestTaskMs",
+  ],
+  gateway: ["results.0.mode", "results.0.addedMedianMs.median", "results.1.mode", "results.1.addedMedianMs.median"],
+  events: ["results.5.sessions", "results.5.batch", "results.5.workerPathFenced.medianEventsPerS", "results.5.raw.medianEventsPerS", "stored.searchable"],
+  spawner: ["commands", "direct.seconds.median", "spawner.seconds.median", "direct.loopDelayP99Ms.median", "spawner.loopDelayP99Ms.median"],
+  merge: ["diff.files", "to202Ms.median", "jobTotalMs.median", "rawGitMergeMs.median"],
   "long-session": ["steps", "seconds", "toolCalls", "modelRetries", "compactions.events"],
   "long-session-worker": ["steps", "seconds", "toolCalls", "compactions.events"],
   "workspace-disk": ["perSessionOldMB", "perSessionNewMB", "startOldMs", "startNewMs"],

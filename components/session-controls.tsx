@@ -24,7 +24,6 @@ export function SessionControls({ sessionId, status, canStop = true, onStopAsked
   const [stopping, setStopping] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const base = `/api/sessions/${encodeURIComponent(sessionId)}`;
-  const canSend = status !== "failed";
   const stoppable = canStop && STOPPABLE.includes(status);
   // A stray key must not stop an agent: `s` asks first (the button stops at once).
   const [confirmStop, setConfirmStop] = useState(false);
@@ -36,7 +35,7 @@ export function SessionControls({ sessionId, status, canStop = true, onStopAsked
 
   async function send(e: FormEvent) {
     e.preventDefault();
-    if (!text.trim() || sending || !canSend) return;
+    if (!text.trim() || sending) return;
     setSending(true);
     setError(null);
     const res = await apiJson(`${base}/messages`, null, { method: "POST", body: { text } });
@@ -72,15 +71,14 @@ export function SessionControls({ sessionId, status, canStop = true, onStopAsked
             if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit();
             if (e.key === "Escape") e.currentTarget.blur();
           }}
-          disabled={!canSend}
           rows={2}
-          placeholder={canSend ? followupHint(status) : "The session failed; start a new one."}
+          placeholder={followupHint(status)}
           className="min-h-10 flex-1 resize-y rounded-md border border-line bg-canvas px-2.5 py-1.5 text-sm outline-none placeholder:text-muted/70 focus:border-accent focus:ring-1 focus:ring-accent disabled:opacity-60"
         />
         <button
           type="submit"
           data-testid="followup-send"
-          disabled={!canSend || sending || !text.trim()}
+          disabled={sending || !text.trim()}
           className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-white hover:opacity-90 disabled:opacity-50"
         >
           {sending ? "Sending…" : "Send"}
@@ -123,5 +121,7 @@ export function SessionControls({ sessionId, status, canStop = true, onStopAsked
 
 function followupHint(status: SessionStatus): string {
   if (status === "idle" || status === "stopped") return "Send a follow-up to start a new turn (Ctrl+Enter)";
+  // A failed session starts its sandbox again from its saved state (as Retry does).
+  if (status === "failed") return "Send a message to go on from where it failed (Ctrl+Enter)";
   return "Send a follow-up; the agent reads it at its next step (Ctrl+Enter)";
 }

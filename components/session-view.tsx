@@ -23,6 +23,7 @@ import { BudgetControl } from "./session/budget-control";
 import { ModeControl } from "./session/mode-control";
 import { ExportLinks } from "./session/export-links";
 import { ReviewLink } from "./review/review-link";
+import { McpToolsPanel } from "./session/mcp-lines";
 import { ShareControl } from "./session/share-control";
 import { Watchers } from "./session/watchers";
 import { SessionControls } from "./session-controls";
@@ -102,6 +103,7 @@ function LoadedSession({ session }: { session: SessionDto }) {
     <>
       <Watchers watchers={watchers} />
       <BudgetControl session={session} canEdit={allows(role, "session.message")} />
+      <McpToolsPanel items={state.items} />
       <ModeControl sessionId={session.id} mode={mode} canEdit={canDecide} />
       <span className="ml-auto" />
       <ReviewLink sessionId={session.id} />

@@ -5,14 +5,18 @@ import { firstLine, shortSha } from "./lib/format";
 import { isQuietTool, type TranscriptItem } from "./lib/transcript";
 import { MarkdownText } from "./markdown";
 import { ApprovalCard } from "./session/approval-card";
+import { McpServerLine, McpStderrBlock } from "./session/mcp-lines";
 import { HookBlock, ModeLine } from "./session/permission-lines";
 import { EgressBlockedLine, SetupBlock } from "./session/setup-block";
 import { AlertLine, ReportLine } from "./session/signal-lines";
 import { MemoryCard } from "./memory/memory-card";
 import { STATUS_LABELS } from "../lib/events/status";
 import { ToolCall } from "./tool-call";
+import { TaskBlock } from "./session/task-block";
+import { TASK_TOOL } from "./session/task-nesting";
 
-export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: TranscriptItem }) {
+/** `steps`: for a `task` call, its subagent's items (components/session/task-nesting.ts). */
+export const TranscriptEntry = memo(function TranscriptEntry({ item, steps }: { item: TranscriptItem; steps?: readonly TranscriptItem[] }) {
   switch (item.kind) {
     case "user":
       return (
@@ -35,6 +39,16 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
         </div>
       );
     case "tool":
+      if (item.name === TASK_TOOL && !item.parent) {
+        const nested = steps ?? [];
+        return (
+          <TaskBlock item={item} steps={nested}>
+            {nested.map((s) => (
+              <TranscriptEntry key={s.seq} item={s} />
+            ))}
+          </TaskBlock>
+        );
+      }
       return isQuietTool(item) ? null : <ToolCall item={item} />;
     case "commit":
       return (
@@ -107,6 +121,10 @@ export const TranscriptEntry = memo(function TranscriptEntry({ item }: { item: T
       return <ReportLine item={item} />;
     case "alert":
       return <AlertLine item={item} />;
+    case "mcp":
+      return <McpServerLine item={item} />;
+    case "mcp-stderr":
+      return <McpStderrBlock item={item} />;
     default: {
       const unhandled: never = item;
       return unhandled;

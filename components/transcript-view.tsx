@@ -3,9 +3,10 @@
 // put once they scroll up, with a button to jump back. Opened from a search hit (`?at=SEQ`), it
 // scrolls to that event once the replay has brought it, and marks it for a moment.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { eventItemSeq, type TranscriptState } from "./lib/transcript";
+import { eventItemSeq, type TranscriptItem, type TranscriptState } from "./lib/transcript";
 import { useStickToBottom } from "./lib/use-stick-to-bottom";
 import { HighlightContext, useHighlighterLoader } from "./review/use-highlighter";
+import { nestTasks } from "./session/task-nesting";
 import { TranscriptEntry } from "./transcript-item";
 
 const FLASH_MS = 2_500;
@@ -19,7 +20,10 @@ export function TranscriptView({ state, loading }: Props) {
   const { ref, onScroll, atBottom, scrollToBottom, unpin } = useStickToBottom<HTMLDivElement>(state);
   const highlight = useHighlighterLoader();
   const at = useTargetSeq();
-  const target = useMemo(() => (at === null || state.lastSeq < at ? null : eventItemSeq(state.items, at)), [at, state]);
+  // A subagent's steps render inside their task block; a search hit on one marks the block.
+  const nesting = useMemo(() => nestTasks(state.items), [state.items]);
+  const target = useMemo(() => (at === null || state.lastSeq < at ? null : eventItemSeq(nesting.top, at)), [at, state.lastSeq, nesting]);
+  const stepsOf = (item: TranscriptItem) => (item.kind === "tool" ? nesting.children.get(item.callId) : undefined);
   const targetRef = useRef<HTMLDivElement>(null);
   const [flash, setFlash] = useState(false);
   const reached = useRef(false);
@@ -43,7 +47,7 @@ export function TranscriptView({ state, loading }: Props) {
       <div className="relative min-h-0 flex-1">
         <div ref={ref} onScroll={onScroll} data-testid="transcript" className="h-full overflow-y-auto px-4 py-4">
           <div className="mx-auto flex max-w-4xl flex-col gap-3">
-            {state.items.map((item) =>
+            {nesting.top.map((item) =>
               item.seq === target ? (
                 <div
                   key={item.seq}
@@ -53,10 +57,10 @@ export function TranscriptView({ state, loading }: Props) {
                   data-flash={flash}
                   className={`scroll-my-8 rounded-md ring-offset-4 ring-offset-canvas transition-[background-color,box-shadow] duration-700 ${flash ? "bg-amber-300/20 ring-2 ring-amber-400" : "ring-0"}`}
                 >
-                  <TranscriptEntry item={item} />
+                  <TranscriptEntry item={item} steps={stepsOf(item)} />
                 </div>
               ) : (
-                <TranscriptEntry key={item.seq} item={item} />
+                <TranscriptEntry key={item.seq} item={item} steps={stepsOf(item)} />
               ),
             )}
             {loading && <p className="text-center text-xs text-muted">Loading history…</p>}

@@ -43,6 +43,9 @@ test("the review shows what a merge would do, asks with strategy, target, commit
 
   await page.getByTestId("merge-button").click();
   await page.getByTestId("confirm-ok").click();
+  // The merge runs as a job: the page follows it to its result.
+  await expect(page.getByTestId("merge-result")).toHaveAttribute("data-kind", "merged", { timeout: 60_000 });
+  await expect(page.getByTestId("merge-result")).toContainText(`main is now at ${git(repo, "rev-parse", "--short=7", "main")}`);
   await expect(page.getByTestId("review-state")).toContainText(/merged/i);
   await expect(page.getByTestId("mergeability")).toHaveText(`merged into main by ${account.name}`);
   await expect(page.getByTestId("merge-button")).toBeDisabled();

@@ -101,3 +101,23 @@ test("a conflict is shown before merging; a conflicting merge answers 409 naming
   const after = await (await page.request.get(`/api/sessions/${id}/commits`)).json();
   expect(after.headCommit).toBe(head);
 });
+
+test("a merge started elsewhere shows on a review page that was already open, without a reload", async ({ page, account }) => {
+  void account; // signs up a fresh owner with a team of their own
+  const repo = makeRepo({ "a.txt": "base\n" });
+  const marker = `E2E-MERGE-LIVE-${Date.now()}`;
+  await script(marker, [{ blocks: [write("a.txt", "agent\n")] }, { blocks: [text("done")] }]);
+  const id = await startSession(page, repo, marker);
+  await expectStatus(page, "idle");
+
+  await page.goto(`/sessions/${id}/review`);
+  await expect(page.getByTestId("review-state")).toContainText(/needs review/i);
+  await expect(page.getByTestId("merge-button")).toBeEnabled();
+  // Another tab (or person) merges: a request that is not this page's.
+  const response = await page.request.post(`/api/sessions/${id}/merge`, { data: { strategy: "merge" }, headers: { origin: new URL(page.url()).origin } });
+  expect(response.status()).toBe(202);
+  await expect(page.getByTestId("merge-result")).toHaveAttribute("data-kind", "merged");
+  await expect(page.getByTestId("merge-result")).toContainText("Merged into main");
+  await expect(page.getByTestId("review-state")).toContainText(/merged/i);
+  expect(git(repo, "show", "main:a.txt")).toBe("agent");
+});

@@ -16,6 +16,10 @@ if [ "${1:-}" != "--no-next" ]; then
   stamp=.next/BUILD_ID
   if [ ! -f "$stamp" ] || [ -n "$(find app components lib next.config.ts postcss.config.mjs package.json -newer "$stamp" -type f -print -quit 2>/dev/null)" ]; then
     echo "[build] building the web app (next build)"
-    npx next build >/tmp/dockside-next-build.log 2>&1 || { tail -n 40 /tmp/dockside-next-build.log >&2; echo "[build] next build failed (log: /tmp/dockside-next-build.log)" >&2; exit 1; }
+    # One log per checkout: builds in several worktrees at once must not share it.
+    log=.next-build.log
+    # On failure the errors go first: the log's tail is mostly tracing warnings.
+    npx next build >"$log" 2>&1 || { grep -n -A6 -E "Type error|error TS|Failed to compile|Module not found|Error:" "$log" | head -n 60 >&2; tail -n 15 "$log" >&2; echo "[build] next build failed (log: $PWD/$log)" >&2; exit 1; }
+    echo "[build] built the web app ($(grep -c '' "$log") log lines in $log)"
   fi
 fi

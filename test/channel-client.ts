@@ -77,8 +77,10 @@ export async function openTestSession(opts: { status?: "starting" | "running" | 
     teamInstructions: "",
     agentEnv: {},
     environmentNote: "",
-  memoryNote: "",
-  routineKind: null,
+    memoryNote: "",
+    routineKind: null,
+    mcpStdio: [],
+    mcpRemote: [],
   }));
   await live.append([{ type: "status", data: { status: "starting" } }]);
   if (opts.status === "running" || opts.status === "idle") await live.append([{ type: "status", data: { status: "running" } }]);

@@ -7,6 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedDb } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 import { removeInstanceSandboxes } from "../lib/sandbox/container";
 import { releaseMountsUnder } from "../lib/sandbox/mounts";
+import { freePort } from "./free-port";
 
 let pg: EmbeddedDb | undefined;
 let dir = "";
@@ -14,7 +15,8 @@ let dir = "";
 export async function setup(): Promise<void> {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "dockside-test-"));
   fs.chmodSync(dir, 0o755);
-  const port = 55000 + (process.pid % 5000);
+  // The kernel picks the port: several test runs on one machine never collide.
+  const port = await freePort();
   pg = await startEmbeddedPostgres(path.join(dir, "db"), port);
   await migrate(pg.url);
   process.env.DATABASE_URL = pg.url;

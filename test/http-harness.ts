@@ -3,7 +3,7 @@
 // cluster. Also: a fresh migrated database, and signing in over HTTP for a cookie.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
+import { freePort } from "./free-port";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -29,16 +29,7 @@ export interface TestServer {
   resume(): void;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * A new, migrated database in the test cluster (process.env.DATABASE_URL). A server gets its own:

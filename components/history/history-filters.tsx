@@ -8,7 +8,7 @@ import { ATTENTION_KINDS, ATTENTION_LABELS, STATUS_LABELS } from "../../lib/even
 import { MemberDtoSchema, type MemberDto } from "../../lib/protocol/teams";
 import { apiJson } from "../lib/api";
 import { takeSearchFocusRequest } from "../lib/shortcuts";
-import type { AttentionFilter, HistoryFilters as Filters } from "../lib/history-query";
+import type { AttentionFilter, HistoryFilters as Filters, ReviewFilter } from "../lib/history-query";
 import { inputClass } from "../ui/form";
 
 const DEBOUNCE_MS = 300;
@@ -76,6 +76,12 @@ export function HistoryFilters({ value, onChange, teamId }: Props) {
               ⚠ {ATTENTION_LABELS[k]}
             </option>
           ))}
+        </select>
+        <select data-testid="history-review" aria-label="Review" className={small} value={value.review}
+          onChange={(e) => onChange({ review: e.target.value as ReviewFilter })}>
+          <option value="">Any review state</option>
+          <option value="waiting">Waiting for review</option>
+          <option value="merged">Merged</option>
         </select>
         <input data-testid="history-repo" aria-label="Repository" className={`${small} w-56 max-w-full`} value={repo} onChange={(e) => setRepo(e.target.value)}
           placeholder="Repository" autoComplete="off" spellCheck={false} />

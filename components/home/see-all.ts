@@ -1,6 +1,7 @@
 // Where a home section's "see all" leads: the history below, filtered the way the section is.
-// The history filters by status, by attention and by who started a session; sections it cannot
-// express (review, merges) get no link.
+// The history filters by status, attention, review and who started a session. "Merged this week"
+// leads to every merged session (the history filters by start date, not merge date), and "mine"
+// there means started by the person (the home section also counts what they merged).
 import type { SessionStatus } from "../../lib/events/status";
 import type { HomeScope, HomeSectionKey } from "../../lib/protocol/home";
 
@@ -9,6 +10,8 @@ const FILTER: Partial<Record<HomeSectionKey, Record<string, string>>> = {
   // Failed, model errors and budgets alike (the history's "Needs attention" filter).
   attention: { attention: "any" },
   running: { status: "running" satisfies SessionStatus },
+  review: { review: "waiting" },
+  merged: { review: "merged" },
 };
 
 /** The history's heading: the link scrolls there. */

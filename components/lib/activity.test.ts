@@ -34,6 +34,8 @@ describe("the activity line", () => {
   it("words tools and times for people", () => {
     expect(toolLabel("shell", { command: "npm ci\nnpm test" })).toBe("running `npm ci …`");
     expect(toolLabel("read_file", { path: "a" })).toBe("using read_file");
+    expect(toolLabel("task", { description: "Read notes" })).toBe("running a subagent: Read notes");
+    expect(toolLabel("task", {})).toBe("running a subagent");
     expect(formatElapsed(3_599_000)).toBe("59 min 59 s");
     expect(formatElapsed(3_900_000)).toBe("1 h 5 min");
   });

@@ -49,8 +49,12 @@ function endOf(it: TranscriptItem): number {
   return time(it.ts);
 }
 
-/** "running `npm test`" for a shell command (first line, shortened); "using read_file" for other tools. */
+/** "running `npm test`" for a shell command (first line, shortened); "running a subagent: …" for task; "using read_file" for other tools. */
 export function toolLabel(name: string, input: unknown): string {
+  if (name === "task") {
+    const d = input && typeof input === "object" ? (input as { description?: unknown }).description : undefined;
+    return typeof d === "string" && d.trim() ? `running a subagent: ${d.trim().slice(0, 60)}` : "running a subagent";
+  }
   const command = name === "shell" && input && typeof input === "object" ? (input as { command?: unknown }).command : undefined;
   if (typeof command !== "string" || !command.trim()) return `using ${name}`;
   const [first, ...rest] = command.trim().split("\n");

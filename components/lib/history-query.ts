@@ -7,10 +7,14 @@ import { ATTENTION_KINDS, type AttentionKind } from "../../lib/events/status";
 export type AttentionFilter = "" | "any" | AttentionKind;
 const ATTENTION_VALUES: readonly string[] = ["any", ...ATTENTION_KINDS];
 
+export type ReviewFilter = "" | "waiting" | "merged";
+const REVIEW_VALUES: readonly string[] = ["waiting", "merged"];
+
 export interface HistoryFilters {
   q: string;
   status: SessionStatus | "";
   attention: AttentionFilter;
+  review: ReviewFilter;
   repo: string;
   /** A user id. */
   author: string;
@@ -19,9 +23,9 @@ export interface HistoryFilters {
   to: string;
 }
 
-export const EMPTY_FILTERS: HistoryFilters = { q: "", status: "", attention: "", repo: "", author: "", from: "", to: "" };
+export const EMPTY_FILTERS: HistoryFilters = { q: "", status: "", attention: "", review: "", repo: "", author: "", from: "", to: "" };
 
-const KEYS = ["q", "status", "attention", "repo", "author", "from", "to"] as const;
+const KEYS = ["q", "status", "attention", "review", "repo", "author", "from", "to"] as const;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Reads filters from page search params, dropping values the form could not have produced. */
@@ -32,10 +36,12 @@ export function filtersFromParams(params: Record<string, string | string[] | und
   };
   const status = one("status");
   const attention = one("attention");
+  const review = one("review");
   return {
     q: one("q"),
     status: (SESSION_STATUSES as readonly string[]).includes(status) ? (status as SessionStatus) : "",
     attention: ATTENTION_VALUES.includes(attention) ? (attention as AttentionFilter) : "",
+    review: REVIEW_VALUES.includes(review) ? (review as ReviewFilter) : "",
     repo: one("repo"),
     author: one("author"),
     from: DAY.test(one("from")) ? one("from") : "",
@@ -67,6 +73,7 @@ export function historyQuery(f: HistoryFilters, cursor: string | null): string {
   if (f.q.trim()) p.set("q", f.q.trim());
   if (f.status) p.set("status", f.status);
   if (f.attention) p.set("attention", f.attention);
+  if (f.review) p.set("review", f.review);
   if (f.repo.trim()) p.set("repo", f.repo.trim());
   if (f.author) p.set("author", f.author);
   const from = dayStart(f.from, 0);

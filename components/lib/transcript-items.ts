@@ -5,6 +5,8 @@ import type { PermissionMode } from "../../lib/protocol/permissions";
 import type { OutputBuffer } from "./output-buffer";
 
 export type Base = { seq: number; ts: string };
+/** A subagent's step: the callId of the `task` call it belongs to (components/session/task-nesting.ts). */
+type Nested = { parent?: string };
 export type ToolResult = EventDataOf<"tool.result">;
 export type TodoEntry = EventDataOf<"todo">["items"][number];
 export type SetupState = EventDataOf<"setup">["state"];
@@ -15,8 +17,9 @@ export type TranscriptItem =
    * into its conversation, then "delivered"; absent for messages the agent took at once.
    */
   | (Base & { kind: "user"; text: string; author?: string; delivery?: "queued" | "delivered" })
-  | (Base & { kind: "assistant"; block: string; text: string })
-  | (Base & {
+  | (Base & Nested & { kind: "assistant"; block: string; text: string })
+  | (Base &
+      Nested & {
       kind: "tool";
       callId: string;
       name: string;
@@ -31,15 +34,15 @@ export type TranscriptItem =
   | (Base & { kind: "commit" } & EventDataOf<"commit">)
   | (Base & { kind: "branch" } & EventDataOf<"branch">)
   | (Base & { kind: "status"; status: SessionStatus; reason?: string })
-  | (Base & { kind: "error"; message: string; source?: string })
+  | (Base & Nested & { kind: "error"; message: string; source?: string })
   /** The model declined to answer: its own decision, not a crash. */
   | (Base & { kind: "refusal"; message: string })
   /**
    * Consecutive model.retry events folded into one line that updates. `at` is the latest retry's
    * time (its wait counts from there); `settled` once anything else happened after it.
    */
-  | (Base & { kind: "retry"; attempt: number; waitMs: number; reason: string; status?: number; retries: number; at: string; settled: boolean })
-  | (Base & { kind: "compaction" } & EventDataOf<"compaction">)
+  | (Base & Nested & { kind: "retry"; attempt: number; waitMs: number; reason: string; status?: number; retries: number; at: string; settled: boolean })
+  | (Base & Nested & { kind: "compaction" } & EventDataOf<"compaction">)
   /** Only the moments of the plan worth a line: a new plan, and the plan completed. */
   | (Base & { kind: "todo"; phase: "plan" | "done"; items: readonly TodoEntry[] })
   /**
@@ -81,6 +84,10 @@ export type TranscriptItem =
   | (Base & { kind: "memory" } & EventDataOf<"memory">)
   /** A check routine's verdict (`report`). */
   | (Base & { kind: "report" } & EventDataOf<"report">)
+  /** An MCP server's state changed (ready with its tools, failed, restarted, stopped): a line. */
+  | (Base & { kind: "mcp"; server: string; serverKind: "stdio" | "remote"; state: EventDataOf<"mcp.server">["state"]; tools?: string[]; skipped?: { tool: string; reason: string }[]; reason?: string })
+  /** An MCP server's stderr, consecutive pieces of one server in one collapsed block. */
+  | (Base & { kind: "mcp-stderr"; server: string; output: OutputBuffer })
   /** Dockside raised an alert on this session (stuck, looping, budget, memory, disk). */
   | (Base & { kind: "alert"; alertKind: EventDataOf<"alert">["kind"]; message: string });
 
@@ -95,3 +102,5 @@ export type HookItem = Extract<TranscriptItem, { kind: "hook" }>;
 export type MemoryItem = Extract<TranscriptItem, { kind: "memory" }>;
 export type ReportItem = Extract<TranscriptItem, { kind: "report" }>;
 export type AlertItem = Extract<TranscriptItem, { kind: "alert" }>;
+export type McpItem = Extract<TranscriptItem, { kind: "mcp" }>;
+export type McpStderrItem = Extract<TranscriptItem, { kind: "mcp-stderr" }>;

@@ -7,6 +7,7 @@ import { terminalText, visibleJson, visibleText } from "../../lib/text/visible";
 import { appendOutput, DEFAULT_OUTPUT_CAP, EMPTY_OUTPUT } from "./output-buffer";
 import { awaitDelivery, trackDelivery, type Undelivered } from "./transcript-delivery";
 import { applyEgress, applySetup, applySetupOutput, interruptSetup } from "./transcript-environment";
+import { applyMcpServer, applyMcpStderr } from "./transcript-mcp";
 
 export * from "./transcript-items";
 import type { ApprovalItem, ApprovalOutcome, Base, TodoEntry, ToolItem, TranscriptItem } from "./transcript-items";
@@ -119,7 +120,7 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
         return;
       }
       s.blockIndex.set(e.data.block, s.items.length);
-      s.items.push({ ...base, kind: "assistant", block: e.data.block, text: visibleText(e.data.text) });
+      s.items.push({ ...base, ...nested(e.data), kind: "assistant", block: e.data.block, text: visibleText(e.data.text) });
       return;
     }
     case "tool.call": {
@@ -132,16 +133,16 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
         return;
       }
       s.toolIndex.set(e.data.callId, s.items.length);
-      s.items.push({ ...base, kind: "tool", callId: e.data.callId, name, input, output: EMPTY_OUTPUT });
+      s.items.push({ ...base, ...nested(e.data), kind: "tool", callId: e.data.callId, name, input, output: EMPTY_OUTPUT });
       return;
     }
     case "tool.output": {
-      const tool = toolAt(s, e.data.callId) ?? orphanTool(s, base, e.data.callId);
+      const tool = toolAt(s, e.data.callId) ?? orphanTool(s, { ...base, ...nested(e.data) }, e.data.callId);
       updateTool(s, e.data.callId, { output: appendOutput(tool.output, e.data.stream, e.data.text, cap) });
       return;
     }
     case "tool.result": {
-      if (!toolAt(s, e.data.callId)) orphanTool(s, base, e.data.callId);
+      if (!toolAt(s, e.data.callId)) orphanTool(s, { ...base, ...nested(e.data) }, e.data.callId);
       updateTool(s, e.data.callId, { result: e.data, interrupted: false });
       return;
     }
@@ -170,7 +171,7 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
     case "error": {
       const message = visibleText(e.data.message);
       if (isRefusal(e.data)) s.items.push({ ...base, kind: "refusal", message });
-      else s.items.push({ ...base, kind: "error", message, source: e.data.source });
+      else s.items.push({ ...base, ...nested(e.data), kind: "error", message, source: e.data.source });
       return;
     }
     case "model.retry":
@@ -237,6 +238,12 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
     case "alert":
       s.items.push({ ...base, kind: "alert", alertKind: e.data.kind, message: visibleText(e.data.message) });
       return;
+    case "mcp.server":
+      applyMcpServer(s, base, e.data);
+      return;
+    case "mcp.stderr":
+      applyMcpStderr(s, base, e.data, cap);
+      return;
     default: {
       const unhandled: never = e;
       throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
@@ -245,16 +252,20 @@ function applyOne(s: Mutable, e: SessionEvent, cap: number): void {
 }
 
 const optVisible = (s: string | undefined) => (s === undefined ? undefined : visibleText(s));
+/** A subagent's event keeps the task call it belongs to; the session's own carry nothing. */
+const nested = (d: { parent?: string }) => (d.parent === undefined ? {} : { parent: d.parent });
 
 function applyRetry(s: Mutable, base: Base, d: EventDataOf<"model.retry">): void {
   const reason = visibleText(retryWhat(d.reason));
   const open = s.openRetry === null ? undefined : s.items[s.openRetry];
-  if (open?.kind === "retry") {
+  // Retries of another agent (a subagent running beside the caller) get their own line.
+  if (open?.kind === "retry" && open.parent === d.parent) {
     s.items[s.openRetry!] = { ...open, attempt: d.attempt, waitMs: d.waitMs, reason, status: d.status, retries: open.retries + 1, at: base.ts };
     return;
   }
+  if (s.openRetry !== null) settleRetry(s);
   s.openRetry = s.items.length;
-  s.items.push({ ...base, kind: "retry", attempt: d.attempt, waitMs: d.waitMs, reason, status: d.status, retries: 1, at: base.ts, settled: false });
+  s.items.push({ ...base, ...nested(d), kind: "retry", attempt: d.attempt, waitMs: d.waitMs, reason, status: d.status, retries: 1, at: base.ts, settled: false });
 }
 
 function settleRetry(s: Mutable): void {
@@ -294,7 +305,7 @@ function updateTool(s: Mutable, callId: string, patch: Partial<ToolItem>): void 
 }
 
 // Output before its call should not happen, but losing it would hide what ran.
-function orphanTool(s: Mutable, base: Base, callId: string): ToolItem {
+function orphanTool(s: Mutable, base: Base & { parent?: string }, callId: string): ToolItem {
   const item: ToolItem = { ...base, kind: "tool", callId, name: "unknown tool", input: null, output: EMPTY_OUTPUT };
   s.toolIndex.set(callId, s.items.length);
   s.items.push(item);

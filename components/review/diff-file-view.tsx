@@ -1,6 +1,6 @@
 "use client";
-// One file of the diff: its header always, its lines only while near the viewport (otherwise a
-// placeholder of about the same height), and folded when very large.
+// One file of the diff (the list renders it only near the viewport): its header, its lines (or,
+// until its page of hunks arrives, a placeholder of about their height), folded when very large.
 import { memo, startTransition, useMemo, useState } from "react";
 import type { DiffFile, ThreadDto } from "../../lib/protocol/review";
 import { FileBody, type DiffMode } from "./file-body";
@@ -9,6 +9,7 @@ import { isFolded, lineCount } from "./lib/diff-size";
 import { languageFor } from "./lib/language";
 import type { LineRef } from "./lib/line-keys";
 import type { Draft } from "./use-drafts";
+import { demandHunks, hunksError } from "./use-diff";
 
 interface Props {
   file: DiffFile;
@@ -16,8 +17,7 @@ interface Props {
   mode: DiffMode;
   /** The keyboard is on this file (j/k). */
   current?: boolean;
-  /** Render the lines (the file is near the viewport, or holds an open comment box). */
-  near: boolean;
+  /** Height of the placeholder while the hunks load. */
   placeholderPx: number;
   threads?: ReadonlyMap<string, ThreadDto[]>;
   drafts?: readonly Draft[];
@@ -26,31 +26,38 @@ interface Props {
   actions?: LineActions;
 }
 
+/** The id of the empty element at file `index`'s place in the list (diff-list's anchors). */
 export const fileAnchorId = (index: number) => `review-file-${index}`;
 
-export const DiffFileView = memo(function DiffFileView({ file, index, mode, current = false, near, placeholderPx, threads, drafts, open, actions }: Props) {
+export const DiffFileView = memo(function DiffFileView({ file, index, mode, current = false, placeholderPx, threads, drafts, open, actions }: Props) {
   const [expanded, setExpanded] = useState(false);
   const lang = useMemo(() => languageFor(file.path), [file.path]);
   const folded = isFolded(file) && !expanded;
+  const failed = hunksError(file);
+  const expand = () => {
+    // A folded file's hunks (a huge one's whole diff) load only now.
+    demandHunks(file, file.tooLarge);
+    startTransition(() => setExpanded(true));
+  };
   let body;
   if (file.binary || file.status === "binary") body = <Note>Binary file not shown.</Note>;
-  else if (folded) body = <Folded file={file} threads={threads?.size ?? 0} onExpand={() => startTransition(() => setExpanded(true))} />;
+  else if (folded) body = <Folded file={file} threads={threads?.size ?? 0} onExpand={expand} />;
+  else if (failed !== null) body = <Failed message={failed} onRetry={() => demandHunks(file, file.tooLarge && expanded, true)} />;
+  else if (file.deferred || (expanded && file.tooLarge && file.hunks.length === 0)) body = <Loading px={placeholderPx} />;
   else if (file.hunks.length === 0) body = <Note>{file.tooLarge ? "This file's diff is too large to show here; download the patch to read it." : "No changes to the content."}</Note>;
-  else if (near) body = <FileBody file={file} mode={mode} lang={lang} threads={threads} drafts={drafts} open={open} actions={actions} />;
-  else body = <div data-file-placeholder aria-hidden style={{ height: placeholderPx }} />;
+  else body = <FileBody file={file} mode={mode} lang={lang} threads={threads} drafts={drafts} open={open} actions={actions} />;
 
   return (
-    <section id={fileAnchorId(index)} data-testid="diff-file" data-path={file.path} data-index={index} data-current={current || undefined} data-file-section className="scroll-mt-2 rounded-md border border-line bg-panel data-current:ring-2 data-current:ring-accent">
-      <FileHeader file={file} sticky={near} />
+    <section data-testid="diff-file" data-path={file.path} data-index={index} data-current={current || undefined} data-file-section className="scroll-mt-2 rounded-md border border-line bg-panel data-current:ring-2 data-current:ring-accent">
+      <FileHeader file={file} />
       {body}
     </section>
   );
 });
 
-// Sticky only while the lines are rendered: hundreds of sticky headers make every scroll dearer.
-function FileHeader({ file, sticky }: { file: DiffFile; sticky: boolean }) {
+function FileHeader({ file }: { file: DiffFile }) {
   return (
-    <header className={`${sticky ? "sticky top-0 z-10" : ""} flex flex-wrap items-center gap-x-3 gap-y-0.5 border-b border-line bg-sunken px-3 py-2 text-xs`}>
+    <header className={`sticky top-0 z-10 flex flex-wrap items-center gap-x-3 gap-y-0.5 border-b border-line bg-sunken px-3 py-2 text-xs`}>
       <span data-testid="diff-file-path" className="min-w-0 break-all font-mono font-medium text-fg">
         {file.path}
       </span>
@@ -80,6 +87,27 @@ function Tag({ tone, children }: { tone: keyof typeof TONES; children: string })
   return <span className={`rounded px-1.5 py-0.5 font-medium ${TONES[tone]}`}>{children}</span>;
 }
 
+// Where the lines will be, about as tall, until the file's page of hunks arrives.
+function Loading({ px }: { px: number }) {
+  return (
+    <div data-file-placeholder data-testid="diff-file-loading" style={{ height: px }} className="px-3 py-2.5 text-xs text-muted">
+      Loading the diff…
+    </div>
+  );
+}
+
+// A page of hunks the server could not give: what it said, and a way to ask again.
+function Failed({ message, onRetry }: { message: string; onRetry(): void }) {
+  return (
+    <div role="alert" data-testid="diff-file-error" className="flex flex-wrap items-center gap-3 px-3 py-2.5 text-xs text-red-700 dark:text-red-400">
+      <span className="min-w-0 break-words">{message}</span>
+      <button type="button" data-testid="diff-file-retry" onClick={onRetry} className="rounded-md border border-line bg-panel px-2 py-0.5 text-fg hover:border-accent">
+        Try again
+      </button>
+    </div>
+  );
+}
+
 function Note({ children }: { children: string }) {
   return <p className="px-3 py-2.5 text-xs text-muted">{children}</p>;
 }
@@ -89,11 +117,11 @@ function Folded({ file, threads, onExpand }: { file: DiffFile; threads: number; 
   return (
     <div className="flex items-center gap-3 px-3 py-2 text-xs text-muted">
       <span>
-        {file.tooLarge ? "Large diff not loaded." : `Large diff: ${n.toLocaleString("en-US")} lines.`}
+        {file.tooLarge ? `Large diff not loaded: ${n.toLocaleString("en-US")} changed lines.` : `Large diff: ${n.toLocaleString("en-US")} lines.`}
         {threads > 0 && ` ${threads} commented ${threads === 1 ? "line" : "lines"} inside.`}
       </span>
       <button type="button" data-testid="diff-expand" onClick={onExpand} className="rounded-md border border-line bg-panel px-2 py-0.5 text-fg hover:border-accent">
-        Show diff
+        {file.tooLarge ? "Load diff" : "Show diff"}
       </button>
     </div>
   );

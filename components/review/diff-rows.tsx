@@ -15,10 +15,10 @@ const NUM = "w-8 shrink-0 cursor-pointer select-none pr-1.5 text-right text-mute
 // The +/− marker is a pseudo-element: two fewer DOM nodes per line, and it stays out of copies.
 const CODE = "min-w-0 flex-1 whitespace-pre-wrap pr-3 [tab-size:4] wrap-anywhere before:inline-block before:w-4 before:select-none before:text-muted before:content-[attr(data-mark)]";
 
-export const HunkHeader = memo(function HunkHeader({ header }: { header: string }) {
+export const HunkHeader = memo(function HunkHeader({ index, header }: { index: number; header: string }) {
   return (
     // `data-current` is set by the review's n/p keys (review-workspace), outside React.
-    <div data-testid="diff-hunk" className="scroll-mt-12 truncate bg-sky-500/5 px-3 py-0.5 text-sky-700 data-current:ring-2 data-current:ring-inset data-current:ring-accent dark:text-sky-300">
+    <div data-testid="diff-hunk" data-hunk={index} className="scroll-mt-12 truncate bg-sky-500/5 px-3 py-0.5 text-sky-700 data-current:ring-2 data-current:ring-inset data-current:ring-accent dark:text-sky-300">
       {header}
     </div>
   );

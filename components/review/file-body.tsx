@@ -1,11 +1,12 @@
 "use client";
 // The lines of one file, with threads, pending comments and the comment box under their lines.
-// Long files render in slices over several frames so no single task builds thousands of rows.
+// Long files render only the blocks of rows near the view, so no task builds thousands of rows.
 // Without review props (the session's Diff tab, an edit in the transcript) it is read-only.
-import { startTransition, useEffect, useMemo, useState, type MouseEvent } from "react";
+import { startTransition, useEffect, useMemo, useRef, useState, type MouseEvent, type ReactNode } from "react";
 import type { DiffFile, ThreadDto } from "../../lib/protocol/review";
 import { HunkHeader, SplitPairRow, UnifiedRow } from "./diff-rows";
 import { LineExtras, type LineActions } from "./line-extras";
+import { ROW_PX } from "./lib/diff-size";
 import { keysOfLine, lineKey, type LineRef } from "./lib/line-keys";
 import { splitRows, type SplitRow } from "./lib/split-rows";
 import type { Draft } from "./use-drafts";
@@ -14,7 +15,9 @@ export type DiffMode = "unified" | "split";
 
 type Item = { kind: "hunk"; header: string } | { kind: "line"; line: DiffFile["hunks"][number]["lines"][number] } | { kind: "pair"; row: SplitRow };
 
-const SLICE = 500;
+// Rows per block; the first blocks of a file render as it mounts (about a screen).
+const BLOCK = 50;
+const EAGER_BLOCKS = 2;
 const NONE: readonly never[] = [];
 
 interface Props {
@@ -30,7 +33,6 @@ interface Props {
 
 export function FileBody({ file, mode, lang, threads, drafts = NONE, open = null, actions }: Props) {
   const items = useMemo(() => toItems(file, mode), [file, mode]);
-  const shown = useSlices(items.length);
   const draftsByKey = useMemo(() => {
     const m = new Map<string, Draft[]>();
     for (const d of drafts) {
@@ -50,14 +52,20 @@ export function FileBody({ file, mode, lang, threads, drafts = NONE, open = null
   };
 
   const canReview = actions?.canReview ?? false;
-  const out = [];
-  for (let i = 0; i < shown; i++) {
+  // Rows go in blocks of BLOCK; a block's rows are in the page only once it comes near the view
+  // (until then a placeholder of about their height): a 5,000-line file costs a scroll only the
+  // rows on screen. The first blocks and the one holding the open comment box render at once.
+  const blocks: { rows: ReactNode[]; hunks: number[]; pinned: boolean }[] = [];
+  const at = (i: number) => (blocks[Math.floor(i / BLOCK)] ??= { rows: [], hunks: [], pinned: false });
+  let hunk = -1;
+  for (let i = 0; i < items.length; i++) {
     const it = items[i];
     if (it.kind === "hunk") {
-      out.push(<HunkHeader key={i} header={it.header} />);
+      at(i).hunks.push(++hunk);
+      at(i).rows.push(<HunkHeader key={i} index={hunk} header={it.header} />);
       continue;
     }
-    out.push(
+    at(i).rows.push(
       it.kind === "line" ? (
         <UnifiedRow key={i} path={file.path} line={it.line} lang={lang} canReview={canReview} />
       ) : (
@@ -70,12 +78,51 @@ export function FileBody({ file, mode, lang, threads, drafts = NONE, open = null
     const ds = gather(keys, draftsByKey);
     // The box opens under the first row showing its line (a context line appears once per side).
     const boxHere = openKey !== null && keys.includes(openKey) ? open : null;
-    if (ts.length || ds.length || boxHere) out.push(<LineExtras key={`x${i}`} threads={ts} drafts={ds} open={boxHere} actions={actions} />);
+    if (boxHere) at(i).pinned = true;
+    if (ts.length || ds.length || boxHere) at(i).rows.push(<LineExtras key={`x${i}`} threads={ts} drafts={ds} open={boxHere} actions={actions} />);
   }
   return (
     <div data-file-body onClick={onClick} className="overflow-hidden font-mono text-xs leading-5">
-      {out}
-      {shown < items.length && <p className="px-3 py-1 text-muted">Rendering…</p>}
+      {blocks.map((b, k) => (
+        <Block key={k} rows={b.rows} hunks={b.hunks} px={Math.min(BLOCK, items.length - k * BLOCK) * ROW_PX} eager={k < EAGER_BLOCKS || b.pinned} />
+      ))}
+    </div>
+  );
+}
+
+const NEAR_PX = 600;
+
+/**
+ * Rows once they come within NEAR_PX of the scroller's view (and from then on); before that an
+ * empty box of their estimated height, naming the hunks it holds (`data-pending-hunks`) so the
+ * n/p keys can bring one near.
+ */
+function Block({ rows, hunks, px, eager }: { rows: ReactNode[]; hunks: number[]; px: number; eager: boolean }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [shown, setShown] = useState(eager);
+  // Pinned later (a comment box opened in it): rendered from then on, like a block seen once.
+  if (eager && !shown) setShown(true);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || shown) return;
+    // The review's scroller (a margin on the viewport would not reach past its clip); elsewhere
+    // (an edit in the transcript) the viewport.
+    const root = el.closest<HTMLElement>('[data-testid="diff-scroll"]');
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        io.disconnect();
+        startTransition(() => setShown(true));
+      },
+      { root, rootMargin: `${NEAR_PX}px 0px` },
+    );
+    io.observe(el);
+    return () => io.disconnect();
+  }, [shown]);
+  if (!shown) return <div ref={ref} data-rows-pending data-pending-hunks={hunks.length ? `${hunks[0]},${hunks[hunks.length - 1]}` : undefined} style={{ height: px }} />;
+  return (
+    <div ref={ref} style={{ contentVisibility: "auto", containIntrinsicSize: `auto ${px}px` }}>
+      {rows}
     </div>
   );
 }
@@ -109,13 +156,3 @@ function gather<T>(keys: readonly string[], m: ReadonlyMap<string, readonly T[]>
   return out;
 }
 
-/** How many items to render: a first slice now, the rest a slice per frame, as a transition. */
-function useSlices(total: number): number {
-  const [count, setCount] = useState(() => Math.min(total, SLICE));
-  useEffect(() => {
-    if (count >= total) return;
-    const id = requestAnimationFrame(() => startTransition(() => setCount((c) => Math.min(total, c + SLICE))));
-    return () => cancelAnimationFrame(id);
-  }, [count, total]);
-  return Math.min(Math.max(count, Math.min(total, SLICE)), total);
-}

@@ -1,9 +1,25 @@
 "use client";
 // The changed files by folder, with +/− counts and a status letter; a click scrolls the diff to
 // the file. Names are text, whatever characters they hold. On a phone, a select stands in.
-import { memo, useMemo, useState } from "react";
+import { memo, useEffect, useMemo, useState } from "react";
 import type { DiffFile } from "../../lib/protocol/review";
-import { buildFileTree, flattenTree, statusMark } from "./lib/file-tree";
+import { buildFileTree, flattenTree, statusMark, type TreeNode } from "./lib/file-tree";
+import { diffSource } from "./use-diff";
+
+// Past this many files the tree opens with its folders shut: thousands of rows cost the page
+// more than the reader gains before they pick a folder.
+const LARGE_TREE = 300;
+const NONE: ReadonlySet<string> = new Set();
+
+function allDirs(nodes: readonly TreeNode[], out = new Set<string>()): Set<string> {
+  for (const n of nodes) {
+    if (n.kind === "dir") {
+      out.add(n.path);
+      allDirs(n.children, out);
+    }
+  }
+  return out;
+}
 
 const MARK_STYLE: Record<string, string> = {
   A: "text-emerald-800 dark:text-emerald-400",
@@ -16,12 +32,15 @@ const MARK_STYLE: Record<string, string> = {
 const MARK_TITLE: Record<string, string> = { A: "added", D: "deleted", M: "modified", R: "renamed", C: "copied", B: "binary" };
 
 export const FileTree = memo(function FileTree({ files, onSelect }: { files: readonly DiffFile[]; onSelect(index: number): void }) {
-  const tree = useMemo(() => buildFileTree(files), [files]);
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  // A diff's pages bring hunks, never new paths or counts: the tree is built once per diff.
+  const source = diffSource(files);
+  const tree = useMemo(() => buildFileTree(files), [source, files.length]);
+  const [chosen, setCollapsed] = useState<ReadonlySet<string> | null>(null);
+  const collapsed = useMemo(() => chosen ?? (files.length > LARGE_TREE ? allDirs(tree) : NONE), [chosen, files.length, tree]);
   const rows = useMemo(() => flattenTree(tree, collapsed), [tree, collapsed]);
   const toggle = (path: string) =>
-    setCollapsed((c) => {
-      const next = new Set(c);
+    setCollapsed(() => {
+      const next = new Set(collapsed);
       if (!next.delete(path)) next.add(path);
       return next;
     });
@@ -58,8 +77,23 @@ export const FileTree = memo(function FileTree({ files, onSelect }: { files: rea
   );
 });
 
-/** The phone's file picker: a native select, which the phone shows as its own full-screen list. */
+/**
+ * The phone's file picker: a native select, which the phone shows as its own full-screen list.
+ * Only on a phone-sized screen: elsewhere thousands of hidden options would only weigh on the page.
+ */
 export function FileSelect({ files, onSelect }: { files: readonly DiffFile[]; onSelect(index: number): void }) {
+  const phone = usePhoneWidth();
+  // Pages bring hunks, never paths or counts: the options are built once per diff.
+  const source = diffSource(files);
+  const options = useMemo(
+    () => files.map((f, i) => (
+      <option key={`${i}:${f.path}`} value={i}>
+        {statusMark(f)} {f.path} (+{f.additions} −{f.deletions})
+      </option>
+    )),
+    [source, files.length],
+  );
+  if (!phone) return null;
   if (files.length === 0) return <span className="min-w-0 truncate text-xs text-muted">No files changed.</span>;
   return (
     <>
@@ -76,11 +110,7 @@ export function FileSelect({ files, onSelect }: { files: readonly DiffFile[]; on
         <option value="" disabled>
           {files.length} {files.length === 1 ? "file" : "files"}: go to…
         </option>
-        {files.map((f, i) => (
-          <option key={`${i}:${f.path}`} value={i}>
-            {statusMark(f)} {f.path} (+{f.additions} −{f.deletions})
-          </option>
-        ))}
+        {options}
       </select>
     </>
   );
@@ -92,4 +122,18 @@ function Counts({ additions, deletions }: { additions: number; deletions: number
       <span className="text-emerald-800 dark:text-emerald-400">+{additions}</span> <span className="text-red-700 dark:text-red-400">−{deletions}</span>
     </span>
   );
+}
+
+const PHONE = "(max-width: 767px)";
+
+function usePhoneWidth(): boolean {
+  const [phone, setPhone] = useState(false);
+  useEffect(() => {
+    const mq = window.matchMedia(PHONE);
+    setPhone(mq.matches);
+    const on = () => setPhone(mq.matches);
+    mq.addEventListener("change", on);
+    return () => mq.removeEventListener("change", on);
+  }, []);
+  return phone;
 }

@@ -2,7 +2,9 @@
 // Merge (with a strategy), push the branch, download the patch series. Merge is on only when the
 // server says there is something to merge and the agent is not working (GET …/mergeability); it
 // asks first with strategy, target, commits and files, and for a reason when the review is not
-// settled. Push asks first too (a framed or stray click must not ship a branch).
+// settled. Push asks first too (a framed or stray click must not ship a branch). The merge itself
+// runs as a background job: its progress and result (or failure, with Retry) follow below, and
+// Merge stays off while one runs, whoever started it.
 import { useState } from "react";
 import type { Mergeability } from "../../lib/protocol/review";
 import { ConfirmDialog } from "../confirm-dialog";
@@ -11,6 +13,7 @@ import { useShortcuts } from "../lib/shortcuts";
 import { mergeSession, type MergeOutcome, type MergeStrategy } from "./lib/merge-api";
 import { patchUrl, pushBranch } from "./lib/review-api";
 import { MergeConfirm } from "./merge-confirm";
+import { mergeActive, MergeProgress, useMergeJob } from "./merge-progress";
 import type { Loaded } from "./use-review-data";
 
 interface Props {
@@ -32,9 +35,10 @@ const BTN = "rounded-md border border-line bg-panel px-2.5 py-1 text-sm hover:bo
 
 export const STRATEGY_NAME: Record<MergeStrategy, string> = { merge: "merge commit", squash: "squash", ff: "fast-forward" };
 
-/** Why Merge is off: the caller's role first, then what the server says about the branch. */
-function whyNot(mergeBlocked: string | null, m: Loaded<Mergeability>): string | null {
+/** Why Merge is off: the caller's role first, a merge running, then what the server says about the branch. */
+function whyNot(mergeBlocked: string | null, m: Loaded<Mergeability>, running: string | null): string | null {
   if (mergeBlocked) return mergeBlocked;
+  if (running) return `${running} is merging this session now.`;
   if (m.kind === "loading") return "Checking what merging would do…";
   if (m.kind === "error") return `Cannot tell what merging would do: ${m.message}`;
   return m.data.blocked ? m.data.blocked[0].toUpperCase() + m.data.blocked.slice(1) + "." : null;
@@ -45,8 +49,9 @@ export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeB
   const [busy, setBusy] = useState<"merge" | "push" | null>(null);
   const [result, setResult] = useState<Result | null>(null);
   const [asking, setAsking] = useState<"merge" | "push" | null>(null);
+  const { merge: job, started } = useMergeJob(sessionId, onChanged);
   const m = mergeability.kind === "ok" ? mergeability.data : null;
-  const blocked = whyNot(mergeBlocked, mergeability);
+  const blocked = whyNot(mergeBlocked, mergeability, mergeActive(job) ? job!.by : null);
   const behind = m?.behind ?? 0;
   const canMerge = blocked === null && busy === null && m !== null;
   useShortcuts("review", canMerge ? { m: { description: `Merge into ${baseBranch} (asks first)`, run: () => setAsking("merge") } } : {});
@@ -56,8 +61,8 @@ export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeB
     setResult(null);
     const r = await mergeSession(sessionId, { strategy, overrideReason });
     setBusy(null);
-    setResult(r);
-    onChanged();
+    if (r.kind === "started") started(r.merge);
+    else setResult(r);
   }
   async function push() {
     setBusy("push");
@@ -93,7 +98,7 @@ export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeB
             onClick={() => setAsking("merge")}
             className="rounded-md bg-emerald-700 px-3 py-1 text-sm font-medium text-white hover:bg-emerald-800 disabled:cursor-not-allowed disabled:opacity-50"
           >
-            {busy === "merge" ? "Merging…" : `Merge into ${baseBranch}`}
+            {busy === "merge" || mergeActive(job) ? "Merging…" : `Merge into ${baseBranch}`}
           </button>
         </span>
       </div>
@@ -124,16 +129,19 @@ export function MergeControls({ sessionId, baseBranch, branch, canReview, mergeB
           }}
         />
       )}
-      {result && <ResultView result={result} baseBranch={baseBranch} />}
+      {result ? (
+        <ResultView result={result} baseBranch={baseBranch} />
+      ) : (
+        job && <MergeProgress merge={job} baseBranch={baseBranch} strategyName={STRATEGY_NAME[job.strategy]} onRetry={blocked === null ? () => setAsking("merge") : null} />
+      )}
     </div>
   );
 }
 
 function ResultView({ result, baseBranch }: { result: Result; baseBranch: string }) {
-  const tone = result.kind === "conflict" || result.kind === "error" ? "text-red-700 dark:text-red-300" : "text-emerald-800 dark:text-emerald-300";
+  const tone = result.kind === "pushed" ? "text-emerald-800 dark:text-emerald-300" : "text-red-700 dark:text-red-300";
   return (
     <div data-testid="merge-result" data-kind={result.kind} role="status" className={`max-w-xl break-words text-sm sm:text-right ${tone}`}>
-      {result.kind === "merged" && `Merged into ${baseBranch} (${STRATEGY_NAME[result.strategy as MergeStrategy] ?? result.strategy}); ${baseBranch} is now at ${shortSha(result.baseHead)}.`}
       {result.kind === "pushed" && `Pushed ${result.branch} (${shortSha(result.remoteHead)}).`}
       {result.kind === "error" && result.message}
       {result.kind === "conflict" && (

@@ -18,7 +18,7 @@ import { OutdatedThreads } from "./outdated-threads";
 import { ReviewHeader } from "./review-header";
 import { SubmitReview } from "./submit-review";
 import { DiffStatus } from "./diff-status";
-import { useDiff, useDiffMode } from "./use-diff";
+import { demandHunks, diffSource, useDiff, useDiffMode } from "./use-diff";
 import { useDrafts } from "./use-drafts";
 import { HighlightContext, useHighlighterLoader } from "./use-highlighter";
 import type { ReviewData } from "./use-review-data";
@@ -48,6 +48,11 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
   const [panelOpen, setPanelOpen] = useState(false);
   const placement = useMemo(() => placeThreads(files, summary?.threads ?? []), [files, summary]);
   const draftsByFile = useMemo(() => groupByPath(drafts), [drafts]);
+  // Files with threads load first, so every thread finds its line (or shows as outdated).
+  useEffect(() => {
+    const paths = new Set(summary?.threads.map((t) => t.path));
+    for (const f of files) if (f.deferred && paths.has(f.path)) demandHunks(f);
+  }, [files, summary]);
   const threadChanged = useCallback(() => void reloadSummary(), [reloadSummary]);
   const actions = useMemo<LineActions>(
     () => ({
@@ -80,16 +85,39 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
     reloadAll();
   }, [reloadAll]);
   // The keyboard's place: a file and maybe a hunk, for this diff only (another range starts over).
-  const [cursor, setCursor] = useState<{ files: readonly DiffFile[]; at: Cursor } | null>(null);
-  const at = cursor?.files === files ? cursor.at : null;
-  const go = (next: Cursor | null) => next && setCursor({ files, at: next });
+  // (One diff: its pages arriving keep the place.)
+  const source = diffSource(files);
+  const [cursor, setCursor] = useState<{ source: object; at: Cursor } | null>(null);
+  const at = cursor?.source === source ? cursor.at : null;
+  const go = (next: Cursor | null) => next && setCursor({ source, at: next });
   useEffect(() => {
     if (!at) return;
-    const section = document.getElementById(fileAnchorId(at.file));
-    const hunk = at.hunk === null ? null : section?.querySelectorAll<HTMLElement>('[data-testid="diff-hunk"]')[at.hunk];
-    for (const el of document.querySelectorAll('[data-testid="diff-hunk"][data-current]')) el.removeAttribute("data-current");
-    hunk?.setAttribute("data-current", "");
-    (hunk ?? section)?.scrollIntoView({ block: hunk ? "center" : "start" });
+    // The list renders only files near the screen: go to the file's anchor first; the file (kept
+    // rendered as the keyboard's) and its hunk are there a frame or two later.
+    document.getElementById(fileAnchorId(at.file))?.scrollIntoView({ block: "start" });
+    if (at.hunk === null) return;
+    let frames = 0;
+    let id = 0;
+    const mark = () => {
+      const section = document.querySelector(`[data-testid="diff-file"][data-index="${at.file}"]`);
+      const hunk = section?.querySelector<HTMLElement>(`[data-testid="diff-hunk"][data-hunk="${at.hunk}"]`);
+      if (!hunk) {
+        // Its rows are not in the page yet (file-body renders blocks near the view): bring its
+        // block near, and look again.
+        const pending = [...(section?.querySelectorAll<HTMLElement>("[data-pending-hunks]") ?? [])].find((b) => {
+          const [first, last] = (b.dataset.pendingHunks ?? "").split(",").map(Number);
+          return at.hunk! >= first && at.hunk! <= last;
+        });
+        pending?.scrollIntoView({ block: "center" });
+        if (++frames < 60) id = requestAnimationFrame(mark);
+        return;
+      }
+      for (const el of document.querySelectorAll('[data-testid="diff-hunk"][data-current]')) el.removeAttribute("data-current");
+      hunk.setAttribute("data-current", "");
+      hunk.scrollIntoView({ block: "center" });
+    };
+    mark();
+    return () => cancelAnimationFrame(id);
   }, [at]);
   useShortcuts("review", {
     j: { description: "Next file", run: () => go(stepFile(files, at, 1)) },
@@ -112,9 +140,9 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
   const scrollToFile = useCallback(
     (i: number) => {
       document.getElementById(fileAnchorId(i))?.scrollIntoView({ block: "start" });
-      setCursor({ files, at: { file: i, hunk: null } });
+      setCursor({ source, at: { file: i, hunk: null } });
     },
-    [files],
+    [source],
   );
   // Only an open-ended range follows the head; a picked range means what it says.
   const listHead = list?.headCommit ?? null;

@@ -3,12 +3,13 @@
 // the review summary and the checkpoints. The checkpoints are polled (cheaply) so a reviewer
 // notices when the agent moves the branch while they read.
 import { useCallback, useEffect, useState } from "react";
+import { useMe } from "../me-provider";
 import type { Role } from "../../lib/auth/roles";
 import type { SessionDto } from "../../lib/protocol/api";
 import type { Mergeability, ReviewSummary } from "../../lib/protocol/review";
 import { prefetchDiff } from "./use-diff";
 import { loadMergeability } from "./lib/merge-api";
-import { loadCommits, loadMe, loadSession, loadSummary, type CommitList } from "./lib/review-api";
+import { loadCommits, loadSession, loadSummary, type CommitList } from "./lib/review-api";
 
 const POLL_MS = 10_000;
 
@@ -23,7 +24,7 @@ export interface ReviewData {
   reloadCommits(): Promise<void>;
 }
 
-type SessionLoad = { kind: "loading" } | { kind: "missing" } | { kind: "error"; message: string } | { kind: "ok"; session: SessionDto; role: Role | null };
+type SessionLoad = { kind: "loading" } | { kind: "missing" } | { kind: "error"; message: string } | { kind: "ok"; session: SessionDto };
 
 export function useReviewData(id: string): { load: SessionLoad; data: ReviewData | null } {
   const [load, setLoad] = useState<SessionLoad>({ kind: "loading" });
@@ -42,18 +43,20 @@ export function useReviewData(id: string): { load: SessionLoad; data: ReviewData
     else setCommits((c) => (c.kind === "ok" ? c : { kind: "error", message: res.message }));
   }, [id]);
 
+  // The gate renders the page only once /api/me answered: the caller's teams are known.
+  const { state: me } = useMe();
+  const teams = me.kind === "ok" ? me.me.teams : null;
   useEffect(() => {
     const ctl = new AbortController();
     prefetchDiff(id);
     void (async () => {
-      const [s, me] = await Promise.all([loadSession(id, ctl.signal), loadMe(ctl.signal)]);
+      const s = await loadSession(id, ctl.signal);
       if (ctl.signal.aborted) return;
       if (!s.ok) {
         setLoad(s.status === 404 ? { kind: "missing" } : { kind: "error", message: s.message });
         return;
       }
-      const role = me.ok ? (me.data.teams.find((t) => t.id === s.data.teamId)?.role ?? null) : null;
-      setLoad({ kind: "ok", session: s.data, role });
+      setLoad({ kind: "ok", session: s.data });
     })();
     void reloadSummary();
     void reloadCommits();
@@ -68,7 +71,8 @@ export function useReviewData(id: string): { load: SessionLoad; data: ReviewData
   }, [reloadCommits]);
 
   if (load.kind !== "ok") return { load, data: null };
-  return { load, data: { session: load.session, role: load.role, summary, commits, reloadSummary, reloadCommits } };
+  const role = teams?.find((t) => t.id === load.session.teamId)?.role ?? null;
+  return { load, data: { session: load.session, role, summary, commits, reloadSummary, reloadCommits } };
 }
 
 // A poll that found nothing new keeps the old object, so nothing downstream re-renders.

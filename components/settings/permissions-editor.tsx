@@ -99,7 +99,8 @@ export function RulesEditor({ rules, editable, onSave, onClear }: { rules: Rules
       <p id={`${id}-hint`} className="text-xs text-muted">
         One rule per line: a tool name, or <code className="font-mono">tool(pattern)</code>, e.g.{" "}
         <code className="font-mono">shell(npm test*)</code>, <code className="font-mono">shell(git push*)</code>,{" "}
-        <code className="font-mono">write_file(src/**)</code>, <code className="font-mono">read_file(.env*)</code>. Commands match with{" "}
+        <code className="font-mono">write_file(src/**)</code>, <code className="font-mono">read_file(.env*)</code>, an MCP server&apos;s tools{" "}
+        <code className="font-mono">mcp__github__*</code>. Commands match with{" "}
         <code className="font-mono">*</code> as anything; paths with <code className="font-mono">*</code> inside a folder and{" "}
         <code className="font-mono">**</code> across folders. Checked in order <strong>deny → ask → allow</strong>: the first match wins.
       </p>

@@ -1,13 +1,15 @@
 "use client";
 // One registered repository in Settings → Repositories. Admins and owners edit its protected
 // branches, set or clear its push token (write-only: the page only knows whether one is set) and
-// remove it; sessions started on it keep their history. Its Environment section opens below.
+// remove it; sessions started on it keep their history. Its Environment, Permissions and
+// Integrations (MCP servers, admins only) sections open below.
 import { useId, useState } from "react";
 import { RepositoryDtoSchema, type RepositoryDto } from "../../lib/protocol/repos";
 import { apiJson } from "../lib/api";
 import { inputClass, secondaryButton } from "../ui/form";
 import { RepoEnvironment } from "./repo-environment";
 import { RepoPermissions } from "./repo-permissions";
+import { RepoIntegrations } from "./integrations";
 
 const ruleCount = (r: RepositoryDto) => (r.rules ? r.rules.allow.length + r.rules.ask.length + r.rules.deny.length : 0);
 const hookCount = (r: RepositoryDto) => (r.hooks ? r.hooks.pre_tool.length + r.hooks.post_tool.length + r.hooks.stop.length : 0);
@@ -27,8 +29,10 @@ export function RepositoryRow({ repo, manage, onChanged, onError }: Props) {
   const [busy, setBusy] = useState(false);
   const [envOpen, setEnvOpen] = useState(false);
   const [permOpen, setPermOpen] = useState(false);
+  const [mcpOpen, setMcpOpen] = useState(false);
   const envId = useId();
   const permId = useId();
+  const mcpId = useId();
   const dirty = splitBranches(protectedText).join(", ") !== repo.protectedBranches.join(", ");
 
   async function patch(body: Record<string, unknown>) {
@@ -122,6 +126,19 @@ export function RepositoryRow({ repo, manage, onChanged, onError }: Props) {
           {permOpen && <RepoPermissions repo={repo} manage={manage} onChanged={onChanged} />}
         </div>
       </div>
+      {manage && (
+        <div className="border-t border-line pt-2">
+          <button type="button" data-testid="repo-mcp-toggle" aria-expanded={mcpOpen} aria-controls={mcpId} onClick={() => setMcpOpen(!mcpOpen)}
+            className="flex items-center gap-1.5 text-sm font-medium hover:text-accent">
+            <span aria-hidden className="w-3 text-muted">{mcpOpen ? "▾" : "▸"}</span>
+            Integrations
+            <span className="hidden text-xs font-normal text-muted sm:inline">MCP servers</span>
+          </button>
+          <div id={mcpId} hidden={!mcpOpen} className="pt-3">
+            {mcpOpen && <RepoIntegrations repoId={repo.id} />}
+          </div>
+        </div>
+      )}
     </li>
   );
 }

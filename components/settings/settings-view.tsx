@@ -8,6 +8,7 @@ import { CompanionPanel } from "./companion-panel";
 import { DeleteTeam } from "./delete-team";
 import { DiskPanel } from "./disk-panel";
 import { EnvironmentCachePanel } from "./environment-cache";
+import { TeamIntegrationsPanel } from "./integrations";
 import { InvitationsPanel } from "./invitations-panel";
 import { MembersTable } from "./members-table";
 import { NotificationPrefsPanel } from "./notification-prefs";
@@ -39,6 +40,7 @@ export function SettingsView() {
         <TeamPermissionsPanel key={`perm:${team.id}`} team={team} />
         <TeamEnvironmentPanel key={`env:${team.id}`} team={team} />
         <EnvironmentCachePanel key={`env-cache:${team.id}`} team={team} />
+        <TeamIntegrationsPanel key={`mcp:${team.id}`} team={team} />
         {can(team.role, "settings.manage") && <DiskPanel key={`disk:${team.id}`} team={team} />}
         {can(team.role, "settings.manage") && <WebhooksPanel key={`hooks:${team.id}`} team={team} />}
         <NotificationPrefsPanel key={`notify:${team.id}`} />

@@ -21,12 +21,13 @@ const RESOLVERS: Record<string, (teamId: string, ids: string[]) => Promise<Found
     const rows = await db().repository.findMany({ where: { teamId, id: { in: ids } }, select: { id: true, name: true, location: true } });
     return new Map(rows.map((r) => [r.id, { label: r.name, detail: r.location, href: "/settings" }]));
   },
-  user: async (_teamId, ids) => {
-    const rows = await db().user.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, email: true } });
+  // Only people who are in this team now: a name is never shown to a team that does not share it.
+  user: async (teamId, ids) => {
+    const rows = await db().user.findMany({ where: { id: { in: ids }, memberships: { some: { teamId } } }, select: { id: true, name: true, email: true } });
     return new Map(rows.map((u) => [u.id, { label: u.name, detail: u.email }]));
   },
-  team: async (_teamId, ids) => {
-    const rows = await db().team.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+  team: async (teamId, ids) => {
+    const rows = await db().team.findMany({ where: { id: { in: ids.filter((id) => id === teamId) } }, select: { id: true, name: true } });
     return new Map(rows.map((t) => [t.id, { label: t.name, href: "/settings" }]));
   },
   share: async (teamId, ids) => {

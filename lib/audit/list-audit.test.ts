@@ -69,4 +69,17 @@ describe("audit names", () => {
     const [entry] = (await listAudit(mine, AuditQuerySchema.parse({}))).entries;
     expect(entry.target.label).not.toContain("secret");
   });
+
+  it("never names a person or a team outside the team", async () => {
+    const mine = await makeTeam();
+    const theirs = await makeTeam();
+    await db().team.update({ where: { id: theirs }, data: { name: "Their hidden team" } });
+    const stranger = await makeMember(theirs, "member", "Stranger Danger");
+    await recordAudit({ teamId: mine, actor: null, action: "member.removed", targetType: "user", targetId: stranger.user.id });
+    await recordAudit({ teamId: mine, actor: null, action: "team.created", targetType: "team", targetId: theirs });
+    const labels = (await listAudit(mine, AuditQuerySchema.parse({}))).entries.map((e) => `${e.target.label} ${e.target.detail ?? ""}`).join("|");
+    expect(labels).not.toContain("Stranger");
+    expect(labels).not.toContain(stranger.user.email);
+    expect(labels).not.toContain("hidden");
+  });
 });

@@ -65,3 +65,19 @@ export async function recordAudit(a: AuditInput): Promise<void> {
     },
   });
 }
+
+/**
+ * A change to a team's or a repository's settings (repo.updated or team.updated) under `what`,
+ * recorded only when something changed; `change` names what changed, never a secret value.
+ */
+export async function recordSettingsChange(access: { teamId: string; caller: { user: { id: string; name: string } } }, repositoryId: string | null, what: string, change: Record<string, string>): Promise<void> {
+  if (!Object.keys(change).length) return;
+  await recordAudit({
+    teamId: access.teamId,
+    actor: access.caller.user,
+    action: repositoryId ? "repo.updated" : "team.updated",
+    targetType: repositoryId ? "repository" : "team",
+    targetId: repositoryId ?? access.teamId,
+    data: { [what]: change },
+  });
+}

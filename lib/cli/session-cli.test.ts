@@ -126,9 +126,10 @@ describe("dockside session against a running server", () => {
     expect(r.stdout).not.toContain("Writing the greeting now.");
   });
 
-  it("merge merges the branch into the repository's base", async () => {
+  it("merge follows the merge job, printing its steps, and ends once the branch is in the base", async () => {
     const r = await cli(["merge", id, "--strategy", "squash"]);
     expect(r.code, explain(r)).toBe(0);
+    expect(r.stderr).toMatch(/merging \(squash\): (queued|preparing|merging|writing|pushing)/);
     expect(r.stderr).toMatch(new RegExp(`merged session ${id} \\(squash\\); the base branch is now at [0-9a-f]{12}`));
     expect(execFileSync("git", ["show", "main:greeting.txt"], { cwd: repo, encoding: "utf8" })).toBe("hello-from-the-sandbox\n");
   });

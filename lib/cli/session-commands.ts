@@ -9,6 +9,7 @@ import { MergeInputSchema } from "../protocol/review";
 import { visibleText } from "../text/visible";
 import { callApi, sessionPage, sessionPath, type Server } from "./session-http";
 import { formatSessionList } from "./session-list";
+import { mergeAndFollow } from "./session-merge";
 import { watchSession } from "./session-watch";
 
 export interface Io {
@@ -39,7 +40,6 @@ function command<S extends z.ZodObject>(c: { usage: string; summary: string; pos
 const Id = z.string().trim().min(1, "a session id is required").max(64);
 const Ok = z.object({ ok: z.literal(true) });
 const MergeStrategy = MergeInputSchema.shape.strategy;
-const MergeAnswer = z.object({ baseHead: z.string(), previousBaseHead: z.string().optional() }).loose();
 
 const printJson = (io: Io, value: unknown) => io.out(JSON.stringify(value, null, 2) + "\n");
 
@@ -123,15 +123,12 @@ export const sessionCommands: Record<string, SessionCommand> = {
   }),
   merge: command({
     usage: `merge ID [--strategy ${MergeStrategy.options.join("|")}] [--override "reason"]`,
-    summary: "merge the session branch into its base; --override merges past unresolved threads or requested changes, with the reason kept in the audit log",
+    summary: "merge the session branch into its base, printing its progress; exits 0 merged, 1 failed; --override merges past unresolved threads or requested changes, with the reason kept in the audit log",
     positionals: ["id"],
     flags: z.object({ id: Id, strategy: MergeStrategy.default("merge"), override: z.string().trim().min(1, "say why you merge anyway").max(1000).optional() }),
     run: async (f, io) => {
       const body = { strategy: f.strategy, ...(f.override ? { overrideReason: f.override } : {}) };
-      const answer = await callApi(io.server(), "POST", sessionPath(f.id, "/merge"), { body, schema: MergeAnswer });
-      if (io.json) printJson(io, answer);
-      else io.note(`merged session ${f.id} (${f.strategy}); the base branch is now at ${answer.baseHead.slice(0, 12)}`);
-      return 0;
+      return mergeAndFollow(io, f.id, body);
     },
   }),
 };

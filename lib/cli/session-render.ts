@@ -99,6 +99,11 @@ export class TranscriptPrinter {
         return this.line(`report: ${e.data.verdict === "ok" ? "all good" : "needs attention"}: ${this.text(e.data.summary)}`);
       case "alert":
         return this.line(`! ${e.data.kind}: ${this.text(e.data.message)}`);
+      case "mcp.server":
+        return this.line(`mcp server ${this.text(e.data.server)} (${e.data.kind}) ${e.data.state}${e.data.tools ? `: ${e.data.tools.map((t) => this.text(t)).join(", ") || "no tools"}` : ""}${e.data.reason ? `: ${this.text(e.data.reason)}` : ""}`);
+      case "mcp.stderr":
+        this.openBlock = null;
+        return this.put(this.text(e.data.text, true));
       case "egress.blocked":
         return this.line(`blocked a connection to ${this.text(e.data.host)}:${e.data.port} (${e.data.phase} policy: ${this.text(e.data.reason)})${e.data.repeats ? ` and ${plural(e.data.repeats, "more attempt")}` : ""}`);
       default: {

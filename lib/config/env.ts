@@ -42,6 +42,13 @@ const schema = z.object({
   DOCKSIDE_SANDBOX_MEMORY_MB: intFrom(2048),
   DOCKSIDE_SANDBOX_CPUS: z.coerce.number().positive().default(1),
   DOCKSIDE_SANDBOX_PIDS: intFrom(512),
+  // Sandboxes started ahead of sessions, per engine (lib/sandbox/warm-pool.ts). 1 by default: the
+  // next session starts without waiting for a container or the worker's boot, for the price of one
+  // idle container (a node process, ~40 MB, two loop devices, a uid); a team starting several at
+  // once raises it. Under vitest 0: only the pool's own tests pay for one.
+  DOCKSIDE_WARM_POOL: z.coerce.number().int().min(0).max(32).default(process.env.VITEST ? 0 : 1),
+  // Diagnostics: each session launch appends its steps' timings here (relative: to the data directory).
+  DOCKSIDE_START_STEPS_FILE: z.string().optional(),
   /** Sandboxes never get a network interface: egress goes through the proxy, per the repository's policy. */
   DOCKSIDE_SANDBOX_NETWORK: z
     .literal("none", { error: "DOCKSIDE_SANDBOX_NETWORK=bridge is gone: sandboxes reach the network only through the egress proxy; set the repository's or team's egress policy (Settings → Repositories) to allowlist or open" })

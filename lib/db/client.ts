@@ -2,6 +2,7 @@
 // handlers (two module graphs in one process) share one connection pool.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
+import { createPool, forgetPool } from "./pg";
 import { nudgeSupervisor } from "./unavailable";
 
 const g = globalThis as unknown as { __docksidePrisma?: PrismaClient };
@@ -16,10 +17,8 @@ export function connectDb(databaseUrl: string): PrismaClient {
   // a paused VM) would hold its row locks until TCP gave up, hours later; the session lease's
   // fence is such a lock, so another instance could never take the session over. No transaction
   // of ours waits on anything but its own statements, so 15 s idle means its process is gone.
-  const adapter = new PrismaPg(
-    { connectionString: databaseUrl, max: 20, options: "-c idle_in_transaction_session_timeout=15000" },
-    { onPoolError: () => nudgeSupervisor(), onConnectionError: () => nudgeSupervisor() },
-  );
+  // The pool is shared with the raw appends of lib/events/store.ts (lib/db/pg.ts); $disconnect ends it.
+  const adapter = new PrismaPg(createPool(databaseUrl), { onPoolError: () => nudgeSupervisor(), onConnectionError: () => nudgeSupervisor(), disposeExternalPool: true });
   g.__docksidePrisma = new PrismaClient({ adapter });
   return g.__docksidePrisma;
 }
@@ -36,4 +35,5 @@ export function db(): PrismaClient {
 export async function disconnectDb(): Promise<void> {
   await g.__docksidePrisma?.$disconnect();
   g.__docksidePrisma = undefined;
+  forgetPool();
 }

@@ -19,15 +19,16 @@ import { releaseMountsUnder } from "../sandbox/mounts";
 import { db } from "./client";
 import { clusterDir } from "./embedded-location";
 import { databaseOutage, DB_UNAVAILABLE_MESSAGE } from "./unavailable";
+import { freePort } from "../../test/free-port";
 
 // Before any module reads the configuration: this runtime has its own cluster and data dir.
 const setup = vi.hoisted(() => {
   const dir = `${process.env.TMPDIR ?? "/tmp"}/dockside-supervise-${process.pid}-${Date.now()}`;
-  const port = 45000 + (process.pid % 5000);
   delete process.env.DATABASE_URL;
   process.env.DOCKSIDE_DATA_DIR = `${dir}/data`;
-  process.env.DOCKSIDE_PG_PORT = String(port);
-  return { dir, port };
+  // The port is chosen by the kernel in beforeAll (a fixed formula landed in the ephemeral range,
+  // where another process's connection held it).
+  return { dir, port: 0 };
 });
 
 let started: Started;
@@ -39,6 +40,8 @@ const pidFile = () => path.join(clusterDir(path.join(setup.dir, "data")), "postm
 const postmasterPid = () => Number(fs.readFileSync(pidFile(), "utf8").split("\n")[0]);
 
 beforeAll(async () => {
+  setup.port = await freePort();
+  process.env.DOCKSIDE_PG_PORT = String(setup.port);
   fs.mkdirSync(setup.dir, { mode: 0o755 });
   const { startRuntime } = await import("../runtime/start");
   started = await startRuntime({ buildImage: false, log: (l) => void (lines.push(l), trace(l)) });

@@ -3,7 +3,7 @@
 // their values go to a session's setup phase (all of them) and to the agent's environment (those
 // marked `agent`), nowhere else. Audit entries say "set" or "deleted", never a value.
 import crypto from "node:crypto";
-import { recordAudit } from "../audit/record";
+import { recordSettingsChange } from "../audit/record";
 import type { Access } from "../auth/authorize";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
@@ -25,16 +25,7 @@ export async function updateSecrets(access: Access, repositoryId: string | null,
     if (!repo || repo.teamId !== access.teamId) throw new AppError("not_found", "repository not found");
   }
   const change = await db().$transaction((tx) => applySecrets(tx, access.teamId, repositoryId, patch));
-  if (Object.keys(change).length) {
-    await recordAudit({
-      teamId: access.teamId,
-      actor: access.caller.user,
-      action: repositoryId ? "repo.updated" : "team.updated",
-      targetType: repositoryId ? "repository" : "team",
-      targetId: repositoryId ?? access.teamId,
-      data: { secrets: change },
-    });
-  }
+  await recordSettingsChange(access, repositoryId, "secrets", change);
   return change;
 }
 

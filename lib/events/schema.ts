@@ -9,6 +9,8 @@ import { SessionStatus } from "./status";
 export { SESSION_STATUSES, SessionStatus, TERMINAL_STATUSES } from "./status";
 
 const callId = z.string().min(1).max(200);
+/** A subagent's event: the callId of the `task` call it works for (absent: the session's own agent). */
+const parent = callId.optional();
 
 export const eventData = {
   /** A message from a person: the task itself (first) or a follow-up. */
@@ -21,11 +23,11 @@ export const eventData = {
     queued: z.boolean().optional(),
   }),
   /** A piece of assistant text; pieces with the same `block` belong to one text block. */
-  "assistant.text": z.object({ block: z.string(), text: z.string() }),
+  "assistant.text": z.object({ block: z.string(), text: z.string(), parent }),
   /** The model asked for a tool. */
-  "tool.call": z.object({ callId, name: z.string(), input: z.unknown() }),
+  "tool.call": z.object({ callId, name: z.string(), input: z.unknown(), parent }),
   /** Output of a running tool (shell), in arrival order, coalesced by the worker. */
-  "tool.output": z.object({ callId, stream: z.enum(["stdout", "stderr"]), text: z.string() }),
+  "tool.output": z.object({ callId, stream: z.enum(["stdout", "stderr"]), text: z.string(), parent }),
   /** A tool finished. `output` is what the model saw (capped); the full output is in tool.output. */
   "tool.result": z.object({
     callId,
@@ -34,6 +36,9 @@ export const eventData = {
     output: z.string(),
     truncated: z.boolean(),
     durationMs: z.number().nonnegative(),
+    parent,
+    /** A `task` call: the tokens its subagent used, as the worker counted them (for display; usage events are what is billed). */
+    tokens: z.number().int().nonnegative().optional(),
   }),
   /** A checkpoint commit on the session branch. */
   commit: z.object({
@@ -69,6 +74,7 @@ export const eventData = {
     /** What happened, for people: "model overloaded (529)", "rate limited (429)", "connection dropped". */
     reason: z.string().max(2000),
     status: z.number().int().optional(),
+    parent,
   }),
   /** The worker made the conversation fit the model's context window. */
   compaction: z.object({
@@ -79,6 +85,7 @@ export const eventData = {
     cleared: z.number().int().nonnegative().optional(),
     /** summary: the summary the agent carries on from. */
     summary: z.string().optional(),
+    parent,
   }),
   /** The agent's plan (the todo tool): the whole list each time it changes. */
   todo: z.object({
@@ -86,7 +93,7 @@ export const eventData = {
       .array(z.object({ content: z.string().max(2000), status: z.enum(["pending", "in_progress", "completed"]) }))
       .max(100),
   }),
-  error: z.object({ message: z.string(), source: z.enum(["worker", "model", "host", "tool"]).optional() }),
+  error: z.object({ message: z.string(), source: z.enum(["worker", "model", "host", "tool"]).optional(), parent }),
   /**
    * The setup phase (the repository's setup script, before the agent starts): `running` when it
    * begins, then one of `ok`, `failed`, `cached` (a snapshot of an earlier setup was restored
@@ -103,6 +110,21 @@ export const eventData = {
   }),
   /** Output of the setup script, in arrival order (secret values masked). */
   "setup.output": z.object({ stream: z.enum(["stdout", "stderr"]), text: z.string() }),
+  /**
+   * An MCP server of the session (lib/protocol/mcp.ts) changed state: `ready` with the tools it
+   * gave the model (and those skipped, with why), `failed` (did not start, timed out, answered
+   * badly, or died too often: the session goes on without it), `restarted` after it died, `stopped`.
+   */
+  "mcp.server": z.object({
+    server: z.string(),
+    kind: z.enum(["stdio", "remote"]),
+    state: z.enum(["ready", "failed", "restarted", "stopped"]),
+    tools: z.array(z.string()).optional(),
+    skipped: z.array(z.object({ tool: z.string(), reason: z.string() })).optional(),
+    reason: z.string().optional(),
+  }),
+  /** What a stdio MCP server wrote to its stderr, in arrival order (coalesced, capped, secrets masked). */
+  "mcp.stderr": z.object({ server: z.string(), text: z.string() }),
   /** A tool call waits for a person (the session is awaiting_approval meanwhile). Recorded by the host. */
   "approval.requested": z.object({
     approvalId: z.string(),

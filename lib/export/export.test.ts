@@ -66,7 +66,7 @@ describe("export", () => {
     expect(md).toContain('````json\n{\n  "path": "a.md",');
     expect(md).toContain("wrote a.md");
     expect(md).toContain("**Commit** `0123456789ab` Fix the build (2 files, +10 −3)");
-    expect(md).toContain("### Bob (queued)\n\nThanks!");
+    expect(md).toContain("### Bob (follow-up)\n\nThanks!");
     expect(md).toContain("_Session failed: container exited (137)._");
   });
 

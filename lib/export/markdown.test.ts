@@ -65,3 +65,49 @@ describe("markdown signals", () => {
     expect(md).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 });
+
+describe("subagents", () => {
+  it("writes a subagent's steps under a heading for its task, even when two run at once", () => {
+    const task = (callId: string, description: string, readOnly?: boolean) => e("tool.call", { callId, name: "task", input: { description, prompt: `Do ${description}.`, ...(readOnly ? { readOnly } : {}) } });
+    const md = renderAll([
+      e("assistant.text", { block: "m1", text: "Delegating." }),
+      task("t1", "Read the notes", true),
+      task("t2", "Count files"),
+      e("tool.call", { callId: "s1", name: "read_file", input: { path: "NOTES.md" }, parent: "t1" }),
+      e("tool.call", { callId: "s2", name: "shell", input: { command: "ls | wc -l" }, parent: "t2" }),
+      e("tool.output", { callId: "s2", stream: "stdout", text: "42\n", parent: "t2" }),
+      e("tool.result", { callId: "s1", isError: false, output: "vault", truncated: false, durationMs: 100, parent: "t1" }),
+      e("assistant.text", { block: "b1", text: "REPORT: vault", parent: "t1" }),
+      e("tool.result", { callId: "s2", isError: false, exitCode: 0, output: "42", truncated: false, durationMs: 200, parent: "t2" }),
+      e("tool.result", { callId: "t1", isError: false, output: "REPORT: vault", truncated: false, durationMs: 1500 }),
+      e("tool.result", { callId: "t2", isError: true, output: "The subagent stopped before finishing: budget reached", truncated: false, durationMs: 2500 }),
+      e("assistant.text", { block: "m2", text: "Both back." }),
+    ]);
+    const t1 = md.indexOf("#### Subagent: Read the notes (read-only)");
+    const t2 = md.indexOf("#### Subagent: Count files");
+    expect(t1).toBeGreaterThan(md.indexOf("Delegating."));
+    expect(t2).toBeGreaterThan(t1);
+    // Each subagent's steps come together, quoted, when its task ends: t1's after both headings, then t2's.
+    const first = md.indexOf("> #### Tool: read_file");
+    const second = md.indexOf("> #### Tool: shell");
+    expect(first).toBeGreaterThan(t2);
+    expect(md.slice(first, second)).toContain("> ### Assistant\n>\n> REPORT: vault");
+    expect(md.slice(first, second)).toContain("_Subagent finished, 1.5 s: its report is its last message above._");
+    expect(md.slice(second)).toContain("> ```\n> 42\n> ```");
+    expect(md.slice(second)).toContain("The subagent stopped before finishing: budget reached");
+    expect(md.slice(second)).toContain("_Subagent failed, 2.5 s_");
+    expect(md.indexOf("Both back.")).toBeGreaterThan(second);
+    // The report is not written twice.
+    expect(md.split("REPORT: vault").length - 1).toBe(1);
+  });
+
+  it("writes the steps of a subagent that never reported when the export ends", () => {
+    const md = renderAll([
+      e("tool.call", { callId: "t9", name: "task", input: { description: "Long job", prompt: "p" } }),
+      e("assistant.text", { block: "x", text: "working on it", parent: "t9" }),
+    ]);
+    expect(md).toContain("#### Subagent: Long job");
+    expect(md).toContain("> working on it");
+    expect(md).toContain("_no report: the subagent was interrupted_");
+  });
+});

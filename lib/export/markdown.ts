@@ -67,6 +67,29 @@ interface PendingOutput {
 
 /** Renders events in order; keeps only what a call's output block needs until its result. */
 export function createMarkdownRenderer() {
+  const r = rawRenderer();
+  return { render: (e: SessionEvent) => visibleText(r.render(e)), finish: () => visibleText(r.finish()) };
+}
+
+const TASK_TOOL = "task";
+/** The call a subagent's step belongs to (its `task` call), or undefined for the main agent's own. */
+const parentOf = (e: SessionEvent): string | undefined => {
+  const p = (e.data as { parent?: unknown }).parent;
+  return typeof p === "string" ? p : undefined;
+};
+/** A subagent's steps, nested under its task as a quote (fences and headings keep working inside). */
+const quote = (md: string) =>
+  md
+    .trimEnd()
+    .split("\n")
+    .map((l) => (l ? `> ${l}` : ">"))
+    .join("\n") + "\n\n";
+
+function rawRenderer() {
+  // Subagents' steps, per task call: rendered by a renderer of their own (several subagents run at
+  // once and their events interleave) and written under the task's heading when its result comes.
+  const subagents = new Map<string, { renderer: ReturnType<typeof rawRenderer>; text: string }>();
+  const taskCalls = new Set<string>();
   const outputs = new Map<string, PendingOutput>();
   let block: string | null = null;
   // Consecutive retries become one line, written when whatever ends the wait arrives.
@@ -93,7 +116,23 @@ export function createMarkdownRenderer() {
   // Assistant text arrives in pieces; a heading starts each block, and whatever follows a
   // block starts on a fresh paragraph.
   function render(e: SessionEvent): string {
-    return visibleText(renderRaw(e));
+    const parent = parentOf(e);
+    if (parent !== undefined) {
+      const sub = subagents.get(parent) ?? { renderer: rawRenderer(), text: "" };
+      subagents.set(parent, sub);
+      // Subagents have no subagents of their own: their steps are rendered as the main agent's are.
+      sub.text += sub.renderer.renderRaw(e);
+      return "";
+    }
+    return renderRaw(e);
+  }
+
+  /** The subagent's steps of a task call, as a quote, and forgets them. */
+  function nestedSteps(callId: string): string {
+    const sub = subagents.get(callId);
+    subagents.delete(callId);
+    const text = sub ? sub.text + sub.renderer.finish() : "";
+    return text.trim() ? quote(text) : "";
   }
 
   function renderRaw(e: SessionEvent): string {
@@ -120,13 +159,17 @@ export function createMarkdownRenderer() {
   function body(e: Exclude<SessionEvent, { type: "assistant.text" }>): string {
     switch (e.type) {
       case "user.message":
-        return `### ${e.data.author ?? "User"}${e.data.queued ? " (queued)" : ""}\n\n${e.data.text}\n\n`;
+        return `### ${e.data.author ?? "User"}${e.data.queued ? " (follow-up)" : ""}\n\n${e.data.text}\n\n`;
       case "tool.call": {
         if (e.data.name === PLAN_TOOL) {
           planCalls.add(e.data.callId);
           return "";
         }
         outputs.set(e.data.callId, { text: "", dropped: 0 });
+        if (e.data.name === TASK_TOOL) {
+          taskCalls.add(e.data.callId);
+          return subagentHeading(e.data.input);
+        }
         const args = e.data.input as { command?: unknown } | null;
         const input = e.data.name === "shell" && typeof args?.command === "string" ? fence(args.command, "sh") : fence(capped(JSON.stringify(e.data.input, null, 2) ?? ""), "json");
         return `#### Tool: ${e.data.name}\n\n${input}`;
@@ -146,8 +189,15 @@ export function createMarkdownRenderer() {
         const streamed = out && (out.text || out.dropped);
         const text = streamed ? out.text : terminalText(e.data.output.slice(0, OUTPUT_CAP));
         const dropped = streamed ? out.dropped : Math.max(0, e.data.output.length - OUTPUT_CAP);
+        const took = `${(e.data.durationMs / 1000).toFixed(1)} s`;
+        if (taskCalls.delete(e.data.callId)) {
+          // A subagent's report is its last text, already in its steps: written again only on a failure or without steps.
+          const nested = nestedSteps(e.data.callId);
+          if (e.data.isError || !nested) return `${nested}${outputBlock(text, dropped)}_Subagent ${e.data.isError ? "failed" : "finished"}, ${took}_\n\n`;
+          return `${nested}_Subagent finished, ${took}: its report is its last message above._\n\n`;
+        }
         const exit = e.data.exitCode != null ? `exit code ${e.data.exitCode}` : e.data.isError ? "failed" : "done";
-        return `${outputBlock(text, dropped)}_${exit}, ${(e.data.durationMs / 1000).toFixed(1)} s_\n\n`;
+        return `${outputBlock(text, dropped)}_${exit}, ${took}_\n\n`;
       }
       case "commit": {
         const subject = e.data.message.split("\n")[0];
@@ -189,6 +239,10 @@ export function createMarkdownRenderer() {
         return `_Mode: ${e.data.mode}${e.data.by ? ` (set by ${e.data.by})` : ""}._\n\n`;
       case "hook":
         return `> **Hook ${e.data.hook}** ${code(e.data.command.split("\n")[0].slice(0, 120))} ${e.data.blocked ? "blocked the call" : "failed"} (exit ${e.data.exitCode ?? "?"})\n\n`;
+      case "mcp.server":
+        return `> **MCP server ${code(e.data.server)}** (${e.data.kind}) ${e.data.state}${e.data.tools ? `: ${e.data.tools.length} tools` : ""}${e.data.reason ? `: ${oneLine(e.data.reason)}` : ""}\n\n`;
+      case "mcp.stderr":
+        return `_MCP server ${code(e.data.server)} stderr:_\n\n${fence(e.data.text)}`;
       case "egress.blocked":
         return `> **Blocked:** ${code(`${e.data.host}:${e.data.port}`)} (${e.data.phase}: ${oneLine(e.data.reason)})${e.data.repeats ? `, ${e.data.repeats} more times` : ""}\n\n`;
       case "todo":
@@ -220,9 +274,18 @@ export function createMarkdownRenderer() {
     return `**Plan** (${steps(items.length)}):\n\n${items.map(todoLine).join("\n")}\n\n`;
   }
 
+  function subagentHeading(input: unknown): string {
+    const args = (input ?? {}) as { description?: unknown; prompt?: unknown; readOnly?: unknown };
+    const title = typeof args.description === "string" ? oneLine(args.description).slice(0, 200) : "a task";
+    const prompt = typeof args.prompt === "string" ? fence(capped(args.prompt)) : "";
+    return `#### Subagent: ${title}${args.readOnly === true ? " (read-only)" : ""}\n\n${prompt}`;
+  }
+
   /** Output of calls that never got a result (the session was stopped mid-command). */
   function finish(): string {
+    const nested = [...subagents.keys()].map((id) => nestedSteps(id) + "_no report: the subagent was interrupted_\n\n");
     const rest = [...outputs.values()].map((o) => outputBlock(o.text, o.dropped) + "_no result: the command was interrupted_\n\n");
+    rest.unshift(...nested);
     outputs.clear();
     const waited = retryLine();
     if (!rest.length && !waited) return "";
@@ -231,7 +294,7 @@ export function createMarkdownRenderer() {
     return visibleText(sep + waited + rest.join(""));
   }
 
-  return { render, finish };
+  return { render, renderRaw, finish };
 }
 
 function capped(s: string): string {

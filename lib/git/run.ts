@@ -1,11 +1,11 @@
 // Runs git on the host with repository-controlled behaviour switched off: no system or global
 // config, no hooks, no fsmonitor, no prompts, a protocol allowlist, and a timeout. Callers put
 // `--` before anything a user supplied.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isNoSpace, noSpaceReason } from "../runtime/io-reason";
+import { spawnHost } from "../runtime/spawner";
 
 export const SAFE_GIT_CONFIG = [
   "-c", "core.hooksPath=/dev/null",
@@ -64,37 +64,21 @@ export interface GitOptions {
   env?: Record<string, string>;
 }
 
-export function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
+export async function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
   const where = workDir(args, opts.cwd);
-  return new Promise<GitResult>((resolve) => {
-    const child = spawn("git", [...SAFE_GIT_CONFIG, ...args], {
-      cwd: opts.cwd,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", ...SAFE_ENV, GIT_CONFIG_GLOBAL: safeGlobalConfig(), ...opts.env } as unknown as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outBytes = 0;
-    let cut = false;
-    const max = opts.maxBytes ?? 64 * 1024 * 1024;
-    child.stdout.on("data", (b: Buffer) => {
-      if (outBytes >= max) return void (cut = true);
-      out.push(b);
-      outBytes += b.length;
-    });
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      resolve({ code: -1, stdout: "", stderr: e.message, where });
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      const stderr = Buffer.concat(err).toString("utf8") + (signal === "SIGKILL" ? "\n(git timed out)" : "");
-      resolve({ code: cut ? -2 : (code ?? -1), stdout: Buffer.concat(out).toString("utf8"), stderr, where });
-    });
+  // Started by the spawner helper (lib/runtime/spawner.ts): a fork from the server stalls it.
+  const r = await spawnHost({
+    cmd: "git",
+    args: [...SAFE_GIT_CONFIG, ...args],
+    cwd: opts.cwd,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", ...SAFE_ENV, GIT_CONFIG_GLOBAL: safeGlobalConfig(), ...opts.env },
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
+    timeoutMs: opts.timeoutMs ?? 60_000,
+    maxBytes: opts.maxBytes ?? 64 * 1024 * 1024,
   });
+  if (r.error) return { code: -1, stdout: "", stderr: r.error.message, where };
+  const stderr = r.stderr.toString("utf8") + (r.timedOut ? "\n(git timed out)" : "");
+  return { code: r.cut ? -2 : (r.code ?? -1), stdout: r.stdout.toString("utf8"), stderr, where };
 }
 
 function workDir(args: string[], cwd?: string): string | undefined {

@@ -54,12 +54,31 @@ describe("routes", () => {
     const body = (await res.json()) as { sessions: { id: string; match?: { seq: number } }[]; nextCursor: string | null };
     expect(body.sessions.map((s) => [s.id, s.match?.seq])).toEqual([[session, 1]]);
     expect(body.nextCursor).toBeNull();
-    for (const q of ["cursor=xyz", "status=sleeping", "from=yesterday", "limit=0"]) {
+    for (const q of ["cursor=xyz", "status=sleeping", "from=yesterday", "limit=0", "review=maybe"]) {
       const bad = await call(sessionsGet, `/api/sessions?${q}`, { token: memberToken });
       expect(bad.status).toBe(422);
       expect(await bad.json()).toMatchObject({ error: { code: "invalid" } });
     }
     expect((await call(sessionsGet, "/api/sessions")).status).toBe(401);
+  });
+
+  it("GET /api/sessions?review= lists the sessions waiting for review, or merged (the home page's see-all)", async () => {
+    const waiting = await makeSession(team, { prompt: "ready for a look" });
+    const merged = await makeSession(team, { prompt: "already in" });
+    const empty = await makeSession(team, { prompt: "no commits of its own" });
+    const working = await makeSession(team, { prompt: "still at it" });
+    const done = { status: "idle", baseCommit: "a".repeat(40) };
+    await db().session.update({ where: { id: waiting }, data: { ...done, headCommit: "b".repeat(40) } });
+    await db().session.update({ where: { id: merged }, data: { ...done, headCommit: "c".repeat(40), reviewState: "merged", mergedAt: new Date() } });
+    await db().session.update({ where: { id: empty }, data: { ...done, headCommit: "a".repeat(40) } });
+    await db().session.update({ where: { id: working }, data: { ...done, status: "running", headCommit: "d".repeat(40) } });
+    const ids = async (review: string) => {
+      const res = await call(sessionsGet, `/api/sessions?review=${review}&limit=200`, { token: memberToken });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { sessions: { id: string }[] }).sessions.map((s) => s.id);
+    };
+    expect(await ids("waiting")).toEqual([waiting]);
+    expect(await ids("merged")).toEqual([merged]);
   });
 
   it("GET /api/sessions/:id/export streams an attachment", async () => {

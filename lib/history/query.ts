@@ -16,6 +16,8 @@ export const ListSessionsQuerySchema = z.object({
   status: optional(SessionStatus),
   /** Sessions that need a person: of one kind, or `any` kind. */
   attention: optional(z.union([z.literal("any"), AttentionKind])),
+  /** Review: `waiting` (done, commits of its own, not merged) or `merged`. */
+  review: optional(z.enum(["waiting", "merged"])),
   /** Exact repository as shown on the session (URL or local path). */
   repo: optional(z.string().max(2000)),
   /** Who started it: a user id or an email address. */

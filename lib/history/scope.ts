@@ -1,6 +1,7 @@
 // The WHERE clause every history query shares: team, filters and the keyset position. Built
 // from typed values only (Prisma.sql parameters); no user input is ever spliced into SQL text.
 import { Prisma } from "../db/generated/client";
+import { WORKING_STATUSES } from "../events/status";
 import type { Keyset } from "./cursor";
 
 export interface HistoryFilters {
@@ -8,6 +9,8 @@ export interface HistoryFilters {
   status?: string;
   /** "any": every session that needs attention; else that kind only. */
   attention?: string;
+  /** waiting: done, with commits of its own, not merged (the home page's "waiting for review"); merged. */
+  review?: "waiting" | "merged";
   repo?: string;
   /** Already resolved to a user id. */
   authorId?: string;
@@ -28,11 +31,16 @@ export function notOlderThan(k: Keyset): Prisma.Sql {
   return Prisma.sql`s.created_at >= ${utc(k.createdAt)} AND (s.created_at, s.id) >= (${utc(k.createdAt)}, ${k.id})`;
 }
 
+// The same rules as the home page's sections (lib/home/sections.ts): older merges set only review_state.
+const MERGED = Prisma.sql`(s.merged_at IS NOT NULL OR s.review_state = 'merged')`;
+const WAITING_FOR_REVIEW = Prisma.sql`(s.status NOT IN (${Prisma.join([...WORKING_STATUSES])}) AND s.review_state IN ('needs_review', 'changes_requested') AND s.merged_at IS NULL AND s.head_commit IS NOT NULL AND s.head_commit IS DISTINCT FROM s.base_commit)`;
+
 /** `sessions s` rows of the team that pass the filters, optionally after a keyset position. */
 export function scope(f: HistoryFilters, after?: Keyset | null, extra: Prisma.Sql[] = []): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`s.team_id = ${f.teamId}`];
   if (f.status) parts.push(Prisma.sql`s.status = ${f.status}`);
   if (f.attention) parts.push(f.attention === "any" ? Prisma.sql`s.attention IS NOT NULL` : Prisma.sql`s.attention = ${f.attention}`);
+  if (f.review) parts.push(f.review === "merged" ? MERGED : WAITING_FOR_REVIEW);
   if (f.repo) parts.push(Prisma.sql`s.repo = ${f.repo}`);
   if (f.authorId) parts.push(Prisma.sql`s.created_by_id = ${f.authorId}`);
   if (f.from) parts.push(Prisma.sql`s.created_at >= ${utc(f.from)}`);

@@ -71,6 +71,9 @@ export async function sendJob<T extends object>(name: string, data: T, opts: PgB
   return state.boss.send(name, data, opts);
 }
 
+/** Whether this process works jobs with pg-boss (else sendJob runs the handler inline, at once). */
+export const jobsStarted = (): boolean => g.__docksideJobs !== undefined;
+
 /** Job definitions known to this process, for sendJob without pg-boss (set by lib/jobs/registry.ts). */
 const localDefs = new Map<string, JobDef>();
 export function registerLocal(defs: JobDef[]): void {

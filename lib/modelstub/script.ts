@@ -73,6 +73,10 @@ export const GenerateSchema = z.object({
 });
 
 export const ScriptSchema = z.object({
+  /**
+   * Picks the script by the conversation's first user message (the last added match wins). A
+   * subagent's conversation starts with the `task` call's prompt: put a marker of its own there.
+   */
   match: z.string(),
   steps: z.array(StepSchema).default([]),
   generate: GenerateSchema.optional(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RULE_RE } from "../protocol/permissions";
-import { ASK_MODE_SHELL_REASON, decide, GIT_DIR_REASON, mainArgument, matchRule, PLAN_MODE_REASON, readExclusions, strictest, suggestRule } from "./decide";
+import { HookSchema, RULE_RE, RulesSchema } from "../protocol/permissions";
+import { ASK_MODE_MCP_REASON, ASK_MODE_SHELL_REASON, decide, GIT_DIR_REASON, mainArgument, matchRule, PLAN_MODE_MCP_REASON, PLAN_MODE_REASON, PLAN_MODE_TASK_REASON, readExclusions, strictest, suggestRule } from "./decide";
 
 const none = { allow: [], ask: [], deny: [] };
 const sh = (command: string) => ({ command });
@@ -210,5 +210,57 @@ describe("what the red team found", () => {
   it("turns read_file deny and ask rules into grep exclusions", () => {
     expect(readExclusions({ allow: ["read_file(src/**)"], ask: ["read_file(**/*.pem)"], deny: ["read_file(.env*)", "shell(cat*)"] })).toEqual(["!.env*", "!**/*.pem"]);
     expect(readExclusions({ allow: [], ask: [], deny: ["read_file"] })).toEqual(["*"]);
+  });
+});
+
+describe("MCP tools and task", () => {
+  const none = { allow: [], ask: [], deny: [] };
+  it("rules name MCP tools exactly or with * within the name, any case, digits and hyphens", () => {
+    for (const rule of ["mcp__github__create_issue", "mcp__github__*", "mcp__*", "mcp__My-Server2__Get_Thing-3", "mcp__*__search"]) expect(RULE_RE.test(rule), rule).toBe(true);
+    expect(matchRule("mcp__github__create_issue", "mcp__github__create_issue", {})).toBe(true);
+    expect(matchRule("mcp__github__create_issue", "mcp__github__create_issues", {})).toBe(false);
+    expect(matchRule("mcp__github__*", "mcp__github__create_issue", {})).toBe(true);
+    expect(matchRule("mcp__github__*", "mcp__gitlab__create_issue", {})).toBe(false);
+    expect(matchRule("mcp__*", "mcp__My-Server2__Get_Thing-3", {})).toBe(true);
+    expect(matchRule("mcp__My-Server2__*", "mcp__My-Server2__Get_Thing-3", {})).toBe(true);
+    expect(matchRule("mcp__my-server2__*", "mcp__My-Server2__Get_Thing-3", {})).toBe(false);
+    expect(matchRule("mcp__*__search", "mcp__docs__search", {})).toBe(true);
+    // A wildcard is only for MCP names: it never reaches a built-in tool.
+    expect(RULE_RE.test("shell*")).toBe(false);
+    expect(matchRule("mcp__*", "shell", { command: "ls" })).toBe(false);
+    expect(matchRule("mcp__*", "mcp_x", {})).toBe(false);
+  });
+  it("an MCP tool is never reading: mode ask asks, mode plan refuses unless a rule names it, a deny rule refuses it", () => {
+    const t = "mcp__fixture__echo";
+    expect(decide("auto", none, t, { text: "hi" })).toMatchObject({ action: "allow" });
+    expect(decide("ask", none, t, {})).toEqual({ action: "ask", reason: ASK_MODE_MCP_REASON });
+    expect(decide("plan", none, t, {})).toEqual({ action: "deny", reason: PLAN_MODE_MCP_REASON });
+    expect(decide("ask", { ...none, allow: ["mcp__fixture__*"] }, t, {})).toMatchObject({ action: "allow", rule: "mcp__fixture__*" });
+    expect(decide("plan", { ...none, allow: ["mcp__fixture__echo"] }, t, {})).toMatchObject({ action: "allow" });
+    expect(decide("plan", { ...none, ask: ["mcp__*"] }, t, {})).toMatchObject({ action: "ask" });
+    expect(decide("auto", { ...none, deny: ["mcp__fixture__*"], allow: ["mcp__*"] }, t, {})).toEqual({ action: "deny", reason: "matches deny rule mcp__fixture__*", rule: "mcp__fixture__*" });
+    expect(decide("plan", { ...none, deny: ["mcp__*"], allow: ["mcp__fixture__echo"] }, t, {})).toMatchObject({ action: "deny" });
+  });
+  it("approve and remember suggests the tool's own name, a valid rule", () => {
+    const rule = suggestRule("mcp__My-Server2__Get_Thing-3", { a: 1 });
+    expect(rule).toBe("mcp__My-Server2__Get_Thing-3");
+    expect(RULE_RE.test(rule)).toBe(true);
+    expect(decide("ask", { ...none, allow: [rule] }, "mcp__My-Server2__Get_Thing-3", {}).action).toBe("allow");
+  });
+  it("rules and hooks are validated with MCP names; a pattern on an MCP tool is refused with why", () => {
+    expect(RulesSchema.safeParse({ allow: ["mcp__github__*", "mcp__*"], deny: ["mcp__Fixture-1__echo"] }).success).toBe(true);
+    const bad = RulesSchema.safeParse({ deny: ["mcp__github__create_issue(x)"] });
+    expect(bad.success).toBe(false);
+    expect(JSON.stringify(bad.error?.issues)).toContain("MCP tools take no pattern");
+    expect(HookSchema.safeParse({ command: "true", tools: ["mcp__github__create_issue", "shell"] }).success).toBe(true);
+    expect(HookSchema.safeParse({ command: "true", tools: ["mcp__*"] }).success).toBe(false);
+  });
+  it("task: no approval in mode ask (its tools are decided each), only read-only in mode plan", () => {
+    expect(decide("ask", none, "task", { description: "d", prompt: "p" }).action).toBe("allow");
+    expect(decide("plan", none, "task", { description: "d", prompt: "p", readOnly: true }).action).toBe("allow");
+    expect(decide("plan", none, "task", { description: "d", prompt: "p" })).toEqual({ action: "deny", reason: PLAN_MODE_TASK_REASON });
+    expect(decide("plan", { ...none, allow: ["task"] }, "task", { description: "d", prompt: "p", readOnly: false }).action).toBe("deny");
+    expect(decide("ask", { ...none, deny: ["task"] }, "task", { description: "d", prompt: "p", readOnly: true }).action).toBe("deny");
+    expect(decide("ask", { ...none, ask: ["task"] }, "task", { description: "d", prompt: "p" }).action).toBe("ask");
   });
 });

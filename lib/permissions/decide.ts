@@ -10,6 +10,15 @@
 //   plan: reading, todo_write, exit_plan_mode and remember/recall/report allow; everything else is denied, allow rules
 //         or not (plan wins over allow; deny rules still apply).
 //
+// Two kinds of tool beside the built-in ones:
+//   MCP tools (`mcp__<server>__<tool>`) may do anything their server does (create an issue, write
+//   a database): never counted as reading. Mode ask: they need approval unless a rule allows them.
+//   Mode plan: refused unless an allow (or ask) rule names them — a person who writes
+//   `allow: mcp__docs__search` says that tool is fine while planning. Rules name them with `*`
+//   wildcards within the name (`mcp__github__*`, `mcp__*`).
+//   task (a subagent): every tool the subagent calls is decided on its own, so the call itself
+//   needs no approval in mode ask; in mode plan it runs only read-only (`readOnly: true`).
+//
 // Main arguments (what a `tool(pattern)` rule is matched against):
 //   shell                            the command, trimmed, runs of blanks as one space;
 //   read_file, write_file, edit_file the path relative to the workspace (`./` and `/workspace/`
@@ -50,6 +59,7 @@
 // (`shell(rm *.log)` allows `rm a.log b.log` too); the person sees the rule before remembering it.
 
 import { escapeRe } from "./glob";
+import { RULE_RE } from "./rule-grammar";
 import { allowsCommand, catchesCommand, commandGlob, normalizeCommand } from "./shell-match";
 
 export type PermissionMode = "auto" | "ask" | "plan";
@@ -69,18 +79,25 @@ export const EDIT_TOOLS: readonly string[] = ["write_file", "edit_file"];
 const PATH_TOOLS = ["read_file", "write_file", "edit_file"];
 const WORKSPACE = "/workspace";
 
-// Same grammar as lib/protocol/permissions.ts RULE_RE (kept here so this file needs no zod).
-const RULE_RE = /^([a-z_][a-z0-9_]{0,63})(?:\((.{1,500})\))?$/s;
+
+export const isMcpTool = (tool: string) => tool.startsWith("mcp__");
+const TASK_TOOL = "task";
+/** A task call that hands the subagent only the reading tools. */
+const readOnlyTask = (tool: string, input: unknown) => tool === TASK_TOOL && typeof input === "object" && input !== null && (input as { readOnly?: unknown }).readOnly === true;
 
 export const ASK_MODE_SHELL_REASON = "shell commands outside the allow rules need approval (mode ask)";
 export const GIT_DIR_REASON = "edits under .git/ can make later commands run code (hooks, config); they need approval (mode ask)";
 export const PLAN_MODE_REASON = "plan mode: only reading is allowed; propose your plan with exit_plan_mode";
+export const PLAN_MODE_TASK_REASON = "plan mode: a subagent may only read; call task with readOnly: true, or propose your plan with exit_plan_mode";
+export const PLAN_MODE_MCP_REASON = "plan mode: MCP tools run only where an allow rule names them; propose your plan with exit_plan_mode";
+export const ASK_MODE_MCP_REASON = "MCP tools outside the allow rules need approval (mode ask)";
 
 export function decide(mode: PermissionMode, rules: RuleSet, tool: string, input: unknown, opts: DecideOptions = {}): Decision {
   for (const rule of rules.deny) {
     if (matchRule(rule, tool, input, { ...opts, as: "deny" }) || grepReads(rule, tool, input, opts)) return { action: "deny", reason: `matches deny rule ${rule.trim()}`, rule: rule.trim() };
   }
-  if (mode === "plan" && !READ_ONLY_TOOLS.includes(tool)) return { action: "deny", reason: PLAN_MODE_REASON };
+  if (mode === "plan" && tool === TASK_TOOL && !readOnlyTask(tool, input)) return { action: "deny", reason: PLAN_MODE_TASK_REASON };
+  if (mode === "plan" && !READ_ONLY_TOOLS.includes(tool) && tool !== TASK_TOOL && !isMcpTool(tool)) return { action: "deny", reason: PLAN_MODE_REASON };
   for (const rule of rules.ask) {
     if (matchRule(rule, tool, input, { ...opts, as: "ask" }) || grepReads(rule, tool, input, opts)) return { action: "ask", reason: `matches ask rule ${rule.trim()}`, rule: rule.trim() };
   }
@@ -88,6 +105,8 @@ export function decide(mode: PermissionMode, rules: RuleSet, tool: string, input
     if (matchRule(rule, tool, input, { ...opts, as: "allow" })) return { action: "allow", reason: `matches allow rule ${rule.trim()}`, rule: rule.trim() };
   }
   if (mode === "auto") return { action: "allow", reason: "mode auto" };
+  if (isMcpTool(tool)) return mode === "plan" ? { action: "deny", reason: PLAN_MODE_MCP_REASON } : { action: "ask", reason: ASK_MODE_MCP_REASON };
+  if (tool === TASK_TOOL) return { action: "allow", reason: mode === "plan" ? "plan mode: a read-only subagent is allowed" : "mode ask: a subagent's tools are each decided on their own" };
   if (mode === "plan") return { action: "allow", reason: "plan mode: reading is allowed" };
   if (READ_ONLY_TOOLS.includes(tool)) return { action: "allow", reason: "mode ask: reading is allowed" };
   if (EDIT_TOOLS.includes(tool)) {
@@ -138,7 +157,7 @@ export function mainArgument(tool: string, input: unknown, opts: DecideOptions =
  */
 export function matchRule(pattern: string, tool: string, input: unknown, opts: DecideOptions & { as?: Action } = {}): boolean {
   const m = RULE_RE.exec(pattern.trim());
-  if (!m || m[1] !== tool) return false;
+  if (!m || !namesTool(m[1], tool)) return false;
   if (m[2] === undefined) return true;
   const arg = argumentOf(tool, input, opts.workspace);
   if (!arg) return false;
@@ -148,6 +167,13 @@ export function matchRule(pattern: string, tool: string, input: unknown, opts: D
   const re = pathGlob(m[2]);
   if (arg.escapes) return !strict && (re.test(arg.value) || re.test(arg.raw));
   return re.test(arg.value);
+}
+
+/** Whether a rule's tool part names the tool: exactly, or for MCP tools a name with `*` wildcards. */
+function namesTool(name: string, tool: string): boolean {
+  if (name === tool) return true;
+  if (!name.includes("*") || !isMcpTool(name) || !isMcpTool(tool)) return false;
+  return new RegExp(`^${name.split("*").map(escapeRe).join("[A-Za-z0-9_-]*")}$`).test(tool);
 }
 
 /** The allow rule "approve and remember" adds for this call (see the header on wildcards). */
@@ -176,7 +202,6 @@ function grepReads(rule: string, tool: string, input: unknown, opts: DecideOptio
   return false;
 }
 
-// ---- paths
 // ---- paths
 
 function relativePath(p: string, workspace: string): { rel: string; escapes: boolean } {

@@ -113,6 +113,10 @@ export const HealthSchema = z.object({
   engines: z.array(z.object({ address: z.string(), reachable: z.boolean(), sandboxes: z.number().int().nullable(), error: z.string().optional() })).optional(),
   /** The write probe: a small file written and fsynced in the data directory (and a database write). */
   disk: z.object({ ok: z.boolean(), path: z.string(), checkedAt: z.string(), error: z.string().optional() }).optional(),
+  /** The warm pool of pre-booted sandboxes (DOCKSIDE_WARM_POOL; absent when it is off): ready per engine, claimed so far, its last failure. */
+  warmPool: z
+    .object({ size: z.number().int(), engines: z.array(z.object({ engine: z.string().nullable(), ready: z.number().int() })), claimed: z.number().int(), lastError: z.string().optional() })
+    .optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;
 /** What /api/health tells a caller without credentials: only whether Dockside is up. */

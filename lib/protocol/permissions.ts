@@ -7,7 +7,12 @@
 // `glob` and `grep`. For commands `*` matches anything; for paths `*` stays within a directory,
 // `**` crosses directories (`**/` also matches no directory) and `?` is one character.
 // Checked deny → ask → allow, first match wins (lib/permissions/decide.ts).
+//
+// MCP tools are named as the model sees them, `mcp__<server>__<tool>` (letters of either case,
+// digits, `_`, `-`), with `*` as a wildcard within the name: `mcp__github__create_issue`,
+// `mcp__github__*` (every tool of that server), `mcp__*` (every MCP tool). They take no pattern.
 import { z } from "zod";
+import { RULE_RE } from "../permissions/rule-grammar";
 import { safeText } from "./text";
 
 export const PERMISSION_MODES = ["auto", "ask", "plan"] as const;
@@ -16,12 +21,16 @@ export type PermissionMode = z.infer<typeof PermissionMode>;
 /** Without settings: everything the rules allow runs. */
 export const DEFAULT_MODE: PermissionMode = "auto";
 
-export const RULE_RE = /^([a-z_][a-z0-9_]{0,63})(?:\((.{1,500})\))?$/s;
+export { RULE_RE } from "../permissions/rule-grammar";
+/** An MCP tool's name as rules and hooks may write it (`*` only in rules). */
+const MCP_TOOL_RE = /^mcp__[A-Za-z0-9_-]{1,59}$/;
 export const RulePattern = safeText()
   .trim()
   .max(520)
   .superRefine((s, ctx) => {
-    if (!RULE_RE.test(s)) ctx.addIssue({ code: "custom", message: `"${s.slice(0, 80)}" is not a rule: write tool or tool(pattern), e.g. shell(npm test*) or write_file(src/**)` });
+    const m = RULE_RE.exec(s);
+    if (!m) ctx.addIssue({ code: "custom", message: `"${s.slice(0, 80)}" is not a rule: write tool or tool(pattern), e.g. shell(npm test*), write_file(src/**) or mcp__github__*` });
+    else if (m[1].startsWith("mcp__") && m[2] !== undefined) ctx.addIssue({ code: "custom", message: `"${s.slice(0, 80)}": MCP tools take no pattern; write the tool's name alone, e.g. ${m[1]}` });
   });
 export const RulesSchema = z.strictObject({
   allow: z.array(RulePattern).max(200).default([]),
@@ -49,7 +58,7 @@ export function mergeRules(...sets: (Rules | null | undefined)[]): Rules {
  */
 export const HookSchema = z.strictObject({
   command: safeText().trim().min(1).max(4096),
-  tools: z.array(z.string().regex(/^[a-z_][a-z0-9_]{0,63}$/)).max(20).optional(),
+  tools: z.array(z.string().refine((t) => /^[a-z_][a-z0-9_]{0,63}$/.test(t) || MCP_TOOL_RE.test(t), "a tool's name, e.g. shell or mcp__github__create_issue")).max(20).optional(),
   timeoutS: z.number().int().min(1).max(3600).default(120),
 });
 export type Hook = z.infer<typeof HookSchema>;

@@ -27,8 +27,15 @@ export const DiffFileSchema = z.object({
   /** Hunks are omitted (and `tooLarge` set) past a size where rendering them would freeze a page. */
   hunks: z.array(DiffHunkSchema),
   tooLarge: z.boolean(),
+  /** Set in a diff's index (`view=index`): the hunks were not sent; ask for the file's page. */
+  deferred: z.boolean().optional(),
 });
 export const DiffJsonSchema = z.object({ from: z.string(), to: z.string(), files: z.array(DiffFileSchema), truncated: z.boolean() });
+/** Files `offset …` of a range's index, with their hunks (`offset`/`limit` on the diff route). */
+export const DiffPageSchema = z.object({ from: z.string(), to: z.string(), offset: z.number().int(), files: z.array(DiffFileSchema) });
+export type DiffPage = z.infer<typeof DiffPageSchema>;
+/** Most files one page may ask for; a page of the review is usually a few dozen. */
+export const DIFF_PAGE_MAX_FILES = 200;
 export type DiffLine = z.infer<typeof DiffLineSchema>;
 export type DiffHunk = z.infer<typeof DiffHunkSchema>;
 export type DiffFile = z.infer<typeof DiffFileSchema>;
@@ -100,6 +107,13 @@ export const DiffQuerySchema = z.object({
   from: z.string().regex(/^[0-9a-f]{7,40}$/).optional(),
   to: z.string().regex(/^[0-9a-f]{7,40}$/).optional(),
   format: z.enum(["json", "text"]).optional(),
+  /** With `format=json`: `index` answers the files without their hunks (the review's first answer). */
+  view: z.enum(["index"]).optional(),
+  /** With `format=json`: only files `offset … offset+limit-1` of the index, with their hunks. */
+  offset: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(200, "ask for at most 200 files at a time").optional(),
+  /** With a one-file page: the file's whole diff, past the size the review folds (`Load diff`). */
+  full: z.enum(["1"]).optional(),
 });
 
 export const CommentDtoSchema = z.object({ id: z.string(), author: z.object({ id: z.string(), name: z.string() }), body: z.string(), createdAt: z.string() });
@@ -136,3 +150,25 @@ export const ReviewSummarySchema = z.object({
 export type ThreadDto = z.infer<typeof ThreadDtoSchema>;
 export type ReviewDto = z.infer<typeof ReviewDtoSchema>;
 export type ReviewSummary = z.infer<typeof ReviewSummarySchema>;
+
+/** A merge runs as a background job: what it is doing now, and how it ended (…/merge). */
+export const MERGE_STEPS = ["queued", "preparing", "merging", "writing", "pushing", "done"] as const;
+export const MergeJobSchema = z.object({
+  id: z.string(),
+  state: z.enum(["queued", "running", "merged", "failed"]),
+  step: z.enum(MERGE_STEPS),
+  /** Counts for the step where git gives them (files merged); null otherwise. */
+  done: z.number().int().nullable(),
+  total: z.number().int().nullable(),
+  strategy: MergeStrategySchema,
+  by: z.string(),
+  /** The base branch's new head once merged. */
+  sha: z.string().nullable(),
+  /** Why it failed, in words a person can act on; conflicting files when that was why. */
+  error: z.string().nullable(),
+  conflicts: z.array(z.string()),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type MergeJob = z.infer<typeof MergeJobSchema>;
+export const MergeJobAnswerSchema = z.object({ merge: MergeJobSchema.nullable() });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { SessionEvent } from "../events/schema";
 import type { SessionDto } from "./api";
 import type { NotificationDto } from "./permissions";
+import type { MergeJob } from "./review";
 
 export const SubscribeSchema = z.object({ sessionId: z.string().min(1).max(64), after: z.number().int().min(0).default(0) });
 export const UnsubscribeSchema = z.object({ sessionId: z.string().min(1).max(64) });
@@ -23,6 +24,8 @@ export interface ServerToClient {
   presence: (msg: { sessionId: string; watchers: Watcher[] }) => void;
   /** A notification for the signed-in person in their active team (lib/notifications). */
   notification: (dto: NotificationDto) => void;
+  /** A merge of a subscribed session started, moved a step or ended (lib/review/merge-job.ts). */
+  merge: (msg: { sessionId: string; merge: MergeJob }) => void;
 }
 
 export interface ClientToServer {

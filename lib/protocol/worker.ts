@@ -37,6 +37,9 @@
 // host stores each wid at most once and answers with the highest wid it holds.
 import { z } from "zod";
 import { SessionStatus } from "../events/schema";
+import { MAX_MCP_SERVERS, McpServerName, WorkerStdioMcpSchema } from "./mcp";
+/** Tools one MCP server may give the model (more are skipped and reported). */
+export const MAX_MCP_TOOLS = 200;
 
 export const SOCKET_PATH_IN_SANDBOX = "/run/dockside/host.sock";
 export const STATE_DIR_IN_SANDBOX = "/run/dockside/state";
@@ -78,6 +81,10 @@ export const WorkerConfigSchema = z.object({
   memoryNote: z.string().max(80_000).default(""),
   /** A routine's run: `check` ends with the agent's `report` verdict (null: a person's session). */
   routineKind: z.enum(["task", "check"]).nullable().default(null),
+  /** MCP servers the worker starts in the sandbox (team's and repository's, snapshotted at creation; lib/protocol/mcp.ts). */
+  mcpStdio: z.array(WorkerStdioMcpSchema).max(MAX_MCP_SERVERS).default([]),
+  /** Names of the remote MCP servers the host reaches for this session (their tools: GET /worker/mcp/remote). */
+  mcpRemote: z.array(McpServerName).max(MAX_MCP_SERVERS).default([]),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 
@@ -100,7 +107,8 @@ export const WORKER_LIMITS = {
 } as const;
 
 /** The only event types a worker produces; user messages, commits, branch events and usage are the host's. */
-export const WORKER_EVENT_TYPES = ["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error", "model.retry", "compaction", "todo", "setup", "setup.output", "hook"] as const;
+export const WORKER_EVENT_TYPES = ["assistant.text", "tool.call", "tool.output", "tool.result", "status", "error", "model.retry", "compaction", "todo", "setup", "setup.output", "hook",
+  "mcp.server", "mcp.stderr"] as const;
 export type WorkerEventType = (typeof WORKER_EVENT_TYPES)[number];
 
 const L = WORKER_LIMITS;
@@ -112,14 +120,16 @@ const jsonBytes = (v: unknown) => {
   return json === undefined ? Infinity : Buffer.byteLength(json);
 };
 
+// `parent`: the subagent's events carry the callId of the `task` call they belong to.
 const workerEventData = {
-  "assistant.text": z.strictObject({ block: id, text }),
+  "assistant.text": z.strictObject({ block: id, text, parent: id.optional() }),
   "tool.call": z.strictObject({
     callId: id,
     name: id,
     input: z.unknown().refine((v) => jsonBytes(v) <= L.toolInputBytes, `a tool input is limited to ${L.toolInputBytes} bytes of JSON`),
+    parent: id.optional(),
   }),
-  "tool.output": z.strictObject({ callId: id, stream: z.enum(["stdout", "stderr"]), text }),
+  "tool.output": z.strictObject({ callId: id, stream: z.enum(["stdout", "stderr"]), text, parent: id.optional() }),
   "tool.result": z.strictObject({
     callId: id,
     isError: z.boolean(),
@@ -127,14 +137,17 @@ const workerEventData = {
     output: text,
     truncated: z.boolean(),
     durationMs: z.number().nonnegative().max(1e10),
+    parent: id.optional(),
+    tokens: z.number().int().nonnegative().max(1e10).optional(),
   }),
   status: z.strictObject({ status: SessionStatus, reason: z.string().max(L.reasonChars).optional() }),
-  error: z.strictObject({ message: z.string().max(L.messageChars), source: z.enum(["worker", "model", "tool"]) }),
+  error: z.strictObject({ message: z.string().max(L.messageChars), source: z.enum(["worker", "model", "tool"]), parent: id.optional() }),
   "model.retry": z.strictObject({
     attempt: z.number().int().positive().max(1000),
     waitMs: z.number().int().nonnegative().max(3_600_000),
     reason: z.string().max(2000),
     status: z.number().int().min(0).max(999).optional(),
+    parent: id.optional(),
   }),
   compaction: z.strictObject({
     strategy: z.enum(["clear_tool_results", "summary"]),
@@ -142,6 +155,7 @@ const workerEventData = {
     tokensAfter: z.number().int().nonnegative().max(1e9),
     cleared: z.number().int().nonnegative().max(1e6).optional(),
     summary: z.string().max(L.textChars).optional(),
+    parent: id.optional(),
   }),
   todo: z.strictObject({
     items: z.array(z.strictObject({ content: z.string().max(2000), status: z.enum(["pending", "in_progress", "completed"]) })).max(100),
@@ -162,6 +176,15 @@ const workerEventData = {
     output: text,
     blocked: z.boolean(),
   }),
+  "mcp.server": z.strictObject({
+    server: McpServerName,
+    kind: z.enum(["stdio", "remote"]),
+    state: z.enum(["ready", "failed", "restarted", "stopped"]),
+    tools: z.array(z.string().max(64)).max(MAX_MCP_TOOLS).optional(),
+    skipped: z.array(z.strictObject({ tool: z.string().max(256), reason: z.string().max(500) })).max(MAX_MCP_TOOLS).optional(),
+    reason: z.string().max(L.reasonChars).optional(),
+  }),
+  "mcp.stderr": z.strictObject({ server: McpServerName, text }),
 } as const;
 
 const variant = <T extends WorkerEventType>(type: T) =>
@@ -181,6 +204,8 @@ export const WorkerEventSchema = z.discriminatedUnion("type", [
   variant("setup"),
   variant("setup.output"),
   variant("hook"),
+  variant("mcp.server"),
+  variant("mcp.stderr"),
 ]);
 export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
 

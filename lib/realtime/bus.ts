@@ -4,6 +4,7 @@
 import type { SessionEvent } from "../events/schema";
 import type { SessionDto } from "../protocol/api";
 import type { NotificationDto } from "../protocol/permissions";
+import type { MergeJob } from "../protocol/review";
 
 export interface Publisher {
   events(sessionId: string, events: SessionEvent[]): void;
@@ -12,6 +13,8 @@ export interface Publisher {
   revoke(target: { userIds?: string[]; tokenId?: string }): void;
   /** A notification for one person in one team (lib/notifications): to their sockets acting in that team. */
   notification?(userId: string, teamId: string, dto: NotificationDto): void;
+  /** A session's merge job changed: to the session's room (its subscribers, already authorized). */
+  merge?(sessionId: string, merge: MergeJob): void;
 }
 
 const g = globalThis as unknown as { __docksidePublisher?: Publisher };

@@ -76,6 +76,7 @@ export async function attachSocket(http: HttpServer, opts: { databaseUrl?: strin
     },
     // Typed loosely until ServerToClient (lib/protocol/socket.ts) names "notification".
     notification: (userId, teamId, dto) => void io.to(notifyRoom(userId, teamId)).emit("notification", dto),
+    merge: (sessionId, merge) => void io.to(room(sessionId)).emit("merge", { sessionId, merge }),
   });
   // Sign-outs and expired sessions end no request of ours: re-check every connection now and then.
   const recheck = setInterval(() => void recheckAll(io), RECHECK_MS);

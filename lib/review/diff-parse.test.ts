@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeRepo } from "../../test/fixtures";
+import { parsePatchHunks } from "./diff-parse";
 import { diffJson } from "./git-read";
 
 const g = (repo: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "-C", repo, ...args], { encoding: "utf8" }).trim();
@@ -35,5 +36,31 @@ describe("structured diffs from real git", () => {
     expect(by["img.bin"]).toMatchObject({ status: "binary", binary: true, hunks: [] });
     expect(by['<img src=x onerror="alert(1)">.txt']).toMatchObject({ status: "added", additions: 1 });
     expect(by['<img src=x onerror="alert(1)">.txt'].hunks[0].lines[0].text).toBe("<script>alert(1)</script>");
+  });
+});
+
+describe("hunks matched to their files", () => {
+  const chunk = (a: string, b: string, line: string) => `diff --git ${a} ${b}\nindex 1..2 100644\n--- ${a}\n+++ ${b}\n@@ -1 +1 @@\n-old\n+${line}\n`;
+
+  it("takes each chunk for the file its header names, quoted names included", () => {
+    const patch = chunk("a/x.ts", "b/x.ts", "x") + chunk("a/old name.md", '"b/new\\tname.md"', "moved") + chunk('"a/q\\"uote"', '"b/q\\"uote"', "q");
+    const files = [
+      { path: "x.ts", oldPath: null },
+      { path: "new\tname.md", oldPath: "old name.md" },
+      { path: 'q"uote', oldPath: null },
+    ];
+    expect(parsePatchHunks(patch, 100, files).map((h) => h.hunks[0].lines[1].text)).toEqual(["x", "moved", "q"]);
+  });
+
+  it("refuses a patch whose chunks name other files than the list, saying which", () => {
+    // Two files whose chunks came back in the other order: by count they would pair up wrongly.
+    const patch = chunk("a/b.ts", "b/b.ts", "bee") + chunk("a/a.ts", "b/a.ts", "ay");
+    const files = [
+      { path: "a.ts", oldPath: null },
+      { path: "b.ts", oldPath: null },
+    ];
+    expect(() => parsePatchHunks(patch, 100, files)).toThrow(/patch for a\.ts is headed "diff --git a\/b\.ts b\/b\.ts".*Download the patch/);
+    expect(() => parsePatchHunks(chunk("a/a.ts", "b/a.ts", "ay"), 100, files)).toThrow(/patch for b\.ts is missing/);
+    expect(() => parsePatchHunks(patch, 100, [files[1]])).toThrow(/has 2 files where the list has 1/);
   });
 });

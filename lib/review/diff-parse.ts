@@ -1,5 +1,7 @@
 // Turns git's diff output into structured files and hunks. Paths come from `--name-status -z`
-// (exact bytes, no quoting games); hunks from the patch, matched to files by order.
+// (exact bytes, no quoting games); hunks from the patch, matched to files by order and checked
+// against each chunk's `diff --git` header.
+import { AppError } from "../errors";
 import type { DiffFile, DiffHunk } from "../protocol/review";
 
 export interface NameStatus {
@@ -40,13 +42,54 @@ export function parseNumstat(out: string): ([number, number] | null)[] {
   return stats;
 }
 
-/** Splits a unified patch into per-file chunks (in order) and parses their hunks. */
-export function parsePatchHunks(patch: string, maxLinesPerFile: number): { hunks: DiffHunk[]; tooLarge: boolean }[] {
-  const chunks = patch.split(/^(?=diff --git )/m).filter((c) => c.startsWith("diff --git "));
+/**
+ * Splits a unified patch into per-file chunks and parses their hunks, chunk i for `files[i]`. Each
+ * chunk's `diff --git` header must name its file: a patch that pairs up differently from the list
+ * is an error, never another file's lines shown under this one's name.
+ */
+export function parsePatchHunks(patch: string, maxLinesPerFile: number, files: readonly FileNames[]): { hunks: DiffHunk[]; tooLarge: boolean }[] {
+  const chunks = splitPatch(patch);
+  checkChunks(chunks, files);
   return chunks.map((chunk) => parseChunk(chunk, maxLinesPerFile));
 }
 
-function parseChunk(chunk: string, max: number): { hunks: DiffHunk[]; tooLarge: boolean } {
+export type FileNames = Pick<NameStatus, "path" | "oldPath">;
+
+/** Throws when the chunks and the files differ in number or any chunk names another file. */
+export function checkChunks(chunks: readonly string[], files: readonly FileNames[]): void {
+  const bad = files.findIndex((f, i) => i >= chunks.length || !chunkNames(chunks[i], f));
+  if (bad < 0 && chunks.length === files.length) return;
+  const f = files[bad] ?? null;
+  const what = f
+    ? `git's patch for ${f.path} ${bad < chunks.length ? `is headed "${chunks[bad].slice(0, chunks[bad].indexOf("\n")).slice(0, 300)}"` : "is missing"}`
+    : `git's patch has ${chunks.length} files where the list has ${files.length}`;
+  throw new AppError("internal", `${what}, so this diff can't be shown file by file. Download the patch to read the range, or reload to try again.`);
+}
+
+/** Whether a chunk's first line is `diff --git a/<old> b/<new>` for this file (git's C quoting too). */
+export function chunkNames(chunk: string, f: FileNames): boolean {
+  const end = chunk.indexOf("\n");
+  const header = end < 0 ? chunk : chunk.slice(0, end);
+  return header === `diff --git ${quoted(`a/${f.oldPath ?? f.path}`)} ${quoted(`b/${f.path}`)}`;
+}
+
+const ESCAPES: Record<string, string> = { "\x07": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\" };
+
+// git's quote_c_style with core.quotePath=false: a name with a quote, a backslash or a control
+// character goes in double quotes, those escaped (octal for controls without a letter).
+function quoted(name: string): string {
+  if (!/["\\\x00-\x1f\x7f]/.test(name)) return name;
+  const body = name.replace(/["\\\x00-\x1f\x7f]/g, (c) => ESCAPES[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
+  return `"${body}"`;
+}
+
+/** A unified patch's per-file chunks, in order (each starts with `diff --git `). */
+export function splitPatch(patch: string): string[] {
+  return patch.split(/^(?=diff --git )/m).filter((c) => c.startsWith("diff --git "));
+}
+
+/** One file's chunk as hunks; past `max` lines none, and `tooLarge`. */
+export function parseChunk(chunk: string, max: number): { hunks: DiffHunk[]; tooLarge: boolean } {
   const hunks: DiffHunk[] = [];
   let cur: DiffHunk | null = null;
   let oldNo = 0;

@@ -4,10 +4,11 @@
 import { AppError } from "../errors";
 import { git, gitReason, type GitOptions } from "../git/run";
 import { HOST_GIT, hasHostRepo } from "../git/host-repo";
-import type { CommitDto, DiffFile, DiffJson } from "../protocol/review";
+import type { CommitDto, DiffFile, DiffJson, DiffPage } from "../protocol/review";
 import { parseNameStatus, parseNumstat, parsePatchHunks } from "./diff-parse";
 
 const MAX_LINES_PER_FILE = 5_000;
+const MAX_LINES_FULL_FILE = 100_000;
 const MAX_TOTAL_LINES = 200_000;
 const NO_PROGRAMS = ["-c", "diff.external=", "-c", "core.attributesFile=/dev/null", "-c", "core.quotePath=false"];
 
@@ -74,7 +75,8 @@ export async function resolveRange(repo: string, base: string, branch: string, f
   return { from: pick(from, start), to: pick(to, commits.length ? commits[commits.length - 1].sha : start) };
 }
 
-const DIFF = ["diff", "--no-ext-diff", "--no-textconv", "--no-color", "-M"];
+// The prefixes spelled out: chunks are checked against their file by header (diff-parse).
+const DIFF = ["diff", "--no-ext-diff", "--no-textconv", "--no-color", "-M", "--src-prefix=a/", "--dst-prefix=b/"];
 
 export async function diffText(repo: string, from: string, to: string, maxBytes = 20 * 1024 * 1024): Promise<string> {
   const out = await read(repo, [...DIFF, from, to, "--"], { maxBytes });
@@ -82,37 +84,80 @@ export async function diffText(repo: string, from: string, to: string, maxBytes 
 }
 
 export async function diffJson(repo: string, from: string, to: string): Promise<DiffJson> {
-  const [names, nums, patch] = await Promise.all([
-    read(repo, [...DIFF, "--name-status", "-z", from, to, "--"]),
-    read(repo, [...DIFF, "--numstat", "-z", from, to, "--"]),
+  const [index, patch] = await Promise.all([
+    listChanges(repo, from, to),
     read(repo, [...DIFF, "-p", from, to, "--"], { maxBytes: 256 * 1024 * 1024 }),
   ]);
-  const files = parseNameStatus(names);
-  const stats = parseNumstat(nums);
-  const hunks = parsePatchHunks(patch, MAX_LINES_PER_FILE);
+  const hunks = parsePatchHunks(patch, MAX_LINES_PER_FILE, index);
   let total = 0;
   let truncated = false;
-  const out: DiffFile[] = files.map((f, i) => {
-    const stat = stats[i];
-    const binary = stat === null;
-    let h = hunks[i] ?? { hunks: [], tooLarge: false };
+  const out: DiffFile[] = index.map((f, i) => {
+    let h = hunks[i];
     const lines = h.hunks.reduce((n, x) => n + x.lines.length, 0);
     if (total + lines > MAX_TOTAL_LINES) {
       truncated = true;
       h = { hunks: [], tooLarge: true };
     } else total += lines;
-    return {
-      path: f.path,
-      oldPath: f.oldPath,
-      status: binary && f.status === "modified" ? "binary" : f.status,
-      binary,
-      additions: stat?.[0] ?? 0,
-      deletions: stat?.[1] ?? 0,
-      hunks: h.hunks,
-      tooLarge: h.tooLarge,
-    };
+    return { ...f, hunks: h.hunks, tooLarge: h.tooLarge };
   });
   return { from, to, files: out, truncated };
+}
+
+/**
+ * The range's files without their hunks (paths, status, counts; `deferred`): what the review shows
+ * first. A file whose counts already say it is past the per-file limit is `tooLarge` here.
+ */
+export async function diffIndex(repo: string, from: string, to: string): Promise<DiffJson> {
+  const files = (await listChanges(repo, from, to)).map((f) => ({ ...f, hunks: [], tooLarge: f.additions + f.deletions > MAX_LINES_PER_FILE, deferred: true }));
+  return { from, to, files, truncated: false };
+}
+
+/**
+ * Files `offset … offset+limit-1` of the range's index with their hunks: git diffs only those
+ * paths (both sides of a rename, so it pairs them as the whole diff does). `full` lifts the
+ * per-file limit for a one-file page (the review's "Load diff" on a huge file).
+ */
+export async function diffPage(repo: string, from: string, to: string, offset: number, limit: number, full = false): Promise<DiffPage> {
+  const index = await listChanges(repo, from, to);
+  const page = index.slice(offset, offset + limit);
+  if (page.length === 0) return { from, to, offset, files: [] };
+  const max = full && page.length === 1 ? MAX_LINES_FULL_FILE : MAX_LINES_PER_FILE;
+  const paths = page.flatMap((f) => (f.oldPath === null ? [f.path] : [f.oldPath, f.path])).map((p) => `:(literal)${p}`);
+  let hunks;
+  try {
+    hunks = parsePatchHunks(await read(repo, [...DIFF, "-p", from, to, "--", ...paths], { maxBytes: 256 * 1024 * 1024 }), max, page);
+  } catch {
+    // A pairing that came out differently for the subset (it should not) falls back to the whole
+    // patch; if that disagrees with the list too, its error says so.
+    hunks = parsePatchHunks(await read(repo, [...DIFF, "-p", from, to, "--"], { maxBytes: 256 * 1024 * 1024 }), max, index).slice(offset, offset + limit);
+  }
+  return { from, to, offset, files: page.map((f, i) => ({ ...f, ...hunks[i] })) };
+}
+
+type Change = Omit<DiffFile, "hunks" | "tooLarge" | "deferred">;
+// Ranges are commit ids, so a range's file list never changes: the pages of one review read it once.
+const changes = new Map<string, Promise<Change[]>>();
+const CHANGES_KEPT = 32;
+
+function listChanges(repo: string, from: string, to: string): Promise<Change[]> {
+  const key = `${repo}\0${from}\0${to}`;
+  const hit = changes.get(key);
+  if (hit) return hit;
+  const p = readChanges(repo, from, to);
+  changes.set(key, p);
+  p.catch(() => changes.delete(key));
+  if (changes.size > CHANGES_KEPT) changes.delete(changes.keys().next().value as string);
+  return p;
+}
+
+async function readChanges(repo: string, from: string, to: string): Promise<Change[]> {
+  const [names, nums] = await Promise.all([read(repo, [...DIFF, "--name-status", "-z", from, to, "--"]), read(repo, [...DIFF, "--numstat", "-z", from, to, "--"])]);
+  const stats = parseNumstat(nums);
+  return parseNameStatus(names).map((f, i) => {
+    const stat = stats[i];
+    const binary = stat === null;
+    return { path: f.path, oldPath: f.oldPath, status: binary && f.status === "modified" ? "binary" : f.status, binary, additions: stat?.[0] ?? 0, deletions: stat?.[1] ?? 0 };
+  });
 }
 
 export async function formatPatch(repo: string, base: string, branch: string): Promise<string> {

@@ -14,6 +14,8 @@ import { hostRepoPath } from "../git/host-repo";
 import { diffJson, listCommits, resolveRange } from "./git-read";
 import { mergeability } from "./mergeability";
 import { submitReview } from "./reviews";
+import { mergeAndWait } from "./merge-test-helpers";
+import { waitForMerge } from "./merge-wait";
 import { mergeSession, requestRebase } from "./session-ops";
 
 let h: Harness;
@@ -93,13 +95,13 @@ describe("merge guard rails", () => {
     await expect(mergeSession(access, id, "squash", "   ")).rejects.toMatchObject({ code: "conflict" });
     expect(git(repo, "rev-parse", "main")).toBe(before);
 
-    const merged = await mergeSession(access, id, "squash", "Hotfix for the release; the thread is a question, not a blocker.");
-    expect(git(repo, "rev-parse", "main")).toBe(merged.baseHead);
+    const merged = await mergeAndWait(access, id, "squash", "Hotfix for the release; the thread is a question, not a blocker.");
+    expect(git(repo, "rev-parse", "main")).toBe(merged.sha);
     expect(git(repo, "show", "main:o.txt")).toBe("agent");
     const audit = await db().auditEntry.findFirstOrThrow({ where: { targetId: id, action: "session.merge_overridden" } });
     expect(audit).toMatchObject({ actorName: "Mona Merger", data: { reason: "Hotfix for the release; the thread is a question, not a blocker.", overridden: "changes were requested and 1 review thread is unresolved" } });
     const row = await db().session.findUniqueOrThrow({ where: { id } });
-    expect(row).toMatchObject({ reviewState: "merged", mergedById: access.caller.user.id, mergedCommit: merged.baseHead });
+    expect(row).toMatchObject({ reviewState: "merged", mergedById: access.caller.user.id, mergedCommit: merged.sha });
     expect(row.mergedAt).toBeInstanceOf(Date);
     expect(await mergeability(access, id)).toMatchObject({ merged: { by: "Mona Merger" }, summary: "merged into main by Mona Merger" });
   });
@@ -110,7 +112,9 @@ describe("merge guard rails", () => {
     const both = await Promise.allSettled([mergeSession(access, id, "merge"), mergeSession(access, id, "merge")]);
     expect(both.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const lost = both.find((r) => r.status === "rejected");
-    expect(lost?.status === "rejected" && lost.reason).toMatchObject({ code: "conflict" });
+    expect(lost?.status === "rejected" && lost.reason).toMatchObject({ code: "conflict", message: expect.stringMatching(/already merging this session/) });
+    const won = both.find((r) => r.status === "fulfilled");
+    expect(await waitForMerge(won?.status === "fulfilled" ? won.value.id : "")).toMatchObject({ state: "merged" });
     const after = git(repo, "rev-parse", "main");
     expect(git(repo, "rev-list", "--count", `${before}..${after}`)).toBe("2"); // the agent's commit and one merge commit
     for (const strategy of ["merge", "squash"] as const) await expect(mergeSession(access, id, strategy)).rejects.toMatchObject({ code: "conflict", message: expect.stringMatching(/already merged/) });

@@ -1,13 +1,14 @@
 // Whether a session can be merged, and what merging it would do, answered before anyone clicks:
 // the rules the merge itself enforces (lib/review/session-ops.ts) live here once, and the git
-// part (merge-tree in host.git) is cached by (base head, branch head), so polling it costs a fetch.
+// part (merge-tree in host.git, cachedPreview in ship.ts) is cached by (base head, branch head), so
+// polling it costs a fetch.
 import type { Access } from "../auth/authorize";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { isWorking } from "../events/status";
 import { hasHostRepo, hostBranchHead, hostRepoPath } from "../git/host-repo";
 import type { Mergeability } from "../protocol/review";
-import { prepare, previewMerge, type Preview, type ShipContext } from "./ship";
+import { cachedPreview, prepare, type Preview, type ShipContext } from "./ship";
 
 export interface GuardSession {
   status: string;
@@ -38,20 +39,6 @@ export function overrideNeeded(reviewState: string, unresolved: number): string 
   if (reviewState === "changes_requested") parts.push("changes were requested");
   if (unresolved > 0) parts.push(`${unresolved} review thread${unresolved === 1 ? " is" : "s are"} unresolved`);
   return parts.length ? parts.join(" and ") : null;
-}
-
-const MAX_CACHED = 500;
-const previews = new Map<string, Preview>();
-
-/** previewMerge, remembered per (host.git, base head, branch head): both ends fixed, the answer is too. */
-export async function cachedPreview(ship: string, base: string, head: string): Promise<Preview> {
-  const key = `${ship}\0${base}\0${head}`;
-  const hit = previews.get(key);
-  if (hit) return hit;
-  const p = await previewMerge(ship, base, head);
-  if (previews.size >= MAX_CACHED) previews.delete(previews.keys().next().value!);
-  previews.set(key, p);
-  return p;
 }
 
 export const shipContext = (s: { id: string; teamId: string; repo: string; baseBranch: string; branch: string; repositoryId: string | null }): ShipContext => ({

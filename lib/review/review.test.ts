@@ -15,6 +15,7 @@ import { db } from "../db/client";
 import { sessionPaths } from "../git/workspace";
 import { diffJson, formatPatch, listCommits } from "./git-read";
 import { resolveThread, reviewSummary, submitReview } from "./reviews";
+import { mergeAndWait } from "./merge-test-helpers";
 import { forkSession, mergeSession, resetSession } from "./session-ops";
 
 let h: Harness;
@@ -78,13 +79,13 @@ describe("reviewing an agent's branch", () => {
     for (const t of summary.threads) await resolveThread(access, id, t.id, true);
     await submitReview(access, id, { verdict: "approve", comments: [] });
     expect((await reviewSummary(access, id)).state).toBe("approved");
-    const merged = await mergeSession(access, id, "merge");
+    const merged = await mergeAndWait(access, id, "merge");
     expect(git(repo, "show", "main:app.txt")).toBe("one\nTWO\nthree\n4");
-    expect(git(repo, "rev-parse", "main")).toBe(merged.baseHead);
+    expect(git(repo, "rev-parse", "main")).toBe(merged.sha);
     expect(fs.readFileSync(path.join(repo, "app.txt"), "utf8")).toBe("one\nTWO\nthree\n4\n"); // work tree updated too
     expect((await reviewSummary(access, id)).state).toBe("merged");
     const merged_ = (await allEvents(id)).find((e) => e.type === "branch");
-    expect(merged_).toMatchObject({ type: "branch", data: { action: "merged", sha: merged.baseHead, by: "Rita Reviewer" } });
+    expect(merged_).toMatchObject({ type: "branch", data: { action: "merged", sha: merged.sha, by: "Rita Reviewer" } });
     expect(await formatPatch(ws, base, `dockside/${id.slice(0, 8)}`)).toContain("Subject: [PATCH 1/2]");
   });
 
@@ -122,7 +123,7 @@ describe("reviewing an agent's branch", () => {
     // The workspace follows inside the sandbox: the worker applies the reset and reports it.
     const op = await waitFor(async () => (await db().workspaceOp.findFirst({ where: { sessionId: id, op: "reset", doneAt: { not: null } } })) ?? null, "the reset to reach the workspace");
     expect(op.error).toBeNull();
-    const r = await mergeSession(access, id, "squash");
+    const r = await mergeAndWait(access, id, "squash");
     expect(git(repo, "log", "-1", "--format=%P", "main").split(" ")).toHaveLength(1);
     expect(git(repo, "show", "main:y.txt")).toBe("first");
     expect(r.strategy).toBe("squash");
@@ -142,7 +143,7 @@ describe("reviewing an agent's branch", () => {
     const before = git(repo, "rev-parse", "main");
     await expect(mergeSession(member, id, "merge")).rejects.toMatchObject({ code: "forbidden" });
     expect(git(repo, "rev-parse", "main")).toBe(before);
-    await mergeSession(access, id, "ff");
+    await mergeAndWait(access, id, "ff");
     expect(git(repo, "show", "main:p.txt")).toBe("q");
   });
 });

@@ -11,8 +11,11 @@ import { queueOp } from "../sessions/workspace-ops";
 import { runtime } from "../runtime/boot";
 import type { SessionDto } from "../protocol/api";
 import { resolveRange } from "./git-read";
-import { bundleBase, mergeBranch, pushBranch, type MergeResult } from "./ship";
-import { hardBlock, overrideNeeded, shipContext } from "./mergeability";
+import crypto from "node:crypto";
+import type { MergeJob } from "../protocol/review";
+import { ACTIVE, busyMessage, dispatchMerge, mergeDto } from "./merge-job";
+import { bundleBase, cachedPreview, MergeConflict, prepare, pushBranch, type MergeResult } from "./ship";
+import { branchBlock, hardBlock, overrideNeeded, shipContext } from "./mergeability";
 import { isWorking } from "../events/status";
 
 async function load(access: Access, id: string) {
@@ -28,40 +31,55 @@ function assertQuiet(status: string): void {
 const ctx = shipContext;
 
 /**
- * Merges the session branch into its base, once: the rules of lib/review/mergeability.ts hold
- * (nothing to merge, already merged, the agent working: 409; unresolved threads or "changes
- * requested": 409 unless `overrideReason` says why). A per-session advisory lock held for the
- * whole merge makes a second click (on any instance) a 409, never a second write to the base.
+ * Starts merging the session branch into its base and answers at once with the merge (a job:
+ * lib/review/merge-job.ts). Everything that can refuse is checked first: the rules of
+ * lib/review/mergeability.ts (nothing to merge, conflicts, already merged, the agent working: 409;
+ * unresolved threads or "changes requested": 409 unless `overrideReason` says why), and a merge
+ * already queued or running (409: at most one per session, by a unique index, on any instance).
  */
-export async function mergeSession(access: Access, id: string, strategy: MergeResult["strategy"], overrideReason?: string): Promise<MergeResult> {
+export async function mergeSession(access: Access, id: string, strategy: MergeResult["strategy"], overrideReason?: string): Promise<MergeJob> {
   const s = await load(access, id);
   await assertMayMerge(access, s);
   const reason = overrideReason?.trim() || null;
+  const running = await db().mergeJob.findFirst({ where: { sessionId: id, state: { in: ACTIVE } } });
+  if (running) throw new AppError("conflict", busyMessage(running.requestedByName));
+  const hard = hardBlock(s);
+  if (hard) throw new AppError("conflict", hard);
+  const unresolved = await db().reviewThread.count({ where: { sessionId: id, resolvedAt: null } });
+  const overridden = overrideNeeded(s.reviewState, unresolved);
+  if (overridden && !reason) throw new AppError("conflict", `${overridden}: resolve them first, or give a reason to merge anyway`);
+  // The git answers (conflicts, nothing to merge) come from the preview the review page already
+  // asked for (cached per base and head): the job computes nothing new unless the base moved.
+  const { ship, base, head } = await prepare(ctx(s));
+  const p = await cachedPreview(ship, base, head);
+  if (p.ahead === 0 || p.unchanged) throw new AppError("conflict", branchBlock(p, s.baseBranch) ?? "nothing to merge");
+  if (strategy === "ff" && p.behind > 0) throw new AppError("conflict", `cannot fast-forward ${s.baseBranch}: it has ${p.behind} commit(s) the session branch lacks; merge, squash, or ask the agent to rebase`);
+  if (strategy !== "ff" && !p.tree) throw new MergeConflict(p.conflicts);
   const user = await db().user.findUnique({ where: { id: access.caller.user.id } });
   const subject = s.prompt.split("\n")[0].slice(0, 72);
   const message = strategy === "squash" ? `${subject}\n\nSquashed from ${s.branch} (Dockside session ${s.id}).` : `Merge ${s.branch}: ${subject}\n\nDockside session ${s.id}.`;
-  const { result, overridden } = await db().$transaction(
-    async (tx) => {
-      const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${"dockside-merge:" + id})) AS locked`;
-      if (!locked) throw new AppError("conflict", "someone is merging this session right now; reload to see the result");
-      const now = await tx.session.findUniqueOrThrow({ where: { id } });
-      const hard = hardBlock(now);
-      if (hard) throw new AppError("conflict", hard);
-      const unresolved = await tx.reviewThread.count({ where: { sessionId: id, resolvedAt: null } });
-      const overridden = overrideNeeded(now.reviewState, unresolved);
-      if (overridden && !reason) throw new AppError("conflict", `${overridden}: resolve them first, or give a reason to merge anyway`);
-      const result = await mergeBranch(ctx(now), strategy, { name: access.caller.user.name, email: user?.email ?? "reviewer@localhost" }, message);
-      await tx.session.update({ where: { id }, data: { reviewState: "merged", mergedCommit: result.baseHead, mergedAt: new Date(), mergedById: access.caller.user.id } });
-      return { result, overridden };
-    },
-    { maxWait: 10_000, timeout: 10 * 60_000 },
-  );
-  await runtime().orchestrator.record(id, ev("branch", { action: "merged", sha: result.baseHead, detail: `into ${s.baseBranch} (${strategy})`, by: access.caller.user.name }));
-  const audit = { teamId: s.teamId, actor: access.caller.user, targetType: "session", targetId: id } as const;
-  if (overridden) await recordAudit({ ...audit, action: "session.merge_overridden", data: { overridden, reason, baseBranch: s.baseBranch } });
-  await recordAudit({ ...audit, action: "session.merged", data: { ...result, baseBranch: s.baseBranch, ...(overridden ? { overridden, reason } : {}) } });
-  await runtime().orchestrator.refresh(id);
-  return result;
+  const row = await db()
+    .mergeJob.create({
+      data: {
+        id: crypto.randomUUID(),
+        sessionId: id,
+        teamId: s.teamId,
+        strategy,
+        message,
+        overrideReason: overridden ? reason : null,
+        overridden,
+        requestedById: access.caller.user.id,
+        requestedByName: access.caller.user.name,
+        requestedByEmail: user?.email ?? "reviewer@localhost",
+      },
+    })
+    .catch(async (err) => {
+      if ((err as { code?: string }).code !== "P2002") throw err;
+      const other = await db().mergeJob.findFirst({ where: { sessionId: id, state: { in: ACTIVE } } });
+      throw new AppError("conflict", busyMessage(other?.requestedByName ?? "someone"));
+    });
+  await dispatchMerge(row.id);
+  return mergeDto(row);
 }
 
 export async function pushSession(access: Access, id: string) {

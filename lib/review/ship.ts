@@ -107,11 +107,34 @@ export async function previewMerge(ship: string, base: string, head: string): Pr
   return { mergeBase, ahead, behind, files: changed.split("\0").filter(Boolean).length, conflicts, tree, unchanged: tree === baseTree };
 }
 
-export async function mergeBranch(c: ShipContext, strategy: MergeResult["strategy"], who: { name: string; email: string }, message: string): Promise<MergeResult> {
+export type MergeStep = "preparing" | "merging" | "writing" | "pushing";
+
+export interface MergeHooks {
+  /** Each step as it starts, with counts where git gives them. */
+  onStep?(step: MergeStep, done?: number, total?: number): Promise<void>;
+  /** The commit about to be pushed and the base it was computed on: kept before the push. */
+  onResult?(baseHead: string, result: string): Promise<void>;
+  /** A merge interrupted after onResult: push that commit again if the base has not moved. */
+  resume?: { baseHead: string; result: string };
+}
+
+export async function mergeBranch(c: ShipContext, strategy: MergeResult["strategy"], who: { name: string; email: string }, message: string, hooks: MergeHooks = {}): Promise<MergeResult> {
+  const step = hooks.onStep ?? (async () => {});
+  await step("preparing");
   const { ship, source, creds, base, head } = await prepare(c);
-  const g = [...HOST_GIT, "-C", ship];
-  const p = await previewMerge(ship, base, head);
+  if (hooks.resume) {
+    const { baseHead, result } = hooks.resume;
+    // The interrupted push landed: done. The base moved since: its new commits are not in ours.
+    if (base === result) return { strategy, baseHead: result, previousBaseHead: baseHead };
+    if (base !== baseHead) throw new AppError("conflict", `${c.baseBranch} moved while the merge was interrupted; nothing was merged. Merge again.`);
+    await step("pushing");
+    await push(ship, source, `${result}:refs/heads/${c.baseBranch}`, creds, c.baseBranch);
+    return { strategy, baseHead: result, previousBaseHead: base };
+  }
+  await step("merging");
+  const p = await cachedPreview(ship, base, head);
   if (p.ahead === 0 || p.unchanged) throw new AppError("conflict", `nothing to merge: ${c.baseBranch} already contains the session's work`);
+  await step("writing", p.files, p.files);
   let result: string;
   if (strategy === "ff") {
     if (p.behind > 0) throw new AppError("conflict", `cannot fast-forward ${c.baseBranch}: it has ${p.behind} commit(s) the session branch lacks; merge, squash, or ask the agent to rebase`);
@@ -120,10 +143,26 @@ export async function mergeBranch(c: ShipContext, strategy: MergeResult["strateg
     if (!p.tree) throw new MergeConflict(p.conflicts);
     const identity = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: "Dockside", GIT_COMMITTER_EMAIL: "dockside@localhost" };
     const parents = strategy === "merge" ? ["-p", base, "-p", head] : ["-p", base];
-    result = await run([...g, "commit-tree", p.tree, ...parents, "-m", message], { env: identity });
+    result = await run([...HOST_GIT, "-C", ship, "commit-tree", p.tree, ...parents, "-m", message], { env: identity });
   }
+  await hooks.onResult?.(base, result);
+  await step("pushing");
   await push(ship, source, `${result}:refs/heads/${c.baseBranch}`, creds, c.baseBranch);
   return { strategy, baseHead: result, previousBaseHead: base };
+}
+
+const MAX_CACHED = 500;
+const previews = new Map<string, Preview>();
+
+/** previewMerge, remembered per (host.git, base head, branch head): both ends fixed, the answer is too. */
+export async function cachedPreview(ship: string, base: string, head: string): Promise<Preview> {
+  const key = `${ship}\0${base}\0${head}`;
+  const hit = previews.get(key);
+  if (hit) return hit;
+  const p = await previewMerge(ship, base, head);
+  if (previews.size >= MAX_CACHED) previews.delete(previews.keys().next().value!);
+  previews.set(key, p);
+  return p;
 }
 
 /** Pushes the session branch itself (it belongs to Dockside: forced). */

@@ -6,7 +6,7 @@
 // Timing: leases last 15 s and are renewed with the instance heartbeat (every 5 s). A holder
 // that dies stops renewing; after at most 15 s (its lease runs out, or its heartbeat is stale)
 // another instance's acquireLease() takes the session with epoch + 1.
-import type { Prisma } from "../db/generated/client";
+import type { SqlTx } from "../db/pg";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { DEAD_AFTER_MS, instanceId, onHeartbeat, startInstance } from "./instance";
@@ -159,7 +159,7 @@ export async function orphanedSessions(statuses: string[]): Promise<string[]> {
  * The row stays share-locked until the transaction ends, so a takeover (which updates the row)
  * waits for this write to commit and can never interleave with it.
  */
-export async function checkFence(tx: Prisma.TransactionClient, sessionId: string, epoch: number): Promise<void> {
+export async function checkFence(tx: SqlTx, sessionId: string, epoch: number): Promise<void> {
   const rows = await tx.$queryRaw<{ instance_id: string; epoch: bigint }[]>`
     SELECT instance_id, epoch FROM session_leases WHERE session_id = ${sessionId} FOR SHARE`;
   const r = rows[0];

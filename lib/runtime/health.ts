@@ -6,6 +6,7 @@ import { engineStatus } from "../sandbox/docker";
 import { sessionFsMode } from "../sandbox/fs-mode";
 import { imageStatus } from "../sandbox/image";
 import { engineLoads } from "../sandbox/engines";
+import { warmPoolStatus } from "../sandbox/warm-pool";
 import type { Health } from "../protocol/api";
 import { lastWriteProbe, type WriteProbe } from "./write-probe";
 import { realtimeStatus, type RealtimeStatus } from "../realtime/status";
@@ -32,8 +33,11 @@ export async function checkHealth(dbKind: "embedded" | "external"): Promise<Heal
   // Each engine with its load; `docker` and `ok` stay about the default engine (where the image is built).
   const engines = (await engineLoads()).map((l) => ({ address: l.engine, reachable: l.reachable, sandboxes: l.sandboxes, ...(l.error ? { error: l.error } : {}) }));
   const realtime = realtimeStatus();
+  // A pool that fails to fill only slows starts down (a session boots its own sandbox): not a failure of health.
+  const pool = warmPoolStatus();
+  const warmPool = pool && pool.size > 0 ? pool : undefined;
   const ok = database.ok && docker.ok && image.ready && disk?.ok !== false && realtime?.connected !== false;
-  return { ok, database, docker, image, engines, ...(sessionFs ? { sessionFs } : {}), ...(disk ? { disk } : {}), ...(realtime ? { realtime } : {}) };
+  return { ok, database, docker, image, engines, ...(sessionFs ? { sessionFs } : {}), ...(disk ? { disk } : {}), ...(realtime ? { realtime } : {}), ...(warmPool ? { warmPool } : {}) };
 }
 
 async function databaseHealth(kind: "embedded" | "external"): Promise<Health["database"]> {

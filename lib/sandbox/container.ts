@@ -17,6 +17,8 @@ export const SESSION_LABEL = "dockside.session";
 export const TEAM_LABEL = "dockside.team";
 /** The data directory of the Dockside that owns the container (several may share an engine). */
 export const INSTANCE_LABEL = "dockside.instance";
+/** On a warm-pool sandbox (warm-pool.ts): `host:pid` of the process that made it. */
+export const POOL_LABEL = "dockside.pool";
 
 export interface SandboxSpec {
   sessionId: string;
@@ -31,7 +33,13 @@ export interface SandboxSpec {
   mirrorObjects?: string | null;
   /** The engine to run on (the session's `engine`; null: the default). */
   engine?: string | null;
+  /** A warm-pool sandbox: its worker starts once the session's channel socket exists (`host:pid` of the pool's process). */
+  pooledBy?: string;
 }
+
+// A pooled sandbox's worker is booted (bundle imported) before its session exists and waits for the
+// channel socket, laid down only once a session claimed it and its workspace is in place.
+const POOLED_FLAG = "--pooled";
 
 /**
  * The container's mounts: all from inside the session's filesystem, except the repository
@@ -55,9 +63,17 @@ export function containerName(sessionId: string): string {
 
 /** Creates and starts the session's container; resolves to its id. */
 export async function createSandbox(spec: SandboxSpec): Promise<string> {
-  const existing = await findSandbox(spec.sessionId, spec.engine);
-  if (existing) await docker(spec.engine).getContainer(existing).remove({ force: true }).catch(() => {});
-  const container = await docker(spec.engine).createContainer(sandboxOptions(spec));
+  const options = sandboxOptions(spec);
+  // A container left by an earlier attempt holds the name: removed, then made again (looking it
+  // up first would cost every start an engine round trip for a case that is rare).
+  const container = await docker(spec.engine)
+    .createContainer(options)
+    .catch(async (err: { statusCode?: number }) => {
+      if (err.statusCode !== 409) throw err;
+      const existing = await findSandbox(spec.sessionId, spec.engine);
+      if (existing) await docker(spec.engine).getContainer(existing).remove({ force: true }).catch(() => {});
+      return docker(spec.engine).createContainer(options);
+    });
   await container.start();
   return container.id;
 }
@@ -70,9 +86,9 @@ export function sandboxOptions(spec: SandboxSpec): Docker.ContainerCreateOptions
     Image: spec.image,
     User: "0:0",
     WorkingDir: "/workspace",
-    Cmd: ["node", "/opt/dockside/worker.mjs"],
+    Cmd: ["node", "/opt/dockside/worker.mjs", ...(spec.pooledBy ? [POOLED_FLAG] : [])],
     Env: ["HOME=/home/agent", "LANG=C.UTF-8", `DOCKSIDE_SESSION_ID=${spec.sessionId}`],
-    Labels: { [SESSION_LABEL]: spec.sessionId, [TEAM_LABEL]: spec.teamId, [INSTANCE_LABEL]: e.dataDir },
+    Labels: { [SESSION_LABEL]: spec.sessionId, [TEAM_LABEL]: spec.teamId, [INSTANCE_LABEL]: e.dataDir, ...(spec.pooledBy ? { [POOL_LABEL]: spec.pooledBy } : {}) },
     // No network interface but loopback: traffic leaves only through the egress proxy's socket.
     NetworkDisabled: true,
     HostConfig: {
@@ -120,13 +136,15 @@ export interface SandboxState {
   exitCode: number;
   oomKilled: boolean;
   error: string;
+  /** Made for the warm pool: serves one run of one session, then is replaced by an ordinary sandbox. */
+  pooled: boolean;
 }
 
 /** The container's state; null when the engine has no such container. An unreachable engine throws (503), never "gone". */
 export async function inspectSandbox(containerId: string, engine?: string | null): Promise<SandboxState | null> {
   try {
     const info = await docker(engine).getContainer(containerId).inspect();
-    return { running: info.State.Running, exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, error: info.State.Error };
+    return { running: info.State.Running, exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, error: info.State.Error, pooled: !!info.Config.Labels?.[POOL_LABEL] };
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return null;
     rethrowEngine(err, "inspecting the sandbox", engine);

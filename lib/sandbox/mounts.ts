@@ -1,7 +1,7 @@
 // Host mount bookkeeping for session filesystems: what is mounted where (read from the kernel,
 // never remembered), and the mount/umount/mkfs commands with their stderr kept for messages.
-import { execFile } from "node:child_process";
 import fs from "node:fs";
+import { spawnHost } from "../runtime/spawner";
 
 export interface CmdResult {
   code: number;
@@ -9,15 +9,18 @@ export interface CmdResult {
   stderr: string;
 }
 
-/** Runs a system command without a shell; never throws (a missing binary is code 127). */
-export function runCmd(cmd: string, args: string[], timeoutMs = 60_000): Promise<CmdResult> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
-      const code = !e ? 0 : typeof e.code === "number" ? e.code : e.code === "ENOENT" ? 127 : 1;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr || e?.message || "").trim() });
-    });
-  });
+/**
+ * Runs a system command without a shell; never throws (a missing binary is code 127). Through the
+ * spawner (lib/runtime/spawner.ts): a session start runs several of these, and a fork from the
+ * server's heap stalls every socket.
+ */
+export async function runCmd(cmd: string, args: string[], timeoutMs = 60_000): Promise<CmdResult> {
+  const r = await spawnHost({ cmd, args, timeoutMs, maxBytes: 1024 * 1024 });
+  const stdout = r.stdout.toString();
+  const stderr = r.stderr.toString().trim();
+  if (r.error) return { code: r.error.code === "ENOENT" ? 127 : 1, stdout, stderr: stderr || r.error.message };
+  if (r.timedOut) return { code: 1, stdout, stderr: stderr || `${cmd} timed out after ${timeoutMs} ms` };
+  return { code: r.code ?? 1, stdout, stderr: stderr || (r.signal ? `${cmd} killed by ${r.signal}` : "") };
 }
 
 export interface MountEntry {

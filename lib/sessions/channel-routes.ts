@@ -15,6 +15,7 @@ import { ApprovalRequestSchema, type ApprovalRequest, type WorkerApprovalState, 
 import { RecallRequestSchema, RememberRequestSchema, type RecallRequest, type RecallResult, type RememberRequest, type RememberResult } from "../protocol/memory";
 import { ReportRequestSchema, type ReportRequest } from "../protocol/routines";
 import { BodyTooLarge, bodyToFile, readBody, send } from "./channel-http";
+import { MCP_ROUTES } from "./mcp-routes";
 
 export interface ChannelHandlers {
   config(): WorkerConfig;
@@ -82,6 +83,7 @@ const ROUTES: Route[] = [
   { method: "POST", path: /^\/worker\/recall$/, handle: (c) => postJson(c, RecallRequestSchema, (b) => c.h.recall(b)) },
   { method: "POST", path: /^\/worker\/report$/, handle: (c) => postJson(c, ReportRequestSchema, async (b) => (await c.h.report(b), { ok: true })) },
   { method: "POST", path: /^\/v1\/messages$/, handle: async ({ req, res, h }) => h.model(req, res) },
+  ...MCP_ROUTES,
 ];
 
 /** Serves one request from the worker. */

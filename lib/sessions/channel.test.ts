@@ -53,7 +53,7 @@ describe("the worker channel socket", () => {
     fs.mkdirSync(real, { mode: 0o700 });
     const link = path.join(base, "link");
     fs.symlinkSync(real, link);
-    const config = () => ({ sessionId: "x", model: "m", branch: "b", baseCommit: "", agentUid: 1, agentGid: 1, maxTurns: 1, shellTimeoutS: 1, toolOutputCap: 1, maxTokens: 1, contextTokens: 200_000, maxOutputTokens: 32_000, thinkingBudget: null, teamInstructions: "", agentEnv: {}, environmentNote: "", memoryNote: "", routineKind: null });
+    const config = () => ({ sessionId: "x", model: "m", branch: "b", baseCommit: "", agentUid: 1, agentGid: 1, maxTurns: 1, shellTimeoutS: 1, toolOutputCap: 1, maxTokens: 1, contextTokens: 200_000, maxOutputTokens: 32_000, thinkingBudget: null, teamInstructions: "", agentEnv: {}, environmentNote: "", memoryNote: "", routineKind: null, mcpStdio: [], mcpRemote: [] });
     await expect(new LiveSession("x", link, config).openChannel()).rejects.toThrow(/is a symlink/);
     const open = path.join(base, "open");
     fs.mkdirSync(open);

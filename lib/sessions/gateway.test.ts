@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MODEL, request, startGatewayRig, type TestSession } from "../../test/channel-client";
 import { waitFor } from "../../test/fixtures";
 import { allEvents } from "../../test/session-harness";
+import { freePort } from "../../test/http-harness";
+import { env } from "../config/env";
 import type { ModelStub } from "../modelstub/server";
 
 let rig: Awaited<ReturnType<typeof startGatewayRig>>;
@@ -110,5 +112,20 @@ describe("the model gateway", () => {
     for (let i = 0; i < 20 && !statuses.includes(429); i++) statuses.push((await call(s, ask("GW-ok"))).status);
     expect(statuses.slice(0, -1).every((st) => st === 200)).toBe(true);
     expect(statuses[statuses.length - 1]).toBe(429);
+  });
+  it("answers 502 naming the model API when the host cannot reach it, and the next call goes through", async () => {
+    const s = await session();
+    const e = env();
+    const was = e.ANTHROPIC_BASE_URL;
+    const closed = await freePort(); // nothing listens there
+    e.ANTHROPIC_BASE_URL = `http://127.0.0.1:${closed}`;
+    try {
+      const r = await call(s, ask("GW-ok unreachable"));
+      expect(r.status).toBe(502);
+      expect((r.json() as { error: { type: string; message: string } }).error).toEqual({ type: "api_error", message: expect.stringContaining(`could not reach the model API at http://127.0.0.1:${closed}`) });
+    } finally {
+      e.ANTHROPIC_BASE_URL = was;
+    }
+    expect((await call(s, ask("GW-ok after"))).status).toBe(200);
   });
 });

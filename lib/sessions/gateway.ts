@@ -3,14 +3,19 @@
 // enters a container), forwards the re-serialized request to ANTHROPIC_BASE_URL, streams the
 // answer back unchanged and counts the tokens it carried and what they cost (usage events come
 // only from here). Budgets are checked before each call is forwarded (budget.ts): the call in
-// flight when one is reached finishes, the next is refused.
+// flight when one is reached finishes, the next is refused. The check counts usage still being
+// stored from memory (the journal), so no call waits for the previous call's write, and decides
+// from a recent snapshot when that is certain (gateway-budget-gate.ts); a database read, when one
+// is needed, overlaps the body's arrival. The lease holder is a session's only gateway.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { env } from "../config/env";
 import { isDatabaseUnavailable } from "../db/unavailable";
 import type { NewEvent } from "../events/schema";
-import { budgetRefusal } from "./budget";
+import type { BudgetCheck } from "./budget";
+import { BudgetGate } from "./gateway-budget-gate";
 import { BodyTooLarge, readBody } from "./channel-http";
 import { checkRequest, refusedBetas, type GatewayRequest } from "./gateway-policy";
+import { postUpstream } from "./gateway-upstream";
 import { UsageMeter } from "./gateway-usage";
 import { TokenBucket } from "./token-bucket";
 import { pendingUsageDir, replayPendingUsage, UsageJournal } from "./usage-journal";
@@ -45,17 +50,17 @@ export class Gateway {
   // Refusals are logged, but a loop of refused calls must not flood the log.
   private readonly notes = new TokenBucket(5, 1 / 30);
 
-  // Usage is written ahead and kept through a database outage (usage-journal.ts).
+  // Usage is written ahead and kept through a database outage (usage-journal.ts). Its cost
+  // counts toward the budget from the moment the answer ends, before it is stored.
   private readonly journal: UsageJournal;
-  // Usage being stored after its answer ended: the answer's slot is free at once, and the next
-  // call's budget check waits for it, so a call that went over the budget still stops the next.
-  private recording: Promise<unknown> = Promise.resolve();
+  private readonly budget: BudgetGate;
 
   constructor(private readonly session: GatewaySession) {
     const rpm = env().DOCKSIDE_GATEWAY_RPM;
     this.perMinute = new TokenBucket(rpm, rpm / 60);
     const store = (event: NewEvent) => session.usage(event);
     this.journal = new UsageJournal(session.id, pendingUsageDir(env().dataDir, session.id), store);
+    this.budget = new BudgetGate(session.id, () => this.journal.unrecorded());
     // Usage a previous Dockside kept on disk (it stopped during an outage) is stored now, once.
     void replayPendingUsage(env().dataDir, session.id, store).catch((err) => console.error(`[gateway] ${session.id}: pending usage`, err));
   }
@@ -73,14 +78,17 @@ export class Gateway {
     if (wait > 0) return this.refuse(res, "rate_limit_error", `at most ${env().DOCKSIDE_GATEWAY_RPM} model calls per minute per session (DOCKSIDE_GATEWAY_RPM)`, wait);
     this.perMinute.take(1);
     this.active++;
+    // Started now, awaited after the request's own checks: the database read overlaps the body.
+    const budget = this.budget.check();
+    budget.catch(() => {}); // awaited (and reported) in serve, unless the request is refused first
     try {
-      await this.serve(req, res);
+      await this.serve(req, res, budget);
     } finally {
       this.active--;
     }
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async serve(req: IncomingMessage, res: ServerResponse, budget: Promise<BudgetCheck>): Promise<void> {
     const e = env();
     const limit = e.DOCKSIDE_GATEWAY_MAX_BODY_MB * 1024 * 1024;
     let body: Buffer;
@@ -103,17 +111,19 @@ export class Gateway {
     if (betas.length) return this.refuse(res, "invalid_request_error", `the anthropic-beta value ${betas.slice(0, 3).map((b) => JSON.stringify(b.slice(0, 80))).join(", ")} is not allowed`);
     // A budget refusal is no fault of the request: it says what was spent and how to go on.
     // Without the database the call could not be accounted for: never forwarded, retried later.
-    let overBudget: string | null;
+    let checkedBudget: BudgetCheck;
     try {
-      await this.recording;
-      overBudget = await budgetRefusal(this.session.id);
+      checkedBudget = await budget;
     } catch (err) {
       if (isDatabaseUnavailable(err)) return this.refuse(res, "api_error", DB_DOWN, DB_RETRY_S, false, false);
       throw err;
     }
-    if (overBudget) return this.refuse(res, "invalid_request_error", overBudget, undefined, false);
+    if (checkedBudget.refusal) return this.refuse(res, "invalid_request_error", checkedBudget.refusal, undefined, false);
     const usage = await forward(checked.request, req, res);
-    if (usage) this.recording = Promise.all([this.recording, this.journal.record(usage).catch((err) => console.error(`[gateway] ${this.session.id}: usage`, err))]);
+    // Counted by the next check from here on (synchronously), stored in the background.
+    if (!usage) return;
+    this.budget.recorded((usage.data as { costUsd?: number }).costUsd ?? 0);
+    void this.journal.record(usage, checkedBudget.lastSeq).catch((err) => console.error(`[gateway] ${this.session.id}: usage`, err));
   }
 
   private refuse(res: ServerResponse, type: ErrorType, why: string, retryAfterS?: number, prefixed = true, note = true): void {
@@ -149,26 +159,29 @@ async function forward(request: GatewayRequest, req: IncomingMessage, res: Serve
   if (e.ANTHROPIC_API_KEY) headers["x-api-key"] = e.ANTHROPIC_API_KEY;
 
   const abort = new AbortController();
-  res.on("close", () => abort.abort());
-  let upstream: Response;
+  const onClose = () => abort.abort();
+  res.on("close", onClose);
+  let upstream: IncomingMessage;
   try {
     // The re-serialized request, never the raw bytes: a duplicate key read one way here and
     // another way upstream would slip past the checks.
-    upstream = await fetch(new URL("/v1/messages", e.ANTHROPIC_BASE_URL), { method: "POST", headers, body: JSON.stringify(request), signal: abort.signal });
+    upstream = await postUpstream(new URL("/v1/messages", e.ANTHROPIC_BASE_URL), headers, JSON.stringify(request), abort.signal);
   } catch (err) {
     if (abort.signal.aborted) return null;
     apiError(res, 502, "api_error", `the Dockside host could not reach the model API at ${e.ANTHROPIC_BASE_URL}: ${(err as Error).message}`);
     return null;
   }
   const outHeaders: Record<string, string> = {};
-  upstream.headers.forEach((v, k) => {
+  for (const [k, v] of Object.entries(upstream.headers)) {
+    if (typeof v !== "string") continue;
     if (["content-type", "request-id", "retry-after", "x-should-retry"].includes(k) || k.startsWith("anthropic-ratelimit")) outHeaders[k] = v;
-  });
-  res.writeHead(upstream.status, outHeaders);
+  }
+  const status = upstream.statusCode ?? 502;
+  res.writeHead(status, outHeaders);
   const meter = new UsageMeter(request.model);
-  const sse = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");
+  const sse = (upstream.headers["content-type"] ?? "").includes("text/event-stream");
   try {
-    for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of upstream as AsyncIterable<Buffer>) {
       // Bytes first: the count is read after they are on their way.
       const drained = res.write(chunk);
       if (sse) meter.feedSse(chunk);
@@ -178,8 +191,10 @@ async function forward(request: GatewayRequest, req: IncomingMessage, res: Serve
   } catch {
     // The worker went away (interrupt) or the upstream broke: the worker sees a cut stream.
   }
+  // Done: the connection goes back to the pool, never aborted by the worker's later close.
+  res.off("close", onClose);
   res.end();
-  return upstream.ok ? meter.event() : null;
+  return status >= 200 && status < 300 ? meter.event() : null;
 }
 
 function apiError(res: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}, close = false): void {

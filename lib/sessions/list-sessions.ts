@@ -17,7 +17,7 @@ export async function listSessions(teamId: string, query: ListSessionsQuery): Pr
   const authorId = query.author ? await resolveAuthor(query.author) : undefined;
   if (authorId === null) return EMPTY;
   if (query.q && !(await hasLexemes(query.q))) return EMPTY;
-  const filters: HistoryFilters = { teamId, status: query.status, attention: query.attention, repo: query.repo, authorId, from: query.from, to: query.to };
+  const filters: HistoryFilters = { teamId, status: query.status, attention: query.attention, review: query.review, repo: query.repo, authorId, from: query.from, to: query.to };
   const want = query.limit + 1;
   const ids = query.q ? await searchSessionIds(filters, after, query.q, want) : await findSessionIds(filters, after, want);
   const pageIds = ids.slice(0, query.limit);

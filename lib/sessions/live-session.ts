@@ -5,6 +5,7 @@ import { db } from "../db/client";
 import { AppError, isAppError } from "../errors";
 import { ev, type NewEvent } from "../events/schema";
 import { appendEvents, appendPlanned, type AppendPlan, type AppendResult, type Fence, type LockedSession } from "../events/store";
+import { WidOrder } from "../events/wid-order";
 import { receiveCheckpoint } from "../git/host-repo";
 import { sessionPaths } from "../git/workspace";
 import { publisher } from "../realtime/bus";
@@ -30,6 +31,7 @@ import { reportFromAgent } from "../routines/report";
 import type { RecallRequest, RecallResult, RememberRequest, RememberResult } from "../protocol/memory";
 import type { ReportRequest } from "../protocol/routines";
 import type { AgentCallContext } from "./agent-context";
+import { remoteMcpHub } from "../mcp/remote-hub";
 
 const MB = 1024 * 1024;
 // Generous next to what a real worker sends (the stream benchmark pushes ~25 MB/s of output in
@@ -68,6 +70,8 @@ export class LiveSession {
   private dropped = new Map<string, number>();
   private polls = 0;
   private approvalPolls = 0;
+  /** Worker batches enter the append chain in wid order (two may be in flight at once). */
+  private readonly widOrder = new WidOrder(async () => (await db().session.findUnique({ where: { id: this.id }, select: { workerAck: true } }))?.workerAck ?? 0);
   private permissionsCache: { at: number; value: Promise<WorkerPermissions> } | null = null;
   /** The egress proxy on <run>/egress.sock and the phase whose policy it applies. */
   readonly egress: SessionEgress;
@@ -225,7 +229,8 @@ export class LiveSession {
     this.channel = null;
     this.wake();
     wakeApprovalPolls(this.id);
-    await Promise.all([c?.close(), this.egress.close()]);
+    // The host's connections to the session's remote MCP servers end with its channel.
+    await Promise.all([c?.close(), this.egress.close(), remoteMcpHub().close(this.id)]);
   }
 
   requestInterrupt(): void {
@@ -289,12 +294,15 @@ export class LiveSession {
 
   private async storeWorkerEvents(batch: WorkerEventBatch["events"]): Promise<number> {
     let dropped: Map<string, number> | undefined;
-    const policy = { stopAsked: this.stopRequested || this.interrupt, outputCapBytes: BigInt(env().DOCKSIDE_SESSION_OUTPUT_MB) * BigInt(MB), dropped: this.dropped, masks: this.setup.masks };
-    const result = await appendPlanned(this.id, (row) => {
-      const plan = planWorkerBatch(batch, row, policy);
-      dropped = plan.dropped;
-      return plan;
-    }, this.fence);
+    const append = () =>
+      appendPlanned(this.id, (row) => {
+        // Read when the batch's turn comes: the batch before it (in flight beside it) has committed by then.
+        const policy = { stopAsked: this.stopRequested || this.interrupt, outputCapBytes: BigInt(env().DOCKSIDE_SESSION_OUTPUT_MB) * BigInt(MB), dropped: this.dropped, masks: this.setup.masks };
+        const plan = planWorkerBatch(batch, row, policy);
+        dropped = plan.dropped;
+        return plan;
+      }, this.fence);
+    const result = batch.length ? await this.widOrder.run(batch[0].wid, batch[batch.length - 1].wid, append) : await append();
     if (dropped) this.dropped = dropped;
     return (await this.published(result)).workerAck;
   }

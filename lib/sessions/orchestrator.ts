@@ -1,35 +1,31 @@
-// Owns session lifecycles: clone, sandbox start, worker channel, stop, restart for follow-ups,
-// and reattaching to sandboxes that kept running while the server was down.
-import fs from "node:fs";
+// Owns session lifecycles: creation, the launch (workspace, worker channel, sandbox: launch.ts),
+// stop, restart for follow-ups, and reattaching to sandboxes that kept running while the server was down.
 import path from "node:path";
 import { env } from "../config/env";
 import { db } from "../db/client";
-import { AppError, isAppError } from "../errors";
+import { AppError } from "../errors";
 import { ev, type NewEvent, type SessionStatus } from "../events/schema";
 import { isTerminal, isWorking, LIVE_STATUSES } from "../events/status";
 import type { AppendPlan, AppendResult, LockedSession } from "../events/store";
 import { cancelPendingApprovals, type ApprovalRecorder } from "../approvals/decide";
 import { wakeApprovalPolls } from "../approvals/waiters";
 import { sessionPaths } from "../git/workspace";
-import { ioReason } from "../runtime/io-reason";
 import { endStatus } from "./sandbox-end";
-import { borrowedMirrorObjects } from "../git/mirror";
 import type { CreateSessionInput, SessionDto } from "../protocol/api";
-import { createSandbox, inspectSandbox, startSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
+import { inspectSandbox, stopSandbox, waitSandbox, type SandboxState } from "../sandbox/container";
+import { WarmPool } from "../sandbox/warm-pool";
 import { engineStatus, engineUnavailable, isEngineUnreachable, rethrowEngine } from "../sandbox/docker";
-import { ensureImage } from "../sandbox/image";
-import { engineList, engineLoads, multiEngine, placeSession, runsOn } from "../sandbox/engines";
+import { engineList, engineLoads, multiEngine, runsOn } from "../sandbox/engines";
 import { EngineSet, type EngineWatchOptions } from "../runner/engine-watch";
 import { assertDiskFloor } from "../sandbox/disk-guard";
-import { prepareSessionFs, releaseSessionFs } from "../sandbox/session-fs";
+import { releaseSessionFs } from "../sandbox/session-fs";
 import { insertSession } from "./create-session";
 import { recordAudit } from "../audit/record";
 import { getSession, toDto } from "./dto";
 import { LiveSession } from "./live-session";
 import { WorkerConfigs } from "./worker-config";
-import { prepareWorkspace } from "./prepare-workspace";
+import { launchSandbox, sessionFs, type Launcher } from "./launch";
 import { failSessionsOn, LAUNCHING, reconcileSession, recoverSession, removeStrays, type Keeper } from "./recovery";
-import { restoreWorkspace } from "../gc/restore-workspace";
 import { Ownership } from "./ownership";
 import { stalledLaunches } from "./stalled-launch";
 import { announce, onControl, type ControlNotice } from "../realtime/control";
@@ -54,27 +50,41 @@ export class Orchestrator implements ApprovalRecorder {
   private readonly owner = new Ownership({ lost: (id) => this.detach(id), takeOver: (ids) => this.recover(ids), stalled: (held) => stalledLaunches(held, this.keeper) });
   private readonly unhookControl: () => void;
 
-  constructor(private readonly workerDir = path.resolve("sandbox/dist")) {
+  /** Sandboxes started ahead of sessions (DOCKSIDE_WARM_POOL per engine; started with the engine watch). */
+  readonly warmPool: WarmPool;
+
+  /** `poolVersion`: what a pooled sandbox must have booted from (tests stand in for a new image or bundle). */
+  constructor(private readonly workerDir = path.resolve("sandbox/dist"), opts: { warmPool?: number; poolVersion?: () => string } = {}) {
+    this.warmPool = new WarmPool(opts.warmPool ?? env().DOCKSIDE_WARM_POOL, opts.poolVersion);
     this.unhookControl = onControl((n) => void this.control(n).catch((err) => console.error(`[sessions] ${n.op} for ${n.sessionId}`, err)));
   }
 
   /** `routineId`: the session is a run of that routine (lib/routines/start-run.ts). */
   async createSession(teamId: string, input: CreateSessionInput, author?: Actor, fork?: ForkPoint, routineId?: string): Promise<SessionDto> {
-    await assertDiskFloor();
-    const { id } = await insertSession(teamId, input, author?.id, routineId);
+    // A warm sandbox is claimed (an engine round trip) while the input is checked.
+    const claimed = fork ? Promise.resolve(null) : this.warmPool.claim();
+    const { id, mirror, sandboxUid } = await assertDiskFloor()
+      .then(() => insertSession(teamId, input, author?.id, routineId, { claimed, refreshMirror: true }))
+      .catch(async (err: unknown) => {
+        const warm = await claimed;
+        if (warm) this.warmPool.giveBack(warm);
+        throw err;
+      });
     // From here on a resync must not launch it a second time, here or (the lease) on another instance.
     this.launching.add(id);
     const mine = await this.own(id);
     // Another instance's takeover scan saw it first (a few milliseconds without a lease): it launches it.
     if (!mine) this.launching.delete(id);
+    // Ours: its filesystem (mkfs and mounts, the longest part of a cold launch) is made from now on.
+    else this.early.set(id, { fs: quiet(sessionFs(id, sandboxUid)), mirror });
     // On the row, not in memory: a restart before the launch imported it still forks (never starts from the base).
     if (fork) await db().session.update({ where: { id }, data: { forkSourceId: fork.sessionId, forkSha: fork.sha } });
     const live = this.liveFor(id);
     await live.append([ev("user.message", { text: input.prompt, author: author?.name, authorId: author?.id }), ev("status", { status: "queued" })]);
     if (mine) void this.launch(id, true);
     else this.releaseIfDormant(id);
-    await recordAudit({ teamId, actor: author ?? null, action: "session.started", targetType: "session", targetId: id, data: { repo: input.repo } });
-    return toDto(await getSession(teamId, id));
+    const [, row] = await Promise.all([recordAudit({ teamId, actor: author ?? null, action: "session.started", targetType: "session", targetId: id, data: { repo: input.repo } }), getSession(teamId, id)]);
+    return toDto(row);
   }
 
   async sendMessage(teamId: string, id: string, text: string, author?: Actor): Promise<void> {
@@ -297,6 +307,7 @@ export class Orchestrator implements ApprovalRecorder {
     );
     // Sessions whose instance died are taken over by the live ones within seconds.
     this.owner.startTakeover(ACTIVE, opts.only);
+    this.warmPool.start();
     return this.engineSet.start();
   }
   private engineSet: EngineSet | undefined;
@@ -343,6 +354,8 @@ export class Orchestrator implements ApprovalRecorder {
     clearInterval(this.reaper);
     await Promise.all([...this.live.values()].map((l) => l.closeChannel()));
     this.live.clear();
+    // Unclaimed pool sandboxes hold no session: removed, unlike the sessions' own.
+    await this.warmPool.shutdown();
   }
 
   private closed = false;
@@ -445,58 +458,27 @@ export class Orchestrator implements ApprovalRecorder {
     if (!this.live.get(id)?.containerId) this.live.delete(id);
   }
 
-  private async launch(id: string, fresh: boolean): Promise<void> {
+  private launch(id: string, fresh: boolean): Promise<void> {
     this.launching.add(id);
-    const live = this.liveFor(id);
-    live.stopRequested = false;
-    live.stopReason = undefined;
-    live.resetInterrupt();
-    try {
-      let row = await db().session.findUniqueOrThrow({ where: { id } });
-      await live.append([ev("status", { status: "starting" })]);
-      if (!fs.existsSync(path.join(this.workerDir, "worker.mjs"))) throw new AppError("internal", `the worker bundle is missing (${this.workerDir}/worker.mjs): run npm run build`);
-      // Recorded before the container exists; a session whose engine is gone moves (its container there is lost).
-      const engine = await placeSession(id, row.engine, fresh);
-      if (engine !== row.engine) {
-        if (row.engine) console.log(`[sessions] ${id} moves from ${row.engine} (unreachable) to ${engine}`);
-        row = await db().session.update({ where: { id }, data: { engine, containerId: null } });
-      }
-      this.setEngine(id, engine);
-      const image = await ensureImage((l) => console.log(l), engine).catch((err) => {
-        // An unreachable engine says so (503 with its address); only a failed build is "missing".
-        if (isAppError(err)) throw err;
-        throw new AppError("unavailable", `the sandbox image is missing and could not be built: ${(err as Error).message}`);
-      });
-      const paths = sessionPaths(env().dataDir, id);
-      const uid = row.sandboxUid;
-      const fs_ = prepareSessionFs(paths, { uid, gid: uid, quotaBytes: env().DOCKSIDE_SESSION_DISK_GB * 1024 ** 3 });
-      // The session's filesystem is made while host.git and the workspace are (different directories).
-      if (fresh) row = await prepareWorkspace(row, paths, fs_);
-      else {
-        await fs_;
-        // A workspace archived by garbage collection comes back from host.git's branch first.
-        await restoreWorkspace(id);
-      }
-      await this.configs.load(row);
-      if (live.stopRequested) return void (await this.finish(live, ev("status", { status: "stopped", reason: live.stopReason })));
-      await live.openChannel();
-      const existing = row.containerId && (await inspectSandbox(row.containerId, engine)) ? row.containerId : null;
-      // prepareSessionFs above mounted the session's filesystem and refreshed the worker copy.
-      // A container already running (a start interrupted by a restart) is fine.
-      if (existing) await startSandbox(existing, engine);
-      // From host.git's alternates, not the registration: a removed registration leaves its sessions borrowing.
-      const mirrorObjects = await borrowedMirrorObjects(paths.hostRepo);
-      live.containerId = existing ?? (await createSandbox({ sessionId: id, teamId: row.teamId, image, paths, uid, gid: uid, mirrorObjects, engine }));
-      await db().session.update({ where: { id }, data: { containerId: live.containerId } });
-      this.watch(live);
-    } catch (err) {
-      const reason = isAppError(err) ? err.message : isEngineUnreachable(err) ? engineUnavailable(err, undefined, this.engineOf(id)).message : `could not start the sandbox: ${ioReason(err, sessionPaths(env().dataDir, id).root)}`;
-      if (!isAppError(err)) console.error(`[sessions] launch ${id}`, err);
-      await this.finish(live, ev("status", { status: "failed", reason }));
-    } finally {
-      this.launching.delete(id);
-    }
+    return launchSandbox(this.launcher, id, fresh).finally(() => this.launching.delete(id));
   }
+
+  /** What createSession started for the launch that follows (taken by it). */
+  private readonly early = new Map<string, { fs: Promise<void>; mirror?: Promise<string> }>();
+  private readonly launcher: Launcher = {
+    workerDir: () => this.workerDir,
+    takeEarly: (id) => {
+      const started = this.early.get(id) ?? {};
+      this.early.delete(id);
+      return started;
+    },
+    configs: this.configs,
+    liveFor: (id) => this.liveFor(id),
+    engineOf: (id) => this.engineOf(id),
+    setEngine: (id, engine) => this.setEngine(id, engine),
+    watch: (live) => this.watch(live),
+    finish: (live, status) => this.finish(live, status),
+  };
 
   /** Waits for the container's exit and settles the session; a lost connection leaves it to the engine watcher. */
   private watch(live: LiveSession): void {
@@ -556,4 +538,10 @@ export class Orchestrator implements ApprovalRecorder {
     // The sandbox is gone: its filesystem is unmounted until the next start (the image stays).
     await releaseSessionFs(sessionPaths(env().dataDir, live.id)).catch((err) => console.error(`[sessions] release ${live.id}`, err));
   }
+}
+
+/** A promise started ahead and awaited later: a rejection meanwhile is not "unhandled". */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }

@@ -11,7 +11,7 @@
 // - A lease found lost at renewal (this process was paused, or cut off from the database) detaches
 //   the session at once: its channel closes, the container is left to the new holder. Writes made
 //   meanwhile are refused by the fence in the append's transaction (lib/events/store.ts).
-import type { Prisma } from "../db/generated/client";
+import type { Fence } from "../events/store";
 import { acquireLease, checkFence, onLeaseLost, orphanedSessions, releaseLease } from "../runner/lease";
 import { onHeartbeat, startInstance } from "../runner/instance";
 
@@ -56,7 +56,7 @@ export class Ownership {
   }
 
   /** The fence for this instance's writes to the session's log, while it runs it. */
-  fence(sessionId: string): ((tx: Prisma.TransactionClient) => Promise<void>) | undefined {
+  fence(sessionId: string): Fence | undefined {
     const epoch = this.epochs.get(sessionId);
     return epoch === undefined ? undefined : (tx) => checkFence(tx, sessionId, epoch);
   }

@@ -5,6 +5,7 @@ import { db } from "../db/client";
 import { AppError } from "../errors";
 import { planSetup, type PlannedSetup } from "../environments/plan";
 import { sessionSecrets } from "../environments/secrets";
+import { serverSecretValues, storedServers } from "../mcp/stored";
 import { finishSetup, markUsed, storeSnapshot } from "../environments/snapshots";
 import type { SetupDone, SetupPlan } from "../protocol/worker";
 import type { SessionEgress } from "./session-egress";
@@ -21,9 +22,11 @@ export class SessionSetup {
   ) {}
 
   async load(): Promise<void> {
-    const row = await db().session.findUniqueOrThrow({ where: { id: this.id }, select: { teamId: true, repositoryId: true, setupFinishedAt: true } });
+    const row = await db().session.findUniqueOrThrow({ where: { id: this.id }, select: { teamId: true, repositoryId: true, setupFinishedAt: true, mcpServers: true } });
     this.finished = row.setupFinishedAt !== null;
-    this.masks = (await sessionSecrets(row.teamId, row.repositoryId)).map((s) => s.value);
+    // The MCP servers' env and header values too: a server that logs its token must not put it in the log.
+    const mcp = row.mcpServers ? serverSecretValues(storedServers(row.mcpServers, `session ${this.id}`)) : [];
+    this.masks = [...new Set([...(await sessionSecrets(row.teamId, row.repositoryId)).map((s) => s.value), ...mcp])];
   }
 
   async plan(): Promise<SetupPlan> {

@@ -13,6 +13,7 @@ import { isDatabaseUnavailable } from "../db/unavailable";
 import { appendEvents } from "../events/store";
 import type { NewEvent } from "../events/schema";
 import { sessionPaths } from "../git/workspace";
+import type { Unrecorded } from "./budget";
 
 /** Queued entries per session kept in memory; past it the oldest wait on disk for a replay. */
 export const MAX_QUEUED = 500;
@@ -37,6 +38,8 @@ export class UsageJournal {
   private timer: NodeJS.Timeout | null = null;
   private attempt = 0;
   private flushing: Promise<void> | null = null;
+  // Cost known but not yet stored by this process, for the budget check (budget.ts).
+  private readonly pending = new Map<string, Unrecorded>();
 
   constructor(
     private readonly sessionId: string,
@@ -45,25 +48,37 @@ export class UsageJournal {
     private readonly log: (line: string) => void = (l) => console.error(l),
   ) {}
 
-  /** Keeps `usage` (written ahead), then stores it now or as soon as the database is back. */
-  async record(usage: NewEvent): Promise<void> {
+  /**
+   * Keeps `usage` (written ahead), then stores it now or as soon as the database is back. It is
+   * counted by `unrecorded()` from this call on (synchronously) until it is stored or given up.
+   * `afterSeq`: the session's last seq when the call was checked (its usage comes after it).
+   */
+  async record(usage: NewEvent, afterSeq = 0): Promise<void> {
     const key = crypto.randomUUID();
     // The key rides in the event's data (readers' zod schema drops it; the log keeps it).
     const event = { ...usage, data: { ...usage.data, key } } as unknown as NewEvent;
     inFlight.add(key);
+    const cost = (usage.data as { costUsd?: unknown }).costUsd;
+    this.pending.set(key, { key, costUsd: typeof cost === "number" && Number.isFinite(cost) ? cost : 0, afterSeq });
     const entry: Pending = { key, event, file: await writeAhead(this.dir, key, event, this.log) };
     try {
       await this.store(event);
-      this.done(entry);
+      await this.done(entry);
     } catch (err) {
       if (!isDatabaseUnavailable(err)) return this.dropped(entry, err);
       this.enqueue(entry);
     }
   }
 
-  private done(entry: Pending): void {
-    removeFile(entry.file);
+  private async done(entry: Pending): Promise<void> {
+    this.pending.delete(entry.key);
+    await removeFile(entry.file);
     inFlight.delete(entry.key);
+  }
+
+  /** Usage recorded but not known to be stored yet (its cost counts toward the budget). */
+  unrecorded(): Unrecorded[] {
+    return [...this.pending.values()];
   }
 
   /** Entries waiting in memory (the files hold them too). */
@@ -83,6 +98,7 @@ export class UsageJournal {
     this.timer = null;
     for (const e of this.queue) inFlight.delete(e.key);
     this.queue = [];
+    this.pending.clear();
   }
 
   private enqueue(entry: Pending): void {
@@ -90,6 +106,9 @@ export class UsageJournal {
     if (this.queue.length > MAX_QUEUED) {
       const old = this.queue.shift()!;
       inFlight.delete(old.key);
+      // No longer tried by this process (the next start replays it): the budget check would be
+      // stuck with it forever; checks fail anyway while the database is away.
+      this.pending.delete(old.key);
       this.log(`[usage] ${this.sessionId}: more than ${MAX_QUEUED} usage records waiting for the database; the oldest waits on disk${old.file ? "" : " (and could not be written there: it is lost)"}`);
     }
     this.schedule();
@@ -110,7 +129,7 @@ export class UsageJournal {
       const entry = this.queue[0];
       try {
         if (!(await usageStored(this.sessionId, entry.key))) await this.store(entry.event);
-        this.done(entry);
+        await this.done(entry);
         this.queue.shift();
         this.attempt = 0;
       } catch (err) {
@@ -129,6 +148,7 @@ export class UsageJournal {
   // Not an outage (the session was deleted, say): retrying would not help; the file is kept for a person.
   private dropped(entry: Pending, err: unknown): void {
     inFlight.delete(entry.key);
+    this.pending.delete(entry.key);
     this.log(`[usage] ${this.sessionId}: could not store usage ${entry.key}: ${(err as Error).message}${entry.file ? ` (kept in ${entry.file})` : ""}`);
   }
 }
@@ -169,7 +189,7 @@ export async function replayPendingUsage(dataDir: string, sessionId: string, sto
         await store(event);
         stored++;
       }
-      removeFile(file);
+      await removeFile(file);
     } finally {
       inFlight.delete(key);
     }
@@ -204,8 +224,12 @@ async function writeAhead(dir: string, key: string, event: NewEvent, log: (line:
   const file = path.join(dir, `${Date.now().toString().padStart(15, "0")}-${key}.json`);
   const tmp = `${file}.tmp`;
   try {
-    await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
-    const fh = await fs.promises.open(tmp, "w", 0o600);
+    // The directory exists after the session's first call: made only when the open says it is missing.
+    const fh = await fs.promises.open(tmp, "w", 0o600).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== "ENOENT") throw err;
+      await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+      return fs.promises.open(tmp, "w", 0o600);
+    });
     try {
       await fh.writeFile(JSON.stringify(event));
       await fh.sync();
@@ -227,6 +251,7 @@ async function writeAhead(dir: string, key: string, event: NewEvent, log: (line:
   }
 }
 
-function removeFile(file: string | undefined): void {
-  if (file) fs.rmSync(file, { force: true });
+// Asynchronous: a synchronous unlink took ~3 ms of the event loop per model call on a busy disk.
+async function removeFile(file: string | undefined): Promise<void> {
+  if (file) await fs.promises.rm(file, { force: true });
 }

@@ -7,6 +7,8 @@ import { AppError } from "../errors";
 import { environmentNote } from "../environments/environment-note";
 import { sessionSecrets } from "../environments/secrets";
 import { memoryNoteFor } from "../memory/agent";
+import { workerMcp } from "../mcp/worker-view";
+import { storedServers } from "../mcp/stored";
 import { modelInfo } from "../models/table";
 import type { WorkerConfig } from "../protocol/worker";
 
@@ -21,6 +23,8 @@ export interface ConfigRow {
   thinkingBudget: number | null;
   prompt: string;
   routineId: string | null;
+  /** The MCP servers snapshotted at creation (lib/mcp/stored.ts); read from the row when left out. */
+  mcpServers?: unknown;
 }
 
 interface Cached {
@@ -34,6 +38,7 @@ interface Cached {
   environmentNote: string;
   memoryNote: string;
   routineKind: "task" | "check" | null;
+  mcp: Pick<WorkerConfig, "mcpStdio" | "mcpRemote">;
 }
 
 export class WorkerConfigs {
@@ -67,6 +72,7 @@ export class WorkerConfigs {
       environmentNote: row.environmentNote,
       memoryNote: row.memoryNote,
       routineKind: row.routineKind,
+      ...row.mcp,
     };
   }
 
@@ -84,20 +90,32 @@ export class WorkerConfigs {
     return p;
   }
 
+  /** The base commit, recorded once the workspace is made (a fresh session's config is loaded alongside it). */
+  based(id: string, baseCommit: string | null): void {
+    const cached = this.cache.get(id);
+    if (cached) cached.baseCommit = baseCommit ?? "";
+  }
+
   /** Builds the configuration as it is when the sandbox starts: it stays put for the whole run (the cached prefix). */
   async load(row: ConfigRow): Promise<void> {
-    const team = await db().team.findUnique({ where: { id: row.teamId }, select: { instructions: true } });
+    // Independent reads, at once (each is a round trip of the session's start).
+    const [team, secrets, note, memoryNote, routine, mcpJson] = await Promise.all([
+      db().team.findUnique({ where: { id: row.teamId }, select: { instructions: true } }),
+      sessionSecrets(row.teamId, row.repositoryId),
+      environmentNote(row.teamId, row.repositoryId),
+      // The team's accepted memory, as it is when the sandbox starts (the worker fixes its system
+      // prompt once, so a later change reaches the next session, never this one's cached prefix).
+      memoryNoteFor(row.teamId, row.repositoryId, row.prompt).catch((err) => {
+        console.error("[memory] note", row.id, err);
+        return "";
+      }),
+      row.routineId ? db().routine.findUnique({ where: { id: row.routineId }, select: { kind: true } }) : null,
+      row.mcpServers !== undefined ? row.mcpServers : db().session.findUnique({ where: { id: row.id }, select: { mcpServers: true } }).then((r) => r?.mcpServers),
+    ]);
     // Secrets marked for the agent, as they are when the sandbox starts (the rest reach setup only).
-    const agentEnv = Object.fromEntries((await sessionSecrets(row.teamId, row.repositoryId)).filter((s) => s.agent).map((s) => [s.name, s.value]));
-    const note = await environmentNote(row.teamId, row.repositoryId);
-    // The team's accepted memory, as it is when the sandbox starts (the worker fixes its system
-    // prompt once, so a later change reaches the next session, never this one's cached prefix).
-    const memoryNote = await memoryNoteFor(row.teamId, row.repositoryId, row.prompt).catch((err) => {
-      console.error("[memory] note", row.id, err);
-      return "";
-    });
-    const routine = row.routineId ? await db().routine.findUnique({ where: { id: row.routineId }, select: { kind: true } }) : null;
+    const agentEnv = Object.fromEntries(secrets.filter((s) => s.agent).map((s) => [s.name, s.value]));
     const routineKind = routine?.kind === "check" ? "check" : routine ? "task" : null;
-    this.cache.set(row.id, { model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid, thinkingBudget: row.thinkingBudget, teamInstructions: team?.instructions ?? "", agentEnv, environmentNote: note, memoryNote, routineKind });
+    const mcp = workerMcp(storedServers(mcpJson, `session ${row.id}`));
+    this.cache.set(row.id, { mcp, model: row.model, branch: row.branch, baseCommit: row.baseCommit ?? "", sandboxUid: row.sandboxUid, thinkingBudget: row.thinkingBudget, teamInstructions: team?.instructions ?? "", agentEnv, environmentNote: note, memoryNote, routineKind });
   }
 }

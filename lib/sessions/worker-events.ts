@@ -64,14 +64,15 @@ export function planWorkerBatch(batch: WorkerEventBatch["events"], row: LockedSe
       }
       status = e.data.status;
     }
-    if (e.type === "tool.output" || e.type === "setup.output") {
-      const key = e.type === "tool.output" ? e.data.callId : SETUP_KEY;
+    // A stdio MCP server's stderr is the sandbox's words too: it counts toward the same cap.
+    if (e.type === "tool.output" || e.type === "setup.output" || e.type === "mcp.stderr") {
+      const key = e.type === "tool.output" ? e.data.callId : e.type === "setup.output" ? SETUP_KEY : null;
       const size = BigInt(Buffer.byteLength(e.data.text));
       const before = counter;
       counter += size;
       added += size;
       if (counter > cap) {
-        dropped.set(key, (dropped.get(key) ?? 0) + Number(size));
+        if (key) dropped.set(key, (dropped.get(key) ?? 0) + Number(size));
         if (before <= cap) events.push(note(`Tool output past this session's cap of ${mb(cap)} (DOCKSIDE_SESSION_OUTPUT_MB) is no longer stored. Commands still run and the agent still sees their output.`));
         continue;
       }

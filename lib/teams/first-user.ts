@@ -7,7 +7,9 @@ import { recordAudit } from "../audit/record";
 export async function onUserCreated(user: { id: string; name: string }): Promise<void> {
   await db().$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(727273)`;
-    if ((await tx.member.count()) > 0) return;
+    // Only the install's very first account: once anyone has signed up, an install whose teams
+    // were all deleted must not hand the next stranger the default team.
+    if ((await tx.user.count({ where: { id: { not: user.id } } })) > 0) return;
     await tx.team.upsert({ where: { id: DEFAULT_TEAM_ID }, update: {}, create: { id: DEFAULT_TEAM_ID, name: "Default team", slug: "default" } });
     await tx.member.create({ data: { teamId: DEFAULT_TEAM_ID, userId: user.id, role: "owner" } });
   });
@@ -16,7 +18,7 @@ export async function onUserCreated(user: { id: string; name: string }): Promise
   }
 }
 
-/** True while nobody is in any team: the next account to sign up becomes the first owner. */
+/** True while no account exists: the next account to sign up becomes the first owner. */
 export async function isFirstRun(): Promise<boolean> {
-  return (await db().member.findFirst({ select: { teamId: true } })) === null;
+  return (await db().user.findFirst({ select: { id: true } })) === null;
 }

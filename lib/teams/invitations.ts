@@ -10,7 +10,7 @@ import type { Caller } from "../auth/caller";
 import { atLeast, Role } from "../auth/roles";
 import { hashSecret, newSecret } from "../auth/tokens";
 import type { InvitationDto, InvitationOfferDto } from "../protocol/teams";
-import { addMember } from "./members";
+import { joinTeam } from "./members";
 
 const TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -91,11 +91,11 @@ export async function assertInvitationUsable(token: string): Promise<void> {
 /** Joins the link's team (already a member: the link is used up all the same). */
 export async function acceptInvitation(caller: Pick<Caller, "user">, token: string): Promise<{ teamId: string }> {
   const row = await usableRow(token);
-  const existing = await db().member.findUnique({ where: { teamId_userId: { teamId: row.teamId, userId: caller.user.id } } });
   // Claim the link atomically: two people racing for one link cannot both join.
   const claimed = await db().invitation.updateMany({ where: { id: row.id, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } }, data: { acceptedAt: new Date(), acceptedById: caller.user.id } });
   if (claimed.count !== 1) throw new AppError("conflict", `this invitation link was just used by someone else; ${ASK_AGAIN}`);
-  if (!existing) await addMember(row.teamId, caller.user.id, Role.parse(row.role), caller.user);
+  // Already a member (or joining through another link at this very moment): the role stays.
+  await joinTeam(row.teamId, caller.user.id, Role.parse(row.role), caller.user);
   await recordAudit({ teamId: row.teamId, actor: caller.user, action: "invite.accepted", targetType: "invitation", targetId: row.id, data: { role: row.role } });
   return { teamId: row.teamId };
 }

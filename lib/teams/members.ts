@@ -49,7 +49,17 @@ export async function removeMember(access: Access, userId: string): Promise<void
   await recordAudit({ teamId: access.teamId, actor: access.caller.user, action: "member.removed", targetType: "user", targetId: userId, data: { role: m.role } });
 }
 
-/** Adds a user to a team directly (CLI, invitation acceptance). */
+/**
+ * Joins a user to a team unless they are already in it: their role never changes this way, so
+ * two invitation links accepted at once give the first one's role, not the last one's.
+ */
+export async function joinTeam(teamId: string, userId: string, role: Role, actor: { id: string; name: string }): Promise<boolean> {
+  const made = await db().member.createMany({ data: [{ teamId, userId, role }], skipDuplicates: true });
+  if (made.count === 1) await recordAudit({ teamId, actor, action: "member.added", targetType: "user", targetId: userId, data: { role } });
+  return made.count === 1;
+}
+
+/** Adds a user to a team directly, or sets their role (CLI). */
 export async function addMember(teamId: string, userId: string, role: Role, actor: { id: string; name: string } | null): Promise<void> {
   await db().member.upsert({ where: { teamId_userId: { teamId, userId } }, update: { role }, create: { teamId, userId, role } });
   await recordAudit({ teamId, actor, action: "member.added", targetType: "user", targetId: userId, data: { role } });

@@ -21,8 +21,11 @@ import type { Outbox } from "./outbox";
 import { channelPermissions, type PermissionHost } from "./permissions/host";
 import { channelAgentHost, type AgentHost } from "./agent-host";
 import { appendUserText, closeOpenToolUses, type AgentState, type StateStore } from "./state";
-import { TOOLS, toolDefinitions } from "./tools";
+import { startMcp, type McpSession } from "./mcp";
+import { TASK_TOOL, taskTool } from "./subagent/task";
+import { sessionTools, TOOLS, toolDefinitions, type ToolDefinition } from "./tools";
 import type { RunContext } from "./tools/run-tool";
+import type { Tool } from "./tools/tool";
 import { runTurn } from "./turn";
 import { applyOp } from "./workspace-ops";
 
@@ -48,11 +51,22 @@ const MAX_FAILURES = 3;
 const OPS_KEPT = 50;
 /** At shutdown, how long the last checkpoint may take to reach the host. */
 const FINAL_DELIVERY_MS = 5000;
+/** Calls of one answer that run at once: several subagents work side by side. */
+const CONCURRENT = new Set([TASK_TOOL]);
 
 export class Agent {
   private readonly state: AgentState;
-  private readonly tools = toolDefinitions(TOOLS);
+  /**
+   * Built-in tools, the MCP servers' tools and `task` (whose subagents get the same loop and the
+   * others, subagent/), fixed once the MCP servers started (run()): tools never change mid-session.
+   */
+  private tools: Tool[] = TOOLS;
+  private toolDefs: ToolDefinition[] = toolDefinitions(TOOLS);
+  private readonly subagents: Tool;
+  private mcp: McpSession | null = null;
   private failures = 0;
+  /** The turn's messages were taken from the queue just now (see takeMessages). */
+  private justTaken = false;
   private readonly user: AgentUser;
   private readonly delivery: Delivery;
   private readonly permissions: PermissionHost;
@@ -61,6 +75,7 @@ export class Agent {
   constructor(private readonly deps: AgentDeps) {
     this.state = deps.state;
     const { workspace, config } = deps;
+    this.subagents = taskTool({ client: deps.client, system: () => this.state.system ?? "", tools: () => this.tools, context: { condense, cacheRequest } });
     this.user = agentUserOf(config);
     this.permissions = channelPermissions(deps.channel);
     this.agentHost = channelAgentHost(deps.channel);
@@ -69,6 +84,7 @@ export class Agent {
 
   /** Serves user messages until interrupted (throws Interrupted) or failing for good (throws). */
   async run(): Promise<never> {
+    await this.startMcp();
     await this.fixSystemPrompt();
     // A turn cut off by a crash is picked up where its last saved step left it.
     if (this.state.turn) await this.guarded(() => this.turn("resumed after a worker restart"));
@@ -81,6 +97,7 @@ export class Agent {
       }
       this.state.turn = { request: messages.map((m) => m.text).join("\n\n"), commands: [], steps: 0, finalText: "" };
       this.addUserMessages(messages);
+      this.justTaken = true;
       await this.guarded(() => this.turn());
     }
   }
@@ -98,7 +115,16 @@ export class Agent {
     this.state.awaiting = null;
     this.state.turn = null;
     this.save();
+    await this.mcp?.close();
     this.emit(ev("status", { status: "stopped", reason }));
+  }
+
+  /** Starts the session's MCP servers and fixes the tool list (mcp/index.ts). */
+  private async startMcp(): Promise<void> {
+    const { config, workspace, channel, store, signal } = this.deps;
+    this.mcp = await startMcp({ config, workspace, user: this.user, channel, emit: (e) => this.emit(e), savedFile: path.join(path.dirname(store.file), "mcp-tools.json"), signal });
+    this.tools = sessionTools(config, this.mcp.tools, [this.subagents]);
+    this.toolDefs = toolDefinitions(this.tools);
   }
 
   private async turn(reason?: string): Promise<void> {
@@ -108,8 +134,9 @@ export class Agent {
       config,
       state: this.state,
       system: this.state.system ?? "",
-      tools: TOOLS,
-      toolDefs: this.tools,
+      tools: this.tools,
+      toolDefs: this.toolDefs,
+      concurrent: CONCURRENT,
       client,
       context: { condense, cacheRequest },
       signal,
@@ -134,7 +161,7 @@ export class Agent {
     this.state.system = await buildSystemPrompt({
       workspace,
       branch: config.branch,
-      tools: TOOLS.map((t) => t.name),
+      tools: this.tools.map((t) => t.name),
       shellTimeoutS: config.shellTimeoutS,
       teamInstructions: config.teamInstructions,
       environmentNote: config.environmentNote,
@@ -160,7 +187,11 @@ export class Agent {
 
   /** Polls for messages sent just now and takes them into the conversation; how many. */
   private async takeMessages(): Promise<number> {
-    await this.deps.commands.pollNow();
+    // A turn's first step comes straight after taking its messages, which the background long
+    // poll delivered (it answers as soon as one is stored): a quick poll would only delay the
+    // first model request. Every later step polls.
+    if (this.justTaken) this.justTaken = false;
+    else await this.deps.commands.pollNow();
     const messages = this.deps.commands.take();
     this.addUserMessages(messages);
     return messages.length;

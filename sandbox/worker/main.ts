@@ -25,6 +25,7 @@ import { startForwarder } from "./forwarder";
 import { createClient } from "./model";
 import { Outbox } from "./outbox";
 import { runSetup, type SetupOutcome } from "./setup/phase";
+import { fetchPlan } from "./setup/plan";
 import { StateStore, type AgentState } from "./state";
 import { FILE_OP_FLAG } from "./tools/file-op";
 import { fileOpMain } from "./tools/file-op-child";
@@ -67,27 +68,6 @@ async function main(): Promise<number> {
     return 0;
   };
 
-  // The agent's only way out (HTTP(S)_PROXY of its processes), up before anything of the agent's runs.
-  const egressPort = process.env.DOCKSIDE_EGRESS_PORT ? Number(process.env.DOCKSIDE_EGRESS_PORT) : EGRESS_PROXY_PORT;
-  try {
-    const forwarder = await startForwarder({ socketPath: process.env.DOCKSIDE_EGRESS_SOCKET || EGRESS_SOCKET_IN_SANDBOX, port: egressPort });
-    setEgressProxy(forwarder.port);
-  } catch (err) {
-    const message = `The egress proxy could not start on 127.0.0.1:${egressPort} (${(err as Error).message}): commands in this session have no network`;
-    process.stderr.write(`[worker] ${message}\n`);
-    outbox.push(ev("error", { message, source: "worker" }));
-  }
-
-  let rawConfig: unknown;
-  try {
-    rawConfig = await channel.call("GET", "/worker/config", undefined, { signal: stop.signal, timeoutMs: 30_000 });
-  } catch (err) {
-    if (stop.signal.aborted) return 0;
-    return failed(`could not get the worker config: ${(err as Error).message}`);
-  }
-  const config = WorkerConfigSchema.safeParse(rawConfig);
-  if (!config.success) return failed(`the host sent an invalid worker config: ${config.error.message}`);
-
   const store = new StateStore(path.join(stateDir, "agent.json"));
   let state: AgentState;
   try {
@@ -96,14 +76,42 @@ async function main(): Promise<number> {
   } catch (err) {
     return failed(`could not load the saved conversation (${store.file}): ${(err as Error).message}`);
   }
+
+  // The start's round trips run at once: the egress forwarder comes up while the config, the
+  // setup plan and the first command poll are asked for (each is a few milliseconds the first
+  // model request would otherwise wait for in turn). Nothing of the agent's runs before all three.
+  const egressPort = process.env.DOCKSIDE_EGRESS_PORT ? Number(process.env.DOCKSIDE_EGRESS_PORT) : EGRESS_PROXY_PORT;
+  const forwarding = startForwarder({ socketPath: process.env.DOCKSIDE_EGRESS_SOCKET || EGRESS_SOCKET_IN_SANDBOX, port: egressPort });
+  const configured = settled(channel.call("GET", "/worker/config", undefined, { signal: stop.signal, timeoutMs: 30_000 }));
+  // Asked for only until the host took the end of setup; its failure is runSetup's to report.
+  const planned = state.setupDone ? null : settled(fetchPlan(channel, stop.signal));
   const commands = new CommandQueue(channel, state.lastCommandSeq, (reason) => requestStop(reason ?? "stopped by the user"), stop.signal);
   // Polled from now on: an interrupt stops setup too; messages wait for the agent.
   commands.start();
 
-  if (!state.setupDone) {
+  // The agent's only way out (HTTP(S)_PROXY of its processes), up before anything of the agent's runs.
+  try {
+    setEgressProxy((await forwarding).port);
+  } catch (err) {
+    const message = `The egress proxy could not start on 127.0.0.1:${egressPort} (${(err as Error).message}): commands in this session have no network`;
+    process.stderr.write(`[worker] ${message}\n`);
+    outbox.push(ev("error", { message, source: "worker" }));
+  }
+
+  const rawConfig = await configured;
+  if ("err" in rawConfig) {
+    if (stop.signal.aborted) return 0;
+    return failed(`could not get the worker config: ${(rawConfig.err as Error).message}`);
+  }
+  const config = WorkerConfigSchema.safeParse(rawConfig.ok);
+  if (!config.success) return failed(`the host sent an invalid worker config: ${config.error.message}`);
+
+  if (planned) {
     let setup: SetupOutcome;
     try {
-      setup = await runSetup({ channel, emit: (e) => outbox.push(e), delivered: () => outbox.drained(0), config: config.data, workspace, home: AGENT_HOME, signal: stop.signal });
+      const plan = await planned;
+      if ("err" in plan) throw plan.err;
+      setup = await runSetup({ channel, emit: (e) => outbox.push(e), delivered: () => outbox.drained(0), config: config.data, workspace, home: AGENT_HOME, signal: stop.signal }, plan.ok);
     } catch (err) {
       if (err instanceof Interrupted || stop.signal.aborted) return stopped();
       return failed(`setup: ${(err as Error).message}`);
@@ -131,7 +139,46 @@ async function main(): Promise<number> {
   return 0;
 }
 
-(process.argv[2] === FILE_OP_FLAG ? fileOpMain() : main()).then(
+/** A promise's outcome without rejecting: asked for early, its failure is reported where it is used. */
+function settled<T>(p: Promise<T>): Promise<{ ok: T } | { err: unknown }> {
+  return p.then(
+    (ok) => ({ ok }),
+    (err: unknown) => ({ err }),
+  );
+}
+
+/** The flag of a warm-pool sandbox's worker (lib/sandbox/warm-pool.ts): booted ahead of its session. */
+const POOLED_FLAG = "--pooled";
+
+/**
+ * A pooled worker is imported and ready before any session owns its sandbox; it starts once the
+ * host lays down the channel socket, which happens only after a session claimed the sandbox and its
+ * workspace is in place. Until then it holds nothing of anyone's: no config, no secrets, no state.
+ */
+async function assigned(): Promise<void> {
+  const socketPath = process.env.DOCKSIDE_HOST_SOCKET || SOCKET_PATH_IN_SANDBOX;
+  await new Promise<void>((resolve) => {
+    // inotify sees the host bind the socket (same filesystem, another mount of it); a slow poll
+    // covers a watch that could not be set up, so an idle pooled worker costs next to nothing.
+    const check = () => {
+      if (!fs.existsSync(socketPath)) return;
+      watcher?.close();
+      clearInterval(poll);
+      resolve();
+    };
+    let watcher: fs.FSWatcher | undefined;
+    try {
+      watcher = fs.watch(path.dirname(socketPath), check).on("error", () => watcher?.close());
+    } catch {
+      watcher = undefined;
+    }
+    const poll = setInterval(check, 100);
+    check();
+  });
+}
+
+const entry = process.argv[2] === FILE_OP_FLAG ? fileOpMain() : process.argv[2] === POOLED_FLAG ? assigned().then(main) : main();
+entry.then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`[worker] crashed: ${err instanceof Error ? err.stack : String(err)}\n`);

@@ -3,12 +3,19 @@
 // output that streams in pieces goes through a StreamMasker, which holds back the end of a piece
 // while it could be the start of a value, so a value split across pieces is masked too.
 // Same rule as the host (lib/environments/mask.ts): values under 4 characters are left alone.
+import type { WorkerConfig } from "../../lib/protocol/worker";
+
 export const MASK = "***";
 const MIN_MASKED = 4;
 /** Settings, not secrets: their values (the proxy's address) would only garble the output. */
 const NOT_SECRET = /^(https?_proxy|no_proxy|all_proxy)$/i;
 
 /** The values to mask from environments of secrets: unique, long enough, longest first. */
+/** What the session's events never show: the agent's secrets and its stdio MCP servers' env values. */
+export function sessionSecretValues(config: Pick<WorkerConfig, "agentEnv" | "mcpStdio">): string[] {
+  return secretValues(config.agentEnv, ...config.mcpStdio.map((s) => s.env ?? {}));
+}
+
 export function secretValues(...envs: Record<string, string>[]): string[] {
   const values = envs.flatMap((env) => Object.entries(env).flatMap(([name, value]) => (NOT_SECRET.test(name) ? [] : [value])));
   return [...new Set(values.filter((v) => v.length >= MIN_MASKED))].sort((a, b) => b.length - a.length);

@@ -8,7 +8,7 @@ import type { MessageParam } from "@anthropic-ai/sdk/resources/messages";
 import { ev, type NewEvent } from "../../lib/events/schema";
 import { sleep as defaultSleep } from "./channel";
 import { Interrupted, ModelError } from "./errors";
-import { streamReply, type ModelRequest, type Reply } from "./model";
+import { streamReply, type ModelRequest, type Reply, type ReplyUsage } from "./model";
 import { classify, DEFAULT_RETRY, formatWait, waitBefore, type Failure, type RetryPolicy } from "./retry";
 
 export type ModelCallDeps = {
@@ -18,6 +18,8 @@ export type ModelCallDeps = {
   retry?: RetryPolicy;
   /** Tests pass one that records the wait and returns at once. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Sees each answered call's usage (a subagent counts its tokens for the transcript). */
+  onUsage?(usage: ReplyUsage): void;
 };
 
 /** The API answered 400 "prompt is too long": the caller compacts and asks again. */
@@ -42,10 +44,12 @@ export async function callModel(
   for (let attempt = 1; ; attempt++) {
     let streamed = false;
     try {
-      return await streamReply(deps.client, req, deps.signal, (index, text) => {
+      const reply = await streamReply(deps.client, req, deps.signal, (index, text) => {
         streamed = true;
         onText(attempt, index, text);
       });
+      if (reply.usage) deps.onUsage?.(reply.usage);
+      return reply;
     } catch (err) {
       if (err instanceof Interrupted || deps.signal.aborted) throw new Interrupted("aborted");
       const failure = classify(err);

@@ -30,7 +30,9 @@ export type ModelRequest = {
   thinkingBudget?: number | null;
 };
 
-export type Reply = { content: ContentBlockParam[]; stopReason: StopReason | null };
+/** Tokens the call used, as the API reported them (the gateway bills its own count). */
+export type ReplyUsage = { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
+export type Reply = { content: ContentBlockParam[]; stopReason: StopReason | null; usage?: ReplyUsage };
 
 /** Streams one reply; `onText(blockIndex, text)` sees each piece of text as it arrives. Throws the SDK's error as is. */
 export async function streamReply(
@@ -57,7 +59,11 @@ export async function streamReply(
       if (event.type === "content_block_delta" && event.delta.type === "text_delta") onText(event.index, event.delta.text);
     }
     const message = await stream.finalMessage();
-    return { content: message.content.flatMap(toParam), stopReason: message.stop_reason };
+    const u = message.usage;
+    const usage = u
+      ? { inputTokens: u.input_tokens ?? 0, outputTokens: u.output_tokens ?? 0, cacheReadTokens: u.cache_read_input_tokens ?? 0, cacheWriteTokens: u.cache_creation_input_tokens ?? 0 }
+      : undefined;
+    return { content: message.content.flatMap(toParam), stopReason: message.stop_reason, ...(usage ? { usage } : {}) };
   } catch (err) {
     if (signal.aborted) throw new Interrupted("aborted");
     throw err;

@@ -62,6 +62,37 @@ describe("Outbox", () => {
     expect(stored.map((e) => e.wid)).toEqual([1, 2, 3]);
   });
 
+  it("keeps two batches in flight, and loses nothing when the host dies with both on the wire", async () => {
+    // A host that orders by wid like lib/events/wid-order.ts + store.ts: a gap answers 409 with its ack.
+    const stored: WorkerEvent[] = [];
+    let inFlight = 0;
+    let most = 0;
+    let dieOnce = true;
+    const post = async (events: WorkerEvent[]) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 30));
+      inFlight--;
+      // The server dies once, mid-batch, with both batches on their way: neither is stored.
+      if (dieOnce && most > 1) {
+        if (inFlight === 0) dieOnce = false;
+        throw new Error("socket hang up");
+      }
+      const ack = stored.length ? stored[stored.length - 1].wid : 0;
+      const fresh = events.filter((e) => e.wid > ack);
+      if (fresh.length && fresh[0].wid !== ack + 1) throw new HttpError(409, JSON.stringify({ error: "gap", ack }));
+      stored.push(...fresh);
+      return Math.max(ack, ...events.map((e) => e.wid));
+    };
+    const outbox = new Outbox({ post, flushMs: 5, flushBytes: 64 * 1024 });
+    const chunk = "x".repeat(300 * 1024);
+    for (let i = 0; i < 20; i++) outbox.push(out(`${i}:${chunk}`, `c${i}`));
+    await outbox.drained(0);
+    expect(most).toBe(2);
+    expect(stored.map((e) => e.wid)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(stored.map((e) => (e.data as { text: string }).text.split(":")[0])).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+  });
+
   it("coalesces consecutive output of one stream and text of one block", async () => {
     const host = fakeHost();
     const outbox = new Outbox({ post: host.post, flushMs: 20 });

@@ -38,6 +38,8 @@ const MAX_BATCH_EVENTS = 1000; // WorkerEventBatchSchema's limit
 const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 /** Coalesced pieces stop growing here, so one event stays a reasonable row for the host. */
 const MAX_MERGED_TEXT = 256 * 1024;
+/** Batches on their way to the host at once. */
+const MAX_IN_FLIGHT = 2;
 
 const sizeOf = (e: NewEvent) =>
   e.type === "tool.output" || e.type === "assistant.text" || e.type === "setup.output" ? e.data.text.length + 100 : JSON.stringify(e.data).length + 50;
@@ -50,7 +52,13 @@ export class Outbox {
   private sealed = 0;
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
-  private sending = false;
+  /** Events up to this wid were handed to the host in this life (in flight or answered). */
+  private sentUpTo = 0;
+  /** Bytes of the events in flight. */
+  private sentBytes = 0;
+  private inFlight = 0;
+  /** What went wrong with a batch, handled once no batch is in flight. */
+  private failure: { renumberFrom?: number; retryIn: number } | undefined;
   private attempt = 0;
   private backingOff = false;
   private waiters: { limit: number; resolve: () => void }[] = [];
@@ -93,7 +101,11 @@ export class Outbox {
       this.bytes += sizeOf(e);
       this.log?.added(e);
     }
-    this.schedule(this.bytes >= this.flushBytes ? 0 : this.flushMs);
+    this.schedule(this.unsentBytes >= this.flushBytes ? 0 : this.flushMs);
+  }
+
+  private get unsentBytes(): number {
+    return this.bytes - this.sentBytes;
   }
 
   /** Resolves once at most `limitBytes` are waiting: producers await it to apply backpressure. */
@@ -120,46 +132,77 @@ export class Outbox {
 
   private schedule(ms: number): void {
     // While backing off after a failure, new events wait for the retry instead of hammering.
-    if (this.sending || (this.timer && (ms > 0 || this.backingOff))) return;
+    if (this.inFlight >= MAX_IN_FLIGHT || this.failure || (this.timer && (ms > 0 || this.backingOff))) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.pump(), ms);
+    this.timer = setTimeout(() => this.pump(), ms);
   }
 
-  private async pump(): Promise<void> {
+  /**
+   * Sends what is not yet on its way, up to MAX_IN_FLIGHT batches at once: the host appends one
+   * batch while the next is on the wire and being parsed (it stores them in wid order,
+   * lib/events/wid-order.ts). A second batch leaves early only when it is full enough to be worth it.
+   */
+  private pump(): void {
     this.timer = undefined;
-    this.sending = true;
-    const waiting = this.nextWid - 1;
-    const batch = takeBatch(this.queue);
-    if (batch.length) this.sealed = Math.max(this.sealed, batch[batch.length - 1].wid);
-    let retryIn = -1;
+    while (this.inFlight < MAX_IN_FLIGHT && !this.failure) {
+      const batch = takeBatch(this.queue, this.sentUpTo);
+      if (!batch.length) break;
+      const size = batch.reduce((n, e) => n + sizeOf(e), 0);
+      if (this.inFlight > 0 && size < this.flushBytes) break;
+      this.sentUpTo = batch[batch.length - 1].wid;
+      this.sentBytes += size;
+      this.sealed = Math.max(this.sealed, this.sentUpTo);
+      this.inFlight++;
+      void this.send(batch);
+    }
+  }
+
+  private async send(batch: WorkerEvent[]): Promise<void> {
+    const last = batch[batch.length - 1].wid;
     try {
       // Written ahead: the batch is on disk before the host can hold it.
       await this.log?.sync();
-      const acked = batch.length ? this.acknowledge(await this.opts.post(batch)) : 0;
+      const ack = await this.opts.post(batch);
+      const acked = this.acknowledge(ack);
       // An ack that covers none of the batch is a failure too: wait before sending it again.
-      if (batch.length && !acked) retryIn = backoff(this.attempt++);
-      else this.attempt = 0;
+      if (ack < last) this.failure ??= { retryIn: acked ? 0 : -1 };
     } catch (err) {
       const hostAck = err instanceof HttpError && err.status === 409 ? ackFrom(err.body) : null;
-      if (hostAck !== null) {
-        // Event numbers must advance one by one. After a crash that lost events the host never
-        // stored, our numbers skip ahead: renumber what is unacknowledged from the host's ack.
-        this.renumber(hostAck);
-        retryIn = 0;
-      } else if (err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
+      if (hostAck !== null) this.failure = { renumberFrom: hostAck, retryIn: 0 };
+      else if (err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
         // The host refused the batch itself: resending cannot help, and would block all later events.
         process.stderr.write(`[worker] host rejected ${batch.length} events (dropped): ${err.message}\n`);
-        this.acknowledge(batch[batch.length - 1].wid);
-      } else {
-        retryIn = backoff(this.attempt++);
-      }
+        this.acknowledge(last);
+      } else this.failure ??= { retryIn: -1 };
     }
-    this.sending = false;
-    this.backingOff = retryIn >= 0;
+    this.inFlight--;
     this.notify();
+    if (this.inFlight) this.scheduleUnsent();
+    else this.settle();
+  }
+
+  /** Once nothing is in flight: handles what went wrong (if anything) and sends what is left. */
+  private settle(): void {
+    const failure = this.failure;
+    this.failure = undefined;
+    let retryIn = -2;
+    if (failure) {
+      if (failure.renumberFrom !== undefined) this.renumber(failure.renumberFrom);
+      // Whatever is unacknowledged goes again, from the first unacknowledged event: the host
+      // keeps each wid once, so what it already holds is only dropped.
+      this.sentUpTo = (this.queue[0]?.wid ?? this.nextWid) - 1;
+      this.sentBytes = 0;
+      retryIn = failure.retryIn >= 0 ? failure.retryIn : backoff(this.attempt++);
+      if (failure.retryIn >= 0) this.attempt = 0;
+    } else this.attempt = 0;
+    this.backingOff = retryIn > 0;
     if (retryIn >= 0) this.schedule(retryIn);
-    else if ((this.queue.length && this.queue[0].wid <= waiting) || this.waiters.length) this.schedule(0);
-    else if (this.queue.length) this.schedule(this.bytes >= this.flushBytes ? 0 : this.flushMs);
+    else this.scheduleUnsent();
+  }
+
+  /** Events not yet on their way go at once when there are enough of them (or someone waits), else after flushMs. */
+  private scheduleUnsent(): void {
+    if (this.queue.length && this.queue[this.queue.length - 1].wid > this.sentUpTo) this.schedule(this.waiters.length || this.unsentBytes >= this.flushBytes ? 0 : this.flushMs);
   }
 
   private renumber(ack: number): void {
@@ -174,7 +217,11 @@ export class Outbox {
   /** Drops what the host holds; says how many events that was. */
   private acknowledge(ack: number): number {
     let n = 0;
-    while (n < this.queue.length && this.queue[n].wid <= ack) this.bytes -= sizeOf(this.queue[n++]);
+    while (n < this.queue.length && this.queue[n].wid <= ack) {
+      const size = sizeOf(this.queue[n]);
+      this.bytes -= size;
+      if (this.queue[n++].wid <= this.sentUpTo) this.sentBytes -= size;
+    }
     if (!n) return 0;
     this.queue.splice(0, n);
     this.log?.acked(ack, () => this.backlog());
@@ -231,13 +278,15 @@ function merge(last: WorkerEvent, next: NewEvent): WorkerEvent | null {
   return null;
 }
 
-function takeBatch(unacked: WorkerEvent[]): WorkerEvent[] {
+/** The next batch: the events after wid `after`, within the batch limits. */
+function takeBatch(unacked: WorkerEvent[], after: number): WorkerEvent[] {
+  const start = unacked.length && unacked[0].wid <= after ? Math.min(unacked.length, after - unacked[0].wid + 1) : 0;
   let bytes = 0;
-  let n = 0;
-  while (n < unacked.length && n < MAX_BATCH_EVENTS && (n === 0 || bytes + sizeOf(unacked[n]) <= MAX_BATCH_BYTES)) {
+  let n = start;
+  while (n < unacked.length && n - start < MAX_BATCH_EVENTS && (n === start || bytes + sizeOf(unacked[n]) <= MAX_BATCH_BYTES)) {
     bytes += sizeOf(unacked[n++]);
   }
-  return unacked.slice(0, n);
+  return unacked.slice(start, n);
 }
 
 /** The host's ack from a 409 answer ({error, ack}), or null. */

@@ -50,6 +50,11 @@ export type TurnDeps = {
   toolContext(): RunContext;
   retry?: RetryPolicy;
   sleep?: ModelCallDeps["sleep"];
+  onUsage?: ModelCallDeps["onUsage"];
+  /** Whether the repository's stop hooks run when the model ends (the session's agent: yes; a subagent: no, its caller's turn is not over). */
+  stopHooks?: boolean;
+  /** Tools whose consecutive calls in one answer run at once (subagents: `task`); the others run one after another. */
+  concurrent?: ReadonlySet<string>;
 };
 
 /** Runs steps until the model is done; the idle reason when the turn ended early, else undefined. */
@@ -88,7 +93,7 @@ async function step(deps: TurnDeps): Promise<boolean> {
     // A message that arrived while the model was answering keeps the turn going.
     if ((await deps.takeMessages()) > 0) return false;
     // So does a failing stop hook, a few times.
-    return !(await stopHooksSendBack(deps));
+    return deps.stopHooks === false || !(await stopHooksSendBack(deps));
   }
   await runUses(deps, uses);
   return false;
@@ -127,19 +132,22 @@ async function runUses(deps: TurnDeps, uses: ToolUseBlock[], resumed?: { awaitin
       deps.save();
     },
   };
+  const runOne = async (use: ToolUseBlock): Promise<ContentBlockParam> => {
+    const again = resumed?.awaiting === use.id;
+    if (resumed && !again && resumed.started.includes(use.id)) return { type: "tool_result", tool_use_id: use.id, content: INTERRUPTED_NOTE, is_error: true };
+    if (use.name === "shell" && !again) turn.commands.push(String((use.input as { command?: unknown }).command ?? ""));
+    // Saved before it runs: after a crash, a call in `started` may have run, the others did not.
+    if (!state.started.includes(use.id)) state.started = [...state.started, use.id];
+    deps.save();
+    return runTool(deps.tools, use, context, { announce: !again });
+  };
   try {
-    for (const use of uses) {
-      if (deps.signal.aborted) break;
-      const again = resumed?.awaiting === use.id;
-      if (resumed && !again && resumed.started.includes(use.id)) {
-        results.push({ type: "tool_result", tool_use_id: use.id, content: INTERRUPTED_NOTE, is_error: true });
-        continue;
-      }
-      if (use.name === "shell" && !again) turn.commands.push(String((use.input as { command?: unknown }).command ?? ""));
-      // Saved before it runs: after a crash, a call in `started` may have run, the others did not.
-      if (!state.started.includes(use.id)) state.started = [...state.started, use.id];
-      deps.save();
-      results.push(await runTool(deps.tools, use, context, { announce: !again }));
+    for (let i = 0; i < uses.length && !deps.signal.aborted; ) {
+      // Consecutive calls of a concurrent tool (several subagents) run together; results keep the answer's order.
+      let j = i + 1;
+      if (deps.concurrent?.has(uses[i].name)) while (j < uses.length && deps.concurrent.has(uses[j].name)) j++;
+      results.push(...(await Promise.all(uses.slice(i, j).map(runOne))));
+      i = j;
     }
   } finally {
     closeOpenToolUses(state.messages, "not run: the worker was stopped before this tool started", results, state.started);
@@ -180,7 +188,7 @@ async function stopHooksSendBack(deps: TurnDeps): Promise<boolean> {
 
 function ask(deps: TurnDeps, stepId: string): Promise<ContentBlockParam[]> {
   const { state, config, client, signal, emit } = deps;
-  const call: ModelCallDeps = { client, signal, emit, retry: deps.retry, sleep: deps.sleep };
+  const call: ModelCallDeps = { client, signal, emit, retry: deps.retry, sleep: deps.sleep, onUsage: deps.onUsage };
   const condenseCtx: CondenseContext = {
     messages: state.messages,
     system: deps.system,

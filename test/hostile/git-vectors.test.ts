@@ -20,6 +20,7 @@ import { sessionPaths } from "../../lib/git/workspace";
 import { mirrorObjectsDir } from "../../lib/git/mirror";
 import { diffJson, diffText, formatPatch, listCommits } from "../../lib/review/git-read";
 import { reviewSummary, submitReview } from "../../lib/review/reviews";
+import { waitForMerge } from "../../lib/review/merge-wait";
 import { forkSession, mergeSession, pushSession, requestRebase, resetSession } from "../../lib/review/session-ops";
 import { readDiff } from "../../lib/sessions/read-diff";
 
@@ -152,7 +153,9 @@ describe("a hostile agent's repository", () => {
     const fetched = await waitFor(async () => (await db().workspaceOp.findFirst({ where: { sessionId: s.id, op: "fetch", doneAt: { not: null } } })) ?? null, "the base in the sandbox");
     expect(fetched.error).toBeNull();
     // Changes were requested above and the thread stays open: merging needs a stated reason.
-    await mergeSession(access, s.id, "merge", "the red team merges its own planting");
+    // A merge is a background job: the call answers with it queued.
+    const merged = await waitForMerge((await mergeSession(access, s.id, "merge", "the red team merges its own planting")).id);
+    expect(merged, merged.error ?? "").toMatchObject({ state: "merged" });
     expect(git(origin, "show", "main:app.txt")).toBe("one\nTWO");
     expect(git(origin, "show", "main:signed.txt")).toBe("signed");
     // Nothing ran on the host: no program the agent planted left a trace...

@@ -38,14 +38,18 @@ export interface ThreadPlacement {
 
 /**
  * Places each thread on its line when the diff shows that line with the code the thread quoted;
- * otherwise the thread is outdated (listed apart, with its quoted code).
+ * otherwise the thread is outdated (listed apart, with its quoted code). Threads on a file whose
+ * hunks are still loading are neither, yet.
  */
 export function placeThreads(files: readonly DiffFile[], threads: readonly ThreadDto[]): ThreadPlacement {
   const wanted = new Map<string, ThreadDto[]>();
   for (const t of threads) push(wanted, lineKey(t.path, t.side, t.line), t);
   const inline = new Map<string, Map<string, ThreadDto[]>>();
   const placed = new Set<string>();
+  // Only files with threads are walked: a large diff's pages arrive often, with many lines.
+  const paths = new Set(threads.map((t) => t.path));
   for (const f of files) {
+    if (!paths.has(f.path)) continue;
     for (const h of f.hunks) {
       for (const l of h.lines) {
         for (const key of keysOfLine(f.path, l)) {
@@ -62,7 +66,9 @@ export function placeThreads(files: readonly DiffFile[], threads: readonly Threa
       }
     }
   }
-  return { inline, outdated: threads.filter((t) => !placed.has(t.id)) };
+  // A file whose hunks have not arrived yet can't say: its threads are placed once they do.
+  const pending = new Set(files.filter((f) => f.deferred).map((f) => f.path));
+  return { inline, outdated: threads.filter((t) => !placed.has(t.id) && !pending.has(t.path)) };
 }
 
 // An empty quote (a server that did not record it) trusts the line number alone.

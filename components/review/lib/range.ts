@@ -17,10 +17,23 @@ export function diffQuery(sel: RangeSel, ctx: RangeContext): { from?: string; to
   return {};
 }
 
-export function diffUrl(sessionId: string, q: { from?: string; to?: string }): string {
+export interface DiffUrlQuery {
+  from?: string;
+  to?: string;
+  view?: "index";
+  offset?: number;
+  limit?: number;
+  full?: boolean;
+}
+
+export function diffUrl(sessionId: string, q: DiffUrlQuery): string {
   const params = new URLSearchParams({ format: "json" });
   if (q.from) params.set("from", q.from);
   if (q.to) params.set("to", q.to);
+  if (q.view) params.set("view", q.view);
+  if (q.offset !== undefined) params.set("offset", String(q.offset));
+  if (q.limit !== undefined) params.set("limit", String(q.limit));
+  if (q.full) params.set("full", "1");
   return `/api/sessions/${encodeURIComponent(sessionId)}/diff?${params}`;
 }
 

@@ -5,11 +5,11 @@ import { SessionDtoSchema } from "../../../lib/protocol/api";
 import {
   CommitDtoSchema,
   DiffJsonSchema,
+  DiffPageSchema,
   ReviewState,
   ReviewSummarySchema,
   type CreateReviewInput,
 } from "../../../lib/protocol/review";
-import { MeDtoSchema } from "../../../lib/protocol/teams";
 import { apiJson, type ApiResult } from "../../lib/api";
 import { diffUrl } from "./range";
 
@@ -24,10 +24,30 @@ const base = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
 const post = (body?: unknown) => ({ method: "POST" as const, body: body ?? {} });
 
 export const loadSession = (id: string, signal?: AbortSignal) => apiJson(base(id), SessionDtoSchema, { signal });
-export const loadMe = (signal?: AbortSignal) => apiJson("/api/me", MeDtoSchema, { signal });
 export const loadSummary = (id: string, signal?: AbortSignal) => apiJson(`${base(id)}/reviews`, ReviewSummarySchema, { signal });
 export const loadCommits = (id: string, signal?: AbortSignal) => apiJson(`${base(id)}/commits`, CommitListSchema, { signal });
-export const loadDiff = (id: string, q: { from?: string; to?: string }, signal?: AbortSignal) => apiJson(diffUrl(id, q), DiffJsonSchema, { signal });
+/** The range's files without their hunks: what the review paints first. */
+export const loadDiffIndex = (id: string, q: { from?: string; to?: string }, signal?: AbortSignal) => apiJson(diffUrl(id, { ...q, view: "index" }), DiffJsonSchema, { signal });
+/**
+ * The whole branch's index as the page's server render preloaded it (`<link rel=preload
+ * as=fetch>`): a plain fetch of the same URL and mode takes the preloaded answer. Anything but a
+ * good answer asks again the usual way, which says what went wrong.
+ */
+export async function loadPreloadedDiffIndex(id: string): Promise<ApiResult<z.infer<typeof DiffJsonSchema>>> {
+  try {
+    const res = await fetch(diffUrl(id, { view: "index" }), { credentials: "same-origin" });
+    if (res.ok) {
+      const parsed = DiffJsonSchema.safeParse(await res.json());
+      if (parsed.success) return { ok: true, status: res.status, data: parsed.data };
+    }
+  } catch {
+    // The usual request below reports it.
+  }
+  return loadDiffIndex(id, {});
+}
+/** Files `offset …` of the range with their hunks. */
+export const loadDiffPage = (id: string, q: { from?: string; to?: string; offset: number; limit: number; full: boolean }, signal?: AbortSignal) =>
+  apiJson(diffUrl(id, q), DiffPageSchema, { signal });
 
 export const submitReview = (id: string, input: CreateReviewInput) => apiJson(`${base(id)}/reviews`, SubmitReviewResultSchema, post(input));
 export const replyToThread = (id: string, threadId: string, body: string) =>

@@ -15,10 +15,16 @@ export function stepFile(files: readonly DiffFile[], at: Cursor | null, by: 1 | 
   return { file: Math.min(files.length - 1, Math.max(0, from + by)), hunk: null };
 }
 
-/** The next or previous hunk, across files (a binary file has none); stays put at either end. */
+/**
+ * The next or previous hunk, across files (a binary file has none); stays put at either end. A
+ * file whose hunks are still loading is one stop (the file itself) until they arrive.
+ */
 export function stepHunk(files: readonly DiffFile[], at: Cursor | null, by: 1 | -1): Cursor | null {
   const all: Cursor[] = [];
-  files.forEach((f, file) => f.hunks.forEach((_, hunk) => all.push({ file, hunk })));
+  files.forEach((f, file) => {
+    if (f.deferred && f.additions + f.deletions > 0) all.push({ file, hunk: null });
+    else f.hunks.forEach((_, hunk) => all.push({ file, hunk }));
+  });
   if (all.length === 0) return at;
   if (!at) return all[0];
   // On a file without a hunk picked: forward goes to its first hunk, back to the one before it.

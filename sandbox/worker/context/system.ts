@@ -58,10 +58,13 @@ export async function buildSystemPrompt(opts: SystemPromptOptions): Promise<stri
     sections.push(`## Team memory\n\n${wrap("team-memory", "", text)}`);
   }
 
+  // The listing and the top-level files are read at once (each is a process as the agent).
+  const listing = opts.listFiles?.().catch(() => []) ?? Promise.resolve([]);
+  const tops = await Promise.all(INSTRUCTION_FILES.map((name) => opts.readFile(name).catch(() => null)));
   const seen = new Set<string>();
   const included: string[] = [];
-  for (const name of INSTRUCTION_FILES) {
-    const text = (await opts.readFile(name).catch(() => null))?.trim();
+  for (const [i, name] of INSTRUCTION_FILES.entries()) {
+    const text = tops[i]?.trim();
     if (!text || seen.has(text) || room <= 0) continue;
     seen.add(text);
     const kept = clip(text, Math.min(FILE_CAP_CHARS, room));
@@ -69,7 +72,7 @@ export async function buildSystemPrompt(opts: SystemPromptOptions): Promise<stri
     included.push(wrap("repository-instructions", name, kept));
   }
 
-  const nested = ((await opts.listFiles?.().catch(() => [])) ?? [])
+  const nested = (await listing)
     .map((p) => p.replace(/^\.\//, ""))
     .filter((p) => p.includes("/") && INSTRUCTION_FILES.some((n) => p.endsWith(`/${n}`)))
     .sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));

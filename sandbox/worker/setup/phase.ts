@@ -42,8 +42,9 @@ export type SetupOutcome = {
 
 type Work = Exclude<SetupPlan, { run: "none" }>;
 
-export async function runSetup(deps: SetupDeps): Promise<SetupOutcome> {
-  const plan = await fetchPlan(deps.channel, deps.signal);
+/** `given`: the plan, asked for already (main.ts asks alongside the config); fetched here otherwise. */
+export async function runSetup(deps: SetupDeps, given?: SetupPlan): Promise<SetupOutcome> {
+  const plan = given ?? (await fetchPlan(deps.channel, deps.signal));
   if (plan.run === "none") return { recorded: true }; // the host marked it skipped itself
   return new SetupRun(deps, plan).run();
 }

@@ -22,6 +22,8 @@ export function testConfig(overrides: Partial<WorkerConfig> = {}): WorkerConfig 
     environmentNote: "",
     memoryNote: "",
     routineKind: null,
+    mcpStdio: [],
+    mcpRemote: [],
     ...overrides,
   };
 }

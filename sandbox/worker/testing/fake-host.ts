@@ -25,6 +25,7 @@ import {
   type WorkerApprovalState,
   type WorkerPermissions,
 } from "../../../lib/protocol/permissions";
+import { RemoteMcpCallSchema, type RemoteMcpCall, type RemoteMcpResult, type RemoteMcpTools } from "../../../lib/protocol/mcp";
 import { WORKER_EVENT_TYPES, type WorkerEvent } from "../outbox";
 
 
@@ -82,7 +83,10 @@ export type FakeHost = {
   close(): Promise<void>;
 };
 
-export async function startFakeHost(opts: { dir: string; config: WorkerConfig; modelUrl: string; setupPlan?: SetupPlan | null }): Promise<FakeHost> {
+/** The host's remote MCP routes (lib/protocol/mcp.ts): what GET /worker/mcp/remote lists and how a call is answered. */
+export type FakeMcp = { remote: RemoteMcpTools; call(call: RemoteMcpCall): RemoteMcpResult; calls: RemoteMcpCall[] };
+
+export async function startFakeHost(opts: { dir: string; config: WorkerConfig; modelUrl: string; setupPlan?: SetupPlan | null; mcp?: FakeMcp }): Promise<FakeHost> {
   const socketPath = path.join(opts.dir, "host.sock");
   const events: WorkerEvent[] = [];
   const received: number[] = [];
@@ -167,6 +171,13 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
       opResults.set(decodeURIComponent(op[1]), { ...result.data, eventsBefore: events.length });
       changed();
       return json(res, 200, { ok: true });
+    }
+    if (opts.mcp && route === "GET /worker/mcp/remote") return json(res, 200, opts.mcp.remote);
+    if (opts.mcp && route === "POST /worker/mcp/call") {
+      const call = RemoteMcpCallSchema.safeParse(JSON.parse((await readBody(req)).toString("utf8")));
+      if (!call.success) return json(res, 422, { error: call.error.message });
+      opts.mcp.calls.push(call.data);
+      return json(res, 200, opts.mcp.call(call.data));
     }
     if (route === "GET /worker/permissions") {
       permissionRequests++;

@@ -10,7 +10,7 @@ import { agentUserOf } from "../agent-user";
 import { decide, strictest } from "../../../lib/permissions/decide";
 import type { WorkerPermissions } from "../../../lib/protocol/permissions";
 import { Interrupted, ToolError } from "../errors";
-import { maskText, secretValues } from "../mask";
+import { maskText, sessionSecretValues } from "../mask";
 import { awaitApproval, theirWords } from "../permissions/approval";
 import { postToolHooks, preToolHooks } from "../permissions/hooks";
 import type { Tool, ToolContext } from "./tool";
@@ -20,7 +20,7 @@ export type ToolUse = { id: string; name: string; input: unknown };
 export type ToolResultBlock = { type: "tool_result"; tool_use_id: string; content: string; is_error?: boolean };
 export type RunContext = Omit<ToolContext, "callId" | "collector" | "current">;
 
-type Outcome = { output: string | CappedText; isError: boolean; exitCode?: number | null; ran?: { tool: Tool; input: unknown; perms: WorkerPermissions; note?: string } };
+type Outcome = { output: string | CappedText; isError: boolean; exitCode?: number | null; tokens?: number; ran?: { tool: Tool; input: unknown; perms: WorkerPermissions; note?: string } };
 
 /** `announce: false`: the call's tool.call event was emitted before (a call asked again after a restart). */
 export async function runTool(tools: Tool[], use: ToolUse, base: RunContext, opts: { announce?: boolean } = {}): Promise<ToolResultBlock> {
@@ -30,7 +30,7 @@ export async function runTool(tools: Tool[], use: ToolUse, base: RunContext, opt
   const outcome = await execute(tools, use, ctx);
   const capped = outcome.output instanceof CappedText ? outcome.output : CappedText.of(outcome.output, base.config.toolOutputCap, use.id);
   capped.close();
-  const secrets = secretValues(base.config.agentEnv);
+  const secrets = sessionSecretValues(base.config);
   // The agent's secrets are in its commands' environment, never in what is shown (shell masks as it streams).
   let text = maskText(capped.toString(), secrets) || "(no output)";
   let isError = outcome.isError;
@@ -47,7 +47,15 @@ export async function runTool(tools: Tool[], use: ToolUse, base: RunContext, opt
   }
   ctx.emit({
     type: "tool.result",
-    data: { callId: use.id, isError, exitCode: outcome.exitCode, output: text, truncated: capped.truncated, durationMs: Date.now() - started },
+    data: {
+      callId: use.id,
+      isError,
+      exitCode: outcome.exitCode,
+      output: text,
+      truncated: capped.truncated,
+      durationMs: Date.now() - started,
+      ...(outcome.tokens !== undefined ? { tokens: outcome.tokens } : {}),
+    },
   });
   return { type: "tool_result", tool_use_id: use.id, content: text, ...(isError ? { is_error: true } : {}) };
 }
@@ -74,7 +82,7 @@ async function execute(tools: Tool[], use: ToolUse, ctx: ToolContext): Promise<O
     const ran = { tool, input: args.data, perms, ...(gate.note ? { note: gate.note } : {}) };
     try {
       const result = await tool.execute(args.data, ctx);
-      return { output: result.output, isError: result.isError ?? false, exitCode: result.exitCode, ran };
+      return { output: result.output, isError: result.isError ?? false, exitCode: result.exitCode, ...(result.tokens !== undefined ? { tokens: result.tokens } : {}), ran };
     } catch (err) {
       if (err instanceof Interrupted) return denied(`${tool.name} was stopped.`);
       const message = err instanceof ToolError ? err.message : `${tool.name} failed: ${err instanceof Error ? err.message : String(err)}`;

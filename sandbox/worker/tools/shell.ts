@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
 import { agentSpawn, agentUserOf, killAgentProcesses } from "../agent-user";
-import { secretValues, StreamMasker } from "../mask";
+import { sessionSecretValues, StreamMasker } from "../mask";
 import { memoryLimitMb, oomKills } from "./oom";
 import { defineTool } from "./tool";
 import { childExit } from "../child-exit";
@@ -39,7 +39,7 @@ export const shell = defineTool({
     const oomBefore = oomKills();
     const out = ctx.collector();
     const how = agentSpawn(agentUserOf(ctx.config), ctx.workspace, "bash", ["-lc", command], { ...ctx.config.agentEnv, PAGER: "cat", GIT_PAGER: "cat" });
-    const secrets = secretValues(ctx.config.agentEnv);
+    const secrets = sessionSecretValues(ctx.config);
     const child = spawn(how.file, how.args, { ...how.options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let ended: "timeout" | "interrupt" | null = null;
     const killGroup = (why: "timeout" | "interrupt") => {

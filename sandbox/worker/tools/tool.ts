@@ -32,7 +32,8 @@ export type ToolContext = {
   awaiting?(callId: string | null): void;
 };
 
-export type ToolResult = { output: string | CappedText; isError?: boolean; exitCode?: number | null };
+/** `tokens`: what a `task` call's subagent used, shown on its block in the transcript. */
+export type ToolResult = { output: string | CappedText; isError?: boolean; exitCode?: number | null; tokens?: number };
 
 export type Tool<P extends z.ZodType = z.ZodType> = {
   name: string;
