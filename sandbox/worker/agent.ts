@@ -20,6 +20,7 @@ import { run as runAsAgent } from "./exec";
 import type { Outbox } from "./outbox";
 import { channelPermissions, type PermissionHost } from "./permissions/host";
 import { channelAgentHost, type AgentHost } from "./agent-host";
+import { agentHostInOrder, permissionsInOrder } from "./in-order";
 import { appendUserText, closeOpenToolUses, type AgentState, type StateStore } from "./state";
 import { startMcp, type McpSession } from "./mcp";
 import { TASK_TOOL, taskTool } from "./subagent/task";
@@ -77,8 +78,10 @@ export class Agent {
     const { workspace, config } = deps;
     this.subagents = taskTool({ client: deps.client, system: () => this.state.system ?? "", tools: () => this.tools, context: { condense, cacheRequest } });
     this.user = agentUserOf(config);
-    this.permissions = channelPermissions(deps.channel);
-    this.agentHost = channelAgentHost(deps.channel);
+    // After the events emitted before them: the log's order is the order things happened (in-order.ts).
+    const delivered = () => deps.outbox.drained(0);
+    this.permissions = permissionsInOrder(channelPermissions(deps.channel), delivered);
+    this.agentHost = agentHostInOrder(channelAgentHost(deps.channel), delivered);
     this.delivery = new Delivery({ channel: deps.channel, outbox: deps.outbox, workspace, user: this.user, branch: config.branch, baseCommit: config.baseCommit });
   }
 

@@ -70,6 +70,11 @@ describe("the worker's permissions", () => {
     host.sendMessage("PERM-TASK: make resumed.txt");
     await until(() => host.approvals[0]?.posts === 1, "the approval request");
     expect(host.approvals[0].request).toMatchObject({ callId: "toolu_resume", kind: "tool", tool: "shell" });
+    // The request comes after the events that led to it: a log (and a browser) that ends on
+    // "running" with the agent waiting for a person would be wrong.
+    const before = host.approvals[0].eventsBefore;
+    expect(before.some((e) => e.type === "tool.call" && e.data.callId === "toolu_resume")).toBe(true);
+    expect(before.findLast((e) => e.type === "status")?.data).toMatchObject({ status: "running" });
     worker.child.kill("SIGKILL");
     await worker.exited();
     stderr.push(worker.stderr());

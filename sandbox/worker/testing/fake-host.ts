@@ -34,7 +34,8 @@ export type Checkpoint = { sha: string; bundle: Buffer; contentType: string; eve
 export type EnvironmentUpload = { key: string; ms: number; body: Buffer; contentType: string; eventsBefore: number };
 
 /** An approval the worker asked for: one per callId, however many times it was POSTed. */
-export type FakeApproval = { id: string; request: ApprovalRequest; state: WorkerApprovalState; posts: number };
+/** `eventsBefore`: the events stored when it was first asked for (the host appends the request after them). */
+export type FakeApproval = { id: string; request: ApprovalRequest; state: WorkerApprovalState; posts: number; eventsBefore: WorkerEvent[] };
 
 export const DEFAULT_PERMISSIONS: WorkerPermissions = { mode: "auto", rules: EMPTY_RULES, hooks: EMPTY_HOOKS };
 
@@ -189,7 +190,7 @@ export async function startFakeHost(opts: { dir: string; config: WorkerConfig; m
       let approval = approvals.find((a) => a.request.callId === request.data.callId);
       if (!approval) {
         const id = `ap-${approvals.length + 1}`;
-        approval = { id, request: request.data, state: { id, status: "pending" }, posts: 0 };
+        approval = { id, request: request.data, state: { id, status: "pending" }, posts: 0, eventsBefore: [...events] };
         approvals.push(approval);
       }
       approval.posts++;
