@@ -122,6 +122,8 @@ const EXPECTED = Array.from({ length: LINES }, (_, i) => `line-${i + 1}`);
 async function expectEveryLineOnce(w: World, lastSeq: number): Promise<void> {
   const stored = await db().event.findMany({ where: { sessionId: w.id, type: "tool.output" }, orderBy: { seq: "asc" } });
   expect(stored.map((e) => (e.data as { text: string }).text).join("").trim().split("\n")).toEqual(EXPECTED);
+  // The row says idle once the last event is stored; its emit may still be on the way to B's client.
+  await waitFor(async () => w.received.some((e) => e.seq === lastSeq), `the client to receive seq ${lastSeq}`, 30_000);
   const seqs = w.received.map((e) => e.seq);
   expect(new Set(seqs).size).toBe(seqs.length);
   expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1));
