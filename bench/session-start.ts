@@ -65,13 +65,26 @@ async function waitPool(server: BenchServer, size: number): Promise<void> {
   }
 }
 
-/** Median of each launch step (ms) over the launches the server recorded. */
+type StepsLine = { sessionId: string; totalMs?: number; steps?: Record<string, number>; worker?: Record<string, number> };
+
+/**
+ * Median of each launch step (ms) over the launches the server recorded, then (`worker …`) when
+ * the worker first asked for each channel endpoint, in ms since the launch began: the start's
+ * part inside the sandbox, up to its first model request.
+ */
 function breakdown(server: BenchServer, ids: string[]): Record<string, number> {
   const file = path.join(server.dir, "data", STEPS_FILE);
-  const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { sessionId: string; totalMs: number; steps: Record<string, number> }) : [];
+  const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as StepsLine) : [];
   const mine = lines.filter((l) => ids.includes(l.sessionId));
-  const names = [...new Set(mine.flatMap((l) => Object.keys(l.steps)))];
-  return Object.fromEntries([...names.map((n) => [n, median(mine.map((l) => l.steps[n] ?? 0))] as const), ["launchTotal", median(mine.map((l) => l.totalMs))] as const]);
+  const launches = mine.filter((l) => l.steps);
+  const workers = mine.filter((l) => l.worker);
+  const names = [...new Set(launches.flatMap((l) => Object.keys(l.steps!)))];
+  const requests = [...new Set(workers.flatMap((l) => Object.keys(l.worker!)))];
+  return Object.fromEntries([
+    ...names.map((n) => [n, median(launches.map((l) => l.steps![n] ?? 0))] as const),
+    ["launchTotal", median(launches.map((l) => l.totalMs ?? 0))] as const,
+    ...requests.map((r) => [`worker ${r} at`, median(workers.flatMap((l) => (l.worker![r] === undefined ? [] : [l.worker![r]])))] as const),
+  ]);
 }
 
 async function startServer(port: number, warmPool: number): Promise<BenchServer> {

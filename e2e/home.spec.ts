@@ -24,7 +24,15 @@ test("what needs me: first step, running and failed sessions in their sections, 
   const origin = { origin: baseURL! };
   // A brand-new team: one clear first step, which leads to the new-session form.
   await page.goto("/");
+  // The first step is there as soon as the form is: nothing arrives later above the form and moves
+  // its button away from a pointer about to click it.
+  const form = page.getByTestId("new-session-form");
+  await expect(form).toBeVisible();
+  expect(await page.getByTestId("home-first-step").count()).toBe(1);
+  const formTop = (await form.boundingBox())!.y;
   await expect(page.getByTestId("home-first-step")).toContainText("Start your team's first session");
+  await page.waitForLoadState("networkidle");
+  expect((await form.boundingBox())!.y).toBe(formTop);
   await page.getByTestId("home-start").click();
   await expect(page.getByTestId("repo-input")).toBeFocused();
 

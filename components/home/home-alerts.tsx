@@ -4,7 +4,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import type { AlertDto, AlertKind } from "../../lib/protocol/alerts";
-import { timeAgo } from "../lib/format";
+import { TimeAgo } from "../ui/time-ago";
 import { send } from "../lib/use-api-data";
 
 const KIND: Record<AlertKind, { label: string; style: string }> = {
@@ -63,9 +63,7 @@ function AlertItem({ a, now, busy, onResolve }: { a: AlertDto; now: number; busy
     <li data-testid="attention-alert" className="flex min-w-0 flex-col gap-1 px-3 py-2.5 text-sm">
       <span className="flex items-center gap-2">
         <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${kind.style}`}>{kind.label}</span>
-        <time dateTime={a.createdAt} title={new Date(a.createdAt).toLocaleString()} className="ml-auto shrink-0 text-xs text-muted">
-          {timeAgo(a.createdAt, now)}
-        </time>
+        <TimeAgo iso={a.createdAt} now={now} className="ml-auto shrink-0 text-xs text-muted" />
       </span>
       <span className="font-medium break-words" data-testid="attention-title">
         {a.title}

@@ -4,7 +4,8 @@
 import Link from "next/link";
 import { ATTENTION_LABELS } from "../../lib/events/status";
 import type { HomeSection, HomeSectionKey, HomeSession } from "../../lib/protocol/home";
-import { repoLabel, timeAgo } from "../lib/format";
+import { repoLabel } from "../lib/format";
+import { TimeAgo } from "../ui/time-ago";
 import { ReviewStateBadge } from "../review/review-state-badge";
 import { StatusBadge } from "../status-badge";
 
@@ -74,9 +75,7 @@ function Item({ kind, s, now }: { kind: HomeSectionKey; s: HomeSession; now: num
             {repoLabel(s.repo)}
           </span>
           <span>{startedBy(s)}</span>
-          <time dateTime={s.at} title={new Date(s.at).toLocaleString()} className="ml-auto shrink-0">
-            {timeAgo(s.at, now)}
-          </time>
+          <TimeAgo iso={s.at} now={now} className="ml-auto shrink-0" />
         </span>
       </Link>
     </li>

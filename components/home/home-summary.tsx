@@ -4,7 +4,7 @@
 // any session sees its first step instead.
 import { useState } from "react";
 import { can } from "../../lib/auth/roles";
-import { HOME_SECTIONS, type HomeScope, type HomeSectionKey } from "../../lib/protocol/home";
+import { HOME_SECTIONS, type HomeScope, type HomeSectionKey, type HomeSummary } from "../../lib/protocol/home";
 import { useNow } from "../lib/use-now";
 import { useActiveTeam } from "../me-provider";
 import { HomeAlerts } from "./home-alerts";
@@ -24,14 +24,15 @@ const EMPTY_WORDS: Record<HomeSectionKey, string> = {
 // The person's choice outlives a remount of the page ("see all" starts the history afresh).
 let chosenScope: HomeScope | null = null;
 
-export function HomeSummaryView() {
+/** `initial`: the summary as the page's server render read it (lib/home/initial.ts), shown at once. */
+export function HomeSummaryView({ initial = null }: { initial?: HomeSummary | null }) {
   const active = useActiveTeam();
   const [scope, setScope] = useState<HomeScope | null>(() => chosenScope);
   const choose = (s: HomeScope) => {
     chosenScope = s;
     setScope(s);
   };
-  const { data, error, reload } = useHomeSummary(scope);
+  const { data, error, reload } = useHomeSummary(scope, initial);
   const now = useNow();
   if (!active) return null;
   if (!data) {

@@ -14,10 +14,13 @@ const SETTLE_MS = 1_500;
 // summary should stay on screen meanwhile instead of collapsing and pushing the history down.
 const cache = new Map<string, HomeSummary>();
 
-/** `scope` null: the server picks (mine when the person has sessions in the team). */
-export function useHomeSummary(scope: HomeScope | null) {
+/**
+ * `scope` null: the server picks (mine when the person has sessions in the team). `initial`: the
+ * server-picked summary from the page's render, shown until the first load answers.
+ */
+export function useHomeSummary(scope: HomeScope | null, initial: HomeSummary | null = null) {
   const url = scope ? `/api/home?scope=${scope}` : "/api/home";
-  const [data, setData] = useState<HomeSummary | null>(() => cache.get(url) ?? null);
+  const [data, setData] = useState<HomeSummary | null>(() => (scope ? null : initial) ?? cache.get(url) ?? null);
   const [error, setError] = useState<string | null>(null);
   const latest = useRef(url);
   useEffect(() => {

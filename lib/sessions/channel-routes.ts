@@ -52,6 +52,8 @@ export interface ChannelHandlers {
   recall(req: RecallRequest): Promise<RecallResult>;
   /** POST /worker/report: a check routine's verdict. */
   report(req: ReportRequest): Promise<void>;
+  /** Told each request as it arrives (`GET /worker/config`), for the start's timing (lib/sandbox/start-steps.ts). */
+  seen?(request: string): void;
 }
 
 type Ctx = { req: IncomingMessage; res: ServerResponse; url: URL; params: string[]; h: ChannelHandlers };
@@ -89,6 +91,7 @@ const ROUTES: Route[] = [
 /** Serves one request from the worker. */
 export async function route(req: IncomingMessage, res: ServerResponse, h: ChannelHandlers): Promise<void> {
   const url = new URL(req.url ?? "/", "http://sandbox");
+  h.seen?.(`${String(req.method).slice(0, 10)} ${url.pathname.slice(0, 200)}`);
   for (const r of ROUTES) {
     const m = r.method === req.method ? r.path.exec(url.pathname) : null;
     if (!m) continue;

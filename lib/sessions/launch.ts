@@ -48,7 +48,7 @@ export async function launchSandbox(l: Launcher, id: string, fresh: boolean): Pr
   live.stopRequested = false;
   live.stopReason = undefined;
   live.resetInterrupt();
-  const steps = new StartSteps();
+  const steps = StartSteps.begin(id);
   // A claimed pool sandbox runs before the session is attached to it: a launch that ends early removes it.
   let pooled: { containerId: string; engine: string | null } | null = null;
   // Stored while the launch goes on (a transaction and a publish); awaited before anything else of

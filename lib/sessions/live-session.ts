@@ -16,6 +16,7 @@ import { approvalOfSession, requestApproval } from "../approvals/requests";
 import { toWorkerState } from "../approvals/dto";
 import { waitForDecision, wakeApprovalPolls } from "../approvals/waiters";
 import { openChannel, type Channel } from "./channel";
+import { StartSteps } from "../sandbox/start-steps";
 import { SESSION_INCLUDE, toDto } from "./dto";
 import { Gateway } from "./gateway";
 import { TokenBucket } from "./token-bucket";
@@ -203,6 +204,7 @@ export class LiveSession {
         if (event) await this.append([event]);
       },
       model: (req, res) => this.gateway.handle(req, res),
+      seen: (request) => StartSteps.seen(this.id, request),
       setupPlan: () => this.setup.plan(),
       environmentFile: () => this.setup.environmentFile(),
       environmentUploaded: (key, ms, file) => this.setup.uploaded(key, ms, file),
