@@ -59,7 +59,9 @@ export function hasHostRepo(repo: string): boolean {
 export async function initHostRepo(repo: string, source: string, baseBranch: string, branch: string, env_: Record<string, string> = {}, o: { mirror?: string } = {}): Promise<string> {
   fs.rmSync(repo, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(repo), { recursive: true, mode: 0o700 });
-  const init = await git(["init", "-q", "--bare", repo]);
+  // HEAD names the session branch from the start, and one fetch writes both the base ref and
+  // the branch: three git processes instead of five (each is milliseconds of a session's start).
+  const init = await git(["init", "-q", "--bare", `--initial-branch=${branch}`, repo]);
   if (init.code !== 0) throw new AppError("internal", `could not create the session's repository: ${gitReason(init)}`);
   if (o.mirror) {
     const objects = path.join(o.mirror, "objects");
@@ -67,11 +69,9 @@ export async function initHostRepo(repo: string, source: string, baseBranch: str
     fs.writeFileSync(path.join(repo, "objects", "info", "alternates"), `${objects}\n`, { mode: 0o644 });
   }
   const from = o.mirror ?? source;
-  const fetch = await git([...HOST_GIT, "-C", repo, "fetch", "-q", "--no-tags", "--no-write-fetch-head", "--", from, `+refs/heads/${baseBranch}:refs/dockside/base`], { timeoutMs: 10 * 60_000, env: o.mirror ? {} : env_ });
+  const fetch = await git([...HOST_GIT, "-C", repo, "fetch", "-q", "--no-tags", "--no-write-fetch-head", "--", from, `+refs/heads/${baseBranch}:refs/dockside/base`, `+refs/heads/${baseBranch}:refs/heads/${branch}`], { timeoutMs: 10 * 60_000, env: o.mirror ? {} : env_ });
   if (fetch.code !== 0) throw new AppError("invalid", `clone failed: ${gitReason(fetch)}`);
   const base = (await hostGit(repo, ["rev-parse", "--verify", "refs/dockside/base^{commit}"])).trim();
-  await hostGit(repo, ["update-ref", `refs/heads/${branch}`, base]);
-  await hostGit(repo, ["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
   return base;
 }
 

@@ -1,7 +1,7 @@
 // Where a session's start spends its time, step by step (the session-start benchmark reads them).
 // With DOCKSIDE_START_STEPS_FILE set, each launch appends one JSON line there, and then a second
 // one once its worker's first model request arrives: when the worker first asked for each
-// channel endpoint, in ms since the launch began (the part of a start after the host's steps).
+// channel endpoint, in ms since the launch began (since the session was asked for, for a new one) (the part of a start after the host's steps).
 // Otherwise nothing is kept (a mark costs a performance.now()).
 import fs from "node:fs";
 import path from "node:path";
@@ -12,15 +12,20 @@ const tracing = new Map<string, StartSteps>();
 const MAX_TRACED = 64;
 
 export class StartSteps {
-  private readonly t0 = performance.now();
-  private last = this.t0;
+  private last: number;
   readonly steps: Record<string, number> = {};
   /** First request of each channel endpoint, ms since t0. */
   private readonly worker: Record<string, number> = {};
 
+  /** `t0`: when the session was asked for (its first step, `created`, is the request's part), else now. */
+  constructor(private readonly t0 = performance.now()) {
+    this.last = t0;
+    if (t0 < performance.now()) this.mark("created");
+  }
+
   /** A launch's steps; traced into the worker's first requests when the steps file is set. */
-  static begin(sessionId: string): StartSteps {
-    const steps = new StartSteps();
+  static begin(sessionId: string, since?: number): StartSteps {
+    const steps = new StartSteps(since);
     if (env().DOCKSIDE_START_STEPS_FILE && tracing.size < MAX_TRACED) tracing.set(sessionId, steps);
     return steps;
   }

@@ -30,7 +30,7 @@ export interface Launcher {
   engineOf(id: string): string | null;
   setEngine(id: string, engine: string | null): void;
   /** What createSession started for this launch (taken once): the session's filesystem, the mirror's refresh. */
-  takeEarly(id: string): { fs?: Promise<void>; mirror?: Promise<string> };
+  takeEarly(id: string): { fs?: Promise<void>; mirror?: Promise<string>; asked?: number };
   /** Waits for the container's exit (the session settles then). */
   watch(live: LiveSession): void;
   /** Ends the session with this status event. */
@@ -48,13 +48,14 @@ export async function launchSandbox(l: Launcher, id: string, fresh: boolean): Pr
   live.stopRequested = false;
   live.stopReason = undefined;
   live.resetInterrupt();
-  const steps = StartSteps.begin(id);
+  const early = l.takeEarly(id);
+  // Timed from the request that created the session, when there was one.
+  const steps = StartSteps.begin(id, early.asked);
   // A claimed pool sandbox runs before the session is attached to it: a launch that ends early removes it.
   let pooled: { containerId: string; engine: string | null } | null = null;
   // Stored while the launch goes on (a transaction and a publish); awaited before anything else of
   // the session is appended (the worker's events, a stop, a failure), so the log keeps its order.
   let announced: Promise<unknown> = Promise.resolve();
-  const early = l.takeEarly(id);
   try {
     let row = await db().session.findUniqueOrThrow({ where: { id } });
     announced = live.append([ev("status", { status: "starting" })]);

@@ -61,6 +61,7 @@ export class Orchestrator implements ApprovalRecorder {
 
   /** `routineId`: the session is a run of that routine (lib/routines/start-run.ts). */
   async createSession(teamId: string, input: CreateSessionInput, author?: Actor, fork?: ForkPoint, routineId?: string): Promise<SessionDto> {
+    const asked = performance.now();
     // A warm sandbox is claimed (an engine round trip) while the input is checked.
     const claimed = fork ? Promise.resolve(null) : this.warmPool.claim();
     const { id, mirror, sandboxUid } = await assertDiskFloor()
@@ -76,7 +77,7 @@ export class Orchestrator implements ApprovalRecorder {
     // Another instance's takeover scan saw it first (a few milliseconds without a lease): it launches it.
     if (!mine) this.launching.delete(id);
     // Ours: its filesystem (mkfs and mounts, the longest part of a cold launch) is made from now on.
-    else this.early.set(id, { fs: quiet(sessionFs(id, sandboxUid)), mirror });
+    else this.early.set(id, { fs: quiet(sessionFs(id, sandboxUid)), mirror, asked });
     // On the row, not in memory: a restart before the launch imported it still forks (never starts from the base).
     if (fork) await db().session.update({ where: { id }, data: { forkSourceId: fork.sessionId, forkSha: fork.sha } });
     const live = this.liveFor(id);
@@ -464,7 +465,7 @@ export class Orchestrator implements ApprovalRecorder {
   }
 
   /** What createSession started for the launch that follows (taken by it). */
-  private readonly early = new Map<string, { fs: Promise<void>; mirror?: Promise<string> }>();
+  private readonly early = new Map<string, { fs: Promise<void>; mirror?: Promise<string>; asked?: number }>();
   private readonly launcher: Launcher = {
     workerDir: () => this.workerDir,
     takeEarly: (id) => {

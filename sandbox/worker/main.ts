@@ -29,6 +29,7 @@ import { fetchPlan } from "./setup/plan";
 import { StateStore, type AgentState } from "./state";
 import { FILE_OP_FLAG } from "./tools/file-op";
 import { fileOpMain } from "./tools/file-op-child";
+import { warmUp } from "./warm-up";
 
 /** How long to keep trying to deliver the last events before exiting. */
 const FINAL_FLUSH_MS = 5000;
@@ -156,6 +157,8 @@ const POOLED_FLAG = "--pooled";
  * workspace is in place. Until then it holds nothing of anyone's: no config, no secrets, no state.
  */
 async function assigned(): Promise<void> {
+  // Idle time: compile what the first model request would otherwise compile (warm-up.ts).
+  await warmUp();
   const socketPath = process.env.DOCKSIDE_HOST_SOCKET || SOCKET_PATH_IN_SANDBOX;
   await new Promise<void>((resolve) => {
     // inotify sees the host bind the socket (same filesystem, another mount of it); a slow poll
