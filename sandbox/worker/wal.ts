@@ -100,7 +100,43 @@ export class EventLog {
     }
     this.write(JSON.stringify({ ack }));
     const garbage = this.starts.length ? this.starts[0].at : this.size;
-    if (garbage >= COMPACT_BYTES && garbage >= this.size - garbage) this.rewrite(live());
+    if (garbage >= COMPACT_BYTES && garbage >= this.size - garbage) this.compact(garbage, live);
+  }
+
+  /**
+   * Drops the file's first `garbage` bytes (all acknowledged): the live lines are copied as they
+   * are, behind a fresh `next` line, with no JSON work (a rewrite would serialise megabytes of
+   * output again). Falls back to a rewrite from memory if the copy fails.
+   */
+  private compact(garbage: number, live: () => Backlog): void {
+    const tmp = `${this.file}.new`;
+    let fd = -1;
+    try {
+      fd = fs.openSync(tmp, "w+", 0o600);
+      const head = Buffer.from(JSON.stringify({ next: live().nextWid }) + "\n");
+      let size = writeAll(fd, head);
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(1, this.size - garbage)));
+      for (let at = garbage; at < this.size; ) {
+        const n = fs.readSync(this.fd, chunk, 0, Math.min(chunk.length, this.size - at), at);
+        if (n <= 0) throw new Error("short read");
+        size += writeAll(fd, chunk.subarray(0, n));
+        at += n;
+      }
+      fs.fdatasyncSync(fd);
+      fs.renameSync(tmp, this.file);
+      syncDir(path.dirname(this.file));
+      this.closeLater(this.fd);
+      this.fd = fd;
+      fd = -1;
+      const shift = head.length - garbage;
+      this.starts = this.starts.map((s) => ({ wid: s.wid, at: s.at + shift }));
+      this.size = size;
+      this.synced = this.written;
+    } catch {
+      if (fd >= 0) fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+      this.rewrite(live());
+    }
   }
 
   /** Group commit: makes everything written so far durable (before a batch is sent). */
@@ -135,7 +171,8 @@ export class EventLog {
     const tmp = `${this.file}.new`;
     let fd = -1;
     try {
-      fd = fs.openSync(tmp, "w", 0o600);
+      // Read back by compact(): opened for both.
+      fd = fs.openSync(tmp, "w+", 0o600);
       const starts: { wid: number; at: number }[] = [];
       let size = 0;
       const lines: string[] = [JSON.stringify({ next: backlog.nextWid })];
@@ -170,7 +207,13 @@ export class EventLog {
 
   private write(line: string): void {
     try {
-      this.size += writeAll(this.fd, Buffer.from(line + "\n"));
+      // Encoded by the write itself (no Buffer copy of megabytes of output per event); a short
+      // write (not expected of a regular file) writes the rest from a buffer.
+      const text = line + "\n";
+      const bytes = Buffer.byteLength(text);
+      const n = fs.writeSync(this.fd, text);
+      if (n < bytes) writeAll(this.fd, Buffer.from(text).subarray(n));
+      this.size += bytes;
       this.written++;
     } catch (err) {
       this.fail("write", err);
