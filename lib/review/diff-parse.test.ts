@@ -19,6 +19,9 @@ describe("structured diffs from real git", () => {
     fs.renameSync(path.join(repo, "old name.md"), path.join(repo, "new\tname.md"));
     fs.writeFileSync(path.join(repo, "img.bin"), "\u0000\u0002yy");
     fs.writeFileSync(path.join(repo, '<img src=x onerror="alert(1)">.txt'), "<script>alert(1)</script>\n");
+    // Names shaped like git's own records (a raw header, a numstat line): read by position, not text.
+    fs.writeFileSync(path.join(repo, ":100644 100644 abc def M"), "x\n");
+    fs.writeFileSync(path.join(repo, "3\t4\tnot-a-count"), "y\ny\n");
     g(repo, "add", "-A");
     g(repo, "commit", "-qm", "change");
     const d = await diffJson(path.join(repo, ".git"), base, g(repo, "rev-parse", "HEAD"));
@@ -36,6 +39,9 @@ describe("structured diffs from real git", () => {
     expect(by["img.bin"]).toMatchObject({ status: "binary", binary: true, hunks: [] });
     expect(by['<img src=x onerror="alert(1)">.txt']).toMatchObject({ status: "added", additions: 1 });
     expect(by['<img src=x onerror="alert(1)">.txt'].hunks[0].lines[0].text).toBe("<script>alert(1)</script>");
+    expect(by[":100644 100644 abc def M"]).toMatchObject({ status: "added", additions: 1 });
+    expect(by["3\t4\tnot-a-count"]).toMatchObject({ status: "added", additions: 2 });
+    expect(d.files).toHaveLength(7);
   });
 });
 

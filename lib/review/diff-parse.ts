@@ -10,23 +10,28 @@ export interface NameStatus {
   oldPath: string | null;
 }
 
-/** Parses `git diff --name-status -z -M`. */
-export function parseNameStatus(out: string): NameStatus[] {
+/**
+ * Parses `git diff --raw --numstat -z -M`: one git run (one rename detection) for both lists, the
+ * raw records first (`:modes shas status\0path\0`, two paths for a rename or copy), then the
+ * numstat ones. Paths are taken by count, never by their text, so a path may look like anything.
+ */
+export function parseRawNumstat(out: string): { names: NameStatus[]; stats: ([number, number] | null)[] } {
   const parts = out.split("\0");
-  const files: NameStatus[] = [];
-  for (let i = 0; i + 1 < parts.length; ) {
-    const code = parts[i];
-    if (!code) break;
+  const names: NameStatus[] = [];
+  let i = 0;
+  while (i < parts.length && parts[i].startsWith(":")) {
+    const code = parts[i].slice(parts[i].lastIndexOf(" ") + 1);
     if (code[0] === "R" || code[0] === "C") {
-      files.push({ status: code[0] === "R" ? "renamed" : "copied", oldPath: parts[i + 1], path: parts[i + 2] });
+      names.push({ status: code[0] === "R" ? "renamed" : "copied", oldPath: parts[i + 1], path: parts[i + 2] });
       i += 3;
     } else {
-      const status = code[0] === "A" ? "added" : code[0] === "D" ? "deleted" : "modified";
-      files.push({ status, oldPath: null, path: parts[i + 1] });
+      names.push({ status: code[0] === "A" ? "added" : code[0] === "D" ? "deleted" : "modified", oldPath: null, path: parts[i + 1] });
       i += 2;
     }
   }
-  return files;
+  const stats = parseNumstat(parts.slice(i).join("\0"));
+  if (stats.length !== names.length) throw new Error(`git listed ${names.length} changed files but counted lines for ${stats.length}`);
+  return { names, stats };
 }
 
 /** Parses `git diff --numstat -z -M` into [additions, deletions] or null for binary files. */

@@ -5,7 +5,7 @@ import { AppError } from "../errors";
 import { git, gitReason, type GitOptions } from "../git/run";
 import { HOST_GIT, hasHostRepo } from "../git/host-repo";
 import type { CommitDto, DiffFile, DiffJson, DiffPage } from "../protocol/review";
-import { parseNameStatus, parseNumstat, parsePatchHunks } from "./diff-parse";
+import { parsePatchHunks, parseRawNumstat } from "./diff-parse";
 
 const MAX_LINES_PER_FILE = 5_000;
 const MAX_LINES_FULL_FILE = 100_000;
@@ -151,9 +151,9 @@ function listChanges(repo: string, from: string, to: string): Promise<Change[]> 
 }
 
 async function readChanges(repo: string, from: string, to: string): Promise<Change[]> {
-  const [names, nums] = await Promise.all([read(repo, [...DIFF, "--name-status", "-z", from, to, "--"]), read(repo, [...DIFF, "--numstat", "-z", from, to, "--"])]);
-  const stats = parseNumstat(nums);
-  return parseNameStatus(names).map((f, i) => {
+  // One git run for the names and the line counts: rename detection, the costly part, runs once.
+  const { names, stats } = parseRawNumstat(await read(repo, [...DIFF, "--raw", "--numstat", "-z", from, to, "--"]));
+  return names.map((f, i) => {
     const stat = stats[i];
     const binary = stat === null;
     return { path: f.path, oldPath: f.oldPath, status: binary && f.status === "modified" ? "binary" : f.status, binary, additions: stat?.[0] ?? 0, deletions: stat?.[1] ?? 0 };
