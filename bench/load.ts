@@ -90,14 +90,31 @@ interface Tracked {
 function watch(server: BenchServer, s: Tracked, first: boolean): Watcher {
   const socket = io(server.url, { transports: ["websocket"], extraHeaders: { cookie: server.cookie }, forceNew: true });
   const w: Watcher = { socket, seqs: new Set(), max: 0, outputBytes: 0, duplicates: 0, gaps: 0, resubscribes: 0, ackErrors: 0 };
-  // As the browser does: subscribe with the last seq held, again after a reconnect or a gap.
-  const subscribe = () => socket.emit("subscribe", { sessionId: s.id, after: w.max }, (ack: { ok: boolean }) => void (ack.ok || w.ackErrors++));
+  // As the browser does (components/lib/use-session-events.ts): subscribe with the last seq held,
+  // again after a reconnect or a gap; while a subscribe is in flight a live event may run ahead of
+  // its replay, and is dropped (the replay brings it) instead of starting a second replay; a busy
+  // answer is retried shortly, still counting as subscribing.
+  let subscribing = false;
+  const subscribe = () => {
+    subscribing = true;
+    const after = w.max;
+    socket.emit("subscribe", { sessionId: s.id, after }, (ack: { ok: boolean; busy?: boolean; lastSeq?: number }) => {
+      if (!ack.ok && ack.busy) return void setTimeout(subscribe, 500);
+      subscribing = false;
+      if (!ack.ok) return void w.ackErrors++;
+      if (ack.lastSeq !== undefined && w.max < ack.lastSeq && w.max > after) {
+        w.resubscribes++;
+        subscribe();
+      }
+    });
+  };
   let connected = false;
   socket.on("connect", () => {
     if (connected) w.resubscribes++;
     connected = true;
     subscribe();
   });
+  socket.on("disconnect", () => void (subscribing = false));
   socket.on("events", ({ sessionId, events }: { sessionId: string; events: SessionEvent[] }) => {
     if (sessionId !== s.id) return;
     for (const e of events) {
@@ -107,6 +124,7 @@ function watch(server: BenchServer, s: Tracked, first: boolean): Watcher {
       }
       if (e.seq > w.max + 1) {
         w.gaps++;
+        if (subscribing) return;
         w.resubscribes++;
         subscribe();
         return;

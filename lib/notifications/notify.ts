@@ -152,7 +152,13 @@ export async function notifyReview(teamId: string, sessionId: string, event: "re
  */
 export async function watchSession(userId: string, sessionId: string): Promise<void> {
   try {
-    await db().sessionWatch.upsert({ where: { userId_sessionId: { userId, sessionId } }, create: { userId, sessionId }, update: {} });
+    // An upsert reads then inserts: two subscribes of one person at once (two tabs, a reconnect)
+    // both insert, and the second finding the row there is the outcome wanted, not an error.
+    await db()
+      .sessionWatch.upsert({ where: { userId_sessionId: { userId, sessionId } }, create: { userId, sessionId }, update: {} })
+      .catch((err: unknown) => {
+        if ((err as { code?: string }).code !== "P2002") throw err;
+      });
     await db().notification.updateMany({ where: { userId, sessionId, readAt: null }, data: { readAt: new Date() } });
   } catch (err) {
     console.error("[notifications] watch", sessionId, err);
