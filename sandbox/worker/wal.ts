@@ -122,11 +122,7 @@ export class EventLog {
         size += writeAll(fd, chunk.subarray(0, n));
         at += n;
       }
-      fs.fdatasyncSync(fd);
-      fs.renameSync(tmp, this.file);
-      syncDir(path.dirname(this.file));
-      this.closeLater(this.fd);
-      this.fd = fd;
+      this.adopt(fd, tmp);
       fd = -1;
       const shift = head.length - garbage;
       this.starts = this.starts.map((s) => ({ wid: s.wid, at: s.at + shift }));
@@ -188,11 +184,7 @@ export class EventLog {
         size += writeAll(fd, Buffer.from(chunk));
         chunk = "";
       });
-      fs.fdatasyncSync(fd);
-      fs.renameSync(tmp, this.file);
-      syncDir(path.dirname(this.file));
-      this.closeLater(this.fd);
-      this.fd = fd;
+      this.adopt(fd, tmp);
       fd = -1;
       this.size = size;
       this.starts = starts;
@@ -203,6 +195,15 @@ export class EventLog {
       fs.rmSync(tmp, { force: true });
       this.fail("rewrite", err);
     }
+  }
+
+  /** Makes the file written at `tmp` (open as `fd`) the log: durable first, then renamed over the old one. */
+  private adopt(fd: number, tmp: string): void {
+    fs.fdatasyncSync(fd);
+    fs.renameSync(tmp, this.file);
+    syncDir(path.dirname(this.file));
+    this.closeLater(this.fd);
+    this.fd = fd;
   }
 
   private write(line: string): void {
