@@ -60,6 +60,9 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 180_000,
       stdout: "pipe",
+      // SIGTERM, not Playwright's default SIGKILL: the server's shutdown removes its warm pool,
+      // which a killed server leaves running (refilled after the global teardown's sweep).
+      gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
     },
     {
       // The same app with an unreachable Docker engine: it must start and say so.
@@ -68,6 +71,7 @@ export default defineConfig({
       env: serverEnv({ PORT: String(NODOCKER_PORT), DOCKSIDE_DATA_DIR: path.join(dir, "nodocker"), DOCKSIDE_PG_PORT: String(NODOCKER_PG_PORT), DOCKER_HOST: "tcp://127.0.0.1:1" }),
       reuseExistingServer: false,
       timeout: 180_000,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
     },
   ],
 });
