@@ -1,6 +1,8 @@
 // The home page's answer to "what needs me?" (GET /api/home): per section the newest few
 // sessions of the team (or of the person) and how many in all, plus the team's open alerts.
 import { listOpenAlerts } from "../alerts/list";
+import { activeTeam, authorize } from "../auth/authorize";
+import type { Caller } from "../auth/caller";
 import { db } from "../db/client";
 import type { Session } from "../db/generated/client";
 import { AttentionKind } from "../events/status";
@@ -16,6 +18,12 @@ const TITLE_MAX = 200;
 type Row = Session & { createdBy: { name: string } | null; routine: { name: string } | null; _count: { approvals: number } };
 
 /** The summary for `userId` in `teamId`; without a scope, "mine" when the person has sessions there. */
+/** The caller's summary of their active team, authorized as `GET /api/home` is (any member, viewers too). */
+export async function callerHomeSummary(caller: Caller, scope?: HomeScope): Promise<HomeSummary> {
+  const { teamId } = await authorize(caller, await activeTeam(caller), "session.read");
+  return homeSummary(teamId, caller.user.id, scope);
+}
+
 export async function homeSummary(teamId: string, userId: string, scope?: HomeScope): Promise<HomeSummary> {
   const now = new Date();
   const [own, any] = await Promise.all([
