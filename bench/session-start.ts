@@ -91,7 +91,10 @@ async function startServer(port: number, warmPool: number): Promise<BenchServer>
   process.env.DOCKSIDE_WARM_POOL = String(warmPool);
   // Relative: in each bench server's own data directory.
   process.env.DOCKSIDE_START_STEPS_FILE = STEPS_FILE;
-  return startBenchServer(port);
+  // SESSION_START_PROFILE_DIR=<dir>: the server's CPU profile goes there; each start's `monoT0Us`
+  // in the steps file cuts it to that start (bench/profile-window.ts).
+  const dir = process.env.SESSION_START_PROFILE_DIR;
+  return startBenchServer(port, dir ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] } : {});
 }
 
 const spread = (xs: number[]) => ({ median: Math.round(median(xs)), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)), all: xs.map(Math.round) });

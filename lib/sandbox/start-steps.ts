@@ -49,7 +49,9 @@ export class StartSteps {
 
   /** Appends the steps as one line of `DOCKSIDE_START_STEPS_FILE`, if set. */
   write(sessionId: string, extra: Record<string, unknown> = {}): void {
-    this.append({ sessionId, at: Date.now(), totalMs: Math.round(performance.now() - this.t0), steps: this.steps, ...extra });
+    // monoT0Us: t0 on the monotonic clock a --cpu-prof profile's timestamps use, to cut the server's profile to this start.
+    const monoT0Us = Math.round(Number(process.hrtime.bigint() / 1000n) - (performance.now() - this.t0) * 1000);
+    this.append({ sessionId, at: Date.now(), totalMs: Math.round(performance.now() - this.t0), monoT0Us, steps: this.steps, ...extra });
   }
 
   private append(line: Record<string, unknown>): void {

@@ -89,6 +89,8 @@ export async function launchSandbox(l: Launcher, id: string, fresh: boolean): Pr
     // The worker's config is read while the workspace is made (only the base commit comes after).
     const configured = l.configs.load(row);
     configured.catch(() => {}); // awaited below; a failed workspace must not leave it unhandled
+    // So is what the channel needs (rows, the egress proxy): awaited by openChannel below.
+    live.prepareChannel(fs_).catch(() => {});
     if (fresh) row = await prepareWorkspace(row, paths, fs_, { inPlace: !!prior?.pooled, refreshed: early.mirror, mark: (step) => steps.mark(step) });
     else {
       await fs_;

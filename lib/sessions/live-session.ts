@@ -15,7 +15,7 @@ import { workerPermissions } from "../approvals/permissions";
 import { approvalOfSession, requestApproval } from "../approvals/requests";
 import { toWorkerState } from "../approvals/dto";
 import { waitForDecision, wakeApprovalPolls } from "../approvals/waiters";
-import { openChannel, type Channel } from "./channel";
+import { assertPrivateDir, openChannel, type Channel } from "./channel";
 import { StartSteps } from "../sandbox/start-steps";
 import { SESSION_INCLUDE, toDto } from "./dto";
 import { Gateway } from "./gateway";
@@ -187,8 +187,35 @@ export class LiveSession {
     if (row) publisher().session(toDto(row));
   }
 
+  /**
+   * What the channel needs before its socket appears (the secrets to mask, the egress proxy the
+   * worker's first request may use), started by a launch while its workspace is made; `ready`:
+   * the session's filesystem, where the proxy's socket goes. A pooled worker starts the moment the
+   * channel's socket appears, so none of this may be left for after it.
+   */
+  prepareChannel(ready: Promise<unknown> = Promise.resolve()): Promise<void> {
+    this.preparing ??= (async () => {
+      await ready;
+      // Before any socket is made in it, and before the rows: a run directory that is a symlink or
+      // open to others is refused first (openChannel checks it again for the channel's socket).
+      assertPrivateDir(this.runDir);
+      await this.setup.load();
+      await this.egress.open(this.setup.finished);
+    })();
+    return this.preparing;
+  }
+  private preparing: Promise<void> | null = null;
+
   async openChannel(): Promise<void> {
     if (this.channel) return;
+    try {
+      await this.prepareChannel();
+    } catch (err) {
+      await this.closeChannel();
+      throw err;
+    }
+    // Worked out now that host.git is there, before the worker can ask (session-setup.ts).
+    this.setup.prepare();
     this.channel = await openChannel(this.runDir, {
       config: this.workerConfig,
       rate: (events, bytes) => this.rate(events, bytes),
@@ -216,19 +243,14 @@ export class LiveSession {
       recall: (req) => this.recall(req),
       report: (req) => this.report(req),
     });
-    try {
-      // Before the container starts (the caller starts it after this): its first request may be for the proxy.
-      await this.setup.load();
-      await this.egress.open(this.setup.finished);
-    } catch (err) {
-      await this.closeChannel();
-      throw err;
-    }
   }
 
   async closeChannel(): Promise<void> {
     const c = this.channel;
     this.channel = null;
+    // A preparation still under way ends first, so the proxy it opens is closed below; the next launch prepares again.
+    await this.preparing?.catch(() => {});
+    this.preparing = null;
     this.wake();
     wakeApprovalPolls(this.id);
     // The host's connections to the session's remote MCP servers end with its channel.

@@ -29,7 +29,31 @@ export class SessionSetup {
     this.masks = [...new Set([...(await sessionSecrets(row.teamId, row.repositoryId)).map((s) => s.value), ...mcp])];
   }
 
+  /**
+   * Starts working out the plan as the channel opens, so the worker's GET /worker/setup (asked
+   * the moment it starts, beside its config) finds it made: a few queries and a host git read
+   * that a pooled start would otherwise wait for. Taken by the first plan() only; a later ask
+   * (after a worker restart) plans again from the rows as they are then.
+   */
+  prepare(): void {
+    // Finished: the worker does not ask. Asked already (a pooled worker is that quick): nothing to save.
+    if (this.finished || this.asked) return;
+    const made = this.make();
+    made.catch(() => {}); // its failure is the worker's answer, when it asks
+    this.prepared = made;
+  }
+  private prepared: Promise<SetupPlan> | null = null;
+
+  private asked = false;
+
   async plan(): Promise<SetupPlan> {
+    this.asked = true;
+    const made = this.prepared ?? this.make();
+    this.prepared = null;
+    return made;
+  }
+
+  private async make(): Promise<SetupPlan> {
     const r = await planSetup(this.id);
     const row = await db().session.findUniqueOrThrow({ where: { id: this.id }, select: { repositoryId: true } });
     this.given = { ...r, repositoryId: row.repositoryId };

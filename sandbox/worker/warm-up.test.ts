@@ -3,6 +3,6 @@
 import { expect, it } from "vitest";
 import { warmUp } from "./warm-up";
 
-it("streams the canned answer through the SDK and our reply builder", async () => {
+it("streams the canned answer through the SDK, and warms the channel and child_process", async () => {
   expect(await warmUp()).toBe(true);
 });

@@ -58,9 +58,12 @@ export async function buildSystemPrompt(opts: SystemPromptOptions): Promise<stri
     sections.push(`## Team memory\n\n${wrap("team-memory", "", text)}`);
   }
 
-  // The listing and the top-level files are read at once (each is a process as the agent).
-  const listing = opts.listFiles?.().catch(() => []) ?? Promise.resolve([]);
-  const tops = await Promise.all(INSTRUCTION_FILES.map((name) => opts.readFile(name).catch(() => null)));
+  // One listing (a process as the agent) names the top-level files too, so only files that are
+  // there are read: each read is another process, and a session's first model request waits for
+  // them. Without a listing (none given, or it failed) both top-level names are tried.
+  const listing = opts.listFiles ? await opts.listFiles().then((ps) => [...new Set(ps.map((p) => p.replace(/^\.\//, "")))], () => null) : null;
+  const present = (name: string) => listing === null || listing.includes(name);
+  const tops = await Promise.all(INSTRUCTION_FILES.map((name) => (present(name) ? opts.readFile(name).catch(() => null) : null)));
   const seen = new Set<string>();
   const included: string[] = [];
   for (const [i, name] of INSTRUCTION_FILES.entries()) {
@@ -72,8 +75,7 @@ export async function buildSystemPrompt(opts: SystemPromptOptions): Promise<stri
     included.push(wrap("repository-instructions", name, kept));
   }
 
-  const nested = (await listing)
-    .map((p) => p.replace(/^\.\//, ""))
+  const nested = (listing ?? [])
     .filter((p) => p.includes("/") && INSTRUCTION_FILES.some((n) => p.endsWith(`/${n}`)))
     .sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
   const listed: string[] = [];
