@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { AppHeader } from "@/components/app-header";
 import { AuthGate } from "@/components/auth-gate";
 import { HealthBanner } from "@/components/health-banner";
 import { MeProvider } from "@/components/me-provider";
 import { ShortcutsOverlay } from "@/components/shortcuts-overlay";
+import { initialMe } from "@/lib/teams/initial-me";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -12,11 +14,13 @@ export const metadata: Metadata = {
   description: "Run Claude coding agents against your repositories in Docker sandboxes.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Read here so the HTML holds the signed-in page, not "Loading…" until GET /api/me answers.
+  const me = await initialMe(new Headers(await headers()));
   return (
     <html lang="en">
       <body className="flex h-full flex-col">
-        <MeProvider>
+        <MeProvider initial={me}>
           <AppHeader />
           <HealthBanner />
           <main className="min-h-0 flex-1">

@@ -194,6 +194,7 @@ interface Scenario {
 // Runs in the page: what the diff requests so far cost, and how many elements the page holds.
 const LOAD_FIGURES = `(() => {
   const rs = performance.getEntriesByType("resource").filter((e) => e.name.includes("/diff"));
+  const nav = performance.getEntriesByType("navigation")[0];
   return {
     firstDiffPaintMs: window.__bench.firstDiffPaint,
     loadLongtasks: window.__bench.longtasks.slice(),
@@ -203,6 +204,10 @@ const LOAD_FIGURES = `(() => {
     firstRequestAtMs: rs.length ? rs[0].startTime : null,
     bytesBeforePaint: rs.reduce((n, e) => n + e.decodedBodySize, 0),
     domNodes: document.getElementsByTagName("*").length,
+    // The page itself: its server render streams the review (the diff's index, the first lines) in the HTML.
+    documentFirstByteMs: Math.round(nav.responseStart),
+    documentEndMs: Math.round(nav.responseEnd),
+    documentBytes: nav.decodedBodySize,
   };
 })()`;
 const DIFF_BYTES = `performance.getEntriesByType("resource").filter((e) => e.name.includes("/diff")).reduce((n, e) => n + e.decodedBodySize, 0)`;
@@ -267,13 +272,16 @@ async function measure(request: APIRequestContext, context: BrowserContext, url:
     firstRequestAtMs: number | null;
     bytesBeforePaint: number;
     domNodes: number;
+    documentFirstByteMs: number;
+    documentEndMs: number;
+    documentBytes: number;
   };
   console.log(`[review-ui] ${sc.name} loaded: ${JSON.stringify({ ...load, loadLongtasks: Math.max(0, ...load.loadLongtasks) })}`);
   const files = await page.getByTestId("diff-file").count();
   // REVIEW_BENCH_LOAD_ONLY=1: the loading phase only (with REVIEW_BENCH_PROFILE, its profile), no scroll runs.
   if (process.env.REVIEW_BENCH_LOAD_ONLY || sc.loadOnly) {
     await page.close();
-    return { firstResponseMs: load.firstResponseMs && Math.round(load.firstResponseMs), firstRequestAtMs: load.firstRequestAtMs && Math.round(load.firstRequestAtMs), firstDiffPaintMs: Math.round(load.firstDiffPaintMs), wallToFirstDiffPaintMs: Math.round(wallToPaintMs), longestTaskWhileLoadingMs: Math.round(Math.max(0, ...load.loadLongtasks)) };
+    return { document: { firstByteMs: load.documentFirstByteMs, endMs: load.documentEndMs, bytes: load.documentBytes }, firstResponseMs: load.firstResponseMs && Math.round(load.firstResponseMs), firstRequestAtMs: load.firstRequestAtMs && Math.round(load.firstRequestAtMs), firstDiffPaintMs: Math.round(load.firstDiffPaintMs), wallToFirstDiffPaintMs: Math.round(wallToPaintMs), longestTaskWhileLoadingMs: Math.round(Math.max(0, ...load.loadLongtasks)) };
   }
   // Let the highlighter chunk load before measuring the scroll.
   await page.waitForTimeout(1000);
@@ -289,6 +297,7 @@ async function measure(request: APIRequestContext, context: BrowserContext, url:
   await page.close();
   return {
     diff: { files, filesChanged: commits[0].filesChanged, changedLines: commits[0].additions + commits[0].deletions },
+    document: { firstByteMs: load.documentFirstByteMs, endMs: load.documentEndMs, bytes: load.documentBytes },
     firstResponseBytes: load.firstResponseBytes,
     firstResponseMs: load.firstResponseMs && Math.round(load.firstResponseMs),
     // When the page asked for the diff, from navigation: what the page's own start costs.

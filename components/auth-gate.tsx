@@ -2,17 +2,29 @@
 // Client-side gate for every page but the public ones: signed-out visitors go to sign-in (and
 // come back here after), people without a team get the way to join or create one.
 import { usePathname } from "next/navigation";
-import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
 import { PendingInvitations } from "./auth/pending-invitations";
 import { CreateTeamForm } from "./create-team-form";
 import { isPublicPath, redirectToSignIn } from "./lib/auth-paths";
 import { useMe } from "./me-provider";
 import { secondaryButton } from "./ui/form";
 
+// Pages whose server render shows their content (read-first pages: the review's diff paints before
+// any script). Every other page appears once the browser has taken over: a form rendered by the
+// server would take a click or typing that hydration then drops.
+const SERVER_RENDERED = [/^\/sessions\/[^/]+\/review$/];
+const noSubscribe = () => () => {};
+
+/** False in the server's render and in hydration (they must match), true from then on. */
+function useHydrated(): boolean {
+  return useSyncExternalStore(noSubscribe, () => true, () => false);
+}
+
 export function AuthGate({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const { state, reload } = useMe();
   const open = isPublicPath(pathname);
+  const hydrated = useHydrated();
 
   useEffect(() => {
     if (!open && state.kind === "signedOut") redirectToSignIn();
@@ -34,6 +46,7 @@ export function AuthGate({ children }: { children: ReactNode }) {
     );
   }
   if (state.me.teams.length === 0) return <NoTeam />;
+  if (!hydrated && !SERVER_RENDERED.some((r) => r.test(pathname))) return <p className="p-6 text-sm text-muted">Loading…</p>;
   return children;
 }
 

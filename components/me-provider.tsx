@@ -1,6 +1,7 @@
 "use client";
-// Who is signed in and in which team, loaded once per page load from /api/me and shared by the
-// header, the auth gate and every view that hides controls a role can't use.
+// Who is signed in and in which team, read by the page's server render (or, failing that, from
+// /api/me once per page load) and shared by the header, the auth gate and every view that hides
+// controls a role can't use.
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
 import { can, type Action, type Role } from "../lib/auth/roles";
 import { MeDtoSchema, type MeDto, type TeamDto } from "../lib/protocol/teams";
@@ -15,11 +16,14 @@ interface MeContextValue {
 
 const MeContext = createContext<MeContextValue>({ state: { kind: "loading" }, reload: () => {} });
 
-export function MeProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<MeState>({ kind: "loading" });
+/** `initial`: the root layout's server render read it already (lib/teams/initial-me.ts); asked for only on reload() then. */
+export function MeProvider({ initial = null, children }: { initial?: MeDto | null; children: ReactNode }) {
+  const [state, setState] = useState<MeState>(initial ? { kind: "ok", me: initial } : { kind: "loading" });
   const [version, setVersion] = useState(0);
+  const given = version === 0 && initial !== null;
 
   useEffect(() => {
+    if (given) return;
     const ctl = new AbortController();
     void (async () => {
       const res = await apiJson("/api/me", MeDtoSchema, { signal: ctl.signal });
@@ -29,7 +33,7 @@ export function MeProvider({ children }: { children: ReactNode }) {
       else setState({ kind: "error", message: res.message });
     })();
     return () => ctl.abort();
-  }, [version]);
+  }, [version, given]);
 
   const reload = useCallback(() => setVersion((v) => v + 1), []);
   return <MeContext.Provider value={{ state, reload }}>{children}</MeContext.Provider>;

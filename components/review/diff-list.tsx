@@ -22,6 +22,7 @@ const OVERSCAN = 2;
 // Files whose hunks are asked for past the rendered ones, so scrolling on finds them loaded.
 const PREFETCH = 20;
 const NO_DRAFTS: readonly Draft[] = [];
+const FIRST_WINDOW = { width: 1280, height: 900 };
 
 interface Props {
   files: readonly DiffFile[];
@@ -83,6 +84,9 @@ export function DiffList({ files, mode, current = null, threads, drafts, open = 
     gap: GAP_PX,
     // Rows arrive with their file's page; a scroll re-renders in React's own time (no flushSync).
     useFlushSync: false,
+    // The window before anything is measured: the server renders the first files into the page's
+    // HTML with it, and the browser's first render (hydration) picks the same ones.
+    initialRect: FIRST_WINDOW,
   });
   const items = v.getVirtualItems();
   // The on-screen run, without the kept-rendered files that may lie elsewhere.

@@ -38,7 +38,7 @@ export function ReviewWorkspace({ data }: { data: ReviewData }) {
   const [version, setVersion] = useState(0);
   const head = list?.headCommit ?? session.headCommit;
   const q = diffQuery(range, { base: list?.baseCommit ?? session.baseCommit, head, lastReviewed: summary?.myLastReviewedCommit ?? null });
-  const diff = useDiff(session.id, q.from, q.to, version);
+  const diff = useDiff(session.id, q.from, q.to, version, data.initialDiff);
   const files = diff.kind === "ok" ? diff.data.files : NO_FILES;
   const [mode, setMode] = useDiffMode();
   const highlight = useHighlighterLoader();

@@ -3,7 +3,7 @@
 // the layout it is shown in. The page gets the range's index first (files, counts, no hunks) and
 // each file's hunks in pages as it nears the viewport (`demandHunks`), so a diff of thousands of
 // files paints at once and never parses megabytes in one task.
-import { startTransition, useCallback, useEffect, useState } from "react";
+import { startTransition, useCallback, useEffect, useRef, useState } from "react";
 import type { DiffFile, DiffJson } from "../../lib/protocol/review";
 import type { DiffMode } from "./file-body";
 import { DiffPager } from "./lib/diff-pager";
@@ -53,15 +53,23 @@ export function hunksError(file: DiffFile): string | null {
   return p ? p.pager.errorAt(p.index) : null;
 }
 
-export function useDiff(sessionId: string, from: string | undefined, to: string | undefined, version: number): Loaded<DiffJson> {
-  const [state, setState] = useState<Loaded<DiffJson>>({ kind: "loading" });
+/**
+ * `initial`: the whole branch's index as the page's server render read it: the first render (the
+ * server's, then hydration) shows it, and it serves the first whole-branch view only; anything
+ * asked for later (another range, a reload) comes from the server again.
+ */
+export function useDiff(sessionId: string, from: string | undefined, to: string | undefined, version: number, initial: DiffJson | null = null): Loaded<DiffJson> {
+  const fresh = useRef(initial !== null);
+  const [state, setState] = useState<Loaded<DiffJson>>(() => (initial && !from && !to && version === 0 ? { kind: "ok", data: initial } : { kind: "loading" }));
   useEffect(() => {
     const ctl = new AbortController();
     let pager: DiffPager | null = null;
-    setState({ kind: "loading" });
-    const early = !from && !to && version === 0 ? takePrefetched(sessionId) : null;
+    const given = fresh.current && initial && !from && !to && version === 0 ? initial : null;
+    fresh.current = false;
+    if (!given) setState({ kind: "loading" });
+    const early = !given && !from && !to && version === 0 ? takePrefetched(sessionId) : null;
     void (async () => {
-      const res = await (early ?? loadDiffIndex(sessionId, { from, to }, ctl.signal));
+      const res: ApiResult<DiffJson> = given ? { ok: true, status: 200, data: given } : await (early ?? loadDiffIndex(sessionId, { from, to }, ctl.signal));
       if (ctl.signal.aborted) return;
       if (!res.ok) return setState({ kind: "error", message: res.message });
       const index = res.data;
@@ -84,6 +92,8 @@ export function useDiff(sessionId: string, from: string | undefined, to: string 
       ctl.abort();
       pager?.close();
     };
+    // `initial` is the first render's only: a later one never starts this again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [sessionId, from, to, version]);
   return state;
 }

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useMe } from "../me-provider";
 import type { Role } from "../../lib/auth/roles";
 import type { SessionDto } from "../../lib/protocol/api";
-import type { Mergeability, ReviewSummary } from "../../lib/protocol/review";
+import type { DiffJson, InitialReview, Mergeability, ReviewSummary } from "../../lib/protocol/review";
 import { prefetchDiff } from "./use-diff";
 import { loadMergeability } from "./lib/merge-api";
 import { loadCommits, loadSession, loadSummary, type CommitList } from "./lib/review-api";
@@ -22,12 +22,15 @@ export interface ReviewData {
   commits: Loaded<CommitList>;
   reloadSummary(): Promise<void>;
   reloadCommits(): Promise<void>;
+  /** The whole branch's diff index as the page's server render read it (useDiff starts from it). */
+  initialDiff: DiffJson | null;
 }
 
 type SessionLoad = { kind: "loading" } | { kind: "missing" } | { kind: "error"; message: string } | { kind: "ok"; session: SessionDto };
 
-export function useReviewData(id: string): { load: SessionLoad; data: ReviewData | null } {
-  const [load, setLoad] = useState<SessionLoad>({ kind: "loading" });
+export function useReviewData(id: string, initial: InitialReview | null = null): { load: SessionLoad; data: ReviewData | null } {
+  const [load, setLoad] = useState<SessionLoad>(initial ? { kind: "ok", session: initial.session } : { kind: "loading" });
+  const given = initial !== null;
   const [summary, setSummary] = useState<Loaded<ReviewSummary>>({ kind: "loading" });
   const [commits, setCommits] = useState<Loaded<CommitList>>({ kind: "loading" });
 
@@ -48,8 +51,9 @@ export function useReviewData(id: string): { load: SessionLoad; data: ReviewData
   const teams = me.kind === "ok" ? me.me.teams : null;
   useEffect(() => {
     const ctl = new AbortController();
-    prefetchDiff(id);
-    void (async () => {
+    // The server's render brought the session and the diff's index: nothing of them to ask for.
+    if (!given) prefetchDiff(id);
+    if (!given) void (async () => {
       const s = await loadSession(id, ctl.signal);
       if (ctl.signal.aborted) return;
       if (!s.ok) {
@@ -61,7 +65,7 @@ export function useReviewData(id: string): { load: SessionLoad; data: ReviewData
     void reloadSummary();
     void reloadCommits();
     return () => ctl.abort();
-  }, [id, reloadSummary, reloadCommits]);
+  }, [id, given, reloadSummary, reloadCommits]);
 
   useEffect(() => {
     const timer = setInterval(() => {
@@ -72,7 +76,7 @@ export function useReviewData(id: string): { load: SessionLoad; data: ReviewData
 
   if (load.kind !== "ok") return { load, data: null };
   const role = teams?.find((t) => t.id === load.session.teamId)?.role ?? null;
-  return { load, data: { session: load.session, role, summary, commits, reloadSummary, reloadCommits } };
+  return { load, data: { session: load.session, role, summary, commits, reloadSummary, reloadCommits, initialDiff: initial?.index ?? null } };
 }
 
 // A poll that found nothing new keeps the old object, so nothing downstream re-renders.

@@ -1,5 +1,6 @@
 // Shapes of the review API: structured diffs, checkpoints, review threads, merge/push.
 import { z } from "zod";
+import type { SessionDto } from "./api";
 import { safeText } from "./text";
 
 export const DiffLineSchema = z.object({
@@ -172,3 +173,6 @@ export const MergeJobSchema = z.object({
 });
 export type MergeJob = z.infer<typeof MergeJobSchema>;
 export const MergeJobAnswerSchema = z.object({ merge: MergeJobSchema.nullable() });
+
+/** The review page's first data, read by its server render (lib/review/initial.ts): the session and the whole branch's diff index. */
+export type InitialReview = { session: SessionDto; index: DiffJson };

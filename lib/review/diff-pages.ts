@@ -107,13 +107,18 @@ function withHunks(f: DiffFile, chunk: string, max: number): DiffFile {
  * The range's files; the leading ones (the client's first page) with their hunks. On a first
  * view the whole patch is still being read: the lead comes from a git call on its own paths.
  */
-export function indexWithLead(repo: string, from: string, to: string): Promise<DiffJson> {
+/**
+ * `readAhead: false` (the page's server render): the whole patch is not read right after the
+ * answer, but when the first page is asked for: read at once, its parse would hold up the very
+ * HTML that paints the lead.
+ */
+export function indexWithLead(repo: string, from: string, to: string, o: { readAhead?: boolean } = {}): Promise<DiffJson> {
   // A range never changes: one answer per range, shared by the page's warm-up and its request.
   const key = rangeKey(repo, from, to);
   let hit = leads.get(key);
   if (hit) leads.delete(key);
   else {
-    hit = readIndexWithLead(repo, from, to);
+    hit = readIndexWithLead(repo, from, to, o.readAhead ?? true);
     hit.catch(() => leads.delete(key));
   }
   leads.set(key, hit);
@@ -121,7 +126,7 @@ export function indexWithLead(repo: string, from: string, to: string): Promise<D
   return hit;
 }
 
-async function readIndexWithLead(repo: string, from: string, to: string): Promise<DiffJson> {
+async function readIndexWithLead(repo: string, from: string, to: string, readAhead: boolean): Promise<DiffJson> {
   // Already read (a page or an earlier view asked): the lead is cut from it.
   const ready = settled.get(rangeKey(repo, from, to));
   const index = ready?.index ?? (await diffIndex(repo, from, to)).files;
@@ -132,7 +137,7 @@ async function readIndexWithLead(repo: string, from: string, to: string): Promis
     lead = n > 0 ? (await diffPage(repo, from, to, 0, n)).files : [];
     // The pages come next: the whole patch is read now, after the answer that paints (on two
     // cores it would only slow that answer down).
-    rangeDiff(repo, from, to).catch(() => {});
+    if (readAhead) rangeDiff(repo, from, to).catch(() => {});
   }
   return { from, to, files: [...lead, ...index.slice(lead.length)], truncated: false };
 }

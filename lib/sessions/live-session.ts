@@ -7,6 +7,7 @@ import { ev, type NewEvent } from "../events/schema";
 import { appendEvents, appendPlanned, type AppendPlan, type AppendResult, type Fence, type LockedSession } from "../events/store";
 import { WidOrder } from "../events/wid-order";
 import { receiveCheckpoint } from "../git/host-repo";
+import { warmReviewSoon } from "../review/diff-warm";
 import { sessionPaths } from "../git/workspace";
 import { publisher } from "../realtime/bus";
 import type { WorkerCommand, WorkerConfig, WorkerEventBatch } from "../protocol/worker";
@@ -225,6 +226,8 @@ export class LiveSession {
       checkpoint: async (sha, file) => {
         const event = await receiveCheckpoint(this.id, sha, file);
         if (event) await this.append([event]);
+        // The review is what a person opens next: its first answer is made now, not as the page loads.
+        if (event) warmReviewSoon(this.id);
       },
       opDone: async (opId, result) => {
         const event = await completeOp(this.id, opId, result);

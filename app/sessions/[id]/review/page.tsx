@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
-import { preload } from "react-dom";
+import { Suspense } from "react";
 import { ReviewView } from "@/components/review/review-view";
-import { diffUrl } from "@/components/review/lib/range";
-import { warmReviewIndex } from "@/lib/review/diff-warm";
+import { initialReview } from "@/lib/review/initial";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -14,13 +13,19 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function ReviewPage({ params }: Props) {
   const { id } = await params;
-  // The diff's first answer is computed while the browser loads the page (not awaited: the page
-  // goes out at once). Whoever may not read the session gets nothing computed.
-  void warmReviewIndex(new Headers(await headers()), id).catch(() => {});
-  // And the browser asks for it as the page's head arrives, not after the sign-in gate's /api/me:
-  // the page's own request (use-diff's prefetchDiff, same URL and mode) takes this answer. The
-  // route authorizes it like any other (a signed-out visitor's is a 401 nobody reads).
-  preload(diffUrl(id, { view: "index" }), { as: "fetch", crossOrigin: "anonymous" });
+  const h = new Headers(await headers());
+  // The header and the page's frame go out at once; the review streams in as soon as the server
+  // has the session and the diff's index (its first files' lines in the HTML: painted before any
+  // script has run). Meanwhile the browser loads the scripts.
+  return (
+    <Suspense fallback={<p className="p-6 text-sm text-muted">Loading review…</p>}>
+      <LoadedReview id={id} headers={h} />
+    </Suspense>
+  );
+}
+
+async function LoadedReview({ id, headers }: { id: string; headers: Headers }) {
+  const initial = await initialReview(headers, id);
   // Keyed by id so moving between sessions starts from a clean review.
-  return <ReviewView key={id} id={id} />;
+  return <ReviewView key={id} id={id} initial={initial} />;
 }
