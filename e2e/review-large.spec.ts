@@ -2,7 +2,7 @@
 // first files' lines (painted before any script runs), and asks for the lines of the files it shows in pages; only the files near
 // the screen are in the page; the tree opens with its folders shut; picking the last file shows
 // its lines; the huge file stays folded until "Load diff", then shows its lines as they near the view.
-import { expect, expectStatus, makeRepo, script, shell, startSession, test, text } from "./helpers";
+import { expect, expectStatus, makeRepo, script, setUpAccount, shell, startSession, test, text } from "./helpers";
 
 // 400 files in 8 folders, one changed line each; `huge.txt` gains 6,000 lines.
 const MAKE = [
@@ -45,6 +45,17 @@ test("a 401-file diff: file list first, lines on demand, the huge file on Load d
   await expect(noScript.locator('[data-testid="diff-file"]').first()).toHaveAttribute("data-path", "huge.txt");
   await expect(noScript.locator("#review-sidebar")).toContainText("Files (401)");
   await bare.close();
+  // The server renders the review only for who may read the session: a signed-out visitor and a
+  // member of another team get a page with none of it (the browser then shows sign-in, or "not found").
+  const baseURL = test.info().project.use.baseURL!;
+  for (const who of ["signed out", "another team"]) {
+    const other = await page.context().browser()!.newContext({ baseURL });
+    if (who === "another team") await setUpAccount(other.request, baseURL, "Stranger");
+    const html = await (await other.request.get(`/sessions/${id}/review`)).text();
+    expect(html, who).not.toContain('data-testid="diff-line"');
+    expect(html, who).not.toContain("pkg0/f00.py");
+    await other.close();
+  }
 
   // Only the files near the screen are in the page; far below, none are yet.
   expect(await page.getByTestId("diff-file").count()).toBeLessThan(100);
