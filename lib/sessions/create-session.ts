@@ -66,7 +66,8 @@ export async function insertSession(teamId: string, input: CreateSessionInput, c
   // in the order they were before.
   const [named, loads, probed, team, mcpKnown] = await Promise.all([
     input.baseBranch !== undefined ? settle(checkBranchName(input.baseBranch)) : undefined,
-    engineLoads(),
+    // Reachability only: placement (at launch) counts the sandboxes, where there is a choice to make.
+    engineLoads({ counts: false }),
     settle(probeRepo(source)),
     db().team.findUnique({ where: { id: teamId }, select: { defaultBudgetUsd: true, defaultMode: true } }),
     registration ? mcpSnapshot(teamId, registration.id) : undefined,
