@@ -5,23 +5,26 @@
 // lead are read here; the whole patch waits for the first page a browser asks for (a busy server
 // must not read every checkpoint's patch for reviews nobody opens). diff-pages keeps the answers
 // (a few ranges; the least recent go).
+//
+// An agent decides how often it checkpoints, and each new head is a new range: warm-ups run one
+// at a time on the whole host, and a session has at most one waiting (which reads the head as it
+// is when it runs), so checkpoint after checkpoint costs the host one read at a time, never a pile
+// of them. In memory only: a warm-up lost with a restart costs the first page its wait, nothing more.
 import { db } from "../db/client";
 import { hostRepoPath } from "../git/host-repo";
 import { cachedRange, indexWithLead } from "./diff-pages";
 
-// Checkpoints of one turn come together (the end of a turn, a follow-up's first commit): one read
-// after the last. In memory only: a warm-up lost with a restart costs the first page its wait.
-const DELAY_MS = 50;
-const pending = new Map<string, NodeJS.Timeout>();
+const waiting = new Set<string>();
+let line: Promise<void> = Promise.resolve();
 
 export function warmReviewSoon(sessionId: string): void {
-  clearTimeout(pending.get(sessionId));
-  const timer = setTimeout(() => {
-    pending.delete(sessionId);
-    warmReview(sessionId).catch((err: unknown) => console.warn(`[review] could not prepare ${sessionId}'s diff: ${(err as Error).message}`));
-  }, DELAY_MS);
-  timer.unref();
-  pending.set(sessionId, timer);
+  if (waiting.has(sessionId)) return;
+  waiting.add(sessionId);
+  line = line.then(async () => {
+    // From here on a new checkpoint queues another read (this one may already be past its head).
+    waiting.delete(sessionId);
+    await warmReview(sessionId).catch((err: unknown) => console.warn(`[review] could not prepare ${sessionId}'s diff: ${(err as Error).message}`));
+  });
 }
 
 export async function warmReview(sessionId: string): Promise<void> {

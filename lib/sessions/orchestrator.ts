@@ -531,8 +531,13 @@ export class Orchestrator implements ApprovalRecorder {
   private async finish(live: LiveSession, status: ReturnType<typeof ev>): Promise<void> {
     // The sandbox is gone: what it waited on is moot (a restart of the server alone never gets here).
     await this.cancelApprovals(live, "the session ended").catch((err) => console.error(`[sessions] cancel approvals ${live.id}`, err));
-    await live.append([status]);
-    await live.closeChannel();
+    try {
+      await live.append([status]);
+    } finally {
+      // Even when the status could not be stored (the database away): the channel and the egress
+      // proxy (made early, while the workspace was) must not outlive the sandbox.
+      await live.closeChannel();
+    }
     this.live.delete(live.id);
     // Ended: whichever instance gets its next follow-up runs it.
     await this.owner.release(live.id);

@@ -37,3 +37,18 @@ it("an absent top-level name is simply not listed", async () => {
   fs.rmSync(path.join(dir, "AGENTS.md"));
   expect(await listInstructionFiles(dir, config)).toEqual(["pkg/api/AGENTS.md"]);
 });
+
+it("a top-level name that is a link to a directory lists nothing under it", async () => {
+  // A repository's `AGENTS.md -> /` would have rg walk the container: what it finds there is dropped
+  // (and the walk stays on one filesystem, with a time limit).
+  const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "dockside-instr-dir-"));
+  fs.mkdirSync(path.join(elsewhere, "deep"));
+  fs.writeFileSync(path.join(elsewhere, "deep", "AGENTS.md"), "not the repository's");
+  fs.symlinkSync(elsewhere, path.join(dir, "AGENTS.md"));
+  try {
+    expect(await listInstructionFiles(dir, config)).toEqual(["pkg/api/AGENTS.md"]);
+  } finally {
+    fs.rmSync(path.join(dir, "AGENTS.md"));
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
