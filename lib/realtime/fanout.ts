@@ -8,11 +8,13 @@
 // left off. The log is the source of truth; the cursor below is only what this instance already
 // pushed to the sockets it holds.
 import type { Server } from "socket.io";
+import { db } from "../db/client";
 import { readEvents } from "../events/store";
 import type { SessionEvent } from "../events/schema";
 
 const BATCH = 500;
-export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+const ROOM_PREFIX = "session:";
+export const sessionRoom = (sessionId: string) => `${ROOM_PREFIX}${sessionId}`;
 
 export interface EventsNotice {
   sessionId: string;
@@ -49,6 +51,24 @@ export class EventFanout {
   /** Another instance stored events firstSeq..lastSeq. */
   notice(msg: EventsNotice): void {
     this.enqueue(msg.sessionId, msg.firstSeq, msg.lastSeq);
+  }
+
+  /**
+   * The safety net under the notices: every session watched here whose log is ahead of what this
+   * instance pushed is caught up from PostgreSQL. A notice lost on the way (the adapter's
+   * connection dropped, Redis restarted empty, a message it never delivered) then delays a
+   * watcher by one sweep instead of leaving it behind until the session's next event, or for
+   * good. One query per sweep for all the sessions watched here; nothing when none is.
+   */
+  async sweep(): Promise<void> {
+    const watched = [...this.io.of("/").adapter.rooms.keys()].filter((r) => r.startsWith(ROOM_PREFIX)).map((r) => r.slice(ROOM_PREFIX.length));
+    if (!watched.length) return;
+    const rows = await db().session.findMany({ where: { id: { in: watched } }, select: { id: true, lastSeq: true } });
+    for (const r of rows) {
+      const done = this.cursor.get(r.id);
+      // No cursor: nobody's replay has settled where it starts yet (joined() sets it).
+      if (done !== undefined && r.lastSeq > done) this.enqueue(r.id, done + 1, r.lastSeq);
+    }
   }
 
   // One delivery at a time per session keeps order; notices arriving late (seq already pushed) are no-ops.

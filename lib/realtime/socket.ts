@@ -23,6 +23,7 @@ import { EventFanout, sessionRoom as room, type EventsNotice } from "./fanout";
 import { onHeartbeat } from "../runner/instance";
 
 const RECHECK_MS = 60_000;
+const CATCH_UP_MS = 3_000;
 const listRoom = (teamId: string) => `team:${teamId}`;
 /** A person's sockets acting in one team (their active team at connection; a token's own team). */
 export const notifyRoom = (userId: string, teamId: string) => `notify:${userId}:${teamId}`;
@@ -81,15 +82,23 @@ export async function attachSocket(http: HttpServer, opts: { databaseUrl?: strin
   // Sign-outs and expired sessions end no request of ours: re-check every connection now and then.
   const recheck = setInterval(() => void recheckAll(io), RECHECK_MS);
   recheck.unref();
+  // Several instances: events of sessions another instance runs arrive as notices through the
+  // adapter, which can lose one (fanout.ts sweep()); a sweep now and then catches watchers up.
+  const catchUp = adapter ? setInterval(() => void fanout.sweep().catch((err: Error) => console.error(`[realtime] catch-up sweep: ${err.message}`)), CATCH_UP_MS) : undefined;
+  catchUp?.unref();
   // Watchers on an instance that died leave the lists within a heartbeat or three.
   const unhook = onHeartbeat(async () => {
     for (const sessionId of await sweepPresence()) await announce(io, sessionId);
   });
-  io.engine.on("close", () => clearInterval(recheck));
+  io.engine.on("close", () => {
+    clearInterval(recheck);
+    clearInterval(catchUp);
+  });
   return {
     io,
     async close() {
       clearInterval(recheck);
+      clearInterval(catchUp);
       unhook();
       setPublisher(undefined);
       setControlTransport(undefined);
