@@ -5,27 +5,22 @@
 // whenever the caller may not read the session or anything fails: the browser then loads it all
 // itself, and says what went wrong as it always did.
 import { authorizeSession } from "../auth/authorize";
-import { resolveCaller } from "../auth/caller";
 import { hostRepoPath } from "../git/host-repo";
+import { asRouteJson, readForPage } from "../http/page-read";
 import { SessionDtoSchema } from "../protocol/api";
 import type { DiffJson, InitialReview } from "../protocol/review";
 import { getSession, toDto } from "../sessions/dto";
 import { cachedRange, indexWithLead } from "./diff-pages";
 
-export async function initialReview(headers: Headers, sessionId: string): Promise<InitialReview | null> {
-  try {
-    const caller = await resolveCaller(headers);
-    if (!caller) return null;
+export function initialReview(headers: Headers, sessionId: string): Promise<InitialReview | null> {
+  return readForPage(headers, async (caller) => {
     const { teamId } = await authorizeSession(caller, sessionId, "session.read");
     const s = await getSession(teamId, sessionId);
     const index = s.baseCommit ? await indexOf(s.id, s.baseCommit, s.branch) : { from: "", to: "", files: [], truncated: false };
-    // The session as the browser would read it from the route (JSON: its dates are strings). The
-    // index is plain JSON data already, made by the same code the route answers with; checking
+    // The index is plain JSON data already, made by the same code the route answers with; checking
     // its thousands of files again would only delay the page.
-    return { session: SessionDtoSchema.parse(JSON.parse(JSON.stringify(toDto(s)))), index };
-  } catch {
-    return null;
-  }
+    return { session: asRouteJson(SessionDtoSchema, toDto(s)), index };
+  });
 }
 
 async function indexOf(id: string, base: string, branch: string): Promise<DiffJson> {
