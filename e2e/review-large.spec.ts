@@ -4,10 +4,13 @@
 // its lines; the huge file stays folded until "Load diff", then shows its lines as they near the view.
 import { expect, expectStatus, makeRepo, script, setUpAccount, shell, startSession, test, text } from "./helpers";
 
-// 400 files in 8 folders, one changed line each; `huge.txt` gains 6,000 lines.
+const HOSTILE = "</script><script>window.__pwned=1</script><img src=x onerror=window.__pwned=2>";
+// 400 files in 8 folders, one changed line each (pkg0/f00.py a hostile one more); `huge.txt` gains 6,000 lines.
 const MAKE = [
   "for d in 0 1 2 3 4 5 6 7; do for f in $(seq -w 0 49); do sed -i 's/one/ONE/' pkg$d/f$f.py; done; done",
   "seq 1 6000 | sed 's/^/huge line /' >> huge.txt",
+  // The agent's bytes, in the lines the server renders into the page: text, never markup or script.
+  `echo '${HOSTILE}' >> pkg0/f00.py`,
 ].join(" && ");
 
 function files(): Record<string, string> {
@@ -44,6 +47,8 @@ test("a 401-file diff: file list first, lines on demand, the huge file on Load d
   await expect(noScript.getByTestId("diff-line").first()).toBeVisible();
   await expect(noScript.locator('[data-testid="diff-file"]').first()).toHaveAttribute("data-path", "huge.txt");
   await expect(noScript.locator("#review-sidebar")).toContainText("Files (401)");
+  await expect(noScript.locator('[data-testid="diff-file"][data-path="pkg0/f00.py"]')).toContainText(HOSTILE);
+  expect(await noScript.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   await bare.close();
   // The server renders the review only for who may read the session: a signed-out visitor and a
   // member of another team get a page with none of it (the browser then shows sign-in, or "not found").
@@ -57,6 +62,7 @@ test("a 401-file diff: file list first, lines on demand, the huge file on Load d
     await other.close();
   }
 
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   // Only the files near the screen are in the page; far below, none are yet.
   expect(await page.getByTestId("diff-file").count()).toBeLessThan(100);
   await expect(page.locator('[data-testid="diff-file"][data-path="pkg7/f49.py"]')).toHaveCount(0);
